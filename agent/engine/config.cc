@@ -1,0 +1,88 @@
+#include "agent/engine/config.h"
+
+#include <algorithm>
+
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/json_fields.h"
+
+namespace xmppcert {
+namespace {
+
+// nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ...";
+// keep the part after the tag.
+std::string syntax_error_text(const nlohmann::json::parse_error& e) {
+  std::string text = e.what();
+  size_t tag_end = text.find("] ");
+  if (tag_end != std::string::npos) text.erase(0, tag_end + 2);
+  return text;
+}
+
+// An unknown key is easier to find with its line: the first line the quoted key stands on.
+std::string with_line_of_unknown_key(const std::string& message, const std::string& text,
+                                     const std::string& origin) {
+  const std::string marker = "unknown key \"";
+  size_t at = message.find(marker);
+  if (at == std::string::npos) return message;
+  size_t key_end = message.find('"', at + marker.size());
+  std::string quoted = message.substr(at + marker.size() - 1, key_end - at - marker.size() + 2);
+  size_t position = text.find(quoted);
+  if (position == std::string::npos) return message;
+  long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(position), '\n');
+  std::string located = message;
+  located.replace(0, origin.size(), origin + ":" + std::to_string(line));
+  return located;
+}
+
+}  // namespace
+
+const CertificateRequest* Config::find(const std::string& name) const {
+  for (const auto& request : certificates)
+    if (request.name == name) return &request;
+  for (const auto& request : certificates)
+    if (std::find(request.domains.begin(), request.domains.end(), name) != request.domains.end())
+      return &request;
+  return nullptr;
+}
+
+Config parse_config(const std::string& text, const std::string& origin) {
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UsageError(origin + ": JSON " + syntax_error_text(e));
+  }
+  try {
+    Config config;
+    JsonFields top(json, origin);
+    top.allow_only({"state_dir", "defaults", "certificates"});
+    if (auto dir = top.string("state_dir")) config.state_dir = *dir;
+    if (const auto* defaults = top.object("defaults")) {
+      JsonFields fields(*defaults, origin + ": defaults");
+      fields.allow_only({"issuer", "key_type", "reuse_key", "validity"});
+      config.defaults = request_from_json(*defaults, "", {}, origin + ": defaults");
+      config.defaults.domains.clear();
+    }
+    if (const auto* certificates = top.object("certificates")) {
+      for (const auto& [name, entry] : certificates->items()) {
+        std::string where = origin + ": certificates.\"" + name + "\"";
+        config.certificates.push_back(request_from_json(entry, name, config.defaults, where));
+      }
+    }
+    return config;
+  } catch (const UsageError& e) {
+    throw UsageError(with_line_of_unknown_key(e.what(), text, origin));
+  }
+}
+
+Config load_config(const std::filesystem::path& path) {
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const OperationError& e) {
+    throw UsageError(std::string("config: ") + e.what());
+  }
+  return parse_config(text, path.string());
+}
+
+}  // namespace xmppcert

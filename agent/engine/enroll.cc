@@ -1,0 +1,119 @@
+#include "agent/engine/enroll.h"
+
+#include <algorithm>
+
+#include "agent/engine/certificate.h"
+#include "agent/engine/csr.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/keys.h"
+#include "agent/engine/log.h"
+#include "agent/engine/plan.h"
+#include "agent/engine/san.h"
+
+namespace xmppcert {
+namespace {
+
+PKeyPtr key_for(const Store& store, const CertificateRequest& request,
+                const std::optional<CertificateRecord>& previous) {
+  if (request.reuse_key && previous && previous->current_version > 0) {
+    auto path = store.version(request.name, previous->current_version).key_path();
+    PKeyPtr key = load_private_key(read_file(path), path.string());
+    if (key_type_of(key.get()) == request.key_type) return key;
+    log_line(request.name, "key type changed to " + key_type_name(request.key_type) + ": new key despite reuse_key");
+  }
+  return generate_private_key(request.key_type);
+}
+
+// The leaf must be for our key and carry every DNS-ID; otherName SANs and clientAuth are
+// commonly dropped by public CAs, which is reported, not fatal.
+std::vector<std::string> check_issued(const CertificateRequest& request, const XmppIdentities& wanted,
+                                      X509* leaf, EVP_PKEY* key, const std::string& issuer) {
+  if (!certificate_matches_key(leaf, key))
+    throw_operation_error("check certificate from issuer", issuer, "its public key is not ours");
+  auto missing = missing_identities(wanted, identities_in_certificate(leaf));
+  for (const auto& id : missing)
+    if (id.rfind("DNS:", 0) == 0)
+      throw_operation_error("check certificate from issuer", issuer, "it does not cover " + id);
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& id : missing) list += (list.empty() ? "" : ", ") + id;
+    log_line(request.name, "issuer " + issuer + " dropped requested identities: " + list);
+  }
+  return missing;
+}
+
+void restore_previous(const Store& store, const CertificateRecord& previous, ServerPlugin& plugin,
+                      std::string& failure) {
+  try {
+    plugin.install(store.version(previous.name, previous.current_version));
+    plugin.reload();
+    failure += "; previous certificate v" + std::to_string(previous.current_version) + " restored";
+  } catch (const std::exception& e) {
+    failure += "; restoring previous certificate failed too: " + std::string(e.what());
+  }
+}
+
+}  // namespace
+
+CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
+                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now) {
+  validate_certificate_name(request.name);
+  const XmppIdentities wanted = identities_of(request);
+  std::optional<CertificateRecord> previous = store.load(request.name);
+  CertificateRecord record = previous.value_or(CertificateRecord{});
+  if (!previous) record.name = request.name;
+
+  auto record_failure = [&](const std::string& message) {
+    CertificateRecord failed = previous.value_or(record);
+    failed.last_attempt = Attempt{now, false, message};
+    failed.consecutive_failures += 1;
+    if (!previous) failed.request = request;
+    store.save(failed);
+  };
+
+  StoredVersion version;
+  CertificateInfo info;
+  std::vector<std::string> dropped;
+  try {
+    PKeyPtr key = key_for(store, request, previous);
+    X509ReqPtr csr = build_csr(key.get(), wanted);
+    IssuedCertificate issued = issuer.issue({request.name, wanted, csr.get(), request.validity});
+    X509Ptr leaf = parse_certificate(issued.cert_pem, "certificate from issuer " + issuer.name());
+    dropped = check_issued(request, wanted, leaf.get(), key.get(), issuer.name());
+    info = inspect_certificate(leaf.get());
+    if (!info.client_auth)
+      log_line(request.name, "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to strict peers will fail");
+    version = store.write_version(request.name, {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem});
+  } catch (const OperationError& e) {
+    record_failure(e.what());
+    throw;
+  }
+
+  if (plugin) {
+    try {
+      plugin->install(version);
+      plugin->reload();
+    } catch (const OperationError& e) {
+      std::string failure = "install v" + std::to_string(version.number) + " with " + plugin->name() + ": " + e.what();
+      if (previous && previous->current_version > 0) restore_previous(store, *previous, *plugin, failure);
+      record_failure(failure);
+      throw OperationError(failure);
+    }
+  }
+
+  record.request = request;
+  record.current_version = version.number;
+  record.certificate = info;
+  record.dropped_identities = dropped;
+  record.next_renewal = renewal_time(info.not_before, info.not_after);
+  record.last_attempt = Attempt{now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
+  record.last_success = now;
+  record.consecutive_failures = 0;
+  crash_point("enroll:before-record");
+  store.save(record);
+  store.prune(record, kVersionsKept);
+  return record;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,56 @@
+// File-system primitives with the guarantees the rest of the engine relies on: every write
+// is atomic (temp file in the same directory, fsync, rename, fsync of the directory) and
+// lands with the requested owner and mode from its first byte.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace xmppcert {
+
+namespace fs = std::filesystem;
+
+struct FileOwnership {
+  mode_t mode = 0644;
+  std::optional<uid_t> owner;  // unset: the writing process's own
+  std::optional<gid_t> group;
+};
+
+inline constexpr mode_t kPrivateKeyMode = 0600;
+
+// Owned by the writing process, with `mode`.
+inline FileOwnership with_mode(mode_t mode) {
+  FileOwnership ownership;
+  ownership.mode = mode;
+  return ownership;
+}
+
+void write_file_atomically(const fs::path& path, std::string_view content,
+                           const FileOwnership& ownership = {});
+
+std::string read_file(const fs::path& path);
+
+// mkdir -p, each created level with `mode`; an existing directory is left as it is.
+void create_directories(const fs::path& path, mode_t mode);
+
+// Flushes a directory's entries (after a rename into it).
+void sync_directory(const fs::path& path);
+
+// Fails with a UsageError when files cannot be created in `path` (creating the directory
+// first if it is missing): probed by really creating and removing a file.
+void require_writable_directory(const fs::path& path, std::string_view what);
+
+uid_t lookup_user(const std::string& name);
+gid_t lookup_group(const std::string& name);
+
+// Named points in multi-step writes where tests simulate a crash. Unset in production.
+using CrashPointHook = std::function<void(std::string_view point)>;
+void set_crash_point_hook(CrashPointHook hook);
+void crash_point(std::string_view point);
+
+}  // namespace xmppcert

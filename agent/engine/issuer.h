@@ -1,0 +1,32 @@
+// The issuer interface: a CSR in, a certificate and its chain out. Implementations live in
+// plugins/issuers/<name>/ and are listed in plugins/registry.cc.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "agent/engine/identity.h"
+#include "agent/engine/openssl_ptr.h"
+
+namespace xmppcert {
+
+struct IssuanceRequest {
+  std::string name;
+  XmppIdentities identities;
+  X509_REQ* csr = nullptr;
+  std::chrono::seconds validity{0};  // a wish; CAs like ACME's decide themselves
+};
+
+struct IssuedCertificate {
+  std::string cert_pem;   // the leaf
+  std::string chain_pem;  // its issuers, leaf excluded
+};
+
+class Issuer {
+ public:
+  virtual ~Issuer() = default;
+  virtual std::string name() const = 0;
+  virtual IssuedCertificate issue(const IssuanceRequest& request) = 0;
+};
+
+}  // namespace xmppcert

@@ -1,0 +1,26 @@
+#include "agent/engine/plan.h"
+
+#include "agent/engine/clock.h"
+
+namespace xmppcert {
+
+std::time_t renewal_time(std::time_t not_before, std::time_t not_after) {
+  return not_before + (not_after - not_before) * 2 / 3;
+}
+
+RenewalDecision decide_renewal(const CertificateRecord* record, const CertificateRequest& wanted,
+                               std::time_t now, bool force) {
+  if (!record || record->current_version == 0) return {true, "no certificate issued yet"};
+  if (force) return {true, "renewal forced"};
+  const CertificateRequest& had = record->request;
+  if (identities_of(had) != identities_of(wanted)) return {true, "the names to certify changed"};
+  if (had.issuer != wanted.issuer) return {true, "the issuer changed"};
+  if (had.key_type != wanted.key_type) return {true, "the key type changed"};
+  const auto& cert = record->certificate;
+  std::time_t due_at = renewal_time(cert.not_before, cert.not_after);
+  if (now >= cert.not_after) return {true, "expired at " + format_utc(cert.not_after)};
+  if (now >= due_at) return {true, "two thirds of the lifetime passed at " + format_utc(due_at)};
+  return {false, "not due until " + format_utc(due_at)};
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,98 @@
+#include "agent/engine/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "agent/engine/errors.h"
+
+namespace xmppcert {
+namespace {
+
+constexpr size_t kOutputLimit = 64 * 1024;
+
+std::string joined(const std::vector<std::string>& argv) {
+  std::string text;
+  for (const auto& arg : argv) text += (text.empty() ? "" : " ") + arg;
+  return text;
+}
+
+std::string last_line(const std::string& output) {
+  size_t end = output.find_last_not_of("\n\r ");
+  if (end == std::string::npos) return "";
+  size_t start = output.find_last_of('\n', end);
+  return output.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
+}
+
+}  // namespace
+
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds time_limit) {
+  if (argv.empty()) throw UsageError("empty command");
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_operation_error("pipe for", argv[0], errno_text(errno));
+  pid_t pid = ::fork();
+  if (pid < 0) throw_operation_error("fork for", argv[0], errno_text(errno));
+  if (pid == 0) {
+    ::dup2(pipe_fds[1], STDOUT_FILENO);
+    ::dup2(pipe_fds[1], STDERR_FILENO);
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    ::execvp(args[0], args.data());
+    std::string message = "exec " + argv[0] + ": " + errno_text(errno) + "\n";
+    (void)!::write(STDERR_FILENO, message.data(), message.size());
+    ::_exit(127);
+  }
+  ::close(pipe_fds[1]);
+
+  CommandResult result;
+  auto deadline = std::chrono::steady_clock::now() + time_limit;
+  bool timed_out = false;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    struct pollfd pfd{pipe_fds[0], POLLIN, 0};
+    int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;
+    char buffer[4096];
+    ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (result.output.size() < kOutputLimit)
+      result.output.append(buffer, std::min(static_cast<size_t>(n), kOutputLimit - result.output.size()));
+  }
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    throw_operation_error("run", joined(argv),
+                          "no exit after " + std::to_string(time_limit.count()) + " s, killed");
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+void run_command_checked(const std::vector<std::string>& argv, const std::string& what) {
+  CommandResult result = run_command(argv);
+  if (result.exit_code == 0) return;
+  std::string cause = result.exit_code < 0 ? "killed by a signal"
+                                           : "exit code " + std::to_string(result.exit_code);
+  std::string line = last_line(result.output);
+  if (!line.empty()) cause += " (" + line + ")";
+  throw_operation_error(what, "\"" + joined(argv) + "\"", cause);
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,22 @@
+// Runs hooks and reload commands from an argv, never through a shell, with a time limit.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace xmppcert {
+
+struct CommandResult {
+  int exit_code = -1;     // -1 when killed by a signal
+  std::string output;     // stdout and stderr together, the first 64 KiB
+};
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          std::chrono::seconds time_limit = std::chrono::seconds(300));
+
+// As run_command, but a non-zero exit is an OperationError naming `what`, the command and
+// the last line it printed.
+void run_command_checked(const std::vector<std::string>& argv, const std::string& what);
+
+}  // namespace xmppcert

@@ -1,0 +1,70 @@
+#include "agent/engine/request.h"
+
+#include <set>
+
+#include "agent/engine/clock.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/json_fields.h"
+
+namespace xmppcert {
+
+XmppIdentities identities_of(const CertificateRequest& request) {
+  if (request.domains.empty())
+    throw UsageError("certificate \"" + request.name + "\": no domain to certify");
+  std::vector<DomainName> domains;
+  for (const auto& d : request.domains) domains.push_back(parse_domain(d));
+  std::vector<DomainName> components;
+  for (const auto& c : request.components) components.push_back(resolve_component(c, domains.front()));
+  return identities_for(domains, components);
+}
+
+nlohmann::json request_to_json(const CertificateRequest& request) {
+  nlohmann::json json{
+      {"domains", request.domains},
+      {"components", request.components},
+      {"issuer", request.issuer},
+      {"key_type", key_type_name(request.key_type)},
+      {"reuse_key", request.reuse_key},
+      {"validity", format_duration(request.validity)},
+  };
+  if (request.install) {
+    nlohmann::json install = request.install->settings;
+    install["plugin"] = request.install->plugin;
+    json["install"] = install;
+  }
+  return json;
+}
+
+CertificateRequest request_from_json(const nlohmann::json& json, const std::string& name,
+                                     const CertificateRequest& defaults, const std::string& where) {
+  JsonFields fields(json, where);
+  fields.allow_only({"domains", "components", "issuer", "key_type", "reuse_key", "validity", "install"});
+  CertificateRequest request = defaults;
+  request.name = name;
+  // A certificate's name is its domain unless it lists its domains; defaults have neither.
+  std::vector<std::string> implied_domains;
+  if (!name.empty()) implied_domains.push_back(name);
+  request.domains = fields.strings("domains").value_or(implied_domains);
+  if (auto components = fields.strings("components")) request.components = *components;
+  if (auto issuer = fields.string("issuer")) request.issuer = *issuer;
+  fields.with_context("key_type", [&] {
+    if (auto key_type = fields.string("key_type")) request.key_type = parse_key_type(*key_type);
+  });
+  if (auto reuse = fields.boolean("reuse_key")) request.reuse_key = *reuse;
+  fields.with_context("validity", [&] {
+    if (auto validity = fields.string("validity")) request.validity = parse_duration(*validity);
+  });
+  if (json.contains("install")) {
+    const auto& install = json.at("install");
+    JsonFields install_fields(install, where + ".install");
+    auto plugin = install_fields.string("plugin");
+    if (!plugin) throw UsageError(where + ".install: missing key \"plugin\"");
+    nlohmann::json settings = install;
+    settings.erase("plugin");
+    request.install = InstallTarget{*plugin, settings};
+  }
+  if (!name.empty()) fields.with_context("domains", [&] { identities_of(request); });
+  return request;
+}
+
+}  // namespace xmppcert

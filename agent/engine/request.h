@@ -1,0 +1,46 @@
+// What one managed certificate should be: its names, issuer, key and install target. It
+// comes from the config file or CLI flags, and is stored beside the certificate so that
+// `renew` can run without the config.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/engine/identity.h"
+#include "agent/engine/keys.h"
+
+namespace xmppcert {
+
+inline constexpr std::chrono::seconds kDefaultValidity{90 * 86400};
+
+struct InstallTarget {
+  std::string plugin;         // "files", later "ejabberd", "prosody", ...
+  nlohmann::json settings;    // the plugin's own keys, validated by the plugin
+  bool operator==(const InstallTarget&) const = default;
+};
+
+struct CertificateRequest {
+  std::string name;
+  std::vector<std::string> domains;     // as written; validated by parse_domain
+  std::vector<std::string> components;  // bare labels are subdomains of the first domain
+  std::string issuer = "local";
+  KeyType key_type = kDefaultKeyType;
+  bool reuse_key = false;               // keep the key on renewal (DANE 3 1 1 pins it)
+  std::chrono::seconds validity = kDefaultValidity;
+  std::optional<InstallTarget> install;
+  bool operator==(const CertificateRequest&) const = default;
+};
+
+// Validates every name (UsageError naming the bad one) and derives the SANs.
+XmppIdentities identities_of(const CertificateRequest& request);
+
+nlohmann::json request_to_json(const CertificateRequest& request);
+// `where` prefixes errors: "config.json: certificates.\"example.org\"".
+CertificateRequest request_from_json(const nlohmann::json& json, const std::string& name,
+                                     const CertificateRequest& defaults, const std::string& where);
+
+}  // namespace xmppcert

@@ -1,0 +1,99 @@
+// xmppcert status: one line, or one JSON object, per stored certificate. Reads only the
+// records (no certificate parsing), so it stays fast with thousands of certificates.
+#include <iostream>
+
+#include "agent/engine/clock.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/store.h"
+#include "cli/commands.h"
+#include "cli/session.h"
+
+namespace xmppcert::cli {
+namespace {
+
+constexpr const char* kUsage = R"(usage: xmppcert status [--json] [--state-dir DIR] [--config FILE]
+
+One line per certificate: name, version, issuer, expiry, next renewal, last outcome and the
+names it carries. With --json, a JSON array with one object per certificate.
+
+exit codes: 0 ok, 1 the state dir could not be read, 2 usage error
+)";
+
+std::string join(const std::vector<std::string>& items, const std::string& prefix) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + prefix + item;
+  return out;
+}
+
+nlohmann::json status_json(const CertificateRecord& r) {
+  nlohmann::json json{
+      {"name", r.name},
+      {"version", r.current_version},
+      {"issuer", r.request.issuer},
+      {"key_type", key_type_name(r.request.key_type)},
+      {"domains", r.request.domains},
+      {"components", r.request.components},
+      {"dropped_identities", r.dropped_identities},
+      {"consecutive_failures", r.consecutive_failures},
+      {"next_renewal", r.next_renewal ? nlohmann::json(format_utc(r.next_renewal)) : nlohmann::json()},
+  };
+  if (r.current_version > 0) {
+    const auto& c = r.certificate;
+    json["serial"] = c.serial_hex;
+    json["not_before"] = format_utc(c.not_before);
+    json["not_after"] = format_utc(c.not_after);
+    json["sha256"] = c.sha256_fingerprint;
+    json["identities"] = {{"dns", c.identities.dns_ids},
+                          {"srv", c.identities.srv_ids},
+                          {"xmpp_addr", c.identities.xmpp_addrs}};
+    json["client_auth"] = c.client_auth;
+  }
+  if (r.last_attempt)
+    json["last_attempt"] = {{"time", format_utc(r.last_attempt->time)},
+                            {"ok", r.last_attempt->ok},
+                            {"message", r.last_attempt->message}};
+  return json;
+}
+
+std::string status_line(const CertificateRecord& r) {
+  std::string line = r.name;
+  if (r.current_version == 0) {
+    line += " (never issued)";
+  } else {
+    line += " v" + std::to_string(r.current_version) + " issuer=" + r.request.issuer +
+            " expires=" + format_utc(r.certificate.not_after) +
+            " next_renewal=" + format_utc(r.next_renewal);
+  }
+  if (r.last_attempt)
+    line += std::string(" last=") + (r.last_attempt->ok ? "ok" : "FAILED") + "@" + format_utc(r.last_attempt->time);
+  if (r.current_version > 0) line += " names=" + join(r.certificate.identities.dns_ids, "");
+  if (!r.dropped_identities.empty()) line += " dropped=" + join(r.dropped_identities, "");
+  if (r.last_attempt && !r.last_attempt->ok) line += " error=\"" + r.last_attempt->message + "\"";
+  return line;
+}
+
+}  // namespace
+
+int run_status(const Args& raw) {
+  ParsedArgs args = parse_args("status", raw, {{"--help", false}, {"--json", false}, kConfigOption, kStateDirOption});
+  if (args.has("--help")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (!args.positional().empty()) throw UsageError("status: unexpected argument " + args.positional().front());
+  Session session = open_session(args);
+  auto records = Store(session.state_dir).load_all();
+  std::string out;
+  if (args.has("--json")) {
+    out = "[";
+    for (size_t i = 0; i < records.size(); ++i)
+      out += (i ? ",\n" : "\n") + status_json(records[i]).dump();
+    out += records.empty() ? "]\n" : "\n]\n";
+  } else {
+    for (const auto& record : records) out += status_line(record) + "\n";
+  }
+  std::cout << out;
+  return kExitOk;
+}
+
+}  // namespace xmppcert::cli

@@ -1,0 +1,21 @@
+// The subcommands of `xmppcert`, one file each, listed in the table in main.cc.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace xmppcert::cli {
+
+// Documented exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // an operation failed; the previous state is kept
+inline constexpr int kExitUsage = 2;   // bad flag, config or input; nothing was written
+
+using Args = std::vector<std::string>;
+
+int run_enroll(const Args& args);
+int run_renew(const Args& args);
+int run_status(const Args& args);
+int run_ca(const Args& args);
+
+}  // namespace xmppcert::cli

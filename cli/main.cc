@@ -1,0 +1,93 @@
+// xmppcert: the command-line tool. The subcommands are one table; each lives in cmd_*.cc.
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "agent/engine/errors.h"
+#include "cli/commands.h"
+
+namespace xmppcert::cli {
+namespace {
+
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  int (*run)(const Args& args);
+};
+
+const Subcommand kSubcommands[] = {
+    {"enroll", "obtain a certificate with every XMPP identity of a domain, store and install it", run_enroll},
+    {"renew", "renew the certificates that are due (what the timer runs)", run_renew},
+    {"status", "list managed certificates: names, issuer, expiry, next renewal, last outcome", run_status},
+    {"ca", "the embedded local CA: `ca export` prints its root", run_ca},
+};
+
+void print_help() {
+  std::cout << "usage: xmppcert COMMAND [options]   (xmppcert COMMAND --help for each)\n\ncommands:\n";
+  for (const auto& command : kSubcommands) std::cout << "  " << command.name << std::string(8 - std::string(command.name).size(), ' ') << command.summary << "\n";
+  std::cout << "\nexit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or config error\n";
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion_for(const std::string& unknown) {
+  const Subcommand* best = nullptr;
+  size_t best_distance = 3;
+  for (const auto& command : kSubcommands) {
+    size_t distance = edit_distance(unknown, command.name);
+    if (distance < best_distance) {
+      best = &command;
+      best_distance = distance;
+    }
+  }
+  return best ? std::string(" (did you mean \"") + best->name + "\"?)" : "";
+}
+
+int dispatch(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    print_help();
+    return kExitUsage;
+  }
+  const std::string& name = args.front();
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_help();
+    return kExitOk;
+  }
+  if (name == "--version") {
+    std::cout << "xmppcert " << XMPPCERT_VERSION << "\n";
+    return kExitOk;
+  }
+  for (const auto& command : kSubcommands)
+    if (name == command.name) return command.run(Args(args.begin() + 1, args.end()));
+  throw UsageError("unknown command \"" + name + "\"" + suggestion_for(name) + "; see xmppcert --help");
+}
+
+}  // namespace
+}  // namespace xmppcert::cli
+
+int main(int argc, char** argv) {
+  using namespace xmppcert;
+  try {
+    return cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const UsageError& e) {
+    std::cerr << "xmppcert: " << e.what() << "\n";
+    return cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "xmppcert: " << e.what() << "\n";
+    return cli::kExitFailed;
+  }
+}

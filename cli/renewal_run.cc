@@ -1,0 +1,88 @@
+#include "cli/renewal_run.h"
+
+#include <ctime>
+#include <iostream>
+
+#include "agent/engine/clock.h"
+#include "agent/engine/enroll.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/log.h"
+#include "agent/engine/plan.h"
+#include "agent/engine/state_lock.h"
+#include "cli/commands.h"
+#include "plugins/registry.h"
+
+namespace xmppcert::cli {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+void print_plan(const CertificateRequest& request, const RenewalDecision& decision) {
+  XmppIdentities ids = identities_of(request);
+  std::cout << request.name << ": would " << (decision.due ? "issue" : "skip") << " (" << decision.reason
+            << "); issuer=" << request.issuer << " key=" << key_type_name(request.key_type)
+            << " validity=" << format_duration(request.validity) << " DNS=" << join(ids.dns_ids)
+            << " SRV=" << join(ids.srv_ids) << " XmppAddr=" << join(ids.xmpp_addrs) << "\n";
+}
+
+}  // namespace
+
+int run_certificates(const Session& session, const std::vector<CertificateRequest>& requests,
+                     const RunOptions& options) {
+  for (const auto& request : requests) {
+    std::string where = origin_of(session, request.name);
+    validate_certificate_name(request.name);
+    try {
+      identities_of(request);
+    } catch (const UsageError& e) {
+      throw UsageError(where + ": " + e.what());
+    }
+    validate_plugins(request, where);
+  }
+
+  Store store(session.state_dir);
+  std::time_t now = std::time(nullptr);
+  if (options.dry_run) {
+    for (const auto& request : requests) {
+      std::optional<CertificateRecord> record;
+      if (std::filesystem::exists(store.certificate_dir(request.name))) record = store.load(request.name);
+      print_plan(request, decide_renewal(record ? &*record : nullptr, request, now, options.force));
+    }
+    return kExitOk;
+  }
+
+  require_writable_directory(session.state_dir, "state dir");
+  StateLock lock(session.state_dir, session.lock_wait);
+  int exit_code = kExitOk;
+  for (const auto& request : requests) {
+    try {
+      std::optional<CertificateRecord> record = store.load(request.name);
+      RenewalDecision decision = decide_renewal(record ? &*record : nullptr, request, now, options.force);
+      if (!decision.due) {
+        std::cout << request.name << ": up to date, " << decision.reason << "\n";
+        continue;
+      }
+      log_line(request.name, "issuing: " + decision.reason);
+      auto issuer = make_issuer(request.issuer, session.state_dir);
+      std::unique_ptr<ServerPlugin> plugin;
+      if (request.install) plugin = make_server_plugin(*request.install, origin_of(session, request.name) + ".install");
+      CertificateRecord issued = enroll_certificate(store, request, *issuer, plugin.get(), now);
+      std::cout << request.name << ": issued v" << issued.current_version << " by " << request.issuer
+                << ", serial " << issued.certificate.serial_hex << ", expires "
+                << format_utc(issued.certificate.not_after) << ", renews after "
+                << format_utc(issued.next_renewal)
+                << (plugin ? ", installed with " + plugin->name() : std::string()) << "\n";
+    } catch (const OperationError& e) {
+      std::cerr << "xmppcert: " << request.name << ": " << e.what() << "\n";
+      exit_code = kExitFailed;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace xmppcert::cli

@@ -1,0 +1,32 @@
+// What every subcommand that touches the state dir shares: the config (if any), the state
+// dir (flag, then config, then the default) and the lock around the work.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "agent/engine/config.h"
+#include "cli/args.h"
+
+namespace xmppcert::cli {
+
+// The options every state-dir command accepts.
+inline const OptionSpec kStateDirOption{"--state-dir", true};
+inline const OptionSpec kConfigOption{"--config", true};
+inline const OptionSpec kLockWaitOption{"--lock-wait", true};
+
+struct Session {
+  std::optional<Config> config;
+  std::string config_origin;  // the file, for error prefixes
+  std::filesystem::path state_dir;
+  std::chrono::seconds lock_wait{30};
+};
+
+Session open_session(const ParsedArgs& args);
+
+// "config.json: certificates.\"name\"" or "command line" for a request built from flags.
+std::string origin_of(const Session& session, const std::string& name);
+
+}  // namespace xmppcert::cli

@@ -1,0 +1,77 @@
+#include "plugins/registry.h"
+
+#include "agent/engine/errors.h"
+#include "plugins/issuers/local/local_ca.h"
+#include "plugins/servers/files/files_plugin.h"
+
+namespace xmppcert {
+namespace {
+
+struct IssuerEntry {
+  const char* name;
+  const char* description;
+  std::unique_ptr<Issuer> (*make)(const std::filesystem::path& state_dir);
+};
+
+struct ServerEntry {
+  const char* name;
+  const char* description;
+  std::unique_ptr<ServerPlugin> (*make)(const nlohmann::json& settings, const std::string& where);
+};
+
+const IssuerEntry kIssuers[] = {
+    {"local", "the embedded local CA (default, no network)",
+     [](const std::filesystem::path& state_dir) -> std::unique_ptr<Issuer> {
+       return std::make_unique<LocalCa>(LocalCa::dir_in(state_dir));
+     }},
+};
+
+const ServerEntry kServers[] = {
+    {"files", "copy key/cert files to paths, then run a reload argv",
+     [](const nlohmann::json& settings, const std::string& where) -> std::unique_ptr<ServerPlugin> {
+       return std::make_unique<FilesPlugin>(settings, where);
+     }},
+};
+
+template <typename Table>
+std::string names_of(const Table& table) {
+  std::string names;
+  for (const auto& entry : table) names += (names.empty() ? "" : ", ") + std::string(entry.name);
+  return names;
+}
+
+}  // namespace
+
+std::unique_ptr<Issuer> make_issuer(const std::string& name, const std::filesystem::path& state_dir) {
+  for (const auto& entry : kIssuers)
+    if (name == entry.name) return entry.make(state_dir);
+  throw UsageError("unknown issuer \"" + name + "\" (known: " + names_of(kIssuers) + ")");
+}
+
+std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target, const std::string& where) {
+  for (const auto& entry : kServers)
+    if (target.plugin == entry.name) return entry.make(target.settings, where);
+  throw UsageError(where + ": unknown server plugin \"" + target.plugin + "\" (known: " + names_of(kServers) + ")");
+}
+
+void validate_plugins(const CertificateRequest& request, const std::string& where) {
+  bool known_issuer = false;
+  for (const auto& entry : kIssuers) known_issuer = known_issuer || request.issuer == entry.name;
+  if (!known_issuer)
+    throw UsageError(where + ".issuer: unknown issuer \"" + request.issuer + "\" (known: " + names_of(kIssuers) + ")");
+  if (request.install) make_server_plugin(*request.install, where + ".install");
+}
+
+std::vector<std::string> issuer_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : kIssuers) names.push_back(entry.name);
+  return names;
+}
+
+std::vector<std::string> server_plugin_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : kServers) names.push_back(entry.name);
+  return names;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,27 @@
+// The one table of plugins: adding an issuer or a server touches its folder and this table.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/engine/issuer.h"
+#include "agent/engine/request.h"
+#include "agent/engine/server_plugin.h"
+
+namespace xmppcert {
+
+// UsageError for an unknown issuer name, listing the known ones.
+std::unique_ptr<Issuer> make_issuer(const std::string& name, const std::filesystem::path& state_dir);
+
+// UsageError for an unknown plugin or a bad setting, prefixed with `where`.
+std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target, const std::string& where);
+
+// Everything a request names exists and is well-formed; nothing is touched.
+void validate_plugins(const CertificateRequest& request, const std::string& where);
+
+std::vector<std::string> issuer_names();
+std::vector<std::string> server_plugin_names();
+
+}  // namespace xmppcert

@@ -1,0 +1,46 @@
+// The generic `files` server plugin: copies the key, certificate, chain, full chain and/or a
+// combined key+chain PEM to configured paths with configured owner, group and mode, each
+// atomically, then runs an optional reload argv (no shell). The escape hatch for any server
+// without a plugin of its own.
+//
+//   "install": { "plugin": "files",
+//                "key": "/etc/xmpp/example.org.key", "fullchain": "/etc/xmpp/example.org.crt",
+//                "cert": ..., "chain": ..., "combined": ...,
+//                "owner": "root", "group": "prosody", "key_mode": "0640", "cert_mode": "0644",
+//                "reload": ["/usr/bin/prosodyctl", "reload"] }
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/engine/fs.h"
+#include "agent/engine/server_plugin.h"
+
+namespace xmppcert {
+
+class FilesPlugin : public ServerPlugin {
+ public:
+  // Throws UsageError naming `where` and the key for any bad setting.
+  FilesPlugin(const nlohmann::json& settings, const std::string& where);
+
+  std::string name() const override { return "files"; }
+  void install(const StoredVersion& version) override;
+  void reload() override;
+
+ private:
+  struct Target {
+    std::filesystem::path path;
+    std::string (*content)(const StoredVersion&);
+    bool secret;
+  };
+  std::vector<Target> targets_;
+  FileOwnership key_ownership_;
+  FileOwnership cert_ownership_;
+  std::vector<std::string> reload_argv_;
+};
+
+}  // namespace xmppcert
