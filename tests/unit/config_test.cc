@@ -1,0 +1,82 @@
+#include "agent/engine/config.h"
+
+#include <gtest/gtest.h>
+
+#include "agent/engine/errors.h"
+
+namespace xmppcert {
+namespace {
+
+std::string usage_error_of(const std::string& text) {
+  try {
+    parse_config(text, "xmppcert.json");
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, CommentsAreAllowedAndDefaultsApplyToEachCertificate) {
+  Config config = parse_config(R"({
+    // a comment
+    "state_dir": "/srv/xmppcert",
+    "defaults": { "key_type": "ec-p384", "validity": "30d" },
+    "certificates": {
+      "example.org": { "components": ["conference"] },  /* another */
+      "other": { "domains": ["other.net", "bücher.example"], "key_type": "rsa-2048", "reuse_key": true }
+    }
+  })", "xmppcert.json");
+  ASSERT_EQ(config.certificates.size(), 2u);
+  EXPECT_EQ(*config.state_dir, "/srv/xmppcert");
+  const auto* first = config.find("example.org");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->domains, std::vector<std::string>{"example.org"});
+  EXPECT_EQ(first->key_type, KeyType::kEcP384);
+  EXPECT_EQ(first->validity, std::chrono::hours(24 * 30));
+  const auto* second = config.find("bücher.example");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->name, "other");
+  EXPECT_TRUE(second->reuse_key);
+  EXPECT_EQ(second->key_type, KeyType::kRsa2048);
+}
+
+TEST(Config, SyntaxErrorNamesFileLineAndColumn) {
+  std::string error = usage_error_of("{\n  \"certificates\": {\n    \"a.org\": {,}\n  }\n}");
+  EXPECT_NE(error.find("xmppcert.json: JSON"), std::string::npos) << error;
+  EXPECT_NE(error.find("line 3, column"), std::string::npos) << error;
+}
+
+TEST(Config, UnknownKeyNamesFileLineAndKeyPath) {
+  std::string error = usage_error_of(
+      "{\n  \"certificates\": {\n    \"a.org\": {\n      \"componets\": []\n    }\n  }\n}");
+  EXPECT_NE(error.find("xmppcert.json:4"), std::string::npos) << error;
+  EXPECT_NE(error.find("certificates.\"a.org\""), std::string::npos) << error;
+  EXPECT_NE(error.find("unknown key \"componets\""), std::string::npos) << error;
+}
+
+TEST(Config, BadValuesNameTheirKeyPath) {
+  EXPECT_NE(usage_error_of(R"({"certificates": {"a.org": {"key_type": "dsa"}}})")
+                .find("certificates.\"a.org\".key_type: unknown key type \"dsa\""),
+            std::string::npos);
+  EXPECT_NE(usage_error_of(R"({"certificates": {"a.org": {"domains": ["bad_domain.org"]}}})")
+                .find("certificates.\"a.org\".domains: invalid domain \"bad_domain.org\""),
+            std::string::npos);
+  EXPECT_NE(usage_error_of(R"({"certificates": {"a.org": {"validity": "ten"}}})").find("validity"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of(R"({"certificates": {"a.org": {"install": {"key": "/x"}}}})")
+                .find("install: missing key \"plugin\""),
+            std::string::npos);
+  EXPECT_NE(usage_error_of(R"({"certificates": []})").find("certificates: expected an object"),
+            std::string::npos);
+}
+
+TEST(Config, RequestRoundTripsThroughItsStoredJson) {
+  Config config = parse_config(R"({"certificates": {"a.org": {
+      "components": ["upload"], "validity": "5m",
+      "install": {"plugin": "files", "key": "/tmp/k.pem"}}}})", "c.json");
+  const auto& request = config.certificates.front();
+  EXPECT_EQ(request_from_json(request_to_json(request), "a.org", {}, "stored"), request);
+}
+
+}  // namespace
+}  // namespace xmppcert

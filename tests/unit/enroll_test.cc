@@ -1,0 +1,186 @@
+#include "agent/engine/enroll.h"
+
+#include <gtest/gtest.h>
+
+#include "agent/engine/certificate.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/keys.h"
+#include "agent/engine/log.h"
+#include "agent/engine/san.h"
+#include "plugins/issuers/local/local_ca.h"
+#include "plugins/servers/files/files_plugin.h"
+#include "tests/unit/test_support.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::TempDir;
+
+CertificateRequest request_for(const std::string& domain) {
+  CertificateRequest request;
+  request.name = domain;
+  request.domains = {domain};
+  request.components = {"conference"};
+  return request;
+}
+
+// An issuer that behaves like public ACME CAs: DNS-IDs only, serverAuth only, self-signed
+// here because only the leaf's content matters to these tests.
+class DnsOnlyIssuer : public Issuer {
+ public:
+  std::string name() const override { return "dns-only"; }
+  IssuedCertificate issue(const IssuanceRequest& request) override {
+    PKeyPtr signer = generate_private_key(KeyType::kEcP256);
+    X509Ptr cert(X509_new());
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
+    X509_set_subject_name(cert.get(), X509_REQ_get_subject_name(request.csr));
+    X509_set_issuer_name(cert.get(), X509_REQ_get_subject_name(request.csr));
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+    X509_set_pubkey(cert.get(), X509_REQ_get0_pubkey(request.csr));
+    GeneralNamesPtr names = encode_subject_alt_names({request.identities.dns_ids, {}, {}});
+    X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names.get(), 0, 0);
+    EXTENDED_KEY_USAGE* eku = sk_ASN1_OBJECT_new_null();
+    sk_ASN1_OBJECT_push(eku, OBJ_nid2obj(NID_server_auth));
+    X509_add1_ext_i2d(cert.get(), NID_ext_key_usage, eku, 0, 0);
+    sk_ASN1_OBJECT_free(eku);
+    X509_sign(cert.get(), signer.get(), EVP_sha256());
+    return {certificate_pem(cert.get()), ""};
+  }
+};
+
+// An issuer that returns a certificate for somebody else's key.
+class WrongKeyIssuer : public Issuer {
+ public:
+  explicit WrongKeyIssuer(const std::filesystem::path& dir) : ca_(dir) {}
+  std::string name() const override { return "wrong-key"; }
+  IssuedCertificate issue(const IssuanceRequest& request) override;
+
+ private:
+  LocalCa ca_;
+};
+
+}  // namespace
+}  // namespace xmppcert
+
+#include "agent/engine/csr.h"
+
+namespace xmppcert {
+namespace {
+
+IssuedCertificate WrongKeyIssuer::issue(const IssuanceRequest& request) {
+  PKeyPtr other = generate_private_key(KeyType::kEcP256);
+  X509ReqPtr csr = build_csr(other.get(), request.identities);
+  return ca_.issue({request.name, request.identities, csr.get(), request.validity});
+}
+
+class EnrollTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    set_log_sink([this](const std::string& line) { log_ += line + "\n"; });
+  }
+  void TearDown() override { set_log_sink(nullptr); }
+  TempDir dir_;
+  Store store_{dir_ / "state"};
+  LocalCa ca_{dir_ / "state" / "ca" / "local"};
+  std::string log_;
+};
+
+TEST_F(EnrollTest, IssuesStoresAndRecordsACertificateWithAllXmppIdentities) {
+  CertificateRecord record = enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
+  EXPECT_EQ(record.current_version, 1);
+  EXPECT_TRUE(record.dropped_identities.empty());
+  EXPECT_EQ(record.certificate.identities, identities_of(request_for("example.org")));
+  auto loaded = store_.load("example.org");
+  ASSERT_TRUE(loaded);
+  EXPECT_TRUE(loaded->last_attempt->ok);
+  EXPECT_EQ(loaded->next_renewal, record.next_renewal);
+}
+
+TEST_F(EnrollTest, ReuseKeyKeepsThePrivateKeyAcrossRenewals) {
+  CertificateRequest request = request_for("example.org");
+  request.reuse_key = true;
+  enroll_certificate(store_, request, ca_, nullptr, std::time(nullptr));
+  enroll_certificate(store_, request, ca_, nullptr, std::time(nullptr));
+  EXPECT_EQ(read_file(store_.version("example.org", 1).key_path()),
+            read_file(store_.version("example.org", 2).key_path()));
+  request.reuse_key = false;
+  enroll_certificate(store_, request, ca_, nullptr, std::time(nullptr));
+  EXPECT_NE(read_file(store_.version("example.org", 2).key_path()),
+            read_file(store_.version("example.org", 3).key_path()));
+}
+
+TEST_F(EnrollTest, CertificateForAnotherKeyIsRejectedAndThePreviousStaysCurrent) {
+  enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
+  WrongKeyIssuer wrong(dir_ / "other-ca");
+  EXPECT_THROW(enroll_certificate(store_, request_for("example.org"), wrong, nullptr, std::time(nullptr)),
+               OperationError);
+  auto record = store_.load("example.org");
+  EXPECT_EQ(record->current_version, 1);
+  EXPECT_FALSE(record->last_attempt->ok);
+  EXPECT_NE(record->last_attempt->message.find("not ours"), std::string::npos);
+  EXPECT_EQ(record->consecutive_failures, 1);
+}
+
+TEST_F(EnrollTest, IdentitiesAnIssuerDroppedAreRecordedNotFatal) {
+  DnsOnlyIssuer issuer;
+  CertificateRecord record = enroll_certificate(store_, request_for("example.org"), issuer, nullptr, std::time(nullptr));
+  EXPECT_EQ(record.dropped_identities,
+            (std::vector<std::string>{"SRV:_xmpp-client.example.org", "SRV:_xmpp-server.example.org",
+                                      "SRV:_xmpp-server.conference.example.org", "XmppAddr:example.org",
+                                      "XmppAddr:conference.example.org"}));
+  EXPECT_FALSE(record.certificate.client_auth);
+  EXPECT_NE(log_.find("dropped requested identities"), std::string::npos) << log_;
+  EXPECT_NE(log_.find("clientAuth"), std::string::npos) << log_;
+  EXPECT_EQ(store_.load("example.org")->dropped_identities, record.dropped_identities);
+}
+
+class FailingReload : public ServerPlugin {
+ public:
+  explicit FailingReload(const std::filesystem::path& target) : target_(target) {}
+  std::string name() const override { return "failing-reload"; }
+  void install(const StoredVersion& v) override { write_file_atomically(target_, read_file(v.cert_path())); }
+  void reload() override {
+    if (fail_next) {
+      fail_next = false;
+      throw OperationError("reload: daemon refused");
+    }
+  }
+  bool fail_next = false;
+
+ private:
+  std::filesystem::path target_;
+};
+
+TEST_F(EnrollTest, FailedReloadReinstallsThePreviousCertificateAndKeepsItCurrent) {
+  FailingReload plugin(dir_ / "served.pem");
+  enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr));
+  std::string served_before = read_file(dir_ / "served.pem");
+  plugin.fail_next = true;
+  try {
+    enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr));
+    FAIL() << "no error";
+  } catch (const OperationError& e) {
+    EXPECT_NE(std::string(e.what()).find("previous certificate v1 restored"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_file(dir_ / "served.pem"), served_before);
+  EXPECT_EQ(store_.load("example.org")->current_version, 1);
+}
+
+TEST_F(EnrollTest, CrashBeforeTheRecordIsSavedLeavesThePreviousVersionCurrent) {
+  enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
+  int status = testing::run_in_child([&] {
+    set_crash_point_hook([](std::string_view point) {
+      if (point == "enroll:before-record") ::_exit(42);
+    });
+    enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
+  });
+  EXPECT_EQ(status, 42);
+  EXPECT_EQ(store_.load("example.org")->current_version, 1);
+  EXPECT_EQ(enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr)).current_version, 3);
+}
+
+}  // namespace
+}  // namespace xmppcert

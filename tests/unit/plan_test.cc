@@ -1,0 +1,68 @@
+#include "agent/engine/plan.h"
+
+#include <gtest/gtest.h>
+
+namespace xmppcert {
+namespace {
+
+CertificateRecord issued_record(std::time_t not_before, std::time_t not_after) {
+  CertificateRecord record;
+  record.name = "example.org";
+  record.request.name = "example.org";
+  record.request.domains = {"example.org"};
+  record.current_version = 1;
+  record.certificate.not_before = not_before;
+  record.certificate.not_after = not_after;
+  return record;
+}
+
+TEST(RenewalPlan, RenewsWhenTwoThirdsOfLifetimeHavePassed) {
+  auto record = issued_record(0, 90 * 86400);
+  EXPECT_EQ(renewal_time(0, 90 * 86400), 60 * 86400);
+  EXPECT_FALSE(decide_renewal(&record, record.request, 60 * 86400 - 1, false).due);
+  EXPECT_TRUE(decide_renewal(&record, record.request, 60 * 86400, false).due);
+}
+
+TEST(RenewalPlan, RenewsWhenNothingWasIssuedYet) {
+  CertificateRequest request;
+  request.domains = {"example.org"};
+  EXPECT_TRUE(decide_renewal(nullptr, request, 0, false).due);
+}
+
+TEST(RenewalPlan, RenewsAnExpiredCertificate) {
+  auto record = issued_record(0, 100);
+  auto decision = decide_renewal(&record, record.request, 200, false);
+  EXPECT_TRUE(decision.due);
+  EXPECT_NE(decision.reason.find("expired"), std::string::npos);
+}
+
+TEST(RenewalPlan, RenewsEarlyWhenForced) {
+  auto record = issued_record(0, 90 * 86400);
+  EXPECT_TRUE(decide_renewal(&record, record.request, 1, true).due);
+}
+
+TEST(RenewalPlan, RenewsEarlyWhenANameIsAdded) {
+  auto record = issued_record(0, 90 * 86400);
+  CertificateRequest wanted = record.request;
+  wanted.components = {"conference"};
+  auto decision = decide_renewal(&record, wanted, 1, false);
+  EXPECT_TRUE(decision.due);
+  EXPECT_NE(decision.reason.find("names"), std::string::npos);
+}
+
+TEST(RenewalPlan, RenewsEarlyWhenTheKeyTypeChanges) {
+  auto record = issued_record(0, 90 * 86400);
+  CertificateRequest wanted = record.request;
+  wanted.key_type = KeyType::kRsa3072;
+  EXPECT_TRUE(decide_renewal(&record, wanted, 1, false).due);
+}
+
+TEST(RenewalPlan, ValidityChangeAloneWaitsForTheNextRenewal) {
+  auto record = issued_record(0, 90 * 86400);
+  CertificateRequest wanted = record.request;
+  wanted.validity = std::chrono::hours(24);
+  EXPECT_FALSE(decide_renewal(&record, wanted, 1, false).due);
+}
+
+}  // namespace
+}  // namespace xmppcert

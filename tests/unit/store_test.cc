@@ -1,0 +1,145 @@
+#include "agent/engine/store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/state_lock.h"
+#include "tests/unit/test_support.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::TempDir;
+
+CertificateRecord record_at(const std::string& name, int version) {
+  CertificateRecord record;
+  record.name = name;
+  record.request.name = name;
+  record.request.domains = {name};
+  record.current_version = version;
+  record.certificate.serial_hex = "01";
+  record.certificate.sha256_fingerprint = "AA";
+  record.certificate.not_before = 1000;
+  record.certificate.not_after = 4000;
+  return record;
+}
+
+TEST(Store, VersionFilesAreWrittenWithAPrivateKeyOnlyTheOwnerReads) {
+  TempDir dir;
+  Store store(dir.path());
+  StoredVersion v = store.write_version("example.org", {"KEY", "CERT", "CHAIN"});
+  EXPECT_EQ(v.number, 1);
+  EXPECT_EQ(read_file(v.key_path()), "KEY");
+  EXPECT_EQ(read_file(v.fullchain_path()), "CERTCHAIN");
+  EXPECT_EQ(testing::file_mode(v.key_path()), 0600u);
+  EXPECT_EQ(testing::file_mode(v.cert_path()), 0644u);
+}
+
+TEST(Store, RecordSurvivesASaveAndLoad) {
+  TempDir dir;
+  Store store(dir.path());
+  CertificateRecord record = record_at("example.org", 1);
+  record.request.components = {"conference"};
+  record.dropped_identities = {"SRV:_xmpp-client.example.org"};
+  record.last_attempt = Attempt{2000, false, "boom"};
+  store.save(record);
+  auto loaded = store.load("example.org");
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->request, record.request);
+  EXPECT_EQ(loaded->dropped_identities, record.dropped_identities);
+  EXPECT_EQ(loaded->certificate.not_after, 4000);
+  EXPECT_EQ(loaded->last_attempt->message, "boom");
+  EXPECT_EQ(store.load_all().size(), 1u);
+}
+
+TEST(Store, InterruptedFileWriteLeavesThePreviousContentIntact) {
+  TempDir dir;
+  auto path = dir / "record.json";
+  write_file_atomically(path, "old");
+  int status = testing::run_in_child([&] {
+    set_crash_point_hook([](std::string_view point) {
+      if (point == "atomic-write:before-rename") ::_exit(42);
+    });
+    write_file_atomically(path, std::string(1 << 20, 'n'));
+  });
+  EXPECT_EQ(status, 42);
+  EXPECT_EQ(read_file(path), "old");
+}
+
+class InterruptedVersionWrite : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(InterruptedVersionWrite, LeavesThePreviousVersionCurrentAndTheNextWriteSucceeds) {
+  TempDir dir;
+  Store store(dir.path());
+  StoredVersion v1 = store.write_version("example.org", {"KEY1", "CERT1", "CHAIN"});
+  store.save(record_at("example.org", v1.number));
+  std::string crash_at = GetParam();
+  int status = testing::run_in_child([&] {
+    set_crash_point_hook([&](std::string_view point) {
+      if (point == crash_at) ::_exit(42);
+    });
+    store.write_version("example.org", {"KEY2", "CERT2", "CHAIN"});
+  });
+  EXPECT_EQ(status, 42);
+  auto record = store.load("example.org");
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->current_version, 1);
+  EXPECT_EQ(read_file(store.version("example.org", 1).cert_path()), "CERT1");
+  StoredVersion next = store.write_version("example.org", {"KEY3", "CERT3", "CHAIN"});
+  EXPECT_EQ(read_file(next.cert_path()), "CERT3");
+}
+
+INSTANTIATE_TEST_SUITE_P(Store, InterruptedVersionWrite,
+                         ::testing::Values("store:after-key", "store:before-version-rename",
+                                           "atomic-write:before-rename"));
+
+TEST(Store, PruneKeepsTheNewestVersionsAndTheCurrentOne) {
+  TempDir dir;
+  Store store(dir.path());
+  for (int i = 0; i < 7; ++i) store.write_version("example.org", {"K", "C", ""});
+  store.prune(record_at("example.org", 1), 3);
+  for (int n : {1, 5, 6, 7}) EXPECT_TRUE(std::filesystem::exists(store.version("example.org", n).dir)) << n;
+  for (int n : {2, 3, 4}) EXPECT_FALSE(std::filesystem::exists(store.version("example.org", n).dir)) << n;
+}
+
+TEST(Store, CertificateNamesThatAreNotSafeFolderNamesAreRejected) {
+  EXPECT_THROW(validate_certificate_name("../etc"), UsageError);
+  EXPECT_THROW(validate_certificate_name(""), UsageError);
+  EXPECT_THROW(validate_certificate_name("Example.org"), UsageError);
+  EXPECT_NO_THROW(validate_certificate_name("xn--bcher-kva.example"));
+}
+
+TEST(StateLock, SecondRunWaitsThenFailsNamingTheLockWhileTheFirstHoldsIt) {
+  TempDir dir;
+  StateLock held(dir.path(), std::chrono::milliseconds(0));
+  int status = testing::run_in_child([&] {
+    try {
+      StateLock second(dir.path(), std::chrono::milliseconds(200));
+    } catch (const OperationError& e) {
+      ::_exit(std::string(e.what()).find("lock") != std::string::npos ? 7 : 8);
+    }
+    ::_exit(0);
+  });
+  EXPECT_EQ(status, 7);
+}
+
+TEST(StateLock, IsAcquiredOnceTheHolderReleasesIt) {
+  TempDir dir;
+  { StateLock first(dir.path(), std::chrono::milliseconds(0)); }
+  int status = testing::run_in_child([&] { StateLock second(dir.path(), std::chrono::milliseconds(0)); });
+  EXPECT_EQ(status, 0);
+}
+
+TEST(StateLock, IsReleasedWhenTheHolderDiesWithoutCleanup) {
+  TempDir dir;
+  testing::run_in_child([&] {
+    new StateLock(dir.path(), std::chrono::milliseconds(0));
+    ::_exit(0);
+  });
+  EXPECT_NO_THROW(StateLock(dir.path(), std::chrono::milliseconds(0)));
+}
+
+}  // namespace
+}  // namespace xmppcert

@@ -1,0 +1,40 @@
+// Helpers shared by the unit and integration tests: temporary directories and child
+// processes.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace xmppcert::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Runs `body` in a forked child and returns its exit status (what _exit got; -1 if killed).
+int run_in_child(const std::function<void()>& body);
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (no shell) and captures stdout and stderr separately.
+ProcessResult run_process(const std::vector<std::string>& argv);
+
+mode_t file_mode(const std::filesystem::path& path);
+void write_text(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace xmppcert::testing
