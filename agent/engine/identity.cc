@@ -63,6 +63,8 @@ DomainName parse_domain(std::string_view input, bool allow_wildcard) {
   }
   if (name.find('*') != std::string::npos) reject(input, "'*' is only allowed as the whole first label");
 
+  bool all_ascii = std::all_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x80; });
+  if (all_ascii && name.size() > 253) reject(input, "longer than 253 characters");
   char* ascii_raw = nullptr;
   int rc = idn2_to_ascii_8z(name.c_str(), &ascii_raw, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
   if (rc != IDN2_OK) reject(input, std::string("not a valid IDNA2008 name (") + idn2_strerror(rc) + ")");
