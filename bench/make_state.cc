@@ -1,1 +1,31 @@
-int main(){}
+// Fills a state dir with N certificates issued by the local CA, in-process (forking the CLI
+// N times would measure process start-up, not the store). Used by bench/status_10k.sh.
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
+#include "agent/engine/enroll.h"
+#include "agent/engine/log.h"
+#include "plugins/issuers/local/local_ca.h"
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: bench_make_state STATE_DIR COUNT\n");
+    return 2;
+  }
+  using namespace xmppcert;
+  std::filesystem::path state_dir = argv[1];
+  int count = std::atoi(argv[2]);
+  set_log_sink([](const std::string&) {});
+  Store store(state_dir);
+  LocalCa ca(LocalCa::dir_in(state_dir));
+  for (int i = 0; i < count; ++i) {
+    CertificateRequest request;
+    request.name = "host" + std::to_string(i) + ".example.test";
+    request.domains = {request.name};
+    request.components = {"conference", "upload"};
+    enroll_certificate(store, request, ca, nullptr, std::time(nullptr));
+  }
+  return 0;
+}

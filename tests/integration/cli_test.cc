@@ -198,8 +198,12 @@ TEST_F(Cli, StateDirThatIsNotWritableIsAUsageError) {
   auto locked = dir_ / "locked";
   std::filesystem::create_directories(locked);
   std::filesystem::permissions(locked, std::filesystem::perms(0555));
-  std::vector<std::string> argv{XMPPCERT_BINARY, "enroll", "example.test", "--state-dir", (locked / "state").string()};
-  // Root writes anywhere: prove it as an unprivileged user instead.
+  // Root writes anywhere: prove it as an unprivileged user instead, running a copy of the
+  // binary that user can reach whatever the permissions of the build tree.
+  auto binary = dir_ / "xmppcert";
+  std::filesystem::copy_file(XMPPCERT_BINARY, binary);
+  std::filesystem::permissions(binary, std::filesystem::perms(0755));
+  std::vector<std::string> argv{binary.string(), "enroll", "example.test", "--state-dir", (locked / "state").string()};
   if (::geteuid() == 0) argv.insert(argv.begin(), {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"});
   ProcessResult r = testing::run_process(argv);
   EXPECT_EQ(r.exit_code, 2) << r.err;
