@@ -66,7 +66,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
     if (const auto* certificates = top.object("certificates")) {
       for (const auto& [name, entry] : certificates->items()) {
         std::string where = origin + ": certificates.\"" + name + "\"";
-        config.certificates.push_back(request_from_json(entry, name, config.defaults, where));
+        CertificateRequest request = request_from_json(entry, name, config.defaults, where);
+        JsonFields(entry, where).with_context("domains", [&] { identities_of(request); });
+        config.certificates.push_back(std::move(request));
       }
     }
     return config;

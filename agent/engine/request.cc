@@ -63,7 +63,6 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
     settings.erase("plugin");
     request.install = InstallTarget{*plugin, settings};
   }
-  if (!name.empty()) fields.with_context("domains", [&] { identities_of(request); });
   return request;
 }
 

@@ -39,7 +39,9 @@ struct CertificateRequest {
 XmppIdentities identities_of(const CertificateRequest& request);
 
 nlohmann::json request_to_json(const CertificateRequest& request);
-// `where` prefixes errors: "config.json: certificates.\"example.org\"".
+// `where` prefixes errors: "config.json: certificates.\"example.org\"". Checks shapes and
+// values but not the domain names themselves (identities_of does: the config loader calls
+// it; records the engine wrote itself are trusted, which keeps `status` fast).
 CertificateRequest request_from_json(const nlohmann::json& json, const std::string& name,
                                      const CertificateRequest& defaults, const std::string& where);
 
