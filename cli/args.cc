@@ -33,7 +33,9 @@ ParsedArgs parse_args(const std::string& command, const std::vector<std::string>
     const OptionSpec* spec = nullptr;
     for (const auto& candidate : specs)
       if (name == candidate.name) spec = &candidate;
-    if (!spec) throw UsageError(command + ": unknown option " + name + " (see xmppcert " + command + " --help)");
+    if (!spec)
+      throw UsageError(command + ": unknown option " + name + " (see xmppcert " + command +
+                       " --help)");
     if (!spec->repeatable && parsed.values_.count(name))
       throw UsageError(command + ": option " + name + " given twice");
     auto& slot = parsed.values_[name];

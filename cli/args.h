@@ -10,7 +10,7 @@
 namespace xmppcert::cli {
 
 struct OptionSpec {
-  const char* name;   // "--key-type"
+  const char* name;  // "--key-type"
   bool takes_value;
   bool repeatable = false;
 };

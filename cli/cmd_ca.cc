@@ -23,7 +23,8 @@ exit codes: 0 ok, 1 operation failed, 2 usage error
 }  // namespace
 
 int run_ca(const Args& raw) {
-  ParsedArgs args = parse_args("ca", raw, {{"--help", false}, kConfigOption, kStateDirOption, kLockWaitOption});
+  ParsedArgs args =
+      parse_args("ca", raw, {{"--help", false}, kConfigOption, kStateDirOption, kLockWaitOption});
   if (args.has("--help")) {
     std::cout << kUsage;
     return kExitOk;

@@ -37,10 +37,18 @@ exit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or con
 
 int run_enroll(const Args& raw) {
   ParsedArgs args = parse_args("enroll", raw,
-                               {{"--help", false}, {"--component", true, true}, {"--name", true},
-                                {"--issuer", true}, {"--key-type", true}, {"--validity", true},
-                                {"--reuse-key", false}, {"--force", false}, {"--dry-run", false},
-                                kConfigOption, kStateDirOption, kLockWaitOption});
+                               {{"--help", false},
+                                {"--component", true, true},
+                                {"--name", true},
+                                {"--issuer", true},
+                                {"--key-type", true},
+                                {"--validity", true},
+                                {"--reuse-key", false},
+                                {"--force", false},
+                                {"--dry-run", false},
+                                kConfigOption,
+                                kStateDirOption,
+                                kLockWaitOption});
   if (args.has("--help")) {
     std::cout << kUsage;
     return kExitOk;

@@ -30,8 +30,12 @@ exit codes: 0 ok (also when nothing was due), 1 a renewal failed, 2 usage or con
 
 int run_renew(const Args& raw) {
   ParsedArgs args = parse_args("renew", raw,
-                               {{"--help", false}, {"--force", false}, {"--dry-run", false},
-                                kConfigOption, kStateDirOption, kLockWaitOption});
+                               {{"--help", false},
+                                {"--force", false},
+                                {"--dry-run", false},
+                                kConfigOption,
+                                kStateDirOption,
+                                kLockWaitOption});
   if (args.has("--help")) {
     std::cout << kUsage;
     return kExitOk;
@@ -40,7 +44,8 @@ int run_renew(const Args& raw) {
   Session session = open_session(args);
 
   std::map<std::string, CertificateRequest> wanted;
-  for (const auto& record : Store(session.state_dir).load_all()) wanted[record.name] = record.request;
+  for (const auto& record : Store(session.state_dir).load_all())
+    wanted[record.name] = record.request;
   if (session.config)
     for (const auto& request : session.config->certificates) wanted[request.name] = request;
 
@@ -51,7 +56,8 @@ int run_renew(const Args& raw) {
     const std::string& name = args.positional().front();
     auto it = wanted.find(name);
     if (it == wanted.end())
-      throw UsageError("renew: no certificate named \"" + name + "\" in " + session.state_dir.string() +
+      throw UsageError("renew: no certificate named \"" + name + "\" in " +
+                       session.state_dir.string() +
                        (session.config ? " or " + session.config_origin : ""));
     requests.push_back(it->second);
   }

@@ -35,7 +35,8 @@ nlohmann::json status_json(const CertificateRecord& r) {
       {"components", r.request.components},
       {"dropped_identities", r.dropped_identities},
       {"consecutive_failures", r.consecutive_failures},
-      {"next_renewal", r.next_renewal ? nlohmann::json(format_utc(r.next_renewal)) : nlohmann::json()},
+      {"next_renewal",
+       r.next_renewal ? nlohmann::json(format_utc(r.next_renewal)) : nlohmann::json()},
   };
   if (r.current_version > 0) {
     const auto& c = r.certificate;
@@ -65,7 +66,8 @@ std::string status_line(const CertificateRecord& r) {
             " next_renewal=" + format_utc(r.next_renewal);
   }
   if (r.last_attempt)
-    line += std::string(" last=") + (r.last_attempt->ok ? "ok" : "FAILED") + "@" + format_utc(r.last_attempt->time);
+    line += std::string(" last=") + (r.last_attempt->ok ? "ok" : "FAILED") + "@" +
+            format_utc(r.last_attempt->time);
   if (r.current_version > 0) line += " names=" + join(r.certificate.identities.dns_ids, "");
   if (!r.dropped_identities.empty()) line += " dropped=" + join(r.dropped_identities, "");
   if (r.last_attempt && !r.last_attempt->ok) line += " error=\"" + r.last_attempt->message + "\"";
@@ -75,12 +77,14 @@ std::string status_line(const CertificateRecord& r) {
 }  // namespace
 
 int run_status(const Args& raw) {
-  ParsedArgs args = parse_args("status", raw, {{"--help", false}, {"--json", false}, kConfigOption, kStateDirOption});
+  ParsedArgs args = parse_args(
+      "status", raw, {{"--help", false}, {"--json", false}, kConfigOption, kStateDirOption});
   if (args.has("--help")) {
     std::cout << kUsage;
     return kExitOk;
   }
-  if (!args.positional().empty()) throw UsageError("status: unexpected argument " + args.positional().front());
+  if (!args.positional().empty())
+    throw UsageError("status: unexpected argument " + args.positional().front());
   Session session = open_session(args);
   auto records = Store(session.state_dir).load_all();
   std::string out;

@@ -17,16 +17,22 @@ struct Subcommand {
 };
 
 const Subcommand kSubcommands[] = {
-    {"enroll", "obtain a certificate with every XMPP identity of a domain, store and install it", run_enroll},
+    {"enroll", "obtain a certificate with every XMPP identity of a domain, store and install it",
+     run_enroll},
     {"renew", "renew the certificates that are due (what the timer runs)", run_renew},
-    {"status", "list managed certificates: names, issuer, expiry, next renewal, last outcome", run_status},
+    {"status", "list managed certificates: names, issuer, expiry, next renewal, last outcome",
+     run_status},
     {"ca", "the embedded local CA: `ca export` prints its root", run_ca},
 };
 
 void print_help() {
-  std::cout << "usage: xmppcert COMMAND [options]   (xmppcert COMMAND --help for each)\n\ncommands:\n";
-  for (const auto& command : kSubcommands) std::cout << "  " << command.name << std::string(8 - std::string(command.name).size(), ' ') << command.summary << "\n";
-  std::cout << "\nexit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or config error\n";
+  std::cout
+      << "usage: xmppcert COMMAND [options]   (xmppcert COMMAND --help for each)\n\ncommands:\n";
+  for (const auto& command : kSubcommands)
+    std::cout << "  " << command.name << std::string(8 - std::string(command.name).size(), ' ')
+              << command.summary << "\n";
+  std::cout << "\nexit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or "
+               "config error\n";
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -73,7 +79,8 @@ int dispatch(const std::vector<std::string>& args) {
   }
   for (const auto& command : kSubcommands)
     if (name == command.name) return command.run(Args(args.begin() + 1, args.end()));
-  throw UsageError("unknown command \"" + name + "\"" + suggestion_for(name) + "; see xmppcert --help");
+  throw UsageError("unknown command \"" + name + "\"" + suggestion_for(name) +
+                   "; see xmppcert --help");
 }
 
 }  // namespace

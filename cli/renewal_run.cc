@@ -24,8 +24,9 @@ std::string join(const std::vector<std::string>& items) {
 
 void print_plan(const CertificateRequest& request, const RenewalDecision& decision) {
   XmppIdentities ids = identities_of(request);
-  std::cout << request.name << ": would " << (decision.due ? "issue" : "skip") << " (" << decision.reason
-            << "); issuer=" << request.issuer << " key=" << key_type_name(request.key_type)
+  std::cout << request.name << ": would " << (decision.due ? "issue" : "skip") << " ("
+            << decision.reason << "); issuer=" << request.issuer
+            << " key=" << key_type_name(request.key_type)
             << " validity=" << format_duration(request.validity) << " DNS=" << join(ids.dns_ids)
             << " SRV=" << join(ids.srv_ids) << " XmppAddr=" << join(ids.xmpp_addrs) << "\n";
 }
@@ -50,7 +51,8 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   if (options.dry_run) {
     for (const auto& request : requests) {
       std::optional<CertificateRecord> record;
-      if (std::filesystem::exists(store.certificate_dir(request.name))) record = store.load(request.name);
+      if (std::filesystem::exists(store.certificate_dir(request.name)))
+        record = store.load(request.name);
       print_plan(request, decide_renewal(record ? &*record : nullptr, request, now, options.force));
     }
     return kExitOk;
@@ -62,7 +64,8 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   for (const auto& request : requests) {
     try {
       std::optional<CertificateRecord> record = store.load(request.name);
-      RenewalDecision decision = decide_renewal(record ? &*record : nullptr, request, now, options.force);
+      RenewalDecision decision =
+          decide_renewal(record ? &*record : nullptr, request, now, options.force);
       if (!decision.due) {
         std::cout << request.name << ": up to date, " << decision.reason << "\n";
         continue;
@@ -70,10 +73,12 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
       log_line(request.name, "issuing: " + decision.reason);
       auto issuer = make_issuer(request.issuer, session.state_dir);
       std::unique_ptr<ServerPlugin> plugin;
-      if (request.install) plugin = make_server_plugin(*request.install, origin_of(session, request.name) + ".install");
+      if (request.install)
+        plugin =
+            make_server_plugin(*request.install, origin_of(session, request.name) + ".install");
       CertificateRecord issued = enroll_certificate(store, request, *issuer, plugin.get(), now);
-      std::cout << request.name << ": issued v" << issued.current_version << " by " << request.issuer
-                << ", serial " << issued.certificate.serial_hex << ", expires "
+      std::cout << request.name << ": issued v" << issued.current_version << " by "
+                << request.issuer << ", serial " << issued.certificate.serial_hex << ", expires "
                 << format_utc(issued.certificate.not_after) << ", renews after "
                 << format_utc(issued.next_renewal)
                 << (plugin ? ", installed with " + plugin->name() : std::string()) << "\n";

@@ -42,23 +42,27 @@ std::string names_of(const Table& table) {
 
 }  // namespace
 
-std::unique_ptr<Issuer> make_issuer(const std::string& name, const std::filesystem::path& state_dir) {
+std::unique_ptr<Issuer> make_issuer(const std::string& name,
+                                    const std::filesystem::path& state_dir) {
   for (const auto& entry : kIssuers)
     if (name == entry.name) return entry.make(state_dir);
   throw UsageError("unknown issuer \"" + name + "\" (known: " + names_of(kIssuers) + ")");
 }
 
-std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target, const std::string& where) {
+std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,
+                                                 const std::string& where) {
   for (const auto& entry : kServers)
     if (target.plugin == entry.name) return entry.make(target.settings, where);
-  throw UsageError(where + ": unknown server plugin \"" + target.plugin + "\" (known: " + names_of(kServers) + ")");
+  throw UsageError(where + ": unknown server plugin \"" + target.plugin +
+                   "\" (known: " + names_of(kServers) + ")");
 }
 
 void validate_plugins(const CertificateRequest& request, const std::string& where) {
   bool known_issuer = false;
   for (const auto& entry : kIssuers) known_issuer = known_issuer || request.issuer == entry.name;
   if (!known_issuer)
-    throw UsageError(where + ".issuer: unknown issuer \"" + request.issuer + "\" (known: " + names_of(kIssuers) + ")");
+    throw UsageError(where + ".issuer: unknown issuer \"" + request.issuer +
+                     "\" (known: " + names_of(kIssuers) + ")");
   if (request.install) make_server_plugin(*request.install, where + ".install");
 }
 

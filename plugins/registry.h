@@ -13,10 +13,12 @@
 namespace xmppcert {
 
 // UsageError for an unknown issuer name, listing the known ones.
-std::unique_ptr<Issuer> make_issuer(const std::string& name, const std::filesystem::path& state_dir);
+std::unique_ptr<Issuer> make_issuer(const std::string& name,
+                                    const std::filesystem::path& state_dir);
 
 // UsageError for an unknown plugin or a bad setting, prefixed with `where`.
-std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target, const std::string& where);
+std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,
+                                                 const std::string& where);
 
 // Everything a request names exists and is well-formed; nothing is touched.
 void validate_plugins(const CertificateRequest& request, const std::string& where);

@@ -18,7 +18,8 @@ std::time_t parse_utc(std::string_view text) {
   struct tm parts {};
   std::string copy(text);
   const char* end = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  if (!end || *end != '\0') throw UsageError("invalid time \"" + copy + "\" (expected YYYY-MM-DDTHH:MM:SSZ)");
+  if (!end || *end != '\0')
+    throw UsageError("invalid time \"" + copy + "\" (expected YYYY-MM-DDTHH:MM:SSZ)");
   return timegm(&parts);
 }
 
@@ -26,13 +27,18 @@ std::chrono::seconds parse_duration(std::string_view text) {
   std::string copy(text);
   size_t digits = copy.find_first_not_of("0123456789");
   if (copy.empty() || digits == 0 || digits == std::string::npos || digits + 1 != copy.size())
-    throw UsageError("invalid duration \"" + copy + "\" (expected a number and a unit: 90d, 12h, 5m, 30s)");
+    throw UsageError("invalid duration \"" + copy +
+                     "\" (expected a number and a unit: 90d, 12h, 5m, 30s)");
   long long value = std::stoll(copy.substr(0, digits));
   switch (copy[digits]) {
-    case 'd': return std::chrono::seconds(value * 86400);
-    case 'h': return std::chrono::seconds(value * 3600);
-    case 'm': return std::chrono::seconds(value * 60);
-    case 's': return std::chrono::seconds(value);
+    case 'd':
+      return std::chrono::seconds(value * 86400);
+    case 'h':
+      return std::chrono::seconds(value * 3600);
+    case 'm':
+      return std::chrono::seconds(value * 60);
+    case 's':
+      return std::chrono::seconds(value);
   }
   throw UsageError("invalid duration \"" + copy + "\": unit must be d, h, m or s");
 }

@@ -9,8 +9,8 @@
 
 namespace xmppcert {
 
-std::string format_utc(std::time_t time);              // 2026-11-25T06:30:00Z
-std::time_t parse_utc(std::string_view text);          // throws UsageError
+std::string format_utc(std::time_t time);                    // 2026-11-25T06:30:00Z
+std::time_t parse_utc(std::string_view text);                // throws UsageError
 std::chrono::seconds parse_duration(std::string_view text);  // throws UsageError
 std::string format_duration(std::chrono::seconds duration);
 

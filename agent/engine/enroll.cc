@@ -20,15 +20,17 @@ PKeyPtr key_for(const Store& store, const CertificateRequest& request,
     auto path = store.version(request.name, previous->current_version).key_path();
     PKeyPtr key = load_private_key(read_file(path), path.string());
     if (key_type_of(key.get()) == request.key_type) return key;
-    log_line(request.name, "key type changed to " + key_type_name(request.key_type) + ": new key despite reuse_key");
+    log_line(request.name, "key type changed to " + key_type_name(request.key_type) +
+                               ": new key despite reuse_key");
   }
   return generate_private_key(request.key_type);
 }
 
 // The leaf must be for our key and carry every DNS-ID; otherName SANs and clientAuth are
 // commonly dropped by public CAs, which is reported, not fatal.
-std::vector<std::string> check_issued(const CertificateRequest& request, const XmppIdentities& wanted,
-                                      X509* leaf, EVP_PKEY* key, const std::string& issuer) {
+std::vector<std::string> check_issued(const CertificateRequest& request,
+                                      const XmppIdentities& wanted, X509* leaf, EVP_PKEY* key,
+                                      const std::string& issuer) {
   if (!certificate_matches_key(leaf, key))
     throw_operation_error("check certificate from issuer", issuer, "its public key is not ours");
   auto missing = missing_identities(wanted, identities_in_certificate(leaf));
@@ -83,8 +85,11 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
     dropped = check_issued(request, wanted, leaf.get(), key.get(), issuer.name());
     info = inspect_certificate(leaf.get());
     if (!info.client_auth)
-      log_line(request.name, "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to strict peers will fail");
-    version = store.write_version(request.name, {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem});
+      log_line(request.name,
+               "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
+               "strict peers will fail");
+    version = store.write_version(request.name,
+                                  {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem});
   } catch (const OperationError& e) {
     record_failure(e.what());
     throw;
@@ -95,8 +100,10 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
       plugin->install(version);
       plugin->reload();
     } catch (const OperationError& e) {
-      std::string failure = "install v" + std::to_string(version.number) + " with " + plugin->name() + ": " + e.what();
-      if (previous && previous->current_version > 0) restore_previous(store, *previous, *plugin, failure);
+      std::string failure = "install v" + std::to_string(version.number) + " with " +
+                            plugin->name() + ": " + e.what();
+      if (previous && previous->current_version > 0)
+        restore_previous(store, *previous, *plugin, failure);
       record_failure(failure);
       throw OperationError(failure);
     }
@@ -107,7 +114,8 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
   record.certificate = info;
   record.dropped_identities = dropped;
   record.next_renewal = renewal_time(info.not_before, info.not_after);
-  record.last_attempt = Attempt{now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
+  record.last_attempt = Attempt{
+      now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
   record.last_success = now;
   record.consecutive_failures = 0;
   crash_point("enroll:before-record");

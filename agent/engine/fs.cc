@@ -58,7 +58,8 @@ void write_file_atomically(const fs::path& path, std::string_view content,
   std::vector<char> temp_name(pattern.begin(), pattern.end());
   temp_name.push_back('\0');
   int fd = ::mkstemp(temp_name.data());
-  if (fd < 0) throw_operation_error("create temporary file in", directory.string(), errno_text(errno));
+  if (fd < 0)
+    throw_operation_error("create temporary file in", directory.string(), errno_text(errno));
   fs::path temp_path(temp_name.data());
   try {
     // Mode and owner before any byte is written, so a key is never readable by others.
@@ -78,7 +79,8 @@ void write_file_atomically(const fs::path& path, std::string_view content,
     }
     fd = -1;
     if (::rename(temp_path.c_str(), path.c_str()) != 0)
-      throw_operation_error("rename " + temp_path.string() + " to", path.string(), errno_text(errno));
+      throw_operation_error("rename " + temp_path.string() + " to", path.string(),
+                            errno_text(errno));
   } catch (...) {
     if (fd >= 0) ::close(fd);
     ::unlink(temp_path.c_str());
@@ -133,8 +135,8 @@ void require_writable_directory(const fs::path& path, std::string_view what) {
   name.push_back('\0');
   int fd = ::mkstemp(name.data());
   if (fd < 0)
-    throw UsageError(std::string(what) + " " + path.string() + " is not writable: " +
-                     errno_text(errno));
+    throw UsageError(std::string(what) + " " + path.string() +
+                     " is not writable: " + errno_text(errno));
   ::close(fd);
   ::unlink(name.data());
 }

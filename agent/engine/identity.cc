@@ -31,7 +31,8 @@ void check_ascii_rules(std::string_view input, std::string_view ascii) {
   if (labels.size() < 2) reject(input, "needs at least two labels (e.g. example.org)");
   for (auto label : labels) {
     if (label.empty()) reject(input, "empty label");
-    if (label.size() > 63) reject(input, "label \"" + std::string(label) + "\" is longer than 63 characters");
+    if (label.size() > 63)
+      reject(input, "label \"" + std::string(label) + "\" is longer than 63 characters");
     if (label.front() == '-' || label.back() == '-')
       reject(input, "label \"" + std::string(label) + "\" starts or ends with a hyphen");
     for (char c : label) {
@@ -41,7 +42,8 @@ void check_ascii_rules(std::string_view input, std::string_view ascii) {
     }
   }
   const auto& tld = labels.back();
-  if (std::all_of(tld.begin(), tld.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+  if (std::all_of(tld.begin(), tld.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     reject(input, "looks like an IP address, not a domain");
 }
 
@@ -61,13 +63,15 @@ DomainName parse_domain(std::string_view input, bool allow_wildcard) {
     prefix = "*.";
     name.erase(0, 2);
   }
-  if (name.find('*') != std::string::npos) reject(input, "'*' is only allowed as the whole first label");
+  if (name.find('*') != std::string::npos)
+    reject(input, "'*' is only allowed as the whole first label");
 
   bool all_ascii = std::all_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x80; });
   if (all_ascii && name.size() > 253) reject(input, "longer than 253 characters");
   char* ascii_raw = nullptr;
   int rc = idn2_to_ascii_8z(name.c_str(), &ascii_raw, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-  if (rc != IDN2_OK) reject(input, std::string("not a valid IDNA2008 name (") + idn2_strerror(rc) + ")");
+  if (rc != IDN2_OK)
+    reject(input, std::string("not a valid IDNA2008 name (") + idn2_strerror(rc) + ")");
   std::string ascii(ascii_raw);
   idn2_free(ascii_raw);
   std::transform(ascii.begin(), ascii.end(), ascii.begin(),
@@ -76,7 +80,8 @@ DomainName parse_domain(std::string_view input, bool allow_wildcard) {
 
   char* unicode_raw = nullptr;
   rc = idn2_to_unicode_8z8z(ascii.c_str(), &unicode_raw, 0);
-  if (rc != IDN2_OK) reject(input, std::string("cannot convert to U-labels (") + idn2_strerror(rc) + ")");
+  if (rc != IDN2_OK)
+    reject(input, std::string("cannot convert to U-labels (") + idn2_strerror(rc) + ")");
   std::string unicode(unicode_raw);
   idn2_free(unicode_raw);
   return DomainName{prefix + ascii, prefix + unicode};

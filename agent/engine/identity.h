@@ -24,9 +24,9 @@ DomainName parse_domain(std::string_view input, bool allow_wildcard = false);
 DomainName resolve_component(std::string_view component, const DomainName& domain);
 
 struct XmppIdentities {
-  std::vector<std::string> dns_ids;      // A-labels
-  std::vector<std::string> srv_ids;      // "_xmpp-client.example.org", A-labels
-  std::vector<std::string> xmpp_addrs;   // U-labels
+  std::vector<std::string> dns_ids;     // A-labels
+  std::vector<std::string> srv_ids;     // "_xmpp-client.example.org", A-labels
+  std::vector<std::string> xmpp_addrs;  // U-labels
   bool operator==(const XmppIdentities&) const = default;
 };
 

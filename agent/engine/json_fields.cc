@@ -40,8 +40,8 @@ std::optional<bool> JsonFields::boolean(const char* key) const {
 std::optional<std::vector<std::string>> JsonFields::strings(const char* key) const {
   auto it = object_.find(key);
   if (it == object_.end()) return std::nullopt;
-  bool all_strings = it->is_array() &&
-                     std::all_of(it->begin(), it->end(), [](const auto& v) { return v.is_string(); });
+  bool all_strings = it->is_array() && std::all_of(it->begin(), it->end(),
+                                                   [](const auto& v) { return v.is_string(); });
   if (!all_strings) throw UsageError(path_of(key) + ": expected an array of strings");
   return it->get<std::vector<std::string>>();
 }

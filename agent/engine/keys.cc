@@ -43,11 +43,21 @@ std::string key_type_name(KeyType type) {
 PKeyPtr generate_private_key(KeyType type) {
   EVP_PKEY* key = nullptr;
   switch (type) {
-    case KeyType::kEcP256: key = EVP_EC_gen("P-256"); break;
-    case KeyType::kEcP384: key = EVP_EC_gen("P-384"); break;
-    case KeyType::kRsa2048: key = EVP_RSA_gen(2048); break;
-    case KeyType::kRsa3072: key = EVP_RSA_gen(3072); break;
-    case KeyType::kRsa4096: key = EVP_RSA_gen(4096); break;
+    case KeyType::kEcP256:
+      key = EVP_EC_gen("P-256");
+      break;
+    case KeyType::kEcP384:
+      key = EVP_EC_gen("P-384");
+      break;
+    case KeyType::kRsa2048:
+      key = EVP_RSA_gen(2048);
+      break;
+    case KeyType::kRsa3072:
+      key = EVP_RSA_gen(3072);
+      break;
+    case KeyType::kRsa4096:
+      key = EVP_RSA_gen(4096);
+      break;
   }
   if (!key) throw_operation_error("generate key", key_type_name(type), openssl_error_text());
   return PKeyPtr(key);

@@ -25,7 +25,8 @@ std::string last_line(const std::string& output) {
   size_t end = output.find_last_not_of("\n\r ");
   if (end == std::string::npos) return "";
   size_t start = output.find_last_of('\n', end);
-  return output.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
+  return output.substr(start == std::string::npos ? 0 : start + 1,
+                       end + 1 - (start == std::string::npos ? 0 : start + 1));
 }
 
 }  // namespace
@@ -37,7 +38,8 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
   args.push_back(nullptr);
 
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_operation_error("pipe for", argv[0], errno_text(errno));
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    throw_operation_error("pipe for", argv[0], errno_text(errno));
   pid_t pid = ::fork();
   if (pid < 0) throw_operation_error("fork for", argv[0], errno_text(errno));
   if (pid == 0) {
@@ -56,13 +58,16 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
   auto deadline = std::chrono::steady_clock::now() + time_limit;
   bool timed_out = false;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       ::kill(pid, SIGKILL);
       break;
     }
-    struct pollfd pfd{pipe_fds[0], POLLIN, 0};
+    struct pollfd pfd {
+      pipe_fds[0], POLLIN, 0
+    };
     int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) continue;
@@ -71,7 +76,8 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     if (result.output.size() < kOutputLimit)
-      result.output.append(buffer, std::min(static_cast<size_t>(n), kOutputLimit - result.output.size()));
+      result.output.append(buffer,
+                           std::min(static_cast<size_t>(n), kOutputLimit - result.output.size()));
   }
   ::close(pipe_fds[0]);
   int status = 0;
@@ -88,8 +94,8 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
 void run_command_checked(const std::vector<std::string>& argv, const std::string& what) {
   CommandResult result = run_command(argv);
   if (result.exit_code == 0) return;
-  std::string cause = result.exit_code < 0 ? "killed by a signal"
-                                           : "exit code " + std::to_string(result.exit_code);
+  std::string cause =
+      result.exit_code < 0 ? "killed by a signal" : "exit code " + std::to_string(result.exit_code);
   std::string line = last_line(result.output);
   if (!line.empty()) cause += " (" + line + ")";
   throw_operation_error(what, "\"" + joined(argv) + "\"", cause);

@@ -8,8 +8,8 @@
 namespace xmppcert {
 
 struct CommandResult {
-  int exit_code = -1;     // -1 when killed by a signal
-  std::string output;     // stdout and stderr together, the first 64 KiB
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string output;  // stdout and stderr together, the first 64 KiB
 };
 
 CommandResult run_command(const std::vector<std::string>& argv,

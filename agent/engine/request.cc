@@ -14,18 +14,16 @@ XmppIdentities identities_of(const CertificateRequest& request) {
   std::vector<DomainName> domains;
   for (const auto& d : request.domains) domains.push_back(parse_domain(d));
   std::vector<DomainName> components;
-  for (const auto& c : request.components) components.push_back(resolve_component(c, domains.front()));
+  for (const auto& c : request.components)
+    components.push_back(resolve_component(c, domains.front()));
   return identities_for(domains, components);
 }
 
 nlohmann::json request_to_json(const CertificateRequest& request) {
   nlohmann::json json{
-      {"domains", request.domains},
-      {"components", request.components},
-      {"issuer", request.issuer},
-      {"key_type", key_type_name(request.key_type)},
-      {"reuse_key", request.reuse_key},
-      {"validity", format_duration(request.validity)},
+      {"domains", request.domains},     {"components", request.components},
+      {"issuer", request.issuer},       {"key_type", key_type_name(request.key_type)},
+      {"reuse_key", request.reuse_key}, {"validity", format_duration(request.validity)},
   };
   if (request.install) {
     nlohmann::json install = request.install->settings;
@@ -38,7 +36,8 @@ nlohmann::json request_to_json(const CertificateRequest& request) {
 CertificateRequest request_from_json(const nlohmann::json& json, const std::string& name,
                                      const CertificateRequest& defaults, const std::string& where) {
   JsonFields fields(json, where);
-  fields.allow_only({"domains", "components", "issuer", "key_type", "reuse_key", "validity", "install"});
+  fields.allow_only(
+      {"domains", "components", "issuer", "key_type", "reuse_key", "validity", "install"});
   CertificateRequest request = defaults;
   request.name = name;
   // A certificate's name is its domain unless it lists its domains; defaults have neither.

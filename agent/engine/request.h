@@ -4,11 +4,10 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/engine/identity.h"
 #include "agent/engine/keys.h"
@@ -18,8 +17,8 @@ namespace xmppcert {
 inline constexpr std::chrono::seconds kDefaultValidity{90 * 86400};
 
 struct InstallTarget {
-  std::string plugin;         // "files", later "ejabberd", "prosody", ...
-  nlohmann::json settings;    // the plugin's own keys, validated by the plugin
+  std::string plugin;       // "files", later "ejabberd", "prosody", ...
+  nlohmann::json settings;  // the plugin's own keys, validated by the plugin
   bool operator==(const InstallTarget&) const = default;
 };
 
@@ -29,7 +28,7 @@ struct CertificateRequest {
   std::vector<std::string> components;  // bare labels are subdomains of the first domain
   std::string issuer = "local";
   KeyType key_type = kDefaultKeyType;
-  bool reuse_key = false;               // keep the key on renewal (DANE 3 1 1 pins it)
+  bool reuse_key = false;  // keep the key on renewal (DANE 3 1 1 pins it)
   std::chrono::seconds validity = kDefaultValidity;
   std::optional<InstallTarget> install;
   bool operator==(const CertificateRequest&) const = default;

@@ -46,7 +46,8 @@ std::string asn1_text(const ASN1_STRING* string) {
 GeneralNamesPtr encode_subject_alt_names(const XmppIdentities& ids) {
   GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
   for (const auto& dns : ids.dns_ids) push_dns(names.get(), dns);
-  for (const auto& srv : ids.srv_ids) push_other_name(names.get(), NID_SRVName, V_ASN1_IA5STRING, srv);
+  for (const auto& srv : ids.srv_ids)
+    push_other_name(names.get(), NID_SRVName, V_ASN1_IA5STRING, srv);
   for (const auto& addr : ids.xmpp_addrs)
     push_other_name(names.get(), NID_XmppAddr, V_ASN1_UTF8STRING, addr);
   return names;
@@ -71,8 +72,8 @@ XmppIdentities decode_subject_alt_names(const GENERAL_NAMES* names) {
 }
 
 XmppIdentities identities_in_certificate(X509* cert) {
-  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (!names) return {};
   return decode_subject_alt_names(names.get());
 }

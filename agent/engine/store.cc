@@ -29,8 +29,12 @@ std::vector<int> version_numbers(const fs::path& dir) {
   return numbers;
 }
 
-nlohmann::json time_or_null(std::time_t t) { return t ? nlohmann::json(format_utc(t)) : nlohmann::json(); }
-std::time_t time_from(const nlohmann::json& j) { return j.is_string() ? parse_utc(j.get<std::string>()) : 0; }
+nlohmann::json time_or_null(std::time_t t) {
+  return t ? nlohmann::json(format_utc(t)) : nlohmann::json();
+}
+std::time_t time_from(const nlohmann::json& j) {
+  return j.is_string() ? parse_utc(j.get<std::string>()) : 0;
+}
 
 nlohmann::json identities_to_json(const XmppIdentities& ids) {
   return {{"dns", ids.dns_ids}, {"srv", ids.srv_ids}, {"xmpp_addr", ids.xmpp_addrs}};
@@ -44,12 +48,15 @@ XmppIdentities identities_from_json(const nlohmann::json& j) {
 }  // namespace
 
 void validate_certificate_name(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= 255 && std::isalnum(static_cast<unsigned char>(name[0]));
+  bool ok =
+      !name.empty() && name.size() <= 255 && std::isalnum(static_cast<unsigned char>(name[0]));
   for (char c : name)
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_');
   if (!ok)
-    throw UsageError("invalid certificate name \"" + name +
-                     "\" (lower-case letters, digits, '.', '-', '_'; starting with a letter or digit)");
+    throw UsageError(
+        "invalid certificate name \"" + name +
+        "\" (lower-case letters, digits, '.', '-', '_'; starting with a letter or digit)");
 }
 
 nlohmann::json record_to_json(const CertificateRecord& r) {
@@ -65,10 +72,14 @@ nlohmann::json record_to_json(const CertificateRecord& r) {
   if (r.current_version > 0) {
     const auto& c = r.certificate;
     json["certificate"] = {
-        {"serial", c.serial_hex},           {"subject", c.subject},
-        {"issuer", c.issuer},               {"not_before", format_utc(c.not_before)},
-        {"not_after", format_utc(c.not_after)}, {"sha256", c.sha256_fingerprint},
-        {"names", identities_to_json(c.identities)}, {"server_auth", c.server_auth},
+        {"serial", c.serial_hex},
+        {"subject", c.subject},
+        {"issuer", c.issuer},
+        {"not_before", format_utc(c.not_before)},
+        {"not_after", format_utc(c.not_after)},
+        {"sha256", c.sha256_fingerprint},
+        {"names", identities_to_json(c.identities)},
+        {"server_auth", c.server_auth},
         {"client_auth", c.client_auth},
     };
   }
@@ -102,8 +113,8 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
       c.client_auth = it->value("client_auth", false);
     }
     if (auto it = json.find("last_attempt"); it != json.end())
-      r.last_attempt = Attempt{time_from(it->at("time")), it->at("ok").get<bool>(),
-                               it->value("message", "")};
+      r.last_attempt =
+          Attempt{time_from(it->at("time")), it->at("ok").get<bool>(), it->value("message", "")};
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw_operation_error("read record", origin, e.what());
@@ -161,10 +172,12 @@ StoredVersion Store::write_version(const std::string& name, const VersionFiles& 
   crash_point("store:after-key");
   write_file_atomically(staging / "cert.pem", files.cert_pem, with_mode(0644));
   write_file_atomically(staging / "chain.pem", files.chain_pem, with_mode(0644));
-  write_file_atomically(staging / "fullchain.pem", files.cert_pem + files.chain_pem, with_mode(0644));
+  write_file_atomically(staging / "fullchain.pem", files.cert_pem + files.chain_pem,
+                        with_mode(0644));
   crash_point("store:before-version-rename");
   if (::rename(staging.c_str(), version.dir.c_str()) != 0)
-    throw_operation_error("rename " + staging.string() + " to", version.dir.string(), errno_text(errno));
+    throw_operation_error("rename " + staging.string() + " to", version.dir.string(),
+                          errno_text(errno));
   sync_directory(dir);
   return version;
 }

@@ -45,8 +45,8 @@ struct Attempt {
 struct CertificateRecord {
   std::string name;
   CertificateRequest request;
-  int current_version = 0;  // 0: nothing issued yet
-  CertificateInfo certificate;  // of the current version
+  int current_version = 0;                      // 0: nothing issued yet
+  CertificateInfo certificate;                  // of the current version
   std::vector<std::string> dropped_identities;  // requested, but the issuer left them out
   std::time_t next_renewal = 0;
   std::optional<Attempt> last_attempt;

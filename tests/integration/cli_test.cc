@@ -39,22 +39,25 @@ class Cli : public ::testing::Test {
 };
 
 TEST_F(Cli, EnrollWritesACertificateThatOpenSslShowsWithDnsSrvNameAndXmppAddr) {
-  ProcessResult r = xmppcert({"enroll", "example.test", "--component", "conference", "--state-dir", state()});
+  ProcessResult r =
+      xmppcert({"enroll", "example.test", "--component", "conference", "--state-dir", state()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("example.test: issued v1 by local"), std::string::npos) << r.out;
   auto version = dir_ / "state" / "certs" / "example.test" / "v1";
-  ProcessResult text = testing::run_process({"openssl", "x509", "-noout", "-text", "-in", (version / "cert.pem").string()});
+  ProcessResult text = testing::run_process(
+      {"openssl", "x509", "-noout", "-text", "-in", (version / "cert.pem").string()});
   ASSERT_EQ(text.exit_code, 0);
   for (const char* expected :
        {"DNS:example.test", "DNS:conference.example.test", "SRVName::_xmpp-client.example.test",
         "SRVName::_xmpp-server.example.test", "SRVName::_xmpp-server.conference.example.test",
-        "XmppAddr::example.test", "XmppAddr::conference.example.test", "TLS Web Client Authentication",
-        "TLS Web Server Authentication", "CA:FALSE"})
+        "XmppAddr::example.test", "XmppAddr::conference.example.test",
+        "TLS Web Client Authentication", "TLS Web Server Authentication", "CA:FALSE"})
     EXPECT_NE(text.out.find(expected), std::string::npos) << expected;
   EXPECT_EQ(text.out.find("SRVName::_xmpp-client.conference"), std::string::npos);
   EXPECT_EQ(testing::file_mode(version / "privkey.pem"), 0600u);
-  ProcessResult verify = testing::run_process(
-      {"openssl", "verify", "-CAfile", (version / "chain.pem").string(), (version / "cert.pem").string()});
+  ProcessResult verify =
+      testing::run_process({"openssl", "verify", "-CAfile", (version / "chain.pem").string(),
+                            (version / "cert.pem").string()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
@@ -85,7 +88,8 @@ TEST_F(Cli, InternationalisedDomainIsStoredUnderItsALabelName) {
   ProcessResult r = xmppcert({"enroll", "bücher.example", "--state-dir", state()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto cert = dir_ / "state" / "certs" / "xn--bcher-kva.example" / "v1" / "cert.pem";
-  ProcessResult text = testing::run_process({"openssl", "x509", "-noout", "-text", "-in", cert.string()});
+  ProcessResult text =
+      testing::run_process({"openssl", "x509", "-noout", "-text", "-in", cert.string()});
   EXPECT_NE(text.out.find("DNS:xn--bcher-kva.example"), std::string::npos);
   EXPECT_NE(text.out.find("SRVName::_xmpp-server.xn--bcher-kva.example"), std::string::npos);
 }
@@ -94,14 +98,17 @@ TEST_F(Cli, RenewSkipsWhatIsNotDueAndRenewsWhenForced) {
   ASSERT_EQ(xmppcert({"enroll", "example.test", "--state-dir", state()}).exit_code, 0);
   ProcessResult not_due = xmppcert({"renew", "--state-dir", state()});
   EXPECT_EQ(not_due.exit_code, 0);
-  EXPECT_NE(not_due.out.find("example.test: up to date, not due until"), std::string::npos) << not_due.out;
+  EXPECT_NE(not_due.out.find("example.test: up to date, not due until"), std::string::npos)
+      << not_due.out;
   ProcessResult forced = xmppcert({"renew", "example.test", "--force", "--state-dir", state()});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_NE(forced.out.find("issued v2"), std::string::npos) << forced.out;
 }
 
 TEST_F(Cli, RenewIssuesACertificateOnceTwoThirdsOfItsLifetimeHavePassed) {
-  ASSERT_EQ(xmppcert({"enroll", "example.test", "--validity", "3s", "--state-dir", state()}).exit_code, 0);
+  ASSERT_EQ(
+      xmppcert({"enroll", "example.test", "--validity", "3s", "--state-dir", state()}).exit_code,
+      0);
   // notBefore is backdated 60 s, so a 3 s certificate is already past two thirds.
   ProcessResult r = xmppcert({"renew", "--state-dir", state()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -113,12 +120,16 @@ TEST_F(Cli, ConfigDescribesSeveralCertificatesAndInstallsThroughTheFilesPlugin) 
   std::filesystem::create_directories(installed);
   std::string path = config(R"({
     // two certificates, one installed
-    "state_dir": ")" + state() + R"(",
+    "state_dir": ")" + state() +
+                            R"(",
     "certificates": {
       "a.example.test": { "components": ["conference"],
-        "install": { "plugin": "files", "key": ")" + (installed / "a.key").string() + R"(",
-                     "fullchain": ")" + (installed / "a.crt").string() + R"(", "key_mode": "0640",
-                     "reload": ["/bin/touch", ")" + (installed / "reloaded").string() + R"("] } },
+        "install": { "plugin": "files", "key": ")" +
+                            (installed / "a.key").string() + R"(",
+                     "fullchain": ")" +
+                            (installed / "a.crt").string() + R"(", "key_mode": "0640",
+                     "reload": ["/bin/touch", ")" +
+                            (installed / "reloaded").string() + R"("] } },
       "b.example.test": { "key_type": "ec-p384" }
     }
   })");
@@ -135,9 +146,12 @@ TEST_F(Cli, ConfigDescribesSeveralCertificatesAndInstallsThroughTheFilesPlugin) 
 TEST_F(Cli, FailedReloadKeepsThePreviousInstalledCertificateAndExitsOne) {
   auto installed = dir_ / "a.crt";
   auto flag = dir_ / "fail-reload";
-  std::string path = config(R"({"state_dir": ")" + state() + R"(", "certificates": {"a.example.test": {
-      "install": {"plugin": "files", "fullchain": ")" + installed.string() + R"(",
-                  "reload": ["/bin/sh", "-c", "if [ -e )" + flag.string() + R"( ]; then rm )" + flag.string() + R"(; exit 1; fi"]}}}})");
+  std::string path =
+      config(R"({"state_dir": ")" + state() + R"(", "certificates": {"a.example.test": {
+      "install": {"plugin": "files", "fullchain": ")" +
+             installed.string() + R"(",
+                  "reload": ["/bin/sh", "-c", "if [ -e )" +
+             flag.string() + R"( ]; then rm )" + flag.string() + R"(; exit 1; fi"]}}}})");
   ASSERT_EQ(xmppcert({"enroll", "--config", path}).exit_code, 0);
   std::string before = read_file(installed);
   testing::write_text(flag, "");  // the next reload fails once
@@ -162,36 +176,46 @@ TEST_F(Cli, CaExportPrintsTheRootThatSignedTheCertificates) {
 }
 
 TEST_F(Cli, DryRunValidatesAndWritesNothing) {
-  ProcessResult r = xmppcert({"enroll", "example.test", "--component", "upload", "--dry-run", "--state-dir", state()});
+  ProcessResult r = xmppcert(
+      {"enroll", "example.test", "--component", "upload", "--dry-run", "--state-dir", state()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("SRV=_xmpp-client.example.test,_xmpp-server.example.test,_xmpp-server.upload.example.test"),
-            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SRV=_xmpp-client.example.test,_xmpp-server.example.test,_xmpp-server."
+                       "upload.example.test"),
+            std::string::npos)
+      << r.out;
   EXPECT_FALSE(state_exists());
 }
 
 TEST_F(Cli, MalformedDomainIsAUsageError) {
-  expect_usage_error(xmppcert({"enroll", "exa_mple.test", "--state-dir", state()}), "invalid domain \"exa_mple.test\"");
+  expect_usage_error(xmppcert({"enroll", "exa_mple.test", "--state-dir", state()}),
+                     "invalid domain \"exa_mple.test\"");
 }
 
 TEST_F(Cli, UnknownKeyTypeIsAUsageError) {
-  expect_usage_error(xmppcert({"enroll", "example.test", "--key-type", "dsa-1024", "--state-dir", state()}),
-                     "unknown key type \"dsa-1024\"");
+  expect_usage_error(
+      xmppcert({"enroll", "example.test", "--key-type", "dsa-1024", "--state-dir", state()}),
+      "unknown key type \"dsa-1024\"");
 }
 
 TEST_F(Cli, JsonSyntaxErrorIsAUsageErrorWithLineAndColumn) {
-  std::string path = config("{\n  \"certificates\": {\n    \"a.test\": { \"components\": [\"x\",] }\n  }\n}\n");
-  expect_usage_error(xmppcert({"enroll", "--config", path, "--state-dir", state()}), "line 3, column");
+  std::string path =
+      config("{\n  \"certificates\": {\n    \"a.test\": { \"components\": [\"x\",] }\n  }\n}\n");
+  expect_usage_error(xmppcert({"enroll", "--config", path, "--state-dir", state()}),
+                     "line 3, column");
 }
 
 TEST_F(Cli, UnknownConfigKeyIsAUsageErrorNamingKeyAndLine) {
-  std::string path = config("{\n  \"certificates\": {\n    \"a.example.test\": {\n      \"key-type\": \"ec-p256\"\n    }\n  }\n}\n");
+  std::string path = config(
+      "{\n  \"certificates\": {\n    \"a.example.test\": {\n      \"key-type\": \"ec-p256\"\n    "
+      "}\n  }\n}\n");
   expect_usage_error(xmppcert({"enroll", "--config", path, "--state-dir", state()}),
                      path + ":4: certificates.\"a.example.test\": unknown key \"key-type\"");
 }
 
 TEST_F(Cli, UnknownIssuerIsAUsageError) {
-  expect_usage_error(xmppcert({"enroll", "example.test", "--issuer", "nope", "--state-dir", state()}),
-                     "unknown issuer \"nope\"");
+  expect_usage_error(
+      xmppcert({"enroll", "example.test", "--issuer", "nope", "--state-dir", state()}),
+      "unknown issuer \"nope\"");
 }
 
 TEST_F(Cli, StateDirThatIsNotWritableIsAUsageError) {
@@ -203,17 +227,22 @@ TEST_F(Cli, StateDirThatIsNotWritableIsAUsageError) {
   auto binary = dir_ / "xmppcert";
   std::filesystem::copy_file(XMPPCERT_BINARY, binary);
   std::filesystem::permissions(binary, std::filesystem::perms(0755));
-  std::vector<std::string> argv{binary.string(), "enroll", "example.test", "--state-dir", (locked / "state").string()};
-  if (::geteuid() == 0) argv.insert(argv.begin(), {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"});
+  std::vector<std::string> argv{binary.string(), "enroll", "example.test", "--state-dir",
+                                (locked / "state").string()};
+  if (::geteuid() == 0)
+    argv.insert(argv.begin(), {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"});
   ProcessResult r = testing::run_process(argv);
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("state dir " + (locked / "state").string() + " is not writable"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("state dir " + (locked / "state").string() + " is not writable"),
+            std::string::npos)
+      << r.err;
   EXPECT_FALSE(std::filesystem::exists(locked / "state"));
 }
 
 TEST_F(Cli, StateDirUnderAFileIsAUsageError) {
   testing::write_text(dir_ / "file", "");
-  ProcessResult r = xmppcert({"enroll", "example.test", "--state-dir", (dir_ / "file" / "state").string()});
+  ProcessResult r =
+      xmppcert({"enroll", "example.test", "--state-dir", (dir_ / "file" / "state").string()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("not writable"), std::string::npos) << r.err;
 }
@@ -221,7 +250,8 @@ TEST_F(Cli, StateDirUnderAFileIsAUsageError) {
 TEST_F(Cli, SecondRunFailsCleanlyWhileAnotherHoldsTheLock) {
   std::filesystem::create_directories(dir_ / "state");
   StateLock held(dir_ / "state", std::chrono::milliseconds(0));
-  ProcessResult r = xmppcert({"enroll", "example.test", "--lock-wait", "1s", "--state-dir", state()});
+  ProcessResult r =
+      xmppcert({"enroll", "example.test", "--lock-wait", "1s", "--state-dir", state()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("another xmppcert run"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "state" / "certs"));

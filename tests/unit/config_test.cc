@@ -25,7 +25,8 @@ TEST(Config, CommentsAreAllowedAndDefaultsApplyToEachCertificate) {
       "example.org": { "components": ["conference"] },  /* another */
       "other": { "domains": ["other.net", "bücher.example"], "key_type": "rsa-2048", "reuse_key": true }
     }
-  })", "xmppcert.json");
+  })",
+                               "xmppcert.json");
   ASSERT_EQ(config.certificates.size(), 2u);
   EXPECT_EQ(*config.state_dir, "/srv/xmppcert");
   const auto* first = config.find("example.org");
@@ -73,7 +74,8 @@ TEST(Config, BadValuesNameTheirKeyPath) {
 TEST(Config, RequestRoundTripsThroughItsStoredJson) {
   Config config = parse_config(R"({"certificates": {"a.org": {
       "components": ["upload"], "validity": "5m",
-      "install": {"plugin": "files", "key": "/tmp/k.pem"}}}})", "c.json");
+      "install": {"plugin": "files", "key": "/tmp/k.pem"}}}})",
+                               "c.json");
   const auto& request = config.certificates.front();
   EXPECT_EQ(request_from_json(request_to_json(request), "a.org", {}, "stored"), request);
 }

@@ -89,7 +89,8 @@ class EnrollTest : public ::testing::Test {
 };
 
 TEST_F(EnrollTest, IssuesStoresAndRecordsACertificateWithAllXmppIdentities) {
-  CertificateRecord record = enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
+  CertificateRecord record =
+      enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
   EXPECT_EQ(record.current_version, 1);
   EXPECT_TRUE(record.dropped_identities.empty());
   EXPECT_EQ(record.certificate.identities, identities_of(request_for("example.org")));
@@ -115,8 +116,9 @@ TEST_F(EnrollTest, ReuseKeyKeepsThePrivateKeyAcrossRenewals) {
 TEST_F(EnrollTest, CertificateForAnotherKeyIsRejectedAndThePreviousStaysCurrent) {
   enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
   WrongKeyIssuer wrong(dir_ / "other-ca");
-  EXPECT_THROW(enroll_certificate(store_, request_for("example.org"), wrong, nullptr, std::time(nullptr)),
-               OperationError);
+  EXPECT_THROW(
+      enroll_certificate(store_, request_for("example.org"), wrong, nullptr, std::time(nullptr)),
+      OperationError);
   auto record = store_.load("example.org");
   EXPECT_EQ(record->current_version, 1);
   EXPECT_FALSE(record->last_attempt->ok);
@@ -126,11 +128,13 @@ TEST_F(EnrollTest, CertificateForAnotherKeyIsRejectedAndThePreviousStaysCurrent)
 
 TEST_F(EnrollTest, IdentitiesAnIssuerDroppedAreRecordedNotFatal) {
   DnsOnlyIssuer issuer;
-  CertificateRecord record = enroll_certificate(store_, request_for("example.org"), issuer, nullptr, std::time(nullptr));
-  EXPECT_EQ(record.dropped_identities,
-            (std::vector<std::string>{"SRV:_xmpp-client.example.org", "SRV:_xmpp-server.example.org",
-                                      "SRV:_xmpp-server.conference.example.org", "XmppAddr:example.org",
-                                      "XmppAddr:conference.example.org"}));
+  CertificateRecord record =
+      enroll_certificate(store_, request_for("example.org"), issuer, nullptr, std::time(nullptr));
+  EXPECT_EQ(
+      record.dropped_identities,
+      (std::vector<std::string>{"SRV:_xmpp-client.example.org", "SRV:_xmpp-server.example.org",
+                                "SRV:_xmpp-server.conference.example.org", "XmppAddr:example.org",
+                                "XmppAddr:conference.example.org"}));
   EXPECT_FALSE(record.certificate.client_auth);
   EXPECT_NE(log_.find("dropped requested identities"), std::string::npos) << log_;
   EXPECT_NE(log_.find("clientAuth"), std::string::npos) << log_;
@@ -141,7 +145,9 @@ class FailingReload : public ServerPlugin {
  public:
   explicit FailingReload(const std::filesystem::path& target) : target_(target) {}
   std::string name() const override { return "failing-reload"; }
-  void install(const StoredVersion& v) override { write_file_atomically(target_, read_file(v.cert_path())); }
+  void install(const StoredVersion& v) override {
+    write_file_atomically(target_, read_file(v.cert_path()));
+  }
   void reload() override {
     if (fail_next) {
       fail_next = false;
@@ -163,7 +169,8 @@ TEST_F(EnrollTest, FailedReloadReinstallsThePreviousCertificateAndKeepsItCurrent
     enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr));
     FAIL() << "no error";
   } catch (const OperationError& e) {
-    EXPECT_NE(std::string(e.what()).find("previous certificate v1 restored"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("previous certificate v1 restored"), std::string::npos)
+        << e.what();
   }
   EXPECT_EQ(read_file(dir_ / "served.pem"), served_before);
   EXPECT_EQ(store_.load("example.org")->current_version, 1);
@@ -179,7 +186,9 @@ TEST_F(EnrollTest, CrashBeforeTheRecordIsSavedLeavesThePreviousVersionCurrent) {
   });
   EXPECT_EQ(status, 42);
   EXPECT_EQ(store_.load("example.org")->current_version, 1);
-  EXPECT_EQ(enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr)).current_version, 3);
+  EXPECT_EQ(enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr))
+                .current_version,
+            3);
 }
 
 }  // namespace

@@ -23,11 +23,12 @@ TEST(FilesPlugin, InstallsEachFileWithItsModeAndRunsTheReloadArgv) {
   TempDir dir;
   Store store(dir / "state");
   StoredVersion v = store.write_version("a.org", {"KEY\n", "CERT\n", "CHAIN\n"});
-  nlohmann::json settings{{"key", (dir / "k.pem").string()},
-                          {"fullchain", (dir / "f.pem").string()},
-                          {"combined", (dir / "c.pem").string()},
-                          {"key_mode", "0640"},
-                          {"reload", {"/bin/sh", "-c", "echo reloaded > " + (dir / "reloaded").string()}}};
+  nlohmann::json settings{
+      {"key", (dir / "k.pem").string()},
+      {"fullchain", (dir / "f.pem").string()},
+      {"combined", (dir / "c.pem").string()},
+      {"key_mode", "0640"},
+      {"reload", {"/bin/sh", "-c", "echo reloaded > " + (dir / "reloaded").string()}}};
   FilesPlugin plugin(settings, "test");
   plugin.install(v);
   plugin.reload();
@@ -41,7 +42,9 @@ TEST(FilesPlugin, InstallsEachFileWithItsModeAndRunsTheReloadArgv) {
 }
 
 TEST(FilesPlugin, ReloadFailureIsAnErrorWithTheCommandAndItsLastLine) {
-  FilesPlugin plugin({{"key", "/tmp/never-written"}, {"reload", {"/bin/sh", "-c", "echo no such daemon; exit 3"}}}, "t");
+  FilesPlugin plugin(
+      {{"key", "/tmp/never-written"}, {"reload", {"/bin/sh", "-c", "echo no such daemon; exit 3"}}},
+      "t");
   try {
     plugin.reload();
     FAIL();
@@ -53,13 +56,16 @@ TEST(FilesPlugin, ReloadFailureIsAnErrorWithTheCommandAndItsLastLine) {
 }
 
 TEST(FilesPlugin, BadSettingsAreUsageErrorsNamingTheKey) {
-  EXPECT_NE(usage_error_of({{"key", "/k"}, {"key_mode", "0644"}}).find("must not be readable by others"),
-            std::string::npos);
-  EXPECT_NE(usage_error_of({{"key", "relative.pem"}}).find("install.key: path \"relative.pem\" must be absolute"),
+  EXPECT_NE(
+      usage_error_of({{"key", "/k"}, {"key_mode", "0644"}}).find("must not be readable by others"),
+      std::string::npos);
+  EXPECT_NE(usage_error_of({{"key", "relative.pem"}})
+                .find("install.key: path \"relative.pem\" must be absolute"),
             std::string::npos);
   EXPECT_NE(usage_error_of({{"keyfile", "/k"}}).find("unknown key \"keyfile\""), std::string::npos);
   EXPECT_NE(usage_error_of(nlohmann::json::object()).find("at least one of"), std::string::npos);
-  EXPECT_NE(usage_error_of({{"key", "/k"}, {"owner", "no-such-user-xmppcert"}}).find("install.owner: unknown user"),
+  EXPECT_NE(usage_error_of({{"key", "/k"}, {"owner", "no-such-user-xmppcert"}})
+                .find("install.owner: unknown user"),
             std::string::npos);
 }
 

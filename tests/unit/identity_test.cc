@@ -10,7 +10,8 @@ namespace {
 TEST(Identity, ServedDomainGetsDnsIdBothSrvIdsAndXmppAddr) {
   auto ids = identities_for({parse_domain("example.org")}, {});
   EXPECT_EQ(ids.dns_ids, std::vector<std::string>{"example.org"});
-  EXPECT_EQ(ids.srv_ids, (std::vector<std::string>{"_xmpp-client.example.org", "_xmpp-server.example.org"}));
+  EXPECT_EQ(ids.srv_ids,
+            (std::vector<std::string>{"_xmpp-client.example.org", "_xmpp-server.example.org"}));
   EXPECT_EQ(ids.xmpp_addrs, std::vector<std::string>{"example.org"});
 }
 
@@ -18,8 +19,9 @@ TEST(Identity, ComponentGetsDnsIdServerSrvIdAndXmppAddrOnly) {
   auto domain = parse_domain("example.org");
   auto ids = identities_for({domain}, {resolve_component("conference", domain)});
   EXPECT_EQ(ids.dns_ids, (std::vector<std::string>{"example.org", "conference.example.org"}));
-  EXPECT_EQ(ids.srv_ids, (std::vector<std::string>{"_xmpp-client.example.org", "_xmpp-server.example.org",
-                                                    "_xmpp-server.conference.example.org"}));
+  EXPECT_EQ(ids.srv_ids,
+            (std::vector<std::string>{"_xmpp-client.example.org", "_xmpp-server.example.org",
+                                      "_xmpp-server.conference.example.org"}));
   EXPECT_EQ(ids.xmpp_addrs, (std::vector<std::string>{"example.org", "conference.example.org"}));
 }
 
@@ -73,7 +75,8 @@ TEST(Identity, MalformedDomainsAreRejectedNamingTheDomainAndTheRule) {
 
 TEST(Identity, TooLongDomainIsRejected) {
   std::string label(60, 'a');
-  expect_rejected(label + "." + label + "." + label + "." + label + "." + label + ".example", "253");
+  expect_rejected(label + "." + label + "." + label + "." + label + "." + label + ".example",
+                  "253");
 }
 
 TEST(Identity, WildcardIsAcceptedOnlyWhenAsked) {
@@ -84,8 +87,8 @@ TEST(Identity, MissingIdentitiesAreListedByKind) {
   auto requested = identities_for({parse_domain("example.org")}, {});
   XmppIdentities present{{"example.org"}, {}, {}};
   EXPECT_EQ(missing_identities(requested, present),
-            (std::vector<std::string>{"SRV:_xmpp-client.example.org", "SRV:_xmpp-server.example.org",
-                                      "XmppAddr:example.org"}));
+            (std::vector<std::string>{"SRV:_xmpp-client.example.org",
+                                      "SRV:_xmpp-server.example.org", "XmppAddr:example.org"}));
 }
 
 }  // namespace

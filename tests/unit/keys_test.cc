@@ -21,7 +21,8 @@ TEST_P(EveryKeyType, GeneratesAKeyThatSurvivesAPemRoundTrip) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Keys, EveryKeyType,
-                         ::testing::Values("ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096"));
+                         ::testing::Values("ec-p256", "ec-p384", "rsa-2048", "rsa-3072",
+                                           "rsa-4096"));
 
 TEST(Keys, UnknownKeyTypeIsAUsageErrorListingTheKnownOnes) {
   try {

@@ -60,7 +60,8 @@ TEST(SubjectAltNames, OpenSslPrintsTheCsrSansAsDnsSrvNameAndXmppAddr) {
   std::string text(data, static_cast<size_t>(size));
   EXPECT_NE(text.find("DNS:xn--bcher-kva.example"), std::string::npos) << text;
   EXPECT_NE(text.find("SRVName::_xmpp-client.xn--bcher-kva.example"), std::string::npos) << text;
-  EXPECT_NE(text.find("SRVName::_xmpp-server.conference.xn--bcher-kva.example"), std::string::npos) << text;
+  EXPECT_NE(text.find("SRVName::_xmpp-server.conference.xn--bcher-kva.example"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("XmppAddr::"), std::string::npos) << text;
 }
 

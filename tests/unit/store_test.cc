@@ -100,8 +100,10 @@ TEST(Store, PruneKeepsTheNewestVersionsAndTheCurrentOne) {
   Store store(dir.path());
   for (int i = 0; i < 7; ++i) store.write_version("example.org", {"K", "C", ""});
   store.prune(record_at("example.org", 1), 3);
-  for (int n : {1, 5, 6, 7}) EXPECT_TRUE(std::filesystem::exists(store.version("example.org", n).dir)) << n;
-  for (int n : {2, 3, 4}) EXPECT_FALSE(std::filesystem::exists(store.version("example.org", n).dir)) << n;
+  for (int n : {1, 5, 6, 7})
+    EXPECT_TRUE(std::filesystem::exists(store.version("example.org", n).dir)) << n;
+  for (int n : {2, 3, 4})
+    EXPECT_FALSE(std::filesystem::exists(store.version("example.org", n).dir)) << n;
 }
 
 TEST(Store, CertificateNamesThatAreNotSafeFolderNamesAreRejected) {
@@ -128,7 +130,8 @@ TEST(StateLock, SecondRunWaitsThenFailsNamingTheLockWhileTheFirstHoldsIt) {
 TEST(StateLock, IsAcquiredOnceTheHolderReleasesIt) {
   TempDir dir;
   { StateLock first(dir.path(), std::chrono::milliseconds(0)); }
-  int status = testing::run_in_child([&] { StateLock second(dir.path(), std::chrono::milliseconds(0)); });
+  int status =
+      testing::run_in_child([&] { StateLock second(dir.path(), std::chrono::milliseconds(0)); });
   EXPECT_EQ(status, 0);
 }
 

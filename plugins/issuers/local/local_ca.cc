@@ -16,7 +16,8 @@ constexpr long kBackdateSeconds = 60;  // tolerate peers whose clock is a little
 
 void set_random_serial(X509* cert) {
   unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw_operation_error("generate", "serial number", openssl_error_text());
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    throw_operation_error("generate", "serial number", openssl_error_text());
   BIGNUM* serial = BN_bin2bn(bytes, sizeof bytes, nullptr);
   if (BN_is_zero(serial)) BN_one(serial);
   BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert));
@@ -60,8 +61,10 @@ void LocalCa::load_or_create_root() {
   set_random_serial(root.get());
   X509_NAME* name = X509_get_subject_name(root.get());
   std::string cn = root_subject_cn();
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("xmppcert"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>("xmppcert"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(root.get(), name);
   X509_gmtime_adj(X509_getm_notBefore(root.get()), -kBackdateSeconds);
   X509_gmtime_adj(X509_getm_notAfter(root.get()), kRootLifetimeSeconds);
@@ -118,7 +121,8 @@ IssuedCertificate LocalCa::issue(const IssuanceRequest& request) {
     }
   }
   sk_X509_EXTENSION_pop_free(requested, X509_EXTENSION_free);
-  if (!has_san) throw_operation_error("sign CSR for", request.name, "the CSR requests no subjectAltName");
+  if (!has_san)
+    throw_operation_error("sign CSR for", request.name, "the CSR requests no subjectAltName");
 
   if (!X509_sign(cert.get(), key_.get(), EVP_sha384()))
     throw_operation_error("sign certificate for", request.name, openssl_error_text());

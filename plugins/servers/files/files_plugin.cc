@@ -30,9 +30,9 @@ FilesPlugin::FilesPlugin(const nlohmann::json& settings, const std::string& wher
     std::string (*content)(const StoredVersion&);
     bool secret;
   };
-  for (const Kind& kind : {Kind{"key", key_of, true}, Kind{"cert", cert_of, false},
-                           Kind{"chain", chain_of, false}, Kind{"fullchain", fullchain_of, false},
-                           Kind{"combined", combined_of, true}}) {
+  for (const Kind& kind :
+       {Kind{"key", key_of, true}, Kind{"cert", cert_of, false}, Kind{"chain", chain_of, false},
+        Kind{"fullchain", fullchain_of, false}, Kind{"combined", combined_of, true}}) {
     auto path = fields.string(kind.key);
     if (!path) continue;
     if (!std::filesystem::path(*path).is_absolute())
@@ -44,13 +44,20 @@ FilesPlugin::FilesPlugin(const nlohmann::json& settings, const std::string& wher
 
   std::optional<uid_t> owner;
   std::optional<gid_t> group;
-  fields.with_context("owner", [&] { if (auto o = fields.string("owner")) owner = lookup_user(*o); });
-  fields.with_context("group", [&] { if (auto g = fields.string("group")) group = lookup_group(*g); });
-  mode_t key_mode = parse_mode(fields.string("key_mode").value_or("0600"), fields.path_of("key_mode"));
+  fields.with_context("owner", [&] {
+    if (auto o = fields.string("owner")) owner = lookup_user(*o);
+  });
+  fields.with_context("group", [&] {
+    if (auto g = fields.string("group")) group = lookup_group(*g);
+  });
+  mode_t key_mode =
+      parse_mode(fields.string("key_mode").value_or("0600"), fields.path_of("key_mode"));
   if (key_mode & 0007)
-    throw UsageError(fields.path_of("key_mode") + ": a private key must not be readable by others (got " +
+    throw UsageError(fields.path_of("key_mode") +
+                     ": a private key must not be readable by others (got " +
                      fields.string("key_mode").value_or("") + ")");
-  mode_t cert_mode = parse_mode(fields.string("cert_mode").value_or("0644"), fields.path_of("cert_mode"));
+  mode_t cert_mode =
+      parse_mode(fields.string("cert_mode").value_or("0644"), fields.path_of("cert_mode"));
   key_ownership_ = {key_mode, owner, group};
   cert_ownership_ = {cert_mode, owner, group};
   if (auto argv = fields.strings("reload")) {
