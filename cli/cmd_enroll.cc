@@ -24,6 +24,16 @@ options:
   --key-type TYPE       ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096
   --validity DURATION   requested lifetime, e.g. 90d, 12h, 10m (default 90d)
   --reuse-key           keep the private key on renewal (DANE 3 1 1)
+
+ACME (--issuer acme, or foundation with its directory in the config):
+  --acme-directory URL  the CA's directory (https://)
+  --acme-trust PEM      trust only this CA bundle for the ACME server's HTTPS
+  --acme-agree-tos      agree to the CA's terms of service
+  --acme-email ADDR     account contact
+  --acme-eab-kid K --acme-eab-hmac H   external account binding (HMAC key base64url)
+  --http01-address A --http01-port P   built-in http-01 responder (default 0.0.0.0:80)
+  --webroot DIR         answer http-01 by writing files under DIR instead
+  --dns01-hook PROG     answer dns-01 by running PROG add|del FQDN VALUE
   --force               issue even when the current certificate is not due
   --dry-run             validate and print what would be done; write nothing
   --config FILE         JSON config (comments allowed); flags override its entry
@@ -32,6 +42,24 @@ options:
 
 exit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or config error
 )";
+
+// The --acme-* flags fill the same keys as the config's "acme" object.
+void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
+  const std::pair<const char*, const char*> strings[] = {
+      {"--acme-directory", "directory"}, {"--acme-trust", "trust"},
+      {"--acme-email", "email"},         {"--acme-eab-kid", "eab_kid"},
+      {"--acme-eab-hmac", "eab_hmac"},   {"--http01-address", "http01_address"},
+      {"--webroot", "webroot"}};
+  for (const auto& [flag, key] : strings)
+    if (auto value = args.value(flag)) settings[key] = *value;
+  if (args.has("--acme-agree-tos")) settings["agree_tos"] = true;
+  if (auto hook = args.value("--dns01-hook")) settings["dns01_hook"] = {*hook};
+  if (auto port = args.value("--http01-port")) {
+    if (port->empty() || port->size() > 5 || port->find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError("enroll: --http01-port: expected a port number, got \"" + *port + "\"");
+    settings["http01_port"] = std::stoi(*port);
+  }
+}
 
 }  // namespace
 
@@ -44,6 +72,11 @@ int run_enroll(const Args& raw) {
                                 {"--key-type", true},
                                 {"--validity", true},
                                 {"--reuse-key", false},
+                                {"--acme-directory", true}, {"--acme-trust", true},
+                                {"--acme-agree-tos", false}, {"--acme-email", true},
+                                {"--acme-eab-kid", true}, {"--acme-eab-hmac", true},
+                                {"--http01-address", true}, {"--http01-port", true},
+                                {"--webroot", true}, {"--dns01-hook", true},
                                 {"--force", false},
                                 {"--dry-run", false},
                                 kConfigOption,
@@ -80,6 +113,7 @@ int run_enroll(const Args& raw) {
     if (auto key_type = args.value("--key-type")) request.key_type = parse_key_type(*key_type);
     if (auto validity = args.value("--validity")) request.validity = parse_duration(*validity);
     if (args.has("--reuse-key")) request.reuse_key = true;
+    apply_acme_flags(args, request.issuer_settings);
     requests.push_back(request);
   }
   return run_certificates(session, requests, {args.has("--force"), args.has("--dry-run")});

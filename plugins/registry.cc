@@ -1,6 +1,7 @@
 #include "plugins/registry.h"
 
 #include "agent/engine/errors.h"
+#include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/servers/files/files_plugin.h"
 
@@ -10,7 +11,8 @@ namespace {
 struct IssuerEntry {
   const char* name;
   const char* description;
-  std::unique_ptr<Issuer> (*make)(const std::filesystem::path& state_dir);
+  std::unique_ptr<Issuer> (*make)(const nlohmann::json& settings,
+                                  const std::filesystem::path& state_dir, const std::string& where);
 };
 
 struct ServerEntry {
@@ -19,11 +21,24 @@ struct ServerEntry {
   std::unique_ptr<ServerPlugin> (*make)(const nlohmann::json& settings, const std::string& where);
 };
 
+std::unique_ptr<Issuer> make_local(const nlohmann::json& settings,
+                                   const std::filesystem::path& state_dir,
+                                   const std::string& where) {
+  if (!settings.empty()) throw UsageError(where + ".acme: the local issuer takes no ACME settings");
+  return std::make_unique<LocalCa>(LocalCa::dir_in(state_dir));
+}
+
+std::unique_ptr<Issuer> make_acme(const nlohmann::json& settings,
+                                  const std::filesystem::path& state_dir,
+                                  const std::string& where) {
+  return std::make_unique<acme::AcmeIssuer>(acme::parse_acme_settings(settings, where + ".acme"),
+                                            state_dir);
+}
+
 const IssuerEntry kIssuers[] = {
-    {"local", "the embedded local CA (default, no network)",
-     [](const std::filesystem::path& state_dir) -> std::unique_ptr<Issuer> {
-       return std::make_unique<LocalCa>(LocalCa::dir_in(state_dir));
-     }},
+    {"local", "the embedded local CA (default, no network)", make_local},
+    {"acme", "any ACME CA (RFC 8555), settings under \"acme\"", make_acme},
+    {"foundation", "the foundation CA: ACME, its directory URL from the config", make_acme},
 };
 
 const ServerEntry kServers[] = {
@@ -42,11 +57,13 @@ std::string names_of(const Table& table) {
 
 }  // namespace
 
-std::unique_ptr<Issuer> make_issuer(const std::string& name,
-                                    const std::filesystem::path& state_dir) {
+std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::json& settings,
+                                    const std::filesystem::path& state_dir,
+                                    const std::string& where) {
   for (const auto& entry : kIssuers)
-    if (name == entry.name) return entry.make(state_dir);
-  throw UsageError("unknown issuer \"" + name + "\" (known: " + names_of(kIssuers) + ")");
+    if (name == entry.name) return entry.make(settings, state_dir, where);
+  throw UsageError(where + ".issuer: unknown issuer \"" + name + "\" (known: " +
+                   names_of(kIssuers) + ")");
 }
 
 std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,
@@ -58,11 +75,8 @@ std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,
 }
 
 void validate_plugins(const CertificateRequest& request, const std::string& where) {
-  bool known_issuer = false;
-  for (const auto& entry : kIssuers) known_issuer = known_issuer || request.issuer == entry.name;
-  if (!known_issuer)
-    throw UsageError(where + ".issuer: unknown issuer \"" + request.issuer +
-                     "\" (known: " + names_of(kIssuers) + ")");
+  // Constructing a plugin checks its settings and touches nothing.
+  make_issuer(request.issuer, request.issuer_settings, "", where);
   if (request.install) make_server_plugin(*request.install, where + ".install");
 }
 

@@ -12,9 +12,11 @@
 
 namespace xmppcert {
 
-// UsageError for an unknown issuer name, listing the known ones.
-std::unique_ptr<Issuer> make_issuer(const std::string& name,
-                                    const std::filesystem::path& state_dir);
+// UsageError for an unknown issuer name (listing the known ones) or bad settings.
+// `settings` are the request's issuer settings ("acme": {...}); `where` prefixes errors.
+std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::json& settings,
+                                    const std::filesystem::path& state_dir,
+                                    const std::string& where);
 
 // UsageError for an unknown plugin or a bad setting, prefixed with `where`.
 std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,

@@ -59,7 +59,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     if (auto dir = top.string("state_dir")) config.state_dir = *dir;
     if (const auto* defaults = top.object("defaults")) {
       JsonFields fields(*defaults, origin + ": defaults");
-      fields.allow_only({"issuer", "key_type", "reuse_key", "validity"});
+      fields.allow_only({"issuer", "key_type", "reuse_key", "validity", "acme"});
       config.defaults = request_from_json(*defaults, "", {}, origin + ": defaults");
       config.defaults.domains.clear();
     }

@@ -1,5 +1,7 @@
 #include "agent/engine/enroll.h"
 
+#include <openssl/err.h>
+
 #include <algorithm>
 
 #include "agent/engine/certificate.h"
@@ -45,6 +47,21 @@ std::vector<std::string> check_issued(const CertificateRequest& request,
   return missing;
 }
 
+// Each certificate must be signed by the next one in the chain the issuer sent.
+void check_chain_links(X509* leaf, const std::string& chain_pem, const std::string& issuer) {
+  if (chain_pem.find("-----BEGIN") == std::string::npos) return;
+  std::vector<X509Ptr> chain = parse_certificate_chain(chain_pem, "chain from issuer " + issuer);
+  X509* child = leaf;
+  for (const auto& parent : chain) {
+    if (X509_verify(child, X509_get0_pubkey(parent.get())) != 1) {
+      ERR_clear_error();
+      throw_operation_error("check chain from issuer", issuer,
+                            "a certificate is not signed by the next one in the chain");
+    }
+    child = parent.get();
+  }
+}
+
 void restore_previous(const Store& store, const CertificateRecord& previous, ServerPlugin& plugin,
                       std::string& failure) {
   try {
@@ -83,6 +100,7 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
     IssuedCertificate issued = issuer.issue({request.name, wanted, csr.get(), request.validity});
     X509Ptr leaf = parse_certificate(issued.cert_pem, "certificate from issuer " + issuer.name());
     dropped = check_issued(request, wanted, leaf.get(), key.get(), issuer.name());
+    check_chain_links(leaf.get(), issued.chain_pem, issuer.name());
     info = inspect_certificate(leaf.get());
     if (!info.client_auth)
       log_line(request.name,

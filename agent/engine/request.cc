@@ -25,6 +25,11 @@ nlohmann::json request_to_json(const CertificateRequest& request) {
       {"issuer", request.issuer},       {"key_type", key_type_name(request.key_type)},
       {"reuse_key", request.reuse_key}, {"validity", format_duration(request.validity)},
   };
+  if (!request.issuer_settings.empty()) {
+    nlohmann::json settings = request.issuer_settings;
+    settings.erase("eab_hmac");  // a secret, needed once at account creation: never in a record
+    json["acme"] = settings;
+  }
   if (request.install) {
     nlohmann::json install = request.install->settings;
     install["plugin"] = request.install->plugin;
@@ -37,7 +42,8 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
                                      const CertificateRequest& defaults, const std::string& where) {
   JsonFields fields(json, where);
   fields.allow_only(
-      {"domains", "components", "issuer", "key_type", "reuse_key", "validity", "install"});
+      {"domains", "components", "issuer", "key_type", "reuse_key", "validity", "install",
+       "acme"});
   CertificateRequest request = defaults;
   request.name = name;
   // A certificate's name is its domain unless it lists its domains; defaults have neither.
@@ -53,6 +59,7 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
   fields.with_context("validity", [&] {
     if (auto validity = fields.string("validity")) request.validity = parse_duration(*validity);
   });
+  if (const auto* acme = fields.object("acme")) request.issuer_settings = *acme;
   if (json.contains("install")) {
     const auto& install = json.at("install");
     JsonFields install_fields(install, where + ".install");

@@ -1,0 +1,50 @@
+#include "agent/engine/base64url.h"
+
+#include "agent/engine/errors.h"
+
+namespace xmppcert {
+namespace {
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+}
+
+std::string base64url_encode(std::string_view data) {
+  std::string out;
+  out.reserve((data.size() * 4 + 2) / 3);
+  unsigned value = 0;
+  int bits = 0;
+  for (unsigned char c : data) {
+    value = (value << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(value >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(value << (6 - bits)) & 63];
+  return out;
+}
+
+std::string base64url_decode(std::string_view text, std::string_view what) {
+  std::string out;
+  unsigned value = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    int index;
+    if (c >= 'A' && c <= 'Z') index = c - 'A';
+    else if (c >= 'a' && c <= 'z') index = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') index = c - '0' + 52;
+    else if (c == '-' || c == '+') index = 62;
+    else if (c == '_' || c == '/') index = 63;
+    else throw UsageError(std::string(what) + ": not base64url (character '" + std::string(1, c) + "')");
+    value = (value << 6) | static_cast<unsigned>(index);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((value >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,48 @@
+// HTTP over libcurl. One HttpClient keeps one easy handle, so consecutive requests to the
+// same server reuse the connection (ACME does a dozen round trips per certificate).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xmppcert {
+
+struct HttpResponse {
+  long status = 0;
+  std::multimap<std::string, std::string> headers;  // names in lower case
+  std::string body;
+
+  std::optional<std::string> header(const std::string& lower_name) const;
+  // Link header targets with rel="<rel>" (RFC 8288), e.g. "up", "alternate", "index".
+  std::vector<std::string> links(const std::string& rel) const;
+};
+
+struct HttpOptions {
+  std::string ca_file;  // trust only this PEM bundle (a private ACME CA); empty: system store
+  std::chrono::seconds timeout{30};
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Transport failures are OperationErrors naming the method and URL; any HTTP status is
+  // returned as a response.
+  HttpResponse get(const std::string& url);
+  HttpResponse head(const std::string& url);
+  HttpResponse post(const std::string& url, const std::string& body, const std::string& content_type);
+
+ private:
+  HttpResponse perform(const std::string& method, const std::string& url, const std::string* body,
+                       const std::string& content_type);
+  HttpOptions options_;
+  void* curl_;
+};
+
+}  // namespace xmppcert

@@ -1,0 +1,199 @@
+#include "plugins/issuers/acme/acme_issuer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "agent/engine/base64url.h"
+#include "agent/engine/certificate.h"
+#include "agent/engine/csr.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/json_fields.h"
+#include "agent/engine/keys.h"
+#include "agent/engine/log.h"
+#include "plugins/issuers/acme/challenges.h"
+#include "plugins/issuers/acme/jws.h"
+#include "plugins/issuers/acme/transport.h"
+
+namespace xmppcert::acme {
+namespace {
+
+constexpr auto kPollLimit = std::chrono::seconds(120);
+
+std::string folder_name_for(const std::string& url) {
+  std::string name;
+  for (char c : url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3))
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+  return name;
+}
+
+// Waits on `url` until its status leaves pending/processing/ready (as asked), honouring
+// Retry-After and otherwise backing off from 100 ms to 2 s; bounded by kPollLimit.
+nlohmann::json poll_until(Transport& transport, const std::string& url, const std::vector<std::string>& waiting) {
+  auto deadline = std::chrono::steady_clock::now() + kPollLimit;
+  int delay_ms = 100;
+  for (;;) {
+    HttpResponse r = transport.post_as_get(url);
+    auto json = nlohmann::json::parse(r.body, nullptr, false);
+    std::string status = json.is_object() ? json.value("status", "") : "";
+    if (std::find(waiting.begin(), waiting.end(), status) == waiting.end()) return json;
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw_operation_error("wait for", url, "still " + status + " after " + std::to_string(kPollLimit.count()) + " s");
+    auto retry_after = retry_after_seconds(r, 10);
+    std::this_thread::sleep_for(retry_after ? std::chrono::milliseconds(*retry_after * 1000 + 1)
+                                            : std::chrono::milliseconds(delay_ms));
+    delay_ms = std::min(delay_ms * 2, 2000);
+  }
+}
+
+std::string problem_detail(const nlohmann::json& object) {
+  if (!object.contains("error")) return "no detail";
+  const auto& error = object["error"];
+  return error.value("type", "") + ": " + error.value("detail", "");
+}
+
+}  // namespace
+
+AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::string& where) {
+  JsonFields fields(settings, where);
+  fields.allow_only({"directory", "trust", "agree_tos", "email", "eab_kid", "eab_hmac", "http01_address",
+                     "http01_port", "webroot", "dns01_hook"});
+  AcmeSettings s;
+  auto directory = fields.string("directory");
+  if (!directory || directory->rfind("https://", 0) != 0)
+    throw UsageError(fields.path_of("directory") + ": an https:// ACME directory URL is required");
+  s.directory = *directory;
+  s.trust = fields.string("trust").value_or("");
+  s.agree_tos = fields.boolean("agree_tos").value_or(false);
+  s.email = fields.string("email").value_or("");
+  s.eab_kid = fields.string("eab_kid").value_or("");
+  s.eab_hmac = fields.string("eab_hmac").value_or("");
+  if (s.eab_kid.empty() != s.eab_hmac.empty())
+    throw UsageError(where + ": eab_kid and eab_hmac go together");
+  if (!s.eab_hmac.empty()) fields.with_context("eab_hmac", [&] { base64url_decode(s.eab_hmac, "value"); });
+  s.http01_address = fields.string("http01_address").value_or(s.http01_address);
+  if (settings.contains("http01_port")) {
+    const auto& port = settings["http01_port"];
+    if (!port.is_number_integer() || port.get<int>() < 1 || port.get<int>() > 65535)
+      throw UsageError(fields.path_of("http01_port") + ": expected a port number 1-65535");
+    s.http01_port = port.get<int>();
+  }
+  s.webroot = fields.string("webroot").value_or("");
+  s.dns01_hook = fields.strings("dns01_hook").value_or(std::vector<std::string>{});
+  if (!s.webroot.empty() && !s.dns01_hook.empty())
+    throw UsageError(where + ": choose one of webroot and dns01_hook");
+  return s;
+}
+
+struct AcmeIssuer::Session {
+  Session(const AcmeSettings& s) : transport(s.directory, HttpOptions{s.trust, std::chrono::seconds(30)}) {}
+  Transport transport;
+  PKeyPtr account_key;
+  std::string account_url;
+  std::unique_ptr<ChallengeSolver> solver;
+};
+
+AcmeIssuer::AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir)
+    : settings_(std::move(settings)), state_dir_(std::move(state_dir)) {}
+
+AcmeIssuer::~AcmeIssuer() = default;
+
+std::filesystem::path AcmeIssuer::account_dir() const {
+  return state_dir_ / "acme" / folder_name_for(settings_.directory);
+}
+
+IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
+  if (!session_) {
+    session_ = std::make_unique<Session>(settings_);
+    Transport& transport = session_->transport;
+    // Account: key stored 0600 per issuer; the account URL is looked up (or created) with
+    // newAccount, which returns the existing account for a known key.
+    auto dir = account_dir();
+    auto key_path = dir / "account.key";
+    if (::access(key_path.c_str(), F_OK) == 0) {
+      session_->account_key = load_private_key(read_file(key_path), key_path.string());
+    } else {
+      create_directories(dir, 0700);
+      session_->account_key = generate_private_key(KeyType::kEcP256);
+      write_file_atomically(key_path, private_key_pem(session_->account_key.get()), with_mode(kPrivateKeyMode));
+    }
+    transport.set_account(session_->account_key.get(), std::nullopt);
+    const auto& directory = transport.directory();
+    bool has_terms = directory.contains("meta") && directory["meta"].contains("termsOfService");
+    if (has_terms && !settings_.agree_tos)
+      throw OperationError("create ACME account at " + settings_.directory + ": the CA requires agreeing to " +
+                           directory["meta"]["termsOfService"].get<std::string>() + " (pass --acme-agree-tos)");
+    nlohmann::json payload{{"termsOfServiceAgreed", settings_.agree_tos}};
+    if (!settings_.email.empty()) payload["contact"] = {"mailto:" + settings_.email};
+    std::string new_account = transport.endpoint("newAccount");
+    if (!settings_.eab_kid.empty())
+      payload["externalAccountBinding"] =
+          external_account_binding(session_->account_key.get(), settings_.eab_kid, settings_.eab_hmac, new_account);
+    HttpResponse r = transport.post(new_account, payload, /*with_jwk=*/true);
+    auto location = r.header("location");
+    if (!location) throw_operation_error("create ACME account at", new_account, "no Location header");
+    session_->account_url = *location;
+    transport.set_account(session_->account_key.get(), session_->account_url);
+    write_file_atomically(dir / "account.json", nlohmann::json{{"url", *location}, {"directory", settings_.directory}}.dump(2) + "\n",
+                          with_mode(0600));
+    if (!settings_.dns01_hook.empty()) session_->solver = std::make_unique<Dns01Hook>(settings_.dns01_hook);
+    else if (!settings_.webroot.empty()) session_->solver = std::make_unique<WebrootWriter>(settings_.webroot);
+    else session_->solver = std::make_unique<Http01Responder>(settings_.http01_address, settings_.http01_port);
+  }
+  Transport& transport = session_->transport;
+  ChallengeSolver& solver = *session_->solver;
+  std::string thumbprint = jwk_thumbprint(session_->account_key.get());
+
+  nlohmann::json identifiers = nlohmann::json::array();
+  for (const auto& dns : request.identities.dns_ids) identifiers.push_back({{"type", "dns"}, {"value", dns}});
+  std::string new_order = transport.endpoint("newOrder");
+  HttpResponse order_response = transport.post(new_order, {{"identifiers", identifiers}});
+  auto order_url = order_response.header("location");
+  if (!order_url) throw_operation_error("create order at", new_order, "no Location header");
+  nlohmann::json order = nlohmann::json::parse(order_response.body);
+
+  for (const auto& authz_url : order.at("authorizations")) {
+    std::string url = authz_url.get<std::string>();
+    nlohmann::json authz = nlohmann::json::parse(transport.post_as_get(url).body);
+    if (authz.value("status", "") == "valid") continue;
+    std::string domain = authz.at("identifier").at("value").get<std::string>();
+    const nlohmann::json* challenge = nullptr;
+    for (const auto& c : authz.at("challenges"))
+      if (c.value("type", "") == solver.type()) challenge = &c;
+    if (!challenge)
+      throw_operation_error("authorize", domain, "the CA offers no " + solver.type() + " challenge");
+    std::string token = challenge->at("token").get<std::string>();
+    std::string key_authorization = token + "." + thumbprint;
+    solver.present(domain, token, key_authorization);
+    try {
+      transport.post(challenge->at("url").get<std::string>(), nlohmann::json::object());
+      nlohmann::json result = poll_until(transport, url, {"pending", "processing"});
+      if (result.value("status", "") != "valid") {
+        std::string detail = "authorization " + result.value("status", "?");
+        for (const auto& c : result.value("challenges", nlohmann::json::array()))
+          if (c.contains("error")) detail += " (" + problem_detail(c) + ")";
+        throw_operation_error("authorize", domain, detail);
+      }
+    } catch (...) {
+      solver.cleanup(domain, token, key_authorization);
+      throw;
+    }
+    solver.cleanup(domain, token, key_authorization);
+  }
+
+  transport.post(order.at("finalize").get<std::string>(), {{"csr", base64url_encode(csr_der(request.csr))}});
+  order = poll_until(transport, *order_url, {"pending", "ready", "processing"});
+  if (order.value("status", "") != "valid")
+    throw_operation_error("finalize order", *order_url, "status " + order.value("status", "?") + " (" + problem_detail(order) + ")");
+  std::string certificate_url = order.at("certificate").get<std::string>();
+  HttpResponse download = transport.post_as_get(certificate_url);
+  std::vector<X509Ptr> chain = parse_certificate_chain(download.body, certificate_url);
+  IssuedCertificate issued;
+  issued.cert_pem = certificate_pem(chain.front().get());
+  for (size_t i = 1; i < chain.size(); ++i) issued.chain_pem += certificate_pem(chain[i].get());
+  return issued;
+}
+
+}  // namespace xmppcert::acme

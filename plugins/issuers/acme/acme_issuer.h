@@ -1,0 +1,59 @@
+// The ACME issuer (RFC 8555): any ACME CA, pebble in the tests, and the `foundation` preset.
+//
+//   "issuer": "acme",
+//   "acme": { "directory": "https://acme.example/dir", "trust": "/path/ca.pem",
+//             "agree_tos": true, "email": "admin@example.org",
+//             "eab_kid": "...", "eab_hmac": "...",                 // external account binding
+//             "http01_address": "0.0.0.0", "http01_port": 80,     // built-in responder (default)
+//             "webroot": "/var/www/html",                         // or a webroot
+//             "dns01_hook": ["/usr/local/bin/dns-hook"] }         // or dns-01 via a hook
+//
+// Public CAs drop otherName SANs (SRV-ID, XmppAddr) and the clientAuth EKU; the engine
+// reports both after issuance (enroll.cc) instead of failing.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/engine/issuer.h"
+
+namespace xmppcert::acme {
+
+struct AcmeSettings {
+  std::string directory;
+  std::string trust;
+  bool agree_tos = false;
+  std::string email;
+  std::string eab_kid;
+  std::string eab_hmac;  // secret: never logged, never stored in records
+  std::string http01_address = "0.0.0.0";
+  int http01_port = 80;
+  std::string webroot;
+  std::vector<std::string> dns01_hook;
+};
+
+// UsageError naming `where` and the key on any bad setting.
+AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::string& where);
+
+class AcmeIssuer : public Issuer {
+ public:
+  AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir);
+  ~AcmeIssuer() override;
+  std::string name() const override { return "acme"; }
+  IssuedCertificate issue(const IssuanceRequest& request) override;
+
+  // Where the account key and URL live: <state>/acme/<directory URL made a folder name>/.
+  std::filesystem::path account_dir() const;
+
+ private:
+  struct Session;
+  AcmeSettings settings_;
+  std::filesystem::path state_dir_;
+  std::unique_ptr<Session> session_;  // kept across issue() calls: connection and nonce reuse
+};
+
+}  // namespace xmppcert::acme

@@ -1,0 +1,70 @@
+// Challenge solvers behind one small interface (like lego's challenge.Provider): make the
+// key authorization visible where the CA looks, and take it away afterwards.
+//   http-01 standalone: a built-in HTTP responder on a configured address and port;
+//   http-01 webroot:    a file under <webroot>/.well-known/acme-challenge/;
+//   dns-01 hook:        an external program run with argv `add|del FQDN VALUE`.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace xmppcert::acme {
+
+class ChallengeSolver {
+ public:
+  virtual ~ChallengeSolver() = default;
+  virtual std::string type() const = 0;  // "http-01", "dns-01"
+  virtual void present(const std::string& domain, const std::string& token, const std::string& key_authorization) = 0;
+  virtual void cleanup(const std::string& domain, const std::string& token, const std::string& key_authorization) = 0;
+};
+
+class Http01Responder : public ChallengeSolver {
+ public:
+  // Binds at once, so a busy port is reported before any order is placed.
+  Http01Responder(const std::string& address, int port);
+  ~Http01Responder() override;
+  std::string type() const override { return "http-01"; }
+  void present(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+  void cleanup(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+
+ private:
+  void serve();
+  void answer(int client);
+  int listener_ = -1;
+  int stop_pipe_[2] = {-1, -1};
+  std::mutex mutex_;
+  std::map<std::string, std::string> answers_;  // token -> key authorization
+  std::thread thread_;
+};
+
+class WebrootWriter : public ChallengeSolver {
+ public:
+  explicit WebrootWriter(std::string webroot) : webroot_(std::move(webroot)) {}
+  std::string type() const override { return "http-01"; }
+  void present(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+  void cleanup(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+
+ private:
+  std::string webroot_;
+};
+
+class Dns01Hook : public ChallengeSolver {
+ public:
+  explicit Dns01Hook(std::vector<std::string> argv) : argv_(std::move(argv)) {}
+  std::string type() const override { return "dns-01"; }
+  void present(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+  void cleanup(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+
+  // The TXT value of RFC 8555 §8.4: base64url(SHA-256(key authorization)).
+  static std::string txt_value(const std::string& key_authorization);
+
+ private:
+  std::vector<std::string> argv_;
+};
+
+}  // namespace xmppcert::acme
