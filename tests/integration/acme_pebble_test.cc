@@ -1,0 +1,134 @@
+// The ACME issuer against the real pebble: http-01 through the built-in responder, dns-01
+// through a hook that feeds challtestsrv, nonce rejection, and pebble going away.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/engine/enroll.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/log.h"
+#include "plugins/issuers/acme/acme_issuer.h"
+#include "tests/integration/pebble_fixture.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::Pebble;
+using testing::ProcessResult;
+
+ProcessResult xmppcert(std::vector<std::string> args) {
+  args.insert(args.begin(), XMPPCERT_BINARY);
+  return testing::run_process(args);
+}
+
+class AcmePebble : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Pebble::available()) GTEST_SKIP() << "pebble is not installed (apt-get install pebble)";
+  }
+  std::vector<std::string> acme_flags(const Pebble& pebble) {
+    return {"--issuer", "acme", "--acme-directory", pebble.directory_url(), "--acme-trust", pebble.trust_file(),
+            "--acme-agree-tos", "--acme-email", "admin@example.test", "--http01-address", "127.0.0.1",
+            "--http01-port", std::to_string(pebble.http01_port())};
+  }
+};
+
+TEST_F(AcmePebble, EnrollsThroughHttp01AndReportsTheIdentitiesPebbleDropped) {
+  Pebble pebble;
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "xmpp.example.test", "--component", "conference", "--state-dir", state};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  ProcessResult r = xmppcert(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("dropped requested identities"), std::string::npos) << r.err;
+  auto status = nlohmann::json::parse(xmppcert({"status", "--json", "--state-dir", state}).out);
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0]["issuer"], "acme");
+  EXPECT_EQ(status[0]["identities"]["dns"], (nlohmann::json{"xmpp.example.test", "conference.xmpp.example.test"}));
+  auto dropped = status[0]["dropped_identities"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(dropped.begin(), dropped.end(), "SRV:_xmpp-client.xmpp.example.test"), dropped.end());
+  EXPECT_NE(std::find(dropped.begin(), dropped.end(), "XmppAddr:xmpp.example.test"), dropped.end());
+  auto account_key = pebble.dir() / "state" / "acme";
+  bool found = false;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(account_key))
+    if (entry.path().filename() == "account.key") {
+      found = true;
+      EXPECT_EQ(testing::file_mode(entry.path()), 0600u);
+    }
+  EXPECT_TRUE(found);
+
+  // A renewal reuses the stored request and account.
+  ProcessResult renewed = xmppcert({"renew", "--force", "--state-dir", state});
+  EXPECT_EQ(renewed.exit_code, 0) << renewed.err;
+  EXPECT_NE(renewed.out.find("issued v2"), std::string::npos) << renewed.out;
+}
+
+TEST_F(AcmePebble, EveryIssuanceSucceedsWhenPebbleRejectsThirtyPercentOfNonces) {
+  Pebble pebble({.nonce_reject_percent = 30});
+  set_log_sink([](const std::string&) {});
+  acme::AcmeSettings settings;
+  settings.directory = pebble.directory_url();
+  settings.trust = pebble.trust_file();
+  settings.agree_tos = true;
+  settings.http01_address = "127.0.0.1";
+  settings.http01_port = pebble.http01_port();
+  Store store(pebble.dir() / "state");
+  acme::AcmeIssuer issuer(settings, store.root());
+  for (int i = 0; i < 50; ++i) {
+    CertificateRequest request;
+    request.name = "n" + std::to_string(i) + ".example.test";
+    request.domains = {request.name};
+    request.issuer = "acme";
+    EXPECT_NO_THROW(enroll_certificate(store, request, issuer, nullptr, std::time(nullptr))) << i;
+  }
+  set_log_sink(nullptr);
+  EXPECT_EQ(store.load_all().size(), 50u);
+}
+
+TEST_F(AcmePebble, EnrollsThroughDns01WithAHookFeedingChalltestsrv) {
+  Pebble pebble;
+  auto hook = pebble.dir() / "dns-hook";
+  testing::write_text(hook, "#!/bin/sh\n"
+                            "# usage: dns-hook add|del FQDN VALUE\n"
+                            "case \"$1\" in\n"
+                            "  add) exec curl -sf -d \"{\\\"host\\\":\\\"$2\\\",\\\"value\\\":\\\"$3\\\"}\" " +
+                                pebble.challtestsrv_url() + "/set-txt ;;\n"
+                            "  del) exec curl -sf -d \"{\\\"host\\\":\\\"$2\\\"}\" " +
+                                pebble.challtestsrv_url() + "/clear-txt ;;\n"
+                            "esac\nexit 2\n");
+  ::chmod(hook.c_str(), 0755);
+  std::string state = (pebble.dir() / "state").string();
+  ProcessResult r = xmppcert({"enroll", "dns.example.test", "--state-dir", state, "--issuer", "acme",
+                              "--acme-directory", pebble.directory_url(), "--acme-trust", pebble.trust_file(),
+                              "--acme-agree-tos", "--dns01-hook", hook.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(AcmePebble, PebbleGoneKeepsThePreviousCertificateAndExitsOneWithTheUrl) {
+  Pebble pebble;
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "gone.example.test", "--state-dir", state};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  ASSERT_EQ(xmppcert(args).exit_code, 0);
+  pebble.stop_pebble();
+  ProcessResult r = xmppcert({"renew", "--force", "--state-dir", state});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("localhost"), std::string::npos) << r.err;
+  auto status = nlohmann::json::parse(xmppcert({"status", "--json", "--state-dir", state}).out);
+  EXPECT_EQ(status[0]["version"], 1);
+  EXPECT_FALSE(status[0]["last_attempt"]["ok"].get<bool>());
+}
+
+TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
+  Pebble pebble;
+  ProcessResult r = xmppcert({"enroll", "tos.example.test", "--state-dir", (pebble.dir() / "state").string(),
+                              "--issuer", "acme", "--acme-directory", pebble.directory_url(), "--acme-trust",
+                              pebble.trust_file(), "--http01-address", "127.0.0.1", "--http01-port",
+                              std::to_string(pebble.http01_port())});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--acme-agree-tos"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace xmppcert

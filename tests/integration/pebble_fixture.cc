@@ -1,0 +1,149 @@
+#include "tests/integration/pebble_fixture.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "agent/engine/csr.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/keys.h"
+#include "plugins/issuers/local/local_ca.h"
+
+namespace xmppcert::testing {
+namespace {
+
+pid_t spawn(std::vector<std::string> argv, const std::map<std::string, std::string>& env,
+            const std::filesystem::path& log) {
+  if (::geteuid() == 0)
+    argv.insert(argv.begin(), {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"});
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    FILE* out = std::fopen(log.c_str(), "w");
+    if (out) {
+      ::dup2(fileno(out), 1);
+      ::dup2(fileno(out), 2);
+    }
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+bool port_open(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool open = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return open;
+}
+
+void wait_for_port(int port, const std::string& what) {
+  for (int i = 0; i < 200; ++i) {  // 10 s at most
+    if (port_open(port)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error(what + " did not start listening on 127.0.0.1:" + std::to_string(port));
+}
+
+void stop(pid_t& pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+      pid = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  pid = -1;
+}
+
+}  // namespace
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t length = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool Pebble::available() {
+  return ::access("/usr/bin/pebble", X_OK) == 0 && ::access("/usr/bin/pebble-challtestsrv", X_OK) == 0;
+}
+
+Pebble::Pebble(PebbleOptions options) {
+  listen_port_ = free_port();
+  http01_port_ = free_port();
+  dns_port_ = free_port();
+  challtestsrv_port_ = free_port();
+  int management_port = free_port();
+
+  // pebble's HTTPS certificate, for "localhost", from a CA made here.
+  LocalCa ca(dir_ / "https-ca");
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  X509ReqPtr csr = build_csr(key.get(), XmppIdentities{{"localhost"}, {}, {}});
+  IssuedCertificate https = ca.issue({"localhost", {}, csr.get(), std::chrono::hours(24)});
+  write_file_atomically(dir_ / "https-ca.pem", https.chain_pem, with_mode(0644));
+  write_file_atomically(dir_ / "pebble.crt", https.cert_pem, with_mode(0644));
+  write_file_atomically(dir_ / "pebble.key", private_key_pem(key.get()), with_mode(0644));
+  write_text(dir_ / "pebble.json",
+             "{\"pebble\": {\"listenAddress\": \"127.0.0.1:" + std::to_string(listen_port_) +
+                 "\", \"managementListenAddress\": \"127.0.0.1:" + std::to_string(management_port) +
+                 "\", \"certificate\": \"" + (dir_ / "pebble.crt").string() +
+                 "\", \"privateKey\": \"" + (dir_ / "pebble.key").string() +
+                 "\", \"httpPort\": " + std::to_string(http01_port_) +
+                 ", \"tlsPort\": " + std::to_string(free_port()) +
+                 ", \"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
+
+  challtestsrv_ = spawn({"pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
+                         "-dns01", "127.0.0.1:" + std::to_string(dns_port_), "-http01", "", "-https01", "",
+                         "-tlsalpn01", "", "-management", "127.0.0.1:" + std::to_string(challtestsrv_port_)},
+                        {}, dir_ / "challtestsrv.log");
+  wait_for_port(challtestsrv_port_, "pebble-challtestsrv");
+  pebble_ = spawn({"pebble", "-config", (dir_ / "pebble.json").string(), "-dnsserver",
+                   "127.0.0.1:" + std::to_string(dns_port_)},
+                  {{"PEBBLE_VA_NOSLEEP", "1"},
+                   {"PEBBLE_WFE_NONCEREJECT", std::to_string(options.nonce_reject_percent)},
+                   {"PEBBLE_AUTHZREUSE", "0"}},
+                  dir_ / "pebble.log");
+  wait_for_port(listen_port_, "pebble");
+}
+
+Pebble::~Pebble() {
+  stop(pebble_);
+  stop(challtestsrv_);
+}
+
+void Pebble::stop_pebble() { stop(pebble_); }
+
+std::string Pebble::directory_url() const {
+  return "https://localhost:" + std::to_string(listen_port_) + "/dir";
+}
+
+std::string Pebble::challtestsrv_url() const {
+  return "http://127.0.0.1:" + std::to_string(challtestsrv_port_);
+}
+
+}  // namespace xmppcert::testing

@@ -1,0 +1,44 @@
+// Starts Debian's pebble (Let's Encrypt's ACME test server) and pebble-challtestsrv (its DNS)
+// on free 127.0.0.1 ports in a temp dir, as an unprivileged user when the tests run as root,
+// with a loopback CA made at test time for pebble's HTTPS. Stops both in the destructor.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+
+#include "tests/unit/test_support.h"
+
+namespace xmppcert::testing {
+
+int free_port();
+
+struct PebbleOptions {
+  int nonce_reject_percent = 0;
+};
+
+class Pebble {
+ public:
+  static bool available();
+  explicit Pebble(PebbleOptions options = {});
+  ~Pebble();
+
+  std::string directory_url() const;
+  std::string trust_file() const { return (dir_ / "https-ca.pem").string(); }
+  int http01_port() const { return http01_port_; }
+  std::string challtestsrv_url() const;  // management API (set-txt / clear-txt)
+  const TempDir& dir() const { return dir_; }
+  void stop_pebble();
+
+ private:
+  TempDir dir_;
+  int listen_port_ = 0;
+  int http01_port_ = 0;
+  int dns_port_ = 0;
+  int challtestsrv_port_ = 0;
+  pid_t pebble_ = -1;
+  pid_t challtestsrv_ = -1;
+};
+
+}  // namespace xmppcert::testing
