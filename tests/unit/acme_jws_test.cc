@@ -1,0 +1,134 @@
+#include "plugins/issuers/acme/jws.h"
+
+#include <gtest/gtest.h>
+#include <openssl/ecdsa.h>
+
+#include "agent/engine/base64url.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/http.h"
+#include "agent/engine/keys.h"
+#include "plugins/issuers/acme/acme_issuer.h"
+#include "plugins/issuers/acme/challenges.h"
+#include "plugins/issuers/acme/transport.h"
+
+namespace xmppcert::acme {
+namespace {
+
+bool es256_verifies(EVP_PKEY* key, const std::string& input, const std::string& raw_signature) {
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  ECDSA_SIG_set0(sig, BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_signature.data()), 32, nullptr),
+                 BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_signature.data()) + 32, 32, nullptr));
+  unsigned char* der = nullptr;
+  int der_length = i2d_ECDSA_SIG(sig, &der);
+  ECDSA_SIG_free(sig);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key);
+  bool ok = EVP_DigestVerify(ctx, der, static_cast<size_t>(der_length),
+                             reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  OPENSSL_free(der);
+  return ok;
+}
+
+TEST(Base64Url, EncodesWithoutPaddingAndDecodesBack) {
+  EXPECT_EQ(base64url_encode(""), "");
+  EXPECT_EQ(base64url_encode("f"), "Zg");
+  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
+  EXPECT_EQ(base64url_decode("-_8", "x"), "\xfb\xff");
+  EXPECT_THROW(base64url_decode("a b", "EAB key"), UsageError);
+}
+
+TEST(Jws, Es256SignatureIsRawRAndSAndVerifiesWithTheAccountKey) {
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  auto jws = nlohmann::json::parse(sign_jws(key.get(), std::nullopt, "nonce1", "https://ca/new-acct", "{\"a\":1}"));
+  auto header = nlohmann::json::parse(base64url_decode(jws["protected"].get<std::string>(), "h"));
+  EXPECT_EQ(header["alg"], "ES256");
+  EXPECT_EQ(header["nonce"], "nonce1");
+  EXPECT_EQ(header["url"], "https://ca/new-acct");
+  EXPECT_TRUE(header.contains("jwk"));
+  EXPECT_FALSE(header.contains("kid"));
+  std::string signature = base64url_decode(jws["signature"].get<std::string>(), "s");
+  ASSERT_EQ(signature.size(), 64u);
+  EXPECT_TRUE(es256_verifies(key.get(), jws["protected"].get<std::string>() + "." + jws["payload"].get<std::string>(),
+                             signature));
+}
+
+TEST(Jws, KidReplacesTheJwkAndPostAsGetHasAnEmptyPayload) {
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  auto jws = nlohmann::json::parse(sign_jws(key.get(), std::string("https://ca/acct/1"), "n", "https://ca/order/1", ""));
+  auto header = nlohmann::json::parse(base64url_decode(jws["protected"].get<std::string>(), "h"));
+  EXPECT_EQ(header["kid"], "https://ca/acct/1");
+  EXPECT_FALSE(header.contains("jwk"));
+  EXPECT_EQ(jws["payload"], "");
+}
+
+TEST(Jws, RsaAccountKeysSignRs256) {
+  PKeyPtr key = generate_private_key(KeyType::kRsa2048);
+  EXPECT_EQ(jws_algorithm(key.get()), "RS256");
+  EXPECT_EQ(public_jwk(key.get())["kty"], "RSA");
+}
+
+TEST(Jws, ThumbprintIsTheSha256OfTheCanonicalJwk) {
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  std::string canonical = public_jwk(key.get()).dump();
+  EXPECT_EQ(canonical.rfind("{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"", 0), 0u) << canonical;
+  EXPECT_EQ(base64url_decode(jwk_thumbprint(key.get()), "t").size(), 32u);
+}
+
+TEST(Jws, ExternalAccountBindingIsHs256OverTheAccountJwk) {
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  auto eab = external_account_binding(key.get(), "kid-1", base64url_encode("secret-mac-key"), "https://ca/new-acct");
+  auto header = nlohmann::json::parse(base64url_decode(eab["protected"].get<std::string>(), "h"));
+  EXPECT_EQ(header["alg"], "HS256");
+  EXPECT_EQ(header["kid"], "kid-1");
+  EXPECT_EQ(nlohmann::json::parse(base64url_decode(eab["payload"].get<std::string>(), "p")), public_jwk(key.get()));
+  EXPECT_EQ(base64url_decode(eab["signature"].get<std::string>(), "s").size(), 32u);
+}
+
+TEST(Dns01, TxtValueIsTheBase64UrlSha256OfTheKeyAuthorization) {
+  // RFC 8555 §8.4 shape: 43 characters, no padding.
+  std::string value = Dns01Hook::txt_value("token.thumbprint");
+  EXPECT_EQ(value.size(), 43u);
+  EXPECT_EQ(value.find('='), std::string::npos);
+}
+
+TEST(HttpResponse, LinksAreFoundByRel) {
+  HttpResponse r;
+  r.headers.emplace("link", "<https://ca/dir>;rel=\"index\"");
+  r.headers.emplace("link", "<https://ca/cert/1/alt>; rel=\"alternate\", <https://ca/issuer>;rel=\"up\"");
+  EXPECT_EQ(r.links("alternate"), std::vector<std::string>{"https://ca/cert/1/alt"});
+  EXPECT_EQ(r.links("up"), std::vector<std::string>{"https://ca/issuer"});
+  EXPECT_EQ(r.links("index"), std::vector<std::string>{"https://ca/dir"});
+}
+
+TEST(RetryAfter, SecondsAreClampedAndDatesIgnored) {
+  HttpResponse r;
+  r.headers.emplace("retry-after", "3");
+  EXPECT_EQ(retry_after_seconds(r, 10), 3);
+  r.headers.clear();
+  r.headers.emplace("retry-after", "86400");
+  EXPECT_EQ(retry_after_seconds(r, 60), 60);
+  r.headers.clear();
+  r.headers.emplace("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT");
+  EXPECT_EQ(retry_after_seconds(r, 60), std::nullopt);
+}
+
+TEST(AcmeSettings, BadSettingsAreUsageErrorsNamingTheKey) {
+  auto error_of = [](const nlohmann::json& settings) {
+    try {
+      parse_acme_settings(settings, "c.json: certificates.\"a\".acme");
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error_of({{"directory", "http://insecure/dir"}}).find("acme.directory"), std::string::npos);
+  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"eab_kid", "k"}}).find("go together"), std::string::npos);
+  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"http01_port", 70000}}).find("http01_port"), std::string::npos);
+  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"dns_hook", "x"}}).find("unknown key \"dns_hook\""),
+            std::string::npos);
+  EXPECT_EQ(error_of({{"directory", "https://ca/dir"}, {"agree_tos", true}}), "");
+}
+
+}  // namespace
+}  // namespace xmppcert::acme
