@@ -17,5 +17,6 @@ int run_enroll(const Args& args);
 int run_renew(const Args& args);
 int run_status(const Args& args);
 int run_ca(const Args& args);
+int run_revoke(const Args& args);
 
 }  // namespace xmppcert::cli

@@ -22,6 +22,7 @@ const Subcommand kSubcommands[] = {
     {"renew", "renew the certificates that are due (what the timer runs)", run_renew},
     {"status", "list managed certificates: names, issuer, expiry, next renewal, last outcome",
      run_status},
+    {"revoke", "revoke a certificate's current version at its issuer", run_revoke},
     {"ca", "the embedded local CA: `ca export` prints its root", run_ca},
 };
 

@@ -136,6 +136,7 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
       now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
   record.last_success = now;
   record.consecutive_failures = 0;
+  record.revoked = false;
   crash_point("enroll:before-record");
   store.save(record);
   store.prune(record, kVersionsKept);

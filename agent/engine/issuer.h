@@ -27,6 +27,11 @@ class Issuer {
   virtual ~Issuer() = default;
   virtual std::string name() const = 0;
   virtual IssuedCertificate issue(const IssuanceRequest& request) = 0;
+
+  // RFC 5280 reason code (0 unspecified, 1 keyCompromise, 4 superseded, 5 cessationOfOperation).
+  // With `certificate_key`, the request is signed by the certificate's own key instead of the
+  // account's. The default: this issuer cannot revoke.
+  virtual void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason);
 };
 
 }  // namespace xmppcert

@@ -12,6 +12,7 @@ RenewalDecision decide_renewal(const CertificateRecord* record, const Certificat
                                std::time_t now, bool force) {
   if (!record || record->current_version == 0) return {true, "no certificate issued yet"};
   if (force) return {true, "renewal forced"};
+  if (record->revoked) return {true, "the current certificate was revoked"};
   const CertificateRequest& had = record->request;
   if (identities_of(had) != identities_of(wanted)) return {true, "the names to certify changed"};
   if (had.issuer != wanted.issuer) return {true, "the issuer changed"};

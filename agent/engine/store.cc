@@ -68,6 +68,7 @@ nlohmann::json record_to_json(const CertificateRecord& r) {
       {"next_renewal", time_or_null(r.next_renewal)},
       {"last_success", time_or_null(r.last_success)},
       {"consecutive_failures", r.consecutive_failures},
+      {"revoked", r.revoked},
   };
   if (r.current_version > 0) {
     const auto& c = r.certificate;
@@ -100,6 +101,7 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
     r.next_renewal = time_from(json.value("next_renewal", nlohmann::json()));
     r.last_success = time_from(json.value("last_success", nlohmann::json()));
     r.consecutive_failures = json.value("consecutive_failures", 0);
+    r.revoked = json.value("revoked", false);
     if (auto it = json.find("certificate"); it != json.end()) {
       auto& c = r.certificate;
       c.serial_hex = it->at("serial").get<std::string>();

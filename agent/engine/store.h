@@ -52,6 +52,7 @@ struct CertificateRecord {
   std::optional<Attempt> last_attempt;
   std::time_t last_success = 0;
   int consecutive_failures = 0;
+  bool revoked = false;  // the current version was revoked: due for replacement
 };
 
 // Certificate names become folder names: [a-z0-9] then [a-z0-9._-]; UsageError otherwise.

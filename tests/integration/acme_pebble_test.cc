@@ -120,6 +120,24 @@ TEST_F(AcmePebble, PebbleGoneKeepsThePreviousCertificateAndExitsOneWithTheUrl) {
   EXPECT_FALSE(status[0]["last_attempt"]["ok"].get<bool>());
 }
 
+TEST_F(AcmePebble, RevokedCertificateIsReplacedByTheNextRenew) {
+  Pebble pebble;
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "revoke.example.test", "--state-dir", state};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  ASSERT_EQ(xmppcert(args).exit_code, 0);
+  ProcessResult revoked = xmppcert({"revoke", "revoke.example.test", "--reason", "keyCompromise", "--state-dir", state});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  ProcessResult again = xmppcert({"revoke", "revoke.example.test", "--with-certificate-key", "--state-dir", state});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("alreadyRevoked"), std::string::npos) << again.err;
+  ProcessResult renewed = xmppcert({"renew", "--state-dir", state});
+  EXPECT_EQ(renewed.exit_code, 0) << renewed.err;
+  EXPECT_NE(renewed.out.find("issued v2"), std::string::npos) << renewed.out;
+  ProcessResult by_key = xmppcert({"revoke", "revoke.example.test", "--with-certificate-key", "--state-dir", state});
+  EXPECT_EQ(by_key.exit_code, 0) << by_key.err;
+}
+
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
   Pebble pebble;
   ProcessResult r = xmppcert({"enroll", "tos.example.test", "--state-dir", (pebble.dir() / "state").string(),

@@ -104,7 +104,7 @@ std::filesystem::path AcmeIssuer::account_dir() const {
   return state_dir_ / "acme" / folder_name_for(settings_.directory);
 }
 
-IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
+AcmeIssuer::Session& AcmeIssuer::session() {
   if (!session_) {
     session_ = std::make_unique<Session>(settings_);
     Transport& transport = session_->transport;
@@ -138,6 +138,13 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
     transport.set_account(session_->account_key.get(), session_->account_url);
     write_file_atomically(dir / "account.json", nlohmann::json{{"url", *location}, {"directory", settings_.directory}}.dump(2) + "\n",
                           with_mode(0600));
+  }
+  return *session_;
+}
+
+IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
+  session();
+  if (!session_->solver) {
     if (!settings_.dns01_hook.empty()) session_->solver = std::make_unique<Dns01Hook>(settings_.dns01_hook);
     else if (!settings_.webroot.empty()) session_->solver = std::make_unique<WebrootWriter>(settings_.webroot);
     else session_->solver = std::make_unique<Http01Responder>(settings_.http01_address, settings_.http01_port);
@@ -194,6 +201,29 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   issued.cert_pem = certificate_pem(chain.front().get());
   for (size_t i = 1; i < chain.size(); ++i) issued.chain_pem += certificate_pem(chain[i].get());
   return issued;
+}
+
+void AcmeIssuer::revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) {
+  Transport& transport = session().transport;
+  unsigned char* der = nullptr;
+  int length = i2d_X509(certificate, &der);
+  std::string der_text(reinterpret_cast<char*>(der), static_cast<size_t>(length));
+  OPENSSL_free(der);
+  nlohmann::json payload{{"certificate", base64url_encode(der_text)}, {"reason", reason}};
+  std::string url = transport.endpoint("revokeCert");
+  if (certificate_key) {
+    // Signed by the certificate's key, with its JWK: works without the issuing account.
+    transport.set_account(certificate_key, std::nullopt);
+    try {
+      transport.post(url, payload, /*with_jwk=*/true);
+    } catch (...) {
+      transport.set_account(session_->account_key.get(), session_->account_url);
+      throw;
+    }
+    transport.set_account(session_->account_key.get(), session_->account_url);
+  } else {
+    transport.post(url, payload);
+  }
 }
 
 }  // namespace xmppcert::acme

@@ -45,12 +45,14 @@ class AcmeIssuer : public Issuer {
   ~AcmeIssuer() override;
   std::string name() const override { return "acme"; }
   IssuedCertificate issue(const IssuanceRequest& request) override;
+  void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) override;
 
   // Where the account key and URL live: <state>/acme/<directory URL made a folder name>/.
   std::filesystem::path account_dir() const;
 
  private:
   struct Session;
+  Session& session();  // account looked up or created on first use
   AcmeSettings settings_;
   std::filesystem::path state_dir_;
   std::unique_ptr<Session> session_;  // kept across issue() calls: connection and nonce reuse
