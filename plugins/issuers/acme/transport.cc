@@ -49,8 +49,7 @@ std::optional<int> retry_after_seconds(const HttpResponse& response, int limit) 
 Transport::Transport(std::string directory_url, HttpOptions options)
     : directory_url_(std::move(directory_url)), http_(std::move(options)) {}
 
-HttpResponse Transport::send_with_retries(const std::string& what, const std::string& url,
-                                          const std::function<HttpResponse()>& send) {
+HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& send) {
   for (int attempt = 1;; ++attempt) {
     try {
       HttpResponse response = send();
@@ -61,15 +60,13 @@ HttpResponse Transport::send_with_retries(const std::string& what, const std::st
       if (attempt >= kMaxTransientRetries)
         throw OperationError(std::string(e.what()) + " (after " + std::to_string(attempt) + " attempts)");
     }
-    (void)what;
-    (void)url;
     std::this_thread::sleep_for(std::chrono::milliseconds(500 << attempt));  // 1 s, 2 s
   }
 }
 
 const nlohmann::json& Transport::directory() {
   if (directory_) return *directory_;
-  HttpResponse r = send_with_retries("GET", directory_url_, [&] { return http_.get(directory_url_); });
+  HttpResponse r = send_with_retries([&] { return http_.get(directory_url_); });
   if (r.status != 200) throw problem_error("fetch ACME directory", directory_url_, r);
   auto json = nlohmann::json::parse(r.body, nullptr, false);
   if (!json.is_object() || !json.contains("newNonce"))
@@ -92,7 +89,7 @@ void Transport::keep_nonce(const HttpResponse& response) {
 std::string Transport::take_nonce() {
   if (nonces_.empty()) {
     std::string url = endpoint("newNonce");
-    HttpResponse r = send_with_retries("HEAD", url, [&] { return http_.head(url); });
+    HttpResponse r = send_with_retries([&] { return http_.head(url); });
     keep_nonce(r);
     if (nonces_.empty()) throw_operation_error("get nonce from", url, "no Replay-Nonce header");
   }
@@ -104,7 +101,7 @@ std::string Transport::take_nonce() {
 HttpResponse Transport::signed_post(const std::string& url, const std::string& payload, bool with_jwk) {
   if (!key_) throw_operation_error("sign request to", url, "no account key");
   for (int bad_nonces = 0;; ++bad_nonces) {
-    HttpResponse r = send_with_retries("POST", url, [&] {
+    HttpResponse r = send_with_retries([&] {
       std::string body = sign_jws(key_, with_jwk ? std::nullopt : kid_, take_nonce(), url, payload);
       HttpResponse response = http_.post(url, body, "application/jose+json");
       keep_nonce(response);

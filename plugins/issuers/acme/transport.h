@@ -52,8 +52,7 @@ class Transport {
   HttpResponse signed_post(const std::string& url, const std::string& payload, bool with_jwk);
   std::string take_nonce();
   void keep_nonce(const HttpResponse& response);
-  HttpResponse send_with_retries(const std::string& what, const std::string& url,
-                                 const std::function<HttpResponse()>& send);
+  HttpResponse send_with_retries(const std::function<HttpResponse()>& send);
 
   std::string directory_url_;
   HttpClient http_;
