@@ -18,5 +18,6 @@ int run_renew(const Args& args);
 int run_status(const Args& args);
 int run_ca(const Args& args);
 int run_revoke(const Args& args);
+int run_account(const Args& args);
 
 }  // namespace xmppcert::cli

@@ -138,6 +138,21 @@ TEST_F(AcmePebble, RevokedCertificateIsReplacedByTheNextRenew) {
   EXPECT_EQ(by_key.exit_code, 0) << by_key.err;
 }
 
+TEST_F(AcmePebble, AccountKeyRollsOverAndTheAccountCanBeDeactivated) {
+  Pebble pebble;
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "account.example.test", "--state-dir", state};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  ASSERT_EQ(xmppcert(args).exit_code, 0);
+  ProcessResult rolled = xmppcert({"account", "rollover", "account.example.test", "--state-dir", state});
+  ASSERT_EQ(rolled.exit_code, 0) << rolled.err;
+  // Issuance goes on after the rollover, signed with the new key.
+  ProcessResult renewed = xmppcert({"renew", "--force", "--state-dir", state});
+  EXPECT_EQ(renewed.exit_code, 0) << renewed.err;
+  ProcessResult deactivated = xmppcert({"account", "deactivate", "account.example.test", "--state-dir", state});
+  EXPECT_EQ(deactivated.exit_code, 0) << deactivated.err;
+}
+
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
   Pebble pebble;
   ProcessResult r = xmppcert({"enroll", "tos.example.test", "--state-dir", (pebble.dir() / "state").string(),

@@ -264,7 +264,7 @@ TEST_F(Cli, UnknownCommandSuggestsTheNearestOne) {
 }
 
 TEST_F(Cli, EverySubcommandHasHelpAndTheToolHasAVersion) {
-  for (const char* command : {"enroll", "renew", "status", "ca", "revoke"}) {
+  for (const char* command : {"enroll", "renew", "status", "ca", "revoke", "account"}) {
     ProcessResult r = xmppcert({command, "--help"});
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.out.find("usage: xmppcert"), std::string::npos) << command;

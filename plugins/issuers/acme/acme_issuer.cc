@@ -203,6 +203,28 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   return issued;
 }
 
+void AcmeIssuer::roll_over_account_key() {
+  Session& s = session();
+  PKeyPtr new_key = generate_private_key(KeyType::kEcP256);
+  std::string url = s.transport.endpoint("keyChange");
+  nlohmann::json inner_payload{{"account", s.account_url}, {"oldKey", public_jwk(s.account_key.get())}};
+  std::string inner = sign_key_change(new_key.get(), url, inner_payload.dump());
+  s.transport.post(url, nlohmann::json::parse(inner));
+  // The CA now knows only the new key: keep the old one beside it until the new one is in place.
+  auto key_path = account_dir() / "account.key";
+  write_file_atomically(account_dir() / "account.key.previous", read_file(key_path), with_mode(kPrivateKeyMode));
+  write_file_atomically(key_path, private_key_pem(new_key.get()), with_mode(kPrivateKeyMode));
+  s.account_key = std::move(new_key);
+  s.transport.set_account(s.account_key.get(), s.account_url);
+}
+
+void AcmeIssuer::deactivate_account() {
+  Session& s = session();
+  s.transport.post(s.account_url, {{"status", "deactivated"}});
+  std::filesystem::rename(account_dir() / "account.key", account_dir() / "account.key.deactivated");
+  session_.reset();
+}
+
 void AcmeIssuer::revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) {
   Transport& transport = session().transport;
   unsigned char* der = nullptr;

@@ -47,6 +47,11 @@ class AcmeIssuer : public Issuer {
   IssuedCertificate issue(const IssuanceRequest& request) override;
   void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) override;
 
+  // Replaces the account key at the CA (keyChange), then in the state dir.
+  void roll_over_account_key();
+  // Deactivates the account at the CA for good; the local key is kept as account.key.deactivated.
+  void deactivate_account();
+
   // Where the account key and URL live: <state>/acme/<directory URL made a folder name>/.
   std::filesystem::path account_dir() const;
 

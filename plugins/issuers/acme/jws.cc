@@ -90,6 +90,11 @@ std::string sign_jws(EVP_PKEY* key, const std::optional<std::string>& kid, const
   return flattened(header, payload, key);
 }
 
+std::string sign_key_change(EVP_PKEY* new_key, const std::string& url, const std::string& payload) {
+  return flattened({{"alg", jws_algorithm(new_key)}, {"jwk", public_jwk(new_key)}, {"url", url}}, payload,
+                   new_key);
+}
+
 nlohmann::json external_account_binding(EVP_PKEY* account_key, const std::string& eab_kid,
                                         const std::string& hmac_key_b64url, const std::string& url) {
   std::string mac_key = base64url_decode(hmac_key_b64url, "EAB HMAC key");

@@ -23,6 +23,10 @@ std::string jws_algorithm(EVP_PKEY* key);
 std::string sign_jws(EVP_PKEY* key, const std::optional<std::string>& kid, const std::string& nonce,
                      const std::string& url, const std::string& payload);
 
+// The inner JWS of a key change (RFC 8555 §7.3.5): signed by the new key, JWK in the
+// header, no nonce.
+std::string sign_key_change(EVP_PKEY* new_key, const std::string& url, const std::string& payload);
+
 // External account binding (RFC 8555 §7.3.4): the account JWK signed HS256 with the CA's
 // MAC key. `hmac_key_b64url` is never logged.
 nlohmann::json external_account_binding(EVP_PKEY* account_key, const std::string& eab_kid,
