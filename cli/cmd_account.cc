@@ -23,27 +23,34 @@ exit codes: 0 ok, 1 the CA refused or could not be reached, 2 usage error
 }  // namespace
 
 int run_account(const Args& raw) {
-  ParsedArgs args = parse_args("account", raw, {{"--help", false}, kConfigOption, kStateDirOption, kLockWaitOption});
+  ParsedArgs args = parse_args(
+      "account", raw, {{"--help", false}, kConfigOption, kStateDirOption, kLockWaitOption});
   if (args.has("--help")) {
     std::cout << kUsage;
     return kExitOk;
   }
   const auto& words = args.positional();
   if (words.size() != 2 || (words[0] != "rollover" && words[0] != "deactivate"))
-    throw UsageError("account: expected \"rollover NAME\" or \"deactivate NAME\" (see xmppcert account --help)");
+    throw UsageError(
+        "account: expected \"rollover NAME\" or \"deactivate NAME\" (see xmppcert account --help)");
   Session session = open_session(args);
   Store store(session.state_dir);
   validate_certificate_name(words[1]);
   auto record = store.load(words[1]);
-  if (!record) throw UsageError("account: no certificate named \"" + words[1] + "\" in " + session.state_dir.string());
+  if (!record)
+    throw UsageError("account: no certificate named \"" + words[1] + "\" in " +
+                     session.state_dir.string());
   if (record->request.issuer != "acme" && record->request.issuer != "foundation")
-    throw UsageError("account: \"" + words[1] + "\" is issued by " + record->request.issuer + ", which has no ACME account");
+    throw UsageError("account: \"" + words[1] + "\" is issued by " + record->request.issuer +
+                     ", which has no ACME account");
   StateLock lock(session.state_dir, session.lock_wait);
-  acme::AcmeIssuer issuer(acme::parse_acme_settings(record->request.issuer_settings, "stored request of \"" + words[1] + "\""),
+  acme::AcmeIssuer issuer(acme::parse_acme_settings(record->request.issuer_settings,
+                                                    "stored request of \"" + words[1] + "\""),
                           session.state_dir);
   if (words[0] == "rollover") {
     issuer.roll_over_account_key();
-    std::cout << "account key rolled over; new key in " << (issuer.account_dir() / "account.key").string() << "\n";
+    std::cout << "account key rolled over; new key in "
+              << (issuer.account_dir() / "account.key").string() << "\n";
   } else {
     issuer.deactivate_account();
     std::cout << "account deactivated at the CA; its key is kept as "

@@ -55,7 +55,8 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
   if (args.has("--acme-agree-tos")) settings["agree_tos"] = true;
   if (auto hook = args.value("--dns01-hook")) settings["dns01_hook"] = {*hook};
   if (auto port = args.value("--http01-port")) {
-    if (port->empty() || port->size() > 5 || port->find_first_not_of("0123456789") != std::string::npos)
+    if (port->empty() || port->size() > 5 ||
+        port->find_first_not_of("0123456789") != std::string::npos)
       throw UsageError("enroll: --http01-port: expected a port number, got \"" + *port + "\"");
     settings["http01_port"] = std::stoi(*port);
   }
@@ -64,24 +65,18 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
 }  // namespace
 
 int run_enroll(const Args& raw) {
-  ParsedArgs args = parse_args("enroll", raw,
-                               {{"--help", false},
-                                {"--component", true, true},
-                                {"--name", true},
-                                {"--issuer", true},
-                                {"--key-type", true},
-                                {"--validity", true},
-                                {"--reuse-key", false},
-                                {"--acme-directory", true}, {"--acme-trust", true},
-                                {"--acme-agree-tos", false}, {"--acme-email", true},
-                                {"--acme-eab-kid", true}, {"--acme-eab-hmac", true},
-                                {"--http01-address", true}, {"--http01-port", true},
-                                {"--webroot", true}, {"--dns01-hook", true},
-                                {"--force", false},
-                                {"--dry-run", false},
-                                kConfigOption,
-                                kStateDirOption,
-                                kLockWaitOption});
+  ParsedArgs args =
+      parse_args("enroll", raw, {{"--help", false},         {"--component", true, true},
+                                 {"--name", true},          {"--issuer", true},
+                                 {"--key-type", true},      {"--validity", true},
+                                 {"--reuse-key", false},    {"--acme-directory", true},
+                                 {"--acme-trust", true},    {"--acme-agree-tos", false},
+                                 {"--acme-email", true},    {"--acme-eab-kid", true},
+                                 {"--acme-eab-hmac", true}, {"--http01-address", true},
+                                 {"--http01-port", true},   {"--webroot", true},
+                                 {"--dns01-hook", true},    {"--force", false},
+                                 {"--dry-run", false},      kConfigOption,
+                                 kStateDirOption,           kLockWaitOption});
   if (args.has("--help")) {
     std::cout << kUsage;
     return kExitOk;

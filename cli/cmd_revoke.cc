@@ -17,7 +17,8 @@
 namespace xmppcert::cli {
 namespace {
 
-constexpr const char* kUsage = R"(usage: xmppcert revoke NAME [--reason R] [--with-certificate-key] [--state-dir DIR]
+constexpr const char* kUsage =
+    R"(usage: xmppcert revoke NAME [--reason R] [--with-certificate-key] [--state-dir DIR]
 
 Revokes the current certificate of NAME at the issuer that issued it, signed by the ACME
 account key (or, with --with-certificate-key, by the certificate's own key). The next
@@ -41,8 +42,12 @@ int reason_code(const std::string& reason) {
 
 int run_revoke(const Args& raw) {
   ParsedArgs args = parse_args("revoke", raw,
-                               {{"--help", false}, {"--reason", true}, {"--with-certificate-key", false},
-                                kConfigOption, kStateDirOption, kLockWaitOption});
+                               {{"--help", false},
+                                {"--reason", true},
+                                {"--with-certificate-key", false},
+                                kConfigOption,
+                                kStateDirOption,
+                                kLockWaitOption});
   if (args.has("--help")) {
     std::cout << kUsage;
     return kExitOk;
@@ -55,21 +60,23 @@ int run_revoke(const Args& raw) {
   validate_certificate_name(name);
   auto record = store.load(name);
   if (!record || record->current_version == 0)
-    throw UsageError("revoke: no issued certificate named \"" + name + "\" in " + session.state_dir.string());
+    throw UsageError("revoke: no issued certificate named \"" + name + "\" in " +
+                     session.state_dir.string());
 
   StateLock lock(session.state_dir, session.lock_wait);
   auto version = store.version(name, record->current_version);
-  X509Ptr certificate = parse_certificate(read_file(version.cert_path()), version.cert_path().string());
+  X509Ptr certificate =
+      parse_certificate(read_file(version.cert_path()), version.cert_path().string());
   PKeyPtr key;
   if (args.has("--with-certificate-key"))
     key = load_private_key(read_file(version.key_path()), version.key_path().string());
-  auto issuer = make_issuer(record->request.issuer, record->request.issuer_settings, session.state_dir,
-                            "stored request of \"" + name + "\"");
+  auto issuer = make_issuer(record->request.issuer, record->request.issuer_settings,
+                            session.state_dir, "stored request of \"" + name + "\"");
   issuer->revoke(certificate.get(), key.get(), reason);
   record->revoked = true;
   record->last_attempt = Attempt{std::time(nullptr), true,
-                                 "revoked v" + std::to_string(record->current_version) + " (reason " +
-                                     std::to_string(reason) + ")"};
+                                 "revoked v" + std::to_string(record->current_version) +
+                                     " (reason " + std::to_string(reason) + ")"};
   store.save(*record);
   std::cout << name << ": revoked v" << record->current_version << " serial "
             << record->certificate.serial_hex << "; the next renew replaces it\n";

@@ -23,7 +23,8 @@ const Subcommand kSubcommands[] = {
     {"status", "list managed certificates: names, issuer, expiry, next renewal, last outcome",
      run_status},
     {"revoke", "revoke a certificate's current version at its issuer", run_revoke},
-    {"account", "the ACME account: `account rollover NAME`, `account deactivate NAME`", run_account},
+    {"account", "the ACME account: `account rollover NAME`, `account deactivate NAME`",
+     run_account},
     {"ca", "the embedded local CA: `ca export` prints its root", run_ca},
 };
 

@@ -74,8 +74,7 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
       std::string where = origin_of(session, request.name);
       auto issuer = make_issuer(request.issuer, request.issuer_settings, session.state_dir, where);
       std::unique_ptr<ServerPlugin> plugin;
-      if (request.install)
-        plugin = make_server_plugin(*request.install, where + ".install");
+      if (request.install) plugin = make_server_plugin(*request.install, where + ".install");
       CertificateRecord issued = enroll_certificate(store, request, *issuer, plugin.get(), now);
       std::cout << request.name << ": issued v" << issued.current_version << " by "
                 << request.issuer << ", serial " << issued.certificate.serial_hex << ", expires "

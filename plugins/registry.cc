@@ -62,8 +62,8 @@ std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::jso
                                     const std::string& where) {
   for (const auto& entry : kIssuers)
     if (name == entry.name) return entry.make(settings, state_dir, where);
-  throw UsageError(where + ".issuer: unknown issuer \"" + name + "\" (known: " +
-                   names_of(kIssuers) + ")");
+  throw UsageError(where + ".issuer: unknown issuer \"" + name +
+                   "\" (known: " + names_of(kIssuers) + ")");
 }
 
 std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,

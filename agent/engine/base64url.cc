@@ -31,12 +31,19 @@ std::string base64url_decode(std::string_view text, std::string_view what) {
   for (char c : text) {
     if (c == '=') break;
     int index;
-    if (c >= 'A' && c <= 'Z') index = c - 'A';
-    else if (c >= 'a' && c <= 'z') index = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') index = c - '0' + 52;
-    else if (c == '-' || c == '+') index = 62;
-    else if (c == '_' || c == '/') index = 63;
-    else throw UsageError(std::string(what) + ": not base64url (character '" + std::string(1, c) + "')");
+    if (c >= 'A' && c <= 'Z')
+      index = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      index = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      index = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      index = 62;
+    else if (c == '_' || c == '/')
+      index = 63;
+    else
+      throw UsageError(std::string(what) + ": not base64url (character '" + std::string(1, c) +
+                       "')");
     value = (value << 6) | static_cast<unsigned>(index);
     bits += 6;
     if (bits >= 8) {

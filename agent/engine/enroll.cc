@@ -94,10 +94,18 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
   StoredVersion version;
   CertificateInfo info;
   std::vector<std::string> dropped;
+  std::time_t renew_after = 0;
   try {
     PKeyPtr key = key_for(store, request, previous);
     X509ReqPtr csr = build_csr(key.get(), wanted);
-    IssuedCertificate issued = issuer.issue({request.name, wanted, csr.get(), request.validity});
+    X509Ptr replaced;
+    if (previous && previous->current_version > 0) {
+      auto path = store.version(request.name, previous->current_version).cert_path();
+      replaced = parse_certificate(read_file(path), path.string());
+    }
+    IssuedCertificate issued =
+        issuer.issue({request.name, wanted, csr.get(), request.validity, replaced.get()});
+    renew_after = issued.renew_after;
     X509Ptr leaf = parse_certificate(issued.cert_pem, "certificate from issuer " + issuer.name());
     dropped = check_issued(request, wanted, leaf.get(), key.get(), issuer.name());
     check_chain_links(leaf.get(), issued.chain_pem, issuer.name());
@@ -131,7 +139,7 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
   record.current_version = version.number;
   record.certificate = info;
   record.dropped_identities = dropped;
-  record.next_renewal = renewal_time(info.not_before, info.not_after);
+  record.next_renewal = renew_after ? renew_after : renewal_time(info.not_before, info.not_after);
   record.last_attempt = Attempt{
       now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
   record.last_success = now;

@@ -21,10 +21,12 @@ size_t append_header(char* data, size_t size, size_t count, void* user) {
   size_t colon = line.find(':');
   if (colon != std::string::npos) {
     std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     size_t start = line.find_first_not_of(" \t", colon + 1);
     size_t end = line.find_last_not_of("\r\n \t");
-    headers->emplace(name, start == std::string::npos || end < start ? "" : line.substr(start, end - start + 1));
+    headers->emplace(
+        name, start == std::string::npos || end < start ? "" : line.substr(start, end - start + 1));
   } else if (line.rfind("HTTP/", 0) == 0) {
     headers->clear();  // a new response (after 100 Continue or a redirect)
   }
@@ -54,8 +56,10 @@ std::vector<std::string> HttpResponse::links(const std::string& rel) const {
       if (close == std::string::npos) break;
       std::string target = value.substr(position + 1, close - position - 1);
       size_t next = value.find('<', close);
-      std::string params = value.substr(close + 1, next == std::string::npos ? std::string::npos : next - close - 1);
-      if (params.find("rel=\"" + rel + "\"") != std::string::npos || params.find("rel=" + rel) != std::string::npos)
+      std::string params =
+          value.substr(close + 1, next == std::string::npos ? std::string::npos : next - close - 1);
+      if (params.find("rel=\"" + rel + "\"") != std::string::npos ||
+          params.find("rel=" + rel) != std::string::npos)
         targets.push_back(target);
       position = close + 1;
     }
@@ -73,12 +77,13 @@ HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 HttpResponse HttpClient::get(const std::string& url) { return perform("GET", url, nullptr, ""); }
 HttpResponse HttpClient::head(const std::string& url) { return perform("HEAD", url, nullptr, ""); }
-HttpResponse HttpClient::post(const std::string& url, const std::string& body, const std::string& content_type) {
+HttpResponse HttpClient::post(const std::string& url, const std::string& body,
+                              const std::string& content_type) {
   return perform("POST", url, &body, content_type);
 }
 
-HttpResponse HttpClient::perform(const std::string& method, const std::string& url, const std::string* body,
-                                 const std::string& content_type) {
+HttpResponse HttpClient::perform(const std::string& method, const std::string& url,
+                                 const std::string* body, const std::string& content_type) {
   CURL* curl = static_cast<CURL*>(curl_);
   curl_easy_reset(curl);  // keeps the connection cache
   HttpResponse response;

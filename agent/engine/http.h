@@ -36,7 +36,8 @@ class HttpClient {
   // returned as a response.
   HttpResponse get(const std::string& url);
   HttpResponse head(const std::string& url);
-  HttpResponse post(const std::string& url, const std::string& body, const std::string& content_type);
+  HttpResponse post(const std::string& url, const std::string& body,
+                    const std::string& content_type);
 
  private:
   HttpResponse perform(const std::string& method, const std::string& url, const std::string* body,

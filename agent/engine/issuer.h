@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <string>
 
 #include "agent/engine/identity.h"
@@ -15,11 +16,13 @@ struct IssuanceRequest {
   XmppIdentities identities;
   X509_REQ* csr = nullptr;
   std::chrono::seconds validity{0};  // a wish; CAs like ACME's decide themselves
+  X509* replaces = nullptr;          // the certificate this one renews, if any (ACME ARI)
 };
 
 struct IssuedCertificate {
-  std::string cert_pem;   // the leaf
-  std::string chain_pem;  // its issuers, leaf excluded
+  std::string cert_pem;         // the leaf
+  std::string chain_pem;        // its issuers, leaf excluded
+  std::time_t renew_after = 0;  // the issuer's own renewal time (ACME ARI); 0: two thirds
 };
 
 class Issuer {

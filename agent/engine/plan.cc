@@ -18,9 +18,10 @@ RenewalDecision decide_renewal(const CertificateRecord* record, const Certificat
   if (had.issuer != wanted.issuer) return {true, "the issuer changed"};
   if (had.key_type != wanted.key_type) return {true, "the key type changed"};
   const auto& cert = record->certificate;
-  std::time_t due_at = renewal_time(cert.not_before, cert.not_after);
+  std::time_t due_at =
+      record->next_renewal ? record->next_renewal : renewal_time(cert.not_before, cert.not_after);
   if (now >= cert.not_after) return {true, "expired at " + format_utc(cert.not_after)};
-  if (now >= due_at) return {true, "two thirds of the lifetime passed at " + format_utc(due_at)};
+  if (now >= due_at) return {true, "renewal time " + format_utc(due_at) + " passed"};
   return {false, "not due until " + format_utc(due_at)};
 }
 

@@ -42,8 +42,7 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
                                      const CertificateRequest& defaults, const std::string& where) {
   JsonFields fields(json, where);
   fields.allow_only(
-      {"domains", "components", "issuer", "key_type", "reuse_key", "validity", "install",
-       "acme"});
+      {"domains", "components", "issuer", "key_type", "reuse_key", "validity", "install", "acme"});
   CertificateRequest request = defaults;
   request.name = name;
   // A certificate's name is its domain unless it lists its domains; defaults have neither.

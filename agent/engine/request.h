@@ -31,7 +31,8 @@ struct CertificateRequest {
   bool reuse_key = false;  // keep the key on renewal (DANE 3 1 1 pins it)
   std::chrono::seconds validity = kDefaultValidity;
   std::optional<InstallTarget> install;
-  nlohmann::json issuer_settings = nlohmann::json::object();  // "acme": {...}, checked by the issuer
+  nlohmann::json issuer_settings =
+      nlohmann::json::object();  // "acme": {...}, checked by the issuer
   bool operator==(const CertificateRequest&) const = default;
 };
 

@@ -28,16 +28,27 @@ class AcmePebble : public ::testing::Test {
     if (!Pebble::available()) GTEST_SKIP() << "pebble is not installed (apt-get install pebble)";
   }
   std::vector<std::string> acme_flags(const Pebble& pebble) {
-    return {"--issuer", "acme", "--acme-directory", pebble.directory_url(), "--acme-trust", pebble.trust_file(),
-            "--acme-agree-tos", "--acme-email", "admin@example.test", "--http01-address", "127.0.0.1",
-            "--http01-port", std::to_string(pebble.http01_port())};
+    return {"--issuer",
+            "acme",
+            "--acme-directory",
+            pebble.directory_url(),
+            "--acme-trust",
+            pebble.trust_file(),
+            "--acme-agree-tos",
+            "--acme-email",
+            "admin@example.test",
+            "--http01-address",
+            "127.0.0.1",
+            "--http01-port",
+            std::to_string(pebble.http01_port())};
   }
 };
 
 TEST_F(AcmePebble, EnrollsThroughHttp01AndReportsTheIdentitiesPebbleDropped) {
   Pebble pebble;
   std::string state = (pebble.dir() / "state").string();
-  std::vector<std::string> args{"enroll", "xmpp.example.test", "--component", "conference", "--state-dir", state};
+  std::vector<std::string> args{"enroll",     "xmpp.example.test", "--component",
+                                "conference", "--state-dir",       state};
   for (auto& flag : acme_flags(pebble)) args.push_back(flag);
   ProcessResult r = xmppcert(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -45,9 +56,11 @@ TEST_F(AcmePebble, EnrollsThroughHttp01AndReportsTheIdentitiesPebbleDropped) {
   auto status = nlohmann::json::parse(xmppcert({"status", "--json", "--state-dir", state}).out);
   ASSERT_EQ(status.size(), 1u);
   EXPECT_EQ(status[0]["issuer"], "acme");
-  EXPECT_EQ(status[0]["identities"]["dns"], (nlohmann::json{"xmpp.example.test", "conference.xmpp.example.test"}));
+  EXPECT_EQ(status[0]["identities"]["dns"],
+            (nlohmann::json{"xmpp.example.test", "conference.xmpp.example.test"}));
   auto dropped = status[0]["dropped_identities"].get<std::vector<std::string>>();
-  EXPECT_NE(std::find(dropped.begin(), dropped.end(), "SRV:_xmpp-client.xmpp.example.test"), dropped.end());
+  EXPECT_NE(std::find(dropped.begin(), dropped.end(), "SRV:_xmpp-client.xmpp.example.test"),
+            dropped.end());
   EXPECT_NE(std::find(dropped.begin(), dropped.end(), "XmppAddr:xmpp.example.test"), dropped.end());
   auto account_key = pebble.dir() / "state" / "acme";
   bool found = false;
@@ -89,19 +102,24 @@ TEST_F(AcmePebble, EveryIssuanceSucceedsWhenPebbleRejectsThirtyPercentOfNonces) 
 TEST_F(AcmePebble, EnrollsThroughDns01WithAHookFeedingChalltestsrv) {
   Pebble pebble;
   auto hook = pebble.dir() / "dns-hook";
-  testing::write_text(hook, "#!/bin/sh\n"
-                            "# usage: dns-hook add|del FQDN VALUE\n"
-                            "case \"$1\" in\n"
-                            "  add) exec curl -sf -d \"{\\\"host\\\":\\\"$2\\\",\\\"value\\\":\\\"$3\\\"}\" " +
-                                pebble.challtestsrv_url() + "/set-txt ;;\n"
-                            "  del) exec curl -sf -d \"{\\\"host\\\":\\\"$2\\\"}\" " +
-                                pebble.challtestsrv_url() + "/clear-txt ;;\n"
-                            "esac\nexit 2\n");
+  testing::write_text(
+      hook,
+      "#!/bin/sh\n"
+      "# usage: dns-hook add|del FQDN VALUE\n"
+      "case \"$1\" in\n"
+      "  add) exec curl -sf -d \"{\\\"host\\\":\\\"$2\\\",\\\"value\\\":\\\"$3\\\"}\" " +
+          pebble.challtestsrv_url() +
+          "/set-txt ;;\n"
+          "  del) exec curl -sf -d \"{\\\"host\\\":\\\"$2\\\"}\" " +
+          pebble.challtestsrv_url() +
+          "/clear-txt ;;\n"
+          "esac\nexit 2\n");
   ::chmod(hook.c_str(), 0755);
   std::string state = (pebble.dir() / "state").string();
-  ProcessResult r = xmppcert({"enroll", "dns.example.test", "--state-dir", state, "--issuer", "acme",
-                              "--acme-directory", pebble.directory_url(), "--acme-trust", pebble.trust_file(),
-                              "--acme-agree-tos", "--dns01-hook", hook.string()});
+  ProcessResult r =
+      xmppcert({"enroll", "dns.example.test", "--state-dir", state, "--issuer", "acme",
+                "--acme-directory", pebble.directory_url(), "--acme-trust", pebble.trust_file(),
+                "--acme-agree-tos", "--dns01-hook", hook.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -126,15 +144,18 @@ TEST_F(AcmePebble, RevokedCertificateIsReplacedByTheNextRenew) {
   std::vector<std::string> args{"enroll", "revoke.example.test", "--state-dir", state};
   for (auto& flag : acme_flags(pebble)) args.push_back(flag);
   ASSERT_EQ(xmppcert(args).exit_code, 0);
-  ProcessResult revoked = xmppcert({"revoke", "revoke.example.test", "--reason", "keyCompromise", "--state-dir", state});
+  ProcessResult revoked = xmppcert(
+      {"revoke", "revoke.example.test", "--reason", "keyCompromise", "--state-dir", state});
   ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
-  ProcessResult again = xmppcert({"revoke", "revoke.example.test", "--with-certificate-key", "--state-dir", state});
+  ProcessResult again =
+      xmppcert({"revoke", "revoke.example.test", "--with-certificate-key", "--state-dir", state});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("alreadyRevoked"), std::string::npos) << again.err;
   ProcessResult renewed = xmppcert({"renew", "--state-dir", state});
   EXPECT_EQ(renewed.exit_code, 0) << renewed.err;
   EXPECT_NE(renewed.out.find("issued v2"), std::string::npos) << renewed.out;
-  ProcessResult by_key = xmppcert({"revoke", "revoke.example.test", "--with-certificate-key", "--state-dir", state});
+  ProcessResult by_key =
+      xmppcert({"revoke", "revoke.example.test", "--with-certificate-key", "--state-dir", state});
   EXPECT_EQ(by_key.exit_code, 0) << by_key.err;
 }
 
@@ -144,21 +165,23 @@ TEST_F(AcmePebble, AccountKeyRollsOverAndTheAccountCanBeDeactivated) {
   std::vector<std::string> args{"enroll", "account.example.test", "--state-dir", state};
   for (auto& flag : acme_flags(pebble)) args.push_back(flag);
   ASSERT_EQ(xmppcert(args).exit_code, 0);
-  ProcessResult rolled = xmppcert({"account", "rollover", "account.example.test", "--state-dir", state});
+  ProcessResult rolled =
+      xmppcert({"account", "rollover", "account.example.test", "--state-dir", state});
   ASSERT_EQ(rolled.exit_code, 0) << rolled.err;
   // Issuance goes on after the rollover, signed with the new key.
   ProcessResult renewed = xmppcert({"renew", "--force", "--state-dir", state});
   EXPECT_EQ(renewed.exit_code, 0) << renewed.err;
-  ProcessResult deactivated = xmppcert({"account", "deactivate", "account.example.test", "--state-dir", state});
+  ProcessResult deactivated =
+      xmppcert({"account", "deactivate", "account.example.test", "--state-dir", state});
   EXPECT_EQ(deactivated.exit_code, 0) << deactivated.err;
 }
 
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
   Pebble pebble;
-  ProcessResult r = xmppcert({"enroll", "tos.example.test", "--state-dir", (pebble.dir() / "state").string(),
-                              "--issuer", "acme", "--acme-directory", pebble.directory_url(), "--acme-trust",
-                              pebble.trust_file(), "--http01-address", "127.0.0.1", "--http01-port",
-                              std::to_string(pebble.http01_port())});
+  ProcessResult r = xmppcert(
+      {"enroll", "tos.example.test", "--state-dir", (pebble.dir() / "state").string(), "--issuer",
+       "acme", "--acme-directory", pebble.directory_url(), "--acme-trust", pebble.trust_file(),
+       "--http01-address", "127.0.0.1", "--http01-port", std::to_string(pebble.http01_port())});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--acme-agree-tos"), std::string::npos) << r.err;
 }

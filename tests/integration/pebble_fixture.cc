@@ -90,7 +90,8 @@ int free_port() {
 }
 
 bool Pebble::available() {
-  return ::access("/usr/bin/pebble", X_OK) == 0 && ::access("/usr/bin/pebble-challtestsrv", X_OK) == 0;
+  return ::access("/usr/bin/pebble", X_OK) == 0 &&
+         ::access("/usr/bin/pebble-challtestsrv", X_OK) == 0;
 }
 
 Pebble::Pebble(PebbleOptions options) {
@@ -112,15 +113,15 @@ Pebble::Pebble(PebbleOptions options) {
              "{\"pebble\": {\"listenAddress\": \"127.0.0.1:" + std::to_string(listen_port_) +
                  "\", \"managementListenAddress\": \"127.0.0.1:" + std::to_string(management_port) +
                  "\", \"certificate\": \"" + (dir_ / "pebble.crt").string() +
-                 "\", \"privateKey\": \"" + (dir_ / "pebble.key").string() +
-                 "\", \"httpPort\": " + std::to_string(http01_port_) +
-                 ", \"tlsPort\": " + std::to_string(free_port()) +
+                 "\", \"privateKey\": \"" + (dir_ / "pebble.key").string() + "\", \"httpPort\": " +
+                 std::to_string(http01_port_) + ", \"tlsPort\": " + std::to_string(free_port()) +
                  ", \"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
 
-  challtestsrv_ = spawn({"pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
-                         "-dns01", "127.0.0.1:" + std::to_string(dns_port_), "-http01", "", "-https01", "",
-                         "-tlsalpn01", "", "-management", "127.0.0.1:" + std::to_string(challtestsrv_port_)},
-                        {}, dir_ / "challtestsrv.log");
+  challtestsrv_ =
+      spawn({"pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01",
+             "127.0.0.1:" + std::to_string(dns_port_), "-http01", "", "-https01", "", "-tlsalpn01",
+             "", "-management", "127.0.0.1:" + std::to_string(challtestsrv_port_)},
+            {}, dir_ / "challtestsrv.log");
   wait_for_port(challtestsrv_port_, "pebble-challtestsrv");
   pebble_ = spawn({"pebble", "-config", (dir_ / "pebble.json").string(), "-dnsserver",
                    "127.0.0.1:" + std::to_string(dns_port_)},

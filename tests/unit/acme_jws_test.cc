@@ -1,5 +1,3 @@
-#include "plugins/issuers/acme/jws.h"
-
 #include <gtest/gtest.h>
 #include <openssl/ecdsa.h>
 
@@ -9,6 +7,7 @@
 #include "agent/engine/keys.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/challenges.h"
+#include "plugins/issuers/acme/jws.h"
 #include "plugins/issuers/acme/transport.h"
 
 namespace xmppcert::acme {
@@ -16,15 +15,17 @@ namespace {
 
 bool es256_verifies(EVP_PKEY* key, const std::string& input, const std::string& raw_signature) {
   ECDSA_SIG* sig = ECDSA_SIG_new();
-  ECDSA_SIG_set0(sig, BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_signature.data()), 32, nullptr),
-                 BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_signature.data()) + 32, 32, nullptr));
+  ECDSA_SIG_set0(
+      sig, BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_signature.data()), 32, nullptr),
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_signature.data()) + 32, 32, nullptr));
   unsigned char* der = nullptr;
   int der_length = i2d_ECDSA_SIG(sig, &der);
   ECDSA_SIG_free(sig);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key);
-  bool ok = EVP_DigestVerify(ctx, der, static_cast<size_t>(der_length),
-                             reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+  bool ok =
+      EVP_DigestVerify(ctx, der, static_cast<size_t>(der_length),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   OPENSSL_free(der);
   return ok;
@@ -40,7 +41,8 @@ TEST(Base64Url, EncodesWithoutPaddingAndDecodesBack) {
 
 TEST(Jws, Es256SignatureIsRawRAndSAndVerifiesWithTheAccountKey) {
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  auto jws = nlohmann::json::parse(sign_jws(key.get(), std::nullopt, "nonce1", "https://ca/new-acct", "{\"a\":1}"));
+  auto jws = nlohmann::json::parse(
+      sign_jws(key.get(), std::nullopt, "nonce1", "https://ca/new-acct", "{\"a\":1}"));
   auto header = nlohmann::json::parse(base64url_decode(jws["protected"].get<std::string>(), "h"));
   EXPECT_EQ(header["alg"], "ES256");
   EXPECT_EQ(header["nonce"], "nonce1");
@@ -49,13 +51,15 @@ TEST(Jws, Es256SignatureIsRawRAndSAndVerifiesWithTheAccountKey) {
   EXPECT_FALSE(header.contains("kid"));
   std::string signature = base64url_decode(jws["signature"].get<std::string>(), "s");
   ASSERT_EQ(signature.size(), 64u);
-  EXPECT_TRUE(es256_verifies(key.get(), jws["protected"].get<std::string>() + "." + jws["payload"].get<std::string>(),
-                             signature));
+  EXPECT_TRUE(es256_verifies(
+      key.get(), jws["protected"].get<std::string>() + "." + jws["payload"].get<std::string>(),
+      signature));
 }
 
 TEST(Jws, KidReplacesTheJwkAndPostAsGetHasAnEmptyPayload) {
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  auto jws = nlohmann::json::parse(sign_jws(key.get(), std::string("https://ca/acct/1"), "n", "https://ca/order/1", ""));
+  auto jws = nlohmann::json::parse(
+      sign_jws(key.get(), std::string("https://ca/acct/1"), "n", "https://ca/order/1", ""));
   auto header = nlohmann::json::parse(base64url_decode(jws["protected"].get<std::string>(), "h"));
   EXPECT_EQ(header["kid"], "https://ca/acct/1");
   EXPECT_FALSE(header.contains("jwk"));
@@ -77,11 +81,13 @@ TEST(Jws, ThumbprintIsTheSha256OfTheCanonicalJwk) {
 
 TEST(Jws, ExternalAccountBindingIsHs256OverTheAccountJwk) {
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  auto eab = external_account_binding(key.get(), "kid-1", base64url_encode("secret-mac-key"), "https://ca/new-acct");
+  auto eab = external_account_binding(key.get(), "kid-1", base64url_encode("secret-mac-key"),
+                                      "https://ca/new-acct");
   auto header = nlohmann::json::parse(base64url_decode(eab["protected"].get<std::string>(), "h"));
   EXPECT_EQ(header["alg"], "HS256");
   EXPECT_EQ(header["kid"], "kid-1");
-  EXPECT_EQ(nlohmann::json::parse(base64url_decode(eab["payload"].get<std::string>(), "p")), public_jwk(key.get()));
+  EXPECT_EQ(nlohmann::json::parse(base64url_decode(eab["payload"].get<std::string>(), "p")),
+            public_jwk(key.get()));
   EXPECT_EQ(base64url_decode(eab["signature"].get<std::string>(), "s").size(), 32u);
 }
 
@@ -95,7 +101,8 @@ TEST(Dns01, TxtValueIsTheBase64UrlSha256OfTheKeyAuthorization) {
 TEST(HttpResponse, LinksAreFoundByRel) {
   HttpResponse r;
   r.headers.emplace("link", "<https://ca/dir>;rel=\"index\"");
-  r.headers.emplace("link", "<https://ca/cert/1/alt>; rel=\"alternate\", <https://ca/issuer>;rel=\"up\"");
+  r.headers.emplace("link",
+                    "<https://ca/cert/1/alt>; rel=\"alternate\", <https://ca/issuer>;rel=\"up\"");
   EXPECT_EQ(r.links("alternate"), std::vector<std::string>{"https://ca/cert/1/alt"});
   EXPECT_EQ(r.links("up"), std::vector<std::string>{"https://ca/issuer"});
   EXPECT_EQ(r.links("index"), std::vector<std::string>{"https://ca/dir"});
@@ -122,10 +129,14 @@ TEST(AcmeSettings, BadSettingsAreUsageErrorsNamingTheKey) {
     }
     return std::string();
   };
-  EXPECT_NE(error_of({{"directory", "http://insecure/dir"}}).find("acme.directory"), std::string::npos);
-  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"eab_kid", "k"}}).find("go together"), std::string::npos);
-  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"http01_port", 70000}}).find("http01_port"), std::string::npos);
-  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"dns_hook", "x"}}).find("unknown key \"dns_hook\""),
+  EXPECT_NE(error_of({{"directory", "http://insecure/dir"}}).find("acme.directory"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"eab_kid", "k"}}).find("go together"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"http01_port", 70000}}).find("http01_port"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"directory", "https://ca/dir"}, {"dns_hook", "x"}})
+                .find("unknown key \"dns_hook\""),
             std::string::npos);
   EXPECT_EQ(error_of({{"directory", "https://ca/dir"}, {"agree_tos", true}}), "");
 }

@@ -1,9 +1,8 @@
 // The ACME transport's retries and typed errors, against a scripted loopback server.
-#include "plugins/issuers/acme/transport.h"
-
 #include <gtest/gtest.h>
 
 #include "agent/engine/keys.h"
+#include "plugins/issuers/acme/transport.h"
 #include "tests/unit/scripted_http_server.h"
 
 namespace xmppcert::acme {
@@ -13,12 +12,15 @@ using testing::ScriptedHttpServer;
 using testing::ScriptedResponse;
 
 const char* kProblem = "Content-Type: application/problem+json";
-const ScriptedResponse kDirectory{200, {}, R"({"newNonce": "{{BASE}}/nonce", "newOrder": "{{BASE}}/order"})"};
+const ScriptedResponse kDirectory{
+    200, {}, R"({"newNonce": "{{BASE}}/nonce", "newOrder": "{{BASE}}/order"})"};
 const ScriptedResponse kNonce{200, {"Replay-Nonce: n0"}, ""};
 
-ScriptedResponse problem(int status, const std::string& type, std::vector<std::string> headers = {}) {
+ScriptedResponse problem(int status, const std::string& type,
+                         std::vector<std::string> headers = {}) {
   headers.push_back(kProblem);
-  return {status, headers, R"({"type":"urn:ietf:params:acme:error:)" + type + R"(","detail":"said the CA"})"};
+  return {status, headers,
+          R"({"type":"urn:ietf:params:acme:error:)" + type + R"(","detail":"said the CA"})"};
 }
 
 class AcmeTransport : public ::testing::Test {
@@ -60,11 +62,14 @@ TEST_F(AcmeTransport, DroppedConnectionsAreRetriedThenReported) {
 }
 
 TEST_F(AcmeTransport, BadNonceIsRetriedWithTheNonceTheErrorCarried) {
-  ScriptedHttpServer server({kDirectory, kNonce, problem(400, "badNonce", {"Replay-Nonce: n1"}),
+  ScriptedHttpServer server({kDirectory,
+                             kNonce,
+                             problem(400, "badNonce", {"Replay-Nonce: n1"}),
                              {201, {"Replay-Nonce: n2", "Location: {{BASE}}/order/1"}, "{}"}});
   Transport transport(server.url("/dir"), {});
   transport.set_account(key_.get(), std::string("kid"));
-  HttpResponse r = transport.post(transport.endpoint("newOrder"), {{"identifiers", nlohmann::json::array()}});
+  HttpResponse r =
+      transport.post(transport.endpoint("newOrder"), {{"identifiers", nlohmann::json::array()}});
   EXPECT_EQ(r.status, 201);
   EXPECT_EQ(transport.bad_nonce_retries(), 1);
   // One HEAD for the first nonce; the retry used the nonce from the error, no second HEAD.
@@ -73,7 +78,9 @@ TEST_F(AcmeTransport, BadNonceIsRetriedWithTheNonceTheErrorCarried) {
 }
 
 TEST_F(AcmeTransport, RateLimitedWithAShortRetryAfterIsRetriedOnce) {
-  ScriptedHttpServer server({kDirectory, kNonce, problem(429, "rateLimited", {"Retry-After: 1", "Replay-Nonce: n1"}),
+  ScriptedHttpServer server({kDirectory,
+                             kNonce,
+                             problem(429, "rateLimited", {"Retry-After: 1", "Replay-Nonce: n1"}),
                              {201, {"Replay-Nonce: n2"}, "{}"}});
   Transport transport(server.url("/dir"), {});
   transport.set_account(key_.get(), std::string("kid"));
@@ -81,7 +88,8 @@ TEST_F(AcmeTransport, RateLimitedWithAShortRetryAfterIsRetriedOnce) {
 }
 
 TEST_F(AcmeTransport, RateLimitedWithALongRetryAfterFailsAtOnce) {
-  ScriptedHttpServer server({kDirectory, kNonce, problem(429, "rateLimited", {"Retry-After: 3600"})});
+  ScriptedHttpServer server(
+      {kDirectory, kNonce, problem(429, "rateLimited", {"Retry-After: 3600"})});
   Transport transport(server.url("/dir"), {});
   transport.set_account(key_.get(), std::string("kid"));
   try {
@@ -114,7 +122,8 @@ TEST_F(AcmeTransport, EndlessBadNoncesAreBounded) {
   ScriptedHttpServer server(script);
   Transport transport(server.url("/dir"), {});
   transport.set_account(key_.get(), std::string("kid"));
-  EXPECT_THROW(transport.post(transport.endpoint("newOrder"), nlohmann::json::object()), ProblemError);
+  EXPECT_THROW(transport.post(transport.endpoint("newOrder"), nlohmann::json::object()),
+               ProblemError);
   EXPECT_EQ(transport.bad_nonce_retries(), 10);
 }
 

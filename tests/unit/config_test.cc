@@ -88,7 +88,8 @@ namespace {
 
 TEST(Config, EabSecretIsNeverWrittenIntoTheStoredRequest) {
   Config config = parse_config(R"({"certificates": {"a.org": {"issuer": "acme",
-      "acme": {"directory": "https://ca/dir", "eab_kid": "kid", "eab_hmac": "c2VjcmV0"}}}})", "c.json");
+      "acme": {"directory": "https://ca/dir", "eab_kid": "kid", "eab_hmac": "c2VjcmV0"}}}})",
+                               "c.json");
   std::string stored = request_to_json(config.certificates.front()).dump();
   EXPECT_EQ(stored.find("c2VjcmV0"), std::string::npos) << stored;
   EXPECT_NE(stored.find("\"eab_kid\":\"kid\""), std::string::npos) << stored;

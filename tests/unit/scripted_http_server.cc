@@ -8,7 +8,8 @@
 
 namespace xmppcert::testing {
 
-ScriptedHttpServer::ScriptedHttpServer(std::deque<ScriptedResponse> script) : script_(std::move(script)) {
+ScriptedHttpServer::ScriptedHttpServer(std::deque<ScriptedResponse> script)
+    : script_(std::move(script)) {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -29,6 +30,11 @@ ScriptedHttpServer::~ScriptedHttpServer() {
 
 std::string ScriptedHttpServer::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::vector<std::string> ScriptedHttpServer::request_bodies() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bodies_;
 }
 
 std::vector<std::string> ScriptedHttpServer::request_lines() {
@@ -54,7 +60,8 @@ void ScriptedHttpServer::serve() {
       }
       if (header_end == std::string::npos) break;
       size_t length_at = request.find("Content-Length: ");
-      size_t body_length = length_at == std::string::npos ? 0 : std::stoul(request.substr(length_at + 16));
+      size_t body_length =
+          length_at == std::string::npos ? 0 : std::stoul(request.substr(length_at + 16));
       while (request.size() < header_end + 4 + body_length) {
         ssize_t n = ::read(client, buffer, sizeof buffer);
         if (n <= 0) break;
@@ -65,7 +72,9 @@ void ScriptedHttpServer::serve() {
         std::lock_guard<std::mutex> lock(mutex_);
         std::string line = request.substr(0, request.find(" HTTP/"));
         requests_.push_back(line);
-        if (script_.empty()) response = {500, {}, "script exhausted"};
+        bodies_.push_back(request.substr(header_end + 4));
+        if (script_.empty())
+          response = {500, {}, "script exhausted"};
         else {
           response = script_.front();
           script_.pop_front();
@@ -73,13 +82,14 @@ void ScriptedHttpServer::serve() {
       }
       if (response.drop) break;
       auto expand = [&](std::string text) {
-        for (size_t at; (at = text.find("{{BASE}}")) != std::string::npos;) text.replace(at, 8, url(""));
+        for (size_t at; (at = text.find("{{BASE}}")) != std::string::npos;)
+          text.replace(at, 8, url(""));
         return text;
       };
       response.body = expand(response.body);
       for (auto& header : response.headers) header = expand(header);
-      std::string text = "HTTP/1.1 " + std::to_string(response.status) + " X\r\nContent-Length: " +
-                         std::to_string(response.body.size()) + "\r\n";
+      std::string text = "HTTP/1.1 " + std::to_string(response.status) +
+                         " X\r\nContent-Length: " + std::to_string(response.body.size()) + "\r\n";
       for (const auto& header : response.headers) text += header + "\r\n";
       text += "\r\n" + response.body;
       (void)!::write(client, text.data(), text.size());

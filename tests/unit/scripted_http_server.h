@@ -24,6 +24,7 @@ class ScriptedHttpServer {
   ~ScriptedHttpServer();
   std::string url(const std::string& path) const;
   std::vector<std::string> request_lines();  // "POST /path", in order
+  std::vector<std::string> request_bodies();
 
  private:
   void serve();
@@ -32,6 +33,7 @@ class ScriptedHttpServer {
   std::mutex mutex_;
   std::deque<ScriptedResponse> script_;
   std::vector<std::string> requests_;
+  std::vector<std::string> bodies_;
   std::thread thread_;
 };
 

@@ -1,5 +1,6 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 
+#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "agent/engine/log.h"
 #include "plugins/issuers/acme/challenges.h"
 #include "plugins/issuers/acme/jws.h"
+#include "plugins/issuers/acme/renewal_info.h"
 #include "plugins/issuers/acme/transport.h"
 
 namespace xmppcert::acme {
@@ -31,7 +33,8 @@ std::string folder_name_for(const std::string& url) {
 
 // Waits on `url` until its status leaves pending/processing/ready (as asked), honouring
 // Retry-After and otherwise backing off from 100 ms to 2 s; bounded by kPollLimit.
-nlohmann::json poll_until(Transport& transport, const std::string& url, const std::vector<std::string>& waiting) {
+nlohmann::json poll_until(Transport& transport, const std::string& url,
+                          const std::vector<std::string>& waiting) {
   auto deadline = std::chrono::steady_clock::now() + kPollLimit;
   int delay_ms = 100;
   for (;;) {
@@ -40,7 +43,9 @@ nlohmann::json poll_until(Transport& transport, const std::string& url, const st
     std::string status = json.is_object() ? json.value("status", "") : "";
     if (std::find(waiting.begin(), waiting.end(), status) == waiting.end()) return json;
     if (std::chrono::steady_clock::now() >= deadline)
-      throw_operation_error("wait for", url, "still " + status + " after " + std::to_string(kPollLimit.count()) + " s");
+      throw_operation_error(
+          "wait for", url,
+          "still " + status + " after " + std::to_string(kPollLimit.count()) + " s");
     auto retry_after = retry_after_seconds(r, 10);
     std::this_thread::sleep_for(retry_after ? std::chrono::milliseconds(*retry_after * 1000 + 1)
                                             : std::chrono::milliseconds(delay_ms));
@@ -54,12 +59,53 @@ std::string problem_detail(const nlohmann::json& object) {
   return error.value("type", "") + ": " + error.value("detail", "");
 }
 
+std::string checked_profile(const nlohmann::json& directory, const AcmeSettings& settings) {
+  const nlohmann::json* profiles = nullptr;
+  if (directory.contains("meta") && directory["meta"].contains("profiles"))
+    profiles = &directory["meta"]["profiles"];
+  if (!profiles || !profiles->is_object())
+    throw_operation_error("use ACME profile \"" + settings.profile + "\" at", settings.directory,
+                          "the CA offers no profiles");
+  if (!profiles->contains(settings.profile)) {
+    std::string offered;
+    for (const auto& [name, description] : profiles->items())
+      offered += (offered.empty() ? "" : ", ") + name;
+    throw_operation_error("use ACME profile \"" + settings.profile + "\" at", settings.directory,
+                          "offered: " + offered);
+  }
+  return settings.profile;
+}
+
+// A uniformly random time in the CA's suggested window (RFC 9773 §4.2); 0 (the engine's
+// two thirds) when the CA does not answer: renewal information is advice, not a dependency.
+std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name) {
+  std::string url = transport.endpoint("renewalInfo");
+  try {
+    if (url.back() != '/') url += '/';
+    url += renewal_certificate_id(leaf);
+    HttpResponse r = transport.get(url);
+    if (r.status != 200) throw_operation_error("GET", url, "HTTP " + std::to_string(r.status));
+    RenewalWindow window = parse_renewal_window(nlohmann::json::parse(r.body, nullptr, false), url);
+    unsigned char random[4];
+    RAND_bytes(random, sizeof random);
+    uint32_t spread =
+        (uint32_t(random[0]) << 24) | (random[1] << 16) | (random[2] << 8) | random[3];
+    long width = static_cast<long>(window.end - window.start);
+    return window.start +
+           (width > 0 ? static_cast<long>(spread % static_cast<uint32_t>(width + 1)) : 0);
+  } catch (const OperationError& e) {
+    log_line(name,
+             std::string("renewal information unavailable, renewing at two thirds: ") + e.what());
+    return 0;
+  }
+}
+
 }  // namespace
 
 AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::string& where) {
   JsonFields fields(settings, where);
-  fields.allow_only({"directory", "trust", "agree_tos", "email", "eab_kid", "eab_hmac", "http01_address",
-                     "http01_port", "webroot", "dns01_hook"});
+  fields.allow_only({"directory", "trust", "agree_tos", "email", "eab_kid", "eab_hmac",
+                     "http01_address", "http01_port", "webroot", "dns01_hook", "profile"});
   AcmeSettings s;
   auto directory = fields.string("directory");
   if (!directory || directory->rfind("https://", 0) != 0)
@@ -72,7 +118,8 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   s.eab_hmac = fields.string("eab_hmac").value_or("");
   if (s.eab_kid.empty() != s.eab_hmac.empty())
     throw UsageError(where + ": eab_kid and eab_hmac go together");
-  if (!s.eab_hmac.empty()) fields.with_context("eab_hmac", [&] { base64url_decode(s.eab_hmac, "value"); });
+  if (!s.eab_hmac.empty())
+    fields.with_context("eab_hmac", [&] { base64url_decode(s.eab_hmac, "value"); });
   s.http01_address = fields.string("http01_address").value_or(s.http01_address);
   if (settings.contains("http01_port")) {
     const auto& port = settings["http01_port"];
@@ -82,13 +129,15 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   }
   s.webroot = fields.string("webroot").value_or("");
   s.dns01_hook = fields.strings("dns01_hook").value_or(std::vector<std::string>{});
+  s.profile = fields.string("profile").value_or("");
   if (!s.webroot.empty() && !s.dns01_hook.empty())
     throw UsageError(where + ": choose one of webroot and dns01_hook");
   return s;
 }
 
 struct AcmeIssuer::Session {
-  Session(const AcmeSettings& s) : transport(s.directory, HttpOptions{s.trust, std::chrono::seconds(30)}) {}
+  Session(const AcmeSettings& s)
+      : transport(s.directory, HttpOptions{s.trust, std::chrono::seconds(30)}) {}
   Transport transport;
   PKeyPtr account_key;
   std::string account_url;
@@ -117,27 +166,32 @@ AcmeIssuer::Session& AcmeIssuer::session() {
     } else {
       create_directories(dir, 0700);
       session_->account_key = generate_private_key(KeyType::kEcP256);
-      write_file_atomically(key_path, private_key_pem(session_->account_key.get()), with_mode(kPrivateKeyMode));
+      write_file_atomically(key_path, private_key_pem(session_->account_key.get()),
+                            with_mode(kPrivateKeyMode));
     }
     transport.set_account(session_->account_key.get(), std::nullopt);
     const auto& directory = transport.directory();
     bool has_terms = directory.contains("meta") && directory["meta"].contains("termsOfService");
     if (has_terms && !settings_.agree_tos)
-      throw OperationError("create ACME account at " + settings_.directory + ": the CA requires agreeing to " +
-                           directory["meta"]["termsOfService"].get<std::string>() + " (pass --acme-agree-tos)");
+      throw OperationError(
+          "create ACME account at " + settings_.directory + ": the CA requires agreeing to " +
+          directory["meta"]["termsOfService"].get<std::string>() + " (pass --acme-agree-tos)");
     nlohmann::json payload{{"termsOfServiceAgreed", settings_.agree_tos}};
     if (!settings_.email.empty()) payload["contact"] = {"mailto:" + settings_.email};
     std::string new_account = transport.endpoint("newAccount");
     if (!settings_.eab_kid.empty())
-      payload["externalAccountBinding"] =
-          external_account_binding(session_->account_key.get(), settings_.eab_kid, settings_.eab_hmac, new_account);
+      payload["externalAccountBinding"] = external_account_binding(
+          session_->account_key.get(), settings_.eab_kid, settings_.eab_hmac, new_account);
     HttpResponse r = transport.post(new_account, payload, /*with_jwk=*/true);
     auto location = r.header("location");
-    if (!location) throw_operation_error("create ACME account at", new_account, "no Location header");
+    if (!location)
+      throw_operation_error("create ACME account at", new_account, "no Location header");
     session_->account_url = *location;
     transport.set_account(session_->account_key.get(), session_->account_url);
-    write_file_atomically(dir / "account.json", nlohmann::json{{"url", *location}, {"directory", settings_.directory}}.dump(2) + "\n",
-                          with_mode(0600));
+    write_file_atomically(
+        dir / "account.json",
+        nlohmann::json{{"url", *location}, {"directory", settings_.directory}}.dump(2) + "\n",
+        with_mode(0600));
   }
   return *session_;
 }
@@ -145,18 +199,29 @@ AcmeIssuer::Session& AcmeIssuer::session() {
 IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   session();
   if (!session_->solver) {
-    if (!settings_.dns01_hook.empty()) session_->solver = std::make_unique<Dns01Hook>(settings_.dns01_hook);
-    else if (!settings_.webroot.empty()) session_->solver = std::make_unique<WebrootWriter>(settings_.webroot);
-    else session_->solver = std::make_unique<Http01Responder>(settings_.http01_address, settings_.http01_port);
+    if (!settings_.dns01_hook.empty())
+      session_->solver = std::make_unique<Dns01Hook>(settings_.dns01_hook);
+    else if (!settings_.webroot.empty())
+      session_->solver = std::make_unique<WebrootWriter>(settings_.webroot);
+    else
+      session_->solver =
+          std::make_unique<Http01Responder>(settings_.http01_address, settings_.http01_port);
   }
   Transport& transport = session_->transport;
   ChallengeSolver& solver = *session_->solver;
   std::string thumbprint = jwk_thumbprint(session_->account_key.get());
 
   nlohmann::json identifiers = nlohmann::json::array();
-  for (const auto& dns : request.identities.dns_ids) identifiers.push_back({{"type", "dns"}, {"value", dns}});
+  for (const auto& dns : request.identities.dns_ids)
+    identifiers.push_back({{"type", "dns"}, {"value", dns}});
   std::string new_order = transport.endpoint("newOrder");
-  HttpResponse order_response = transport.post(new_order, {{"identifiers", identifiers}});
+  nlohmann::json order_request{{"identifiers", identifiers}};
+  if (!settings_.profile.empty())
+    order_request["profile"] = checked_profile(transport.directory(), settings_);
+  const bool has_renewal_info = transport.directory().contains("renewalInfo");
+  if (has_renewal_info && request.replaces)
+    order_request["replaces"] = renewal_certificate_id(request.replaces);
+  HttpResponse order_response = transport.post(new_order, order_request);
   auto order_url = order_response.header("location");
   if (!order_url) throw_operation_error("create order at", new_order, "no Location header");
   nlohmann::json order = nlohmann::json::parse(order_response.body);
@@ -170,7 +235,8 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
     for (const auto& c : authz.at("challenges"))
       if (c.value("type", "") == solver.type()) challenge = &c;
     if (!challenge)
-      throw_operation_error("authorize", domain, "the CA offers no " + solver.type() + " challenge");
+      throw_operation_error("authorize", domain,
+                            "the CA offers no " + solver.type() + " challenge");
     std::string token = challenge->at("token").get<std::string>();
     std::string key_authorization = token + "." + thumbprint;
     solver.present(domain, token, key_authorization);
@@ -190,16 +256,21 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
     solver.cleanup(domain, token, key_authorization);
   }
 
-  transport.post(order.at("finalize").get<std::string>(), {{"csr", base64url_encode(csr_der(request.csr))}});
+  transport.post(order.at("finalize").get<std::string>(),
+                 {{"csr", base64url_encode(csr_der(request.csr))}});
   order = poll_until(transport, *order_url, {"pending", "ready", "processing"});
   if (order.value("status", "") != "valid")
-    throw_operation_error("finalize order", *order_url, "status " + order.value("status", "?") + " (" + problem_detail(order) + ")");
+    throw_operation_error(
+        "finalize order", *order_url,
+        "status " + order.value("status", "?") + " (" + problem_detail(order) + ")");
   std::string certificate_url = order.at("certificate").get<std::string>();
   HttpResponse download = transport.post_as_get(certificate_url);
   std::vector<X509Ptr> chain = parse_certificate_chain(download.body, certificate_url);
   IssuedCertificate issued;
   issued.cert_pem = certificate_pem(chain.front().get());
   for (size_t i = 1; i < chain.size(); ++i) issued.chain_pem += certificate_pem(chain[i].get());
+  if (has_renewal_info)
+    issued.renew_after = renewal_time_from_ca(transport, chain.front().get(), request.name);
   return issued;
 }
 
@@ -207,12 +278,14 @@ void AcmeIssuer::roll_over_account_key() {
   Session& s = session();
   PKeyPtr new_key = generate_private_key(KeyType::kEcP256);
   std::string url = s.transport.endpoint("keyChange");
-  nlohmann::json inner_payload{{"account", s.account_url}, {"oldKey", public_jwk(s.account_key.get())}};
+  nlohmann::json inner_payload{{"account", s.account_url},
+                               {"oldKey", public_jwk(s.account_key.get())}};
   std::string inner = sign_key_change(new_key.get(), url, inner_payload.dump());
   s.transport.post(url, nlohmann::json::parse(inner));
   // The CA now knows only the new key: keep the old one beside it until the new one is in place.
   auto key_path = account_dir() / "account.key";
-  write_file_atomically(account_dir() / "account.key.previous", read_file(key_path), with_mode(kPrivateKeyMode));
+  write_file_atomically(account_dir() / "account.key.previous", read_file(key_path),
+                        with_mode(kPrivateKeyMode));
   write_file_atomically(key_path, private_key_pem(new_key.get()), with_mode(kPrivateKeyMode));
   s.account_key = std::move(new_key);
   s.transport.set_account(s.account_key.get(), s.account_url);

@@ -6,7 +6,11 @@
 //             "eab_kid": "...", "eab_hmac": "...",                 // external account binding
 //             "http01_address": "0.0.0.0", "http01_port": 80,     // built-in responder (default)
 //             "webroot": "/var/www/html",                         // or a webroot
-//             "dns01_hook": ["/usr/local/bin/dns-hook"] }         // or dns-01 via a hook
+//             "dns01_hook": ["/usr/local/bin/dns-hook"],          // or dns-01 via a hook
+//             "profile": "tlsserver" }                            // an ACME profile, if offered
+//
+// When the directory offers renewalInfo (RFC 9773), a renewal names the certificate it
+// replaces and the CA's suggested window sets the next renewal time.
 //
 // Public CAs drop otherName SANs (SRV-ID, XmppAddr) and the clientAuth EKU; the engine
 // reports both after issuance (enroll.cc) instead of failing.
@@ -14,10 +18,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/engine/issuer.h"
 
@@ -34,6 +37,7 @@ struct AcmeSettings {
   int http01_port = 80;
   std::string webroot;
   std::vector<std::string> dns01_hook;
+  std::string profile;  // an ACME profile the directory lists in meta.profiles
 };
 
 // UsageError naming `where` and the key on any bad setting.

@@ -30,12 +30,14 @@ Http01Responder::Http01Responder(const std::string& address, int port) {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener_, 16) != 0) {
+  if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listener_, 16) != 0) {
     int saved = errno;
     ::close(listener_);
     throw_operation_error("listen for http-01 on", where, errno_text(saved));
   }
-  if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw_operation_error("pipe for", "http-01 responder", errno_text(errno));
+  if (::pipe2(stop_pipe_, O_CLOEXEC) != 0)
+    throw_operation_error("pipe for", "http-01 responder", errno_text(errno));
   thread_ = std::thread([this] { serve(); });
 }
 
@@ -88,13 +90,15 @@ void Http01Responder::answer(int client) {
       }
     }
   }
-  std::string response = "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
-                         "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
-                         "\r\nConnection: close\r\n\r\n" + body;
+  std::string response =
+      "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
+      "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
   (void)!::write(client, response.data(), response.size());
 }
 
-void Http01Responder::present(const std::string&, const std::string& token, const std::string& key_authorization) {
+void Http01Responder::present(const std::string&, const std::string& token,
+                              const std::string& key_authorization) {
   std::lock_guard<std::mutex> lock(mutex_);
   answers_[token] = key_authorization;
 }
@@ -104,7 +108,8 @@ void Http01Responder::cleanup(const std::string&, const std::string& token, cons
   answers_.erase(token);
 }
 
-void WebrootWriter::present(const std::string&, const std::string& token, const std::string& key_authorization) {
+void WebrootWriter::present(const std::string&, const std::string& token,
+                            const std::string& key_authorization) {
   fs::path dir = fs::path(webroot_) / ".well-known" / "acme-challenge";
   create_directories(dir, 0755);
   write_file_atomically(dir / token, key_authorization, with_mode(0644));
@@ -118,17 +123,20 @@ void WebrootWriter::cleanup(const std::string&, const std::string& token, const 
 std::string Dns01Hook::txt_value(const std::string& key_authorization) {
   unsigned char digest[32];
   unsigned int length = 0;
-  EVP_Digest(key_authorization.data(), key_authorization.size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_Digest(key_authorization.data(), key_authorization.size(), digest, &length, EVP_sha256(),
+             nullptr);
   return base64url_encode(std::string(reinterpret_cast<char*>(digest), length));
 }
 
-void Dns01Hook::present(const std::string& domain, const std::string&, const std::string& key_authorization) {
+void Dns01Hook::present(const std::string& domain, const std::string&,
+                        const std::string& key_authorization) {
   std::vector<std::string> argv = argv_;
   argv.insert(argv.end(), {"add", "_acme-challenge." + domain + ".", txt_value(key_authorization)});
   run_command_checked(argv, "dns-01 hook");
 }
 
-void Dns01Hook::cleanup(const std::string& domain, const std::string&, const std::string& key_authorization) {
+void Dns01Hook::cleanup(const std::string& domain, const std::string&,
+                        const std::string& key_authorization) {
   std::vector<std::string> argv = argv_;
   argv.insert(argv.end(), {"del", "_acme-challenge." + domain + ".", txt_value(key_authorization)});
   run_command_checked(argv, "dns-01 hook");

@@ -19,8 +19,10 @@ class ChallengeSolver {
  public:
   virtual ~ChallengeSolver() = default;
   virtual std::string type() const = 0;  // "http-01", "dns-01"
-  virtual void present(const std::string& domain, const std::string& token, const std::string& key_authorization) = 0;
-  virtual void cleanup(const std::string& domain, const std::string& token, const std::string& key_authorization) = 0;
+  virtual void present(const std::string& domain, const std::string& token,
+                       const std::string& key_authorization) = 0;
+  virtual void cleanup(const std::string& domain, const std::string& token,
+                       const std::string& key_authorization) = 0;
 };
 
 class Http01Responder : public ChallengeSolver {
@@ -29,8 +31,10 @@ class Http01Responder : public ChallengeSolver {
   Http01Responder(const std::string& address, int port);
   ~Http01Responder() override;
   std::string type() const override { return "http-01"; }
-  void present(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
-  void cleanup(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+  void present(const std::string& domain, const std::string& token,
+               const std::string& key_authorization) override;
+  void cleanup(const std::string& domain, const std::string& token,
+               const std::string& key_authorization) override;
 
  private:
   void serve();
@@ -46,8 +50,10 @@ class WebrootWriter : public ChallengeSolver {
  public:
   explicit WebrootWriter(std::string webroot) : webroot_(std::move(webroot)) {}
   std::string type() const override { return "http-01"; }
-  void present(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
-  void cleanup(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+  void present(const std::string& domain, const std::string& token,
+               const std::string& key_authorization) override;
+  void cleanup(const std::string& domain, const std::string& token,
+               const std::string& key_authorization) override;
 
  private:
   std::string webroot_;
@@ -57,8 +63,10 @@ class Dns01Hook : public ChallengeSolver {
  public:
   explicit Dns01Hook(std::vector<std::string> argv) : argv_(std::move(argv)) {}
   std::string type() const override { return "dns-01"; }
-  void present(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
-  void cleanup(const std::string& domain, const std::string& token, const std::string& key_authorization) override;
+  void present(const std::string& domain, const std::string& token,
+               const std::string& key_authorization) override;
+  void cleanup(const std::string& domain, const std::string& token,
+               const std::string& key_authorization) override;
 
   // The TXT value of RFC 8555 §8.4: base64url(SHA-256(key authorization)).
   static std::string txt_value(const std::string& key_authorization);

@@ -3,10 +3,9 @@
 // (EC P-256 account keys, the default) or RS256 (RSA account keys).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/engine/openssl_ptr.h"
 

@@ -30,18 +30,22 @@ ProblemError problem_error(const std::string& what, const std::string& url, cons
       detail = json.value("detail", "");
       if (json.contains("subproblems"))
         for (const auto& sub : json["subproblems"])
-          detail += "; " + sub.value("detail", "") +
-                    (sub.contains("identifier") ? " (" + sub["identifier"].value("value", "") + ")" : "");
+          detail +=
+              "; " + sub.value("detail", "") +
+              (sub.contains("identifier") ? " (" + sub["identifier"].value("value", "") + ")" : "");
     }
   }
-  return ProblemError(describe_failure(what, url, "HTTP " + std::to_string(r.status) + " " + type + ": " + detail), type);
+  return ProblemError(
+      describe_failure(what, url, "HTTP " + std::to_string(r.status) + " " + type + ": " + detail),
+      type);
 }
 
 }  // namespace
 
 std::optional<int> retry_after_seconds(const HttpResponse& response, int limit) {
   auto value = response.header("retry-after");
-  if (!value || value->empty() || value->find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  if (!value || value->empty() || value->find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
   long seconds = std::stol(value->substr(0, 9));
   return static_cast<int>(std::min<long>(std::max<long>(seconds, 0), limit));
 }
@@ -58,7 +62,8 @@ HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& s
       throw;
     } catch (const OperationError& e) {
       if (attempt >= kMaxTransientRetries)
-        throw OperationError(std::string(e.what()) + " (after " + std::to_string(attempt) + " attempts)");
+        throw OperationError(std::string(e.what()) + " (after " + std::to_string(attempt) +
+                             " attempts)");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500 << attempt));  // 1 s, 2 s
   }
@@ -83,7 +88,8 @@ std::string Transport::endpoint(const std::string& name) {
 }
 
 void Transport::keep_nonce(const HttpResponse& response) {
-  if (auto nonce = response.header("replay-nonce"); nonce && !nonce->empty()) nonces_.push_back(*nonce);
+  if (auto nonce = response.header("replay-nonce"); nonce && !nonce->empty())
+    nonces_.push_back(*nonce);
 }
 
 std::string Transport::take_nonce() {
@@ -98,7 +104,8 @@ std::string Transport::take_nonce() {
   return nonce;
 }
 
-HttpResponse Transport::signed_post(const std::string& url, const std::string& payload, bool with_jwk) {
+HttpResponse Transport::signed_post(const std::string& url, const std::string& payload,
+                                    bool with_jwk) {
   if (!key_) throw_operation_error("sign request to", url, "no account key");
   for (int bad_nonces = 0;; ++bad_nonces) {
     HttpResponse r = send_with_retries([&] {
@@ -114,7 +121,8 @@ HttpResponse Transport::signed_post(const std::string& url, const std::string& p
       continue;  // the error response carried a fresh nonce, already pooled
     }
     if (error.type() == "rateLimited" && bad_nonces == 0) {
-      if (auto wait = retry_after_seconds(r, kMaxRateLimitWaitSeconds + 1); wait && *wait <= kMaxRateLimitWaitSeconds) {
+      if (auto wait = retry_after_seconds(r, kMaxRateLimitWaitSeconds + 1);
+          wait && *wait <= kMaxRateLimitWaitSeconds) {
         std::this_thread::sleep_for(std::chrono::seconds(*wait));
         continue;
       }
@@ -128,5 +136,9 @@ HttpResponse Transport::post(const std::string& url, const nlohmann::json& paylo
 }
 
 HttpResponse Transport::post_as_get(const std::string& url) { return signed_post(url, "", false); }
+
+HttpResponse Transport::get(const std::string& url) {
+  return send_with_retries([&] { return http_.get(url); });
+}
 
 }  // namespace xmppcert::acme

@@ -6,11 +6,10 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/engine/errors.h"
 #include "agent/engine/http.h"
@@ -21,7 +20,8 @@ namespace xmppcert::acme {
 // An RFC 8555 problem document ("urn:ietf:params:acme:error:badNonce" ...).
 class ProblemError : public OperationError {
  public:
-  ProblemError(const std::string& message, std::string type) : OperationError(message), type_(std::move(type)) {}
+  ProblemError(const std::string& message, std::string type)
+      : OperationError(message), type_(std::move(type)) {}
   // The part after "urn:ietf:params:acme:error:", e.g. "badNonce", "rateLimited".
   const std::string& type() const { return type_; }
 
@@ -44,6 +44,8 @@ class Transport {
   // Signed POST of a JSON payload; `with_jwk` for newAccount (no kid yet).
   HttpResponse post(const std::string& url, const nlohmann::json& payload, bool with_jwk = false);
   HttpResponse post_as_get(const std::string& url);
+  // Unauthenticated GET (renewalInfo), with the same retries.
+  HttpResponse get(const std::string& url);
 
   // How many requests were retried, by cause; for tests and benchmarks.
   int bad_nonce_retries() const { return bad_nonce_retries_; }

@@ -1,0 +1,53 @@
+#include "plugins/issuers/acme/renewal_info.h"
+
+#include "agent/engine/base64url.h"
+#include "agent/engine/clock.h"
+#include "agent/engine/errors.h"
+
+namespace xmppcert::acme {
+namespace {
+
+std::time_t parse_instant(const nlohmann::json& value, const std::string& origin) {
+  if (!value.is_string()) throw_operation_error("read renewal window from", origin, "missing time");
+  std::string text = value.get<std::string>();
+  if (size_t dot = text.find('.'); dot != std::string::npos)
+    text.erase(dot, text.find('Z', dot) - dot);
+  try {
+    return parse_utc(text);
+  } catch (const UsageError& e) {
+    throw_operation_error("read renewal window from", origin, e.what());
+  }
+}
+
+}  // namespace
+
+std::string renewal_certificate_id(X509* certificate) {
+  const ASN1_OCTET_STRING* key_id = X509_get0_authority_key_id(certificate);
+  if (!key_id)
+    throw_operation_error("identify certificate for", "renewal information",
+                          "it has no authority key identifier");
+  std::string aki(reinterpret_cast<const char*>(ASN1_STRING_get0_data(key_id)),
+                  static_cast<size_t>(ASN1_STRING_length(key_id)));
+  // The serial's DER content octets: a positive INTEGER keeps its leading 0x00 when the high bit is
+  // set.
+  unsigned char* der = nullptr;
+  int length = i2d_ASN1_INTEGER(X509_get0_serialNumber(certificate), &der);
+  std::string serial_der(reinterpret_cast<char*>(der), static_cast<size_t>(length));
+  OPENSSL_free(der);
+  size_t header = 2;  // tag + short length; serials are at most 20 octets
+  return base64url_encode(aki) + "." + base64url_encode(serial_der.substr(header));
+}
+
+RenewalWindow parse_renewal_window(const nlohmann::json& json, const std::string& origin) {
+  if (!json.is_object() || !json.contains("suggestedWindow") ||
+      !json["suggestedWindow"].is_object())
+    throw_operation_error("read renewal window from", origin, "no suggestedWindow");
+  const auto& window = json["suggestedWindow"];
+  RenewalWindow result{parse_instant(window.value("start", nlohmann::json()), origin),
+                       parse_instant(window.value("end", nlohmann::json()), origin)};
+  if (result.end < result.start)
+    throw_operation_error("read renewal window from", origin, "end before start");
+  return result;
+}
+
+}  // namespace xmppcert::acme

@@ -1,0 +1,27 @@
+// ACME Renewal Information (RFC 9773): the CA's suggested renewal window for a certificate,
+// and the certificate identifier that names it there and in a new order's "replaces".
+#pragma once
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "agent/engine/openssl_ptr.h"
+
+namespace xmppcert::acme {
+
+// base64url(AKI keyIdentifier) "." base64url(serial number bytes); OperationError when the
+// certificate has no AKI key identifier.
+std::string renewal_certificate_id(X509* certificate);
+
+struct RenewalWindow {
+  std::time_t start = 0;
+  std::time_t end = 0;
+};
+
+// {"suggestedWindow": {"start": "...Z", "end": "...Z"}}; fractional seconds allowed.
+// OperationError naming `origin` when malformed or end < start.
+RenewalWindow parse_renewal_window(const nlohmann::json& json, const std::string& origin);
+
+}  // namespace xmppcert::acme
