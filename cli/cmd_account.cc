@@ -9,9 +9,8 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 
 namespace xmppcert::cli {
-namespace {
-
-constexpr const char* kUsage = R"(usage: xmppcert account rollover|deactivate NAME [--state-dir DIR]
+extern const char* const kAccountUsage =
+    R"(usage: xmppcert account rollover|deactivate NAME [--state-dir DIR]
 
 Acts on the ACME account that issues the certificate NAME (its stored issuer settings):
   rollover     replace the account key at the CA (RFC 8555 key change), then locally
@@ -20,15 +19,8 @@ Acts on the ACME account that issues the certificate NAME (its stored issuer set
 exit codes: 0 ok, 1 the CA refused or could not be reached, 2 usage error
 )";
 
-}  // namespace
-
 int run_account(const Args& raw) {
-  ParsedArgs args = parse_args(
-      "account", raw, {{"--help", false}, kConfigOption, kStateDirOption, kLockWaitOption});
-  if (args.has("--help")) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
+  ParsedArgs args = parse_args("account", raw, {kConfigOption, kStateDirOption, kLockWaitOption});
   const auto& words = args.positional();
   if (words.size() != 2 || (words[0] != "rollover" && words[0] != "deactivate"))
     throw UsageError(

@@ -9,9 +9,7 @@
 #include "plugins/issuers/local/local_ca.h"
 
 namespace xmppcert::cli {
-namespace {
-
-constexpr const char* kUsage = R"(usage: xmppcert ca export [--state-dir DIR]
+extern const char* const kCaUsage = R"(usage: xmppcert ca export [--state-dir DIR]
 
 Prints the embedded local CA's root certificate in PEM on stdout (creating the CA first if
 it does not exist yet). Install it as the s2s trust anchor of every server that should
@@ -20,15 +18,8 @@ accept certificates from this CA.
 exit codes: 0 ok, 1 operation failed, 2 usage error
 )";
 
-}  // namespace
-
 int run_ca(const Args& raw) {
-  ParsedArgs args =
-      parse_args("ca", raw, {{"--help", false}, kConfigOption, kStateDirOption, kLockWaitOption});
-  if (args.has("--help")) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
+  ParsedArgs args = parse_args("ca", raw, {kConfigOption, kStateDirOption, kLockWaitOption});
   if (args.positional().size() != 1 || args.positional().front() != "export")
     throw UsageError("ca: expected the subcommand \"export\" (see xmppcert ca --help)");
   Session session = open_session(args);

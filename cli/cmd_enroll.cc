@@ -8,9 +8,7 @@
 #include "cli/renewal_run.h"
 
 namespace xmppcert::cli {
-namespace {
-
-constexpr const char* kUsage = R"(usage: xmppcert enroll [DOMAIN] [options]
+extern const char* const kEnrollUsage = R"(usage: xmppcert enroll [DOMAIN] [options]
 
 Obtains a certificate carrying every XMPP identity of DOMAIN and its components (DNS-ID,
 SRV-IDs _xmpp-client./_xmpp-server., XmppAddr), stores it and installs it. Without DOMAIN,
@@ -43,6 +41,8 @@ ACME (--issuer acme, or foundation with its directory in the config):
 exit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or config error
 )";
 
+namespace {
+
 // The --acme-* flags fill the same keys as the config's "acme" object.
 void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
   const std::pair<const char*, const char*> strings[] = {
@@ -65,22 +65,28 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
 }  // namespace
 
 int run_enroll(const Args& raw) {
-  ParsedArgs args =
-      parse_args("enroll", raw, {{"--help", false},         {"--component", true, true},
-                                 {"--name", true},          {"--issuer", true},
-                                 {"--key-type", true},      {"--validity", true},
-                                 {"--reuse-key", false},    {"--acme-directory", true},
-                                 {"--acme-trust", true},    {"--acme-agree-tos", false},
-                                 {"--acme-email", true},    {"--acme-eab-kid", true},
-                                 {"--acme-eab-hmac", true}, {"--http01-address", true},
-                                 {"--http01-port", true},   {"--webroot", true},
-                                 {"--dns01-hook", true},    {"--force", false},
-                                 {"--dry-run", false},      kConfigOption,
-                                 kStateDirOption,           kLockWaitOption});
-  if (args.has("--help")) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
+  ParsedArgs args = parse_args("enroll", raw,
+                               {{"--component", true, true},
+                                {"--name", true},
+                                {"--issuer", true},
+                                {"--key-type", true},
+                                {"--validity", true},
+                                {"--reuse-key", false},
+                                {"--acme-directory", true},
+                                {"--acme-trust", true},
+                                {"--acme-agree-tos", false},
+                                {"--acme-email", true},
+                                {"--acme-eab-kid", true},
+                                {"--acme-eab-hmac", true},
+                                {"--http01-address", true},
+                                {"--http01-port", true},
+                                {"--webroot", true},
+                                {"--dns01-hook", true},
+                                {"--force", false},
+                                {"--dry-run", false},
+                                kConfigOption,
+                                kStateDirOption,
+                                kLockWaitOption});
   if (args.positional().size() > 1) throw UsageError("enroll: one DOMAIN at most");
   Session session = open_session(args);
 

@@ -9,9 +9,7 @@
 #include "cli/renewal_run.h"
 
 namespace xmppcert::cli {
-namespace {
-
-constexpr const char* kUsage = R"(usage: xmppcert renew [NAME] [options]
+extern const char* const kRenewUsage = R"(usage: xmppcert renew [NAME] [options]
 
 Renews the certificates that are due: two thirds of their lifetime has passed, or their
 names, issuer or key type changed in the config. With NAME, only that certificate.
@@ -26,20 +24,10 @@ options:
 exit codes: 0 ok (also when nothing was due), 1 a renewal failed, 2 usage or config error
 )";
 
-}  // namespace
-
 int run_renew(const Args& raw) {
-  ParsedArgs args = parse_args("renew", raw,
-                               {{"--help", false},
-                                {"--force", false},
-                                {"--dry-run", false},
-                                kConfigOption,
-                                kStateDirOption,
-                                kLockWaitOption});
-  if (args.has("--help")) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
+  ParsedArgs args = parse_args(
+      "renew", raw,
+      {{"--force", false}, {"--dry-run", false}, kConfigOption, kStateDirOption, kLockWaitOption});
   if (args.positional().size() > 1) throw UsageError("renew: one NAME at most");
   Session session = open_session(args);
 

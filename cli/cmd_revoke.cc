@@ -15,9 +15,7 @@
 #include "plugins/registry.h"
 
 namespace xmppcert::cli {
-namespace {
-
-constexpr const char* kUsage =
+extern const char* const kRevokeUsage =
     R"(usage: xmppcert revoke NAME [--reason R] [--with-certificate-key] [--state-dir DIR]
 
 Revokes the current certificate of NAME at the issuer that issued it, signed by the ACME
@@ -28,6 +26,8 @@ reasons: unspecified (default), keyCompromise, superseded, cessationOfOperation
 
 exit codes: 0 revoked, 1 the issuer refused or could not be reached, 2 usage error
 )";
+
+namespace {
 
 int reason_code(const std::string& reason) {
   const std::pair<const char*, int> reasons[] = {
@@ -42,16 +42,11 @@ int reason_code(const std::string& reason) {
 
 int run_revoke(const Args& raw) {
   ParsedArgs args = parse_args("revoke", raw,
-                               {{"--help", false},
-                                {"--reason", true},
+                               {{"--reason", true},
                                 {"--with-certificate-key", false},
                                 kConfigOption,
                                 kStateDirOption,
                                 kLockWaitOption});
-  if (args.has("--help")) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
   if (args.positional().size() != 1) throw UsageError("revoke: name one certificate");
   const std::string& name = args.positional().front();
   int reason = reason_code(args.value("--reason").value_or("unspecified"));

@@ -9,15 +9,16 @@
 #include "cli/session.h"
 
 namespace xmppcert::cli {
-namespace {
-
-constexpr const char* kUsage = R"(usage: xmppcert status [--json] [--state-dir DIR] [--config FILE]
+extern const char* const kStatusUsage =
+    R"(usage: xmppcert status [--json] [--state-dir DIR] [--config FILE]
 
 One line per certificate: name, version, issuer, expiry, next renewal, last outcome and the
 names it carries. With --json, a JSON array with one object per certificate.
 
 exit codes: 0 ok, 1 the state dir could not be read, 2 usage error
 )";
+
+namespace {
 
 std::string join(const std::vector<std::string>& items, const std::string& prefix) {
   std::string out;
@@ -77,12 +78,7 @@ std::string status_line(const CertificateRecord& r) {
 }  // namespace
 
 int run_status(const Args& raw) {
-  ParsedArgs args = parse_args(
-      "status", raw, {{"--help", false}, {"--json", false}, kConfigOption, kStateDirOption});
-  if (args.has("--help")) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
+  ParsedArgs args = parse_args("status", raw, {{"--json", false}, kConfigOption, kStateDirOption});
   if (!args.positional().empty())
     throw UsageError("status: unexpected argument " + args.positional().front());
   Session session = open_session(args);

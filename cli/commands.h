@@ -13,6 +13,14 @@ inline constexpr int kExitUsage = 2;   // bad flag, config or input; nothing was
 
 using Args = std::vector<std::string>;
 
+// Each subcommand's --help text, beside its code in cmd_*.cc; main.cc prints it.
+extern const char* const kEnrollUsage;
+extern const char* const kRenewUsage;
+extern const char* const kStatusUsage;
+extern const char* const kRevokeUsage;
+extern const char* const kAccountUsage;
+extern const char* const kCaUsage;
+
 int run_enroll(const Args& args);
 int run_renew(const Args& args);
 int run_status(const Args& args);

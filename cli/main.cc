@@ -13,19 +13,20 @@ namespace {
 struct Subcommand {
   const char* name;
   const char* summary;
+  const char* const* usage;  // printed for `xmppcert NAME --help`
   int (*run)(const Args& args);
 };
 
 const Subcommand kSubcommands[] = {
     {"enroll", "obtain a certificate with every XMPP identity of a domain, store and install it",
-     run_enroll},
-    {"renew", "renew the certificates that are due (what the timer runs)", run_renew},
+     &kEnrollUsage, run_enroll},
+    {"renew", "renew the certificates that are due (what the timer runs)", &kRenewUsage, run_renew},
     {"status", "list managed certificates: names, issuer, expiry, next renewal, last outcome",
-     run_status},
-    {"revoke", "revoke a certificate's current version at its issuer", run_revoke},
+     &kStatusUsage, run_status},
+    {"revoke", "revoke a certificate's current version at its issuer", &kRevokeUsage, run_revoke},
     {"account", "the ACME account: `account rollover NAME`, `account deactivate NAME`",
-     run_account},
-    {"ca", "the embedded local CA: `ca export` prints its root", run_ca},
+     &kAccountUsage, run_account},
+    {"ca", "the embedded local CA: `ca export` prints its root", &kCaUsage, run_ca},
 };
 
 void print_help() {
@@ -80,8 +81,15 @@ int dispatch(const std::vector<std::string>& args) {
     std::cout << "xmppcert " << XMPPCERT_VERSION << "\n";
     return kExitOk;
   }
-  for (const auto& command : kSubcommands)
-    if (name == command.name) return command.run(Args(args.begin() + 1, args.end()));
+  for (const auto& command : kSubcommands) {
+    if (name != command.name) continue;
+    Args rest(args.begin() + 1, args.end());
+    if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
+      std::cout << *command.usage;
+      return kExitOk;
+    }
+    return command.run(rest);
+  }
   throw UsageError("unknown command \"" + name + "\"" + suggestion_for(name) +
                    "; see xmppcert --help");
 }

@@ -9,6 +9,7 @@
 #include "agent/engine/fs.h"
 #include "agent/engine/log.h"
 #include "plugins/issuers/acme/acme_issuer.h"
+#include "tests/integration/cli_runner.h"
 #include "tests/integration/pebble_fixture.h"
 
 namespace xmppcert {
@@ -17,9 +18,9 @@ namespace {
 using testing::Pebble;
 using testing::ProcessResult;
 
+// Every test here runs the real binary.
 ProcessResult xmppcert(std::vector<std::string> args) {
-  args.insert(args.begin(), XMPPCERT_BINARY);
-  return testing::run_process(args);
+  return testing::run_xmppcert(std::move(args));
 }
 
 class AcmePebble : public ::testing::Test {

@@ -7,6 +7,7 @@
 
 #include "agent/engine/fs.h"
 #include "agent/engine/state_lock.h"
+#include "tests/integration/cli_runner.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -15,9 +16,9 @@ namespace {
 using testing::ProcessResult;
 using testing::TempDir;
 
+// Every test here runs the real binary.
 ProcessResult xmppcert(std::vector<std::string> args) {
-  args.insert(args.begin(), XMPPCERT_BINARY);
-  return testing::run_process(args);
+  return testing::run_xmppcert(std::move(args));
 }
 
 class Cli : public ::testing::Test {
