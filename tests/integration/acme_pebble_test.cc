@@ -177,6 +177,36 @@ TEST_F(AcmePebble, AccountKeyRollsOverAndTheAccountCanBeDeactivated) {
   EXPECT_EQ(deactivated.exit_code, 0) << deactivated.err;
 }
 
+TEST_F(AcmePebble, PebbleStoppedMidOrderKeepsThePreviousCertificate) {
+  Pebble pebble;
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "midorder.example.test", "--state-dir", state};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  ASSERT_EQ(xmppcert(args).exit_code, 0);
+  std::string before =
+      read_file(pebble.dir() / "state" / "certs" / "midorder.example.test" / "v1" / "cert.pem");
+  // The dns-01 hook runs after the order and its authorization exist: it stops pebble there.
+  auto hook = pebble.dir() / "kill-pebble-hook";
+  testing::write_text(hook, "#!/bin/sh\n[ \"$1\" = add ] && kill -KILL " +
+                                std::to_string(pebble.pebble_pid()) + "\nexit 0\n");
+  ::chmod(hook.c_str(), 0755);
+  ProcessResult r =
+      xmppcert({"enroll", "midorder.example.test", "--force", "--state-dir", state, "--issuer",
+                "acme", "--acme-directory", pebble.directory_url(), "--acme-trust",
+                pebble.trust_file(), "--acme-agree-tos", "--dns01-hook", hook.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(pebble.directory_url().substr(0, pebble.directory_url().size() - 4)),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 2)
+      << "one issuing line, one error line: " << r.err;
+  auto status = nlohmann::json::parse(xmppcert({"status", "--json", "--state-dir", state}).out);
+  EXPECT_EQ(status[0]["version"], 1);
+  EXPECT_EQ(
+      read_file(pebble.dir() / "state" / "certs" / "midorder.example.test" / "v1" / "cert.pem"),
+      before);
+}
+
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
   Pebble pebble;
   ProcessResult r = xmppcert(

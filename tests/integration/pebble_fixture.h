@@ -30,6 +30,7 @@ class Pebble {
   std::string challtestsrv_url() const;  // management API (set-txt / clear-txt)
   const TempDir& dir() const { return dir_; }
   void stop_pebble();
+  pid_t pebble_pid() const { return pebble_; }
 
  private:
   TempDir dir_;
