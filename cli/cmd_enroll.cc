@@ -30,6 +30,7 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --acme-email ADDR     account contact
   --acme-eab-kid K --acme-eab-hmac H   external account binding (HMAC key base64url)
   --http01-address A --http01-port P   built-in http-01 responder (default 0.0.0.0:80)
+  --acme-preferred-chain CN  pick the alternate chain whose top issuer has this CN
   --webroot DIR         answer http-01 by writing files under DIR instead
   --dns01-hook PROG     answer dns-01 by running PROG add|del FQDN VALUE
   --force               issue even when the current certificate is not due
@@ -49,7 +50,7 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
       {"--acme-directory", "directory"}, {"--acme-trust", "trust"},
       {"--acme-email", "email"},         {"--acme-eab-kid", "eab_kid"},
       {"--acme-eab-hmac", "eab_hmac"},   {"--http01-address", "http01_address"},
-      {"--webroot", "webroot"}};
+      {"--webroot", "webroot"},          {"--acme-preferred-chain", "preferred_chain"}};
   for (const auto& [flag, key] : strings)
     if (auto value = args.value(flag)) settings[key] = *value;
   if (args.has("--acme-agree-tos")) settings["agree_tos"] = true;
@@ -81,6 +82,7 @@ int run_enroll(const Args& raw) {
                                 {"--http01-address", true},
                                 {"--http01-port", true},
                                 {"--webroot", true},
+                                {"--acme-preferred-chain", true},
                                 {"--dns01-hook", true},
                                 {"--force", false},
                                 {"--dry-run", false},

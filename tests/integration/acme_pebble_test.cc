@@ -5,8 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/engine/certificate.h"
 #include "agent/engine/enroll.h"
 #include "agent/engine/fs.h"
+#include "agent/engine/http.h"
 #include "agent/engine/log.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "tests/integration/cli_runner.h"
@@ -205,6 +207,28 @@ TEST_F(AcmePebble, PebbleStoppedMidOrderKeepsThePreviousCertificate) {
   EXPECT_EQ(
       read_file(pebble.dir() / "state" / "certs" / "midorder.example.test" / "v1" / "cert.pem"),
       before);
+}
+
+TEST_F(AcmePebble, PreferredChainIsPickedAmongTheAlternates) {
+  Pebble pebble({.alternate_roots = 1});
+  HttpClient http({pebble.trust_file()});
+  X509Ptr alternate_root = parse_certificate(http.get(pebble.root_url(1)).body, "pebble root 1");
+  char cn[256] = "";
+  X509_NAME_get_text_by_NID(X509_get_subject_name(alternate_root.get()), NID_commonName, cn,
+                            sizeof cn);
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "chain.example.test",     "--state-dir",
+                                state,    "--acme-preferred-chain", cn};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  ProcessResult r = xmppcert(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto chain = parse_certificate_chain(
+      read_file(pebble.dir() / "state" / "certs" / "chain.example.test" / "v1" / "chain.pem"),
+      "chain");
+  char top_issuer[256] = "";
+  X509_NAME_get_text_by_NID(X509_get_issuer_name(chain.back().get()), NID_commonName, top_issuer,
+                            sizeof top_issuer);
+  EXPECT_STREQ(top_issuer, cn);
 }
 
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {

@@ -99,7 +99,7 @@ Pebble::Pebble(PebbleOptions options) {
   http01_port_ = free_port();
   dns_port_ = free_port();
   challtestsrv_port_ = free_port();
-  int management_port = free_port();
+  management_port_ = free_port();
 
   // pebble's HTTPS certificate, for "localhost", from a CA made here.
   LocalCa ca(dir_ / "https-ca");
@@ -109,13 +109,14 @@ Pebble::Pebble(PebbleOptions options) {
   write_file_atomically(dir_ / "https-ca.pem", https.chain_pem, with_mode(0644));
   write_file_atomically(dir_ / "pebble.crt", https.cert_pem, with_mode(0644));
   write_file_atomically(dir_ / "pebble.key", private_key_pem(key.get()), with_mode(0644));
-  write_text(dir_ / "pebble.json",
-             "{\"pebble\": {\"listenAddress\": \"127.0.0.1:" + std::to_string(listen_port_) +
-                 "\", \"managementListenAddress\": \"127.0.0.1:" + std::to_string(management_port) +
-                 "\", \"certificate\": \"" + (dir_ / "pebble.crt").string() +
-                 "\", \"privateKey\": \"" + (dir_ / "pebble.key").string() + "\", \"httpPort\": " +
-                 std::to_string(http01_port_) + ", \"tlsPort\": " + std::to_string(free_port()) +
-                 ", \"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
+  write_text(
+      dir_ / "pebble.json",
+      "{\"pebble\": {\"listenAddress\": \"127.0.0.1:" + std::to_string(listen_port_) +
+          "\", \"managementListenAddress\": \"127.0.0.1:" + std::to_string(management_port_) +
+          "\", \"certificate\": \"" + (dir_ / "pebble.crt").string() + "\", \"privateKey\": \"" +
+          (dir_ / "pebble.key").string() + "\", \"httpPort\": " + std::to_string(http01_port_) +
+          ", \"tlsPort\": " + std::to_string(free_port()) +
+          ", \"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
 
   challtestsrv_ =
       spawn({"pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01",
@@ -127,7 +128,8 @@ Pebble::Pebble(PebbleOptions options) {
                    "127.0.0.1:" + std::to_string(dns_port_)},
                   {{"PEBBLE_VA_NOSLEEP", "1"},
                    {"PEBBLE_WFE_NONCEREJECT", std::to_string(options.nonce_reject_percent)},
-                   {"PEBBLE_AUTHZREUSE", "0"}},
+                   {"PEBBLE_AUTHZREUSE", "0"},
+                   {"PEBBLE_ALTERNATE_ROOTS", std::to_string(options.alternate_roots)}},
                   dir_ / "pebble.log");
   wait_for_port(listen_port_, "pebble");
 }
@@ -141,6 +143,11 @@ void Pebble::stop_pebble() { stop(pebble_); }
 
 std::string Pebble::directory_url() const {
   return "https://localhost:" + std::to_string(listen_port_) + "/dir";
+}
+
+std::string Pebble::root_url(int index) const {
+  return "https://localhost:" + std::to_string(management_port_) + "/roots/" +
+         std::to_string(index);
 }
 
 std::string Pebble::challtestsrv_url() const {

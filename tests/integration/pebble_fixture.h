@@ -16,6 +16,7 @@ int free_port();
 
 struct PebbleOptions {
   int nonce_reject_percent = 0;
+  int alternate_roots = 0;
 };
 
 class Pebble {
@@ -27,7 +28,8 @@ class Pebble {
   std::string directory_url() const;
   std::string trust_file() const { return (dir_ / "https-ca.pem").string(); }
   int http01_port() const { return http01_port_; }
-  std::string challtestsrv_url() const;  // management API (set-txt / clear-txt)
+  std::string challtestsrv_url() const;   // management API (set-txt / clear-txt)
+  std::string root_url(int index) const;  // pebble's management API: its root number `index`
   const TempDir& dir() const { return dir_; }
   void stop_pebble();
   pid_t pebble_pid() const { return pebble_; }
@@ -38,6 +40,7 @@ class Pebble {
   int http01_port_ = 0;
   int dns_port_ = 0;
   int challtestsrv_port_ = 0;
+  int management_port_ = 0;
   pid_t pebble_ = -1;
   pid_t challtestsrv_ = -1;
 };

@@ -76,6 +76,27 @@ std::string checked_profile(const nlohmann::json& directory, const AcmeSettings&
   return settings.profile;
 }
 
+std::string top_issuer_cn(const std::vector<X509Ptr>& chain) {
+  char cn[256] = "";
+  X509_NAME_get_text_by_NID(X509_get_issuer_name(chain.back().get()), NID_commonName, cn,
+                            sizeof cn);
+  return cn;
+}
+
+// The first alternate chain (Link rel="alternate", RFC 8555 §7.4.2) whose top certificate is
+// issued by `preferred`; the default chain when none is.
+std::vector<X509Ptr> preferred_alternate(Transport& transport, const HttpResponse& download,
+                                         std::vector<X509Ptr> default_chain,
+                                         const std::string& preferred, const std::string& name) {
+  for (const auto& url : download.links("alternate")) {
+    std::vector<X509Ptr> alternate = parse_certificate_chain(transport.post_as_get(url).body, url);
+    if (top_issuer_cn(alternate) == preferred) return alternate;
+  }
+  log_line(name, "no chain issued by \"" + preferred +
+                     "\" among the alternates; keeping the default chain");
+  return default_chain;
+}
+
 // A uniformly random time in the CA's suggested window (RFC 9773 §4.2); 0 (the engine's
 // two thirds) when the CA does not answer: renewal information is advice, not a dependency.
 std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name) {
@@ -105,7 +126,8 @@ std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::st
 AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::string& where) {
   JsonFields fields(settings, where);
   fields.allow_only({"directory", "trust", "agree_tos", "email", "eab_kid", "eab_hmac",
-                     "http01_address", "http01_port", "webroot", "dns01_hook", "profile"});
+                     "http01_address", "http01_port", "webroot", "dns01_hook", "profile",
+                     "preferred_chain"});
   AcmeSettings s;
   auto directory = fields.string("directory");
   if (!directory || directory->rfind("https://", 0) != 0)
@@ -130,6 +152,7 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   s.webroot = fields.string("webroot").value_or("");
   s.dns01_hook = fields.strings("dns01_hook").value_or(std::vector<std::string>{});
   s.profile = fields.string("profile").value_or("");
+  s.preferred_chain = fields.string("preferred_chain").value_or("");
   if (!s.webroot.empty() && !s.dns01_hook.empty())
     throw UsageError(where + ": choose one of webroot and dns01_hook");
   return s;
@@ -266,6 +289,9 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   std::string certificate_url = order.at("certificate").get<std::string>();
   HttpResponse download = transport.post_as_get(certificate_url);
   std::vector<X509Ptr> chain = parse_certificate_chain(download.body, certificate_url);
+  if (!settings_.preferred_chain.empty() && top_issuer_cn(chain) != settings_.preferred_chain)
+    chain = preferred_alternate(transport, download, std::move(chain), settings_.preferred_chain,
+                                request.name);
   IssuedCertificate issued;
   issued.cert_pem = certificate_pem(chain.front().get());
   for (size_t i = 1; i < chain.size(); ++i) issued.chain_pem += certificate_pem(chain[i].get());

@@ -7,7 +7,8 @@
 //             "http01_address": "0.0.0.0", "http01_port": 80,     // built-in responder (default)
 //             "webroot": "/var/www/html",                         // or a webroot
 //             "dns01_hook": ["/usr/local/bin/dns-hook"],          // or dns-01 via a hook
-//             "profile": "tlsserver" }                            // an ACME profile, if offered
+//             "profile": "tlsserver",                             // an ACME profile, if offered
+//             "preferred_chain": "ISRG Root X1" }                 // pick among alternate chains
 //
 // When the directory offers renewalInfo (RFC 9773), a renewal names the certificate it
 // replaces and the CA's suggested window sets the next renewal time.
@@ -37,7 +38,8 @@ struct AcmeSettings {
   int http01_port = 80;
   std::string webroot;
   std::vector<std::string> dns01_hook;
-  std::string profile;  // an ACME profile the directory lists in meta.profiles
+  std::string profile;          // an ACME profile the directory lists in meta.profiles
+  std::string preferred_chain;  // issuer CN of the chain's top certificate, among the alternates
 };
 
 // UsageError naming `where` and the key on any bad setting.
