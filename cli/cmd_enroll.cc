@@ -33,6 +33,8 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --acme-preferred-chain CN  pick the alternate chain whose top issuer has this CN
   --webroot DIR         answer http-01 by writing files under DIR instead
   --dns01-hook PROG     answer dns-01 by running PROG add|del FQDN VALUE
+  --dns01-rfc2136 HOST[:PORT] [--dns01-rfc2136-key FILE]
+                        answer dns-01 by RFC 2136 dynamic update (nsupdate, TSIG key file)
   --force               issue even when the current certificate is not due
   --dry-run             validate and print what would be done; write nothing
   --config FILE         JSON config (comments allowed); flags override its entry
@@ -44,23 +46,37 @@ exit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or con
 
 namespace {
 
+int parse_port(const std::string& text, const char* flag) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
+    throw UsageError(std::string("enroll: ") + flag + ": expected a port number, got \"" + text +
+                     "\"");
+  return std::stoi(text);
+}
+
 // The --acme-* flags fill the same keys as the config's "acme" object.
 void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
   const std::pair<const char*, const char*> strings[] = {
-      {"--acme-directory", "directory"}, {"--acme-trust", "trust"},
-      {"--acme-email", "email"},         {"--acme-eab-kid", "eab_kid"},
-      {"--acme-eab-hmac", "eab_hmac"},   {"--http01-address", "http01_address"},
-      {"--webroot", "webroot"},          {"--acme-preferred-chain", "preferred_chain"}};
+      {"--acme-directory", "directory"},
+      {"--acme-trust", "trust"},
+      {"--acme-email", "email"},
+      {"--acme-eab-kid", "eab_kid"},
+      {"--acme-eab-hmac", "eab_hmac"},
+      {"--http01-address", "http01_address"},
+      {"--webroot", "webroot"},
+      {"--acme-preferred-chain", "preferred_chain"},
+      {"--dns01-rfc2136-key", "rfc2136_key_file"}};
   for (const auto& [flag, key] : strings)
     if (auto value = args.value(flag)) settings[key] = *value;
   if (args.has("--acme-agree-tos")) settings["agree_tos"] = true;
   if (auto hook = args.value("--dns01-hook")) settings["dns01_hook"] = {*hook};
-  if (auto port = args.value("--http01-port")) {
-    if (port->empty() || port->size() > 5 ||
-        port->find_first_not_of("0123456789") != std::string::npos)
-      throw UsageError("enroll: --http01-port: expected a port number, got \"" + *port + "\"");
-    settings["http01_port"] = std::stoi(*port);
+  if (auto server = args.value("--dns01-rfc2136")) {  // HOST or HOST:PORT
+    size_t colon = server->rfind(':');
+    settings["rfc2136_server"] = server->substr(0, colon);
+    if (colon != std::string::npos)
+      settings["rfc2136_port"] = parse_port(server->substr(colon + 1), "--dns01-rfc2136");
   }
+  if (auto port = args.value("--http01-port"))
+    settings["http01_port"] = parse_port(*port, "--http01-port");
 }
 
 }  // namespace
@@ -83,6 +99,8 @@ int run_enroll(const Args& raw) {
                                 {"--http01-port", true},
                                 {"--webroot", true},
                                 {"--acme-preferred-chain", true},
+                                {"--dns01-rfc2136", true},
+                                {"--dns01-rfc2136-key", true},
                                 {"--dns01-hook", true},
                                 {"--force", false},
                                 {"--dry-run", false},

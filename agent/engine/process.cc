@@ -31,7 +31,9 @@ std::string last_line(const std::string& output) {
 
 }  // namespace
 
-CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds time_limit) {
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds time_limit,
+                          const std::string& input) {
+  if (input.size() > 65536) throw UsageError("input for " + argv.at(0) + " larger than 64 KiB");
   if (argv.empty()) throw UsageError("empty command");
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -40,19 +42,28 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
     throw_operation_error("pipe for", argv[0], errno_text(errno));
+  int input_fds[2] = {-1, -1};
+  if (!input.empty() && ::pipe2(input_fds, O_CLOEXEC) != 0)
+    throw_operation_error("pipe for", argv[0], errno_text(errno));
   pid_t pid = ::fork();
   if (pid < 0) throw_operation_error("fork for", argv[0], errno_text(errno));
   if (pid == 0) {
     ::dup2(pipe_fds[1], STDOUT_FILENO);
     ::dup2(pipe_fds[1], STDERR_FILENO);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    int stdin_fd = input.empty() ? ::open("/dev/null", O_RDONLY) : input_fds[0];
+    if (stdin_fd >= 0) ::dup2(stdin_fd, STDIN_FILENO);
     ::execvp(args[0], args.data());
     std::string message = "exec " + argv[0] + ": " + errno_text(errno) + "\n";
     (void)!::write(STDERR_FILENO, message.data(), message.size());
     ::_exit(127);
   }
   ::close(pipe_fds[1]);
+  if (!input.empty()) {
+    // Fits the pipe buffer: the write completes before the child reads.
+    ::close(input_fds[0]);
+    (void)!::write(input_fds[1], input.data(), input.size());
+    ::close(input_fds[1]);
+  }
 
   CommandResult result;
   auto deadline = std::chrono::steady_clock::now() + time_limit;
@@ -91,8 +102,9 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
   return result;
 }
 
-void run_command_checked(const std::vector<std::string>& argv, const std::string& what) {
-  CommandResult result = run_command(argv);
+void run_command_checked(const std::vector<std::string>& argv, const std::string& what,
+                         const std::string& input) {
+  CommandResult result = run_command(argv, std::chrono::seconds(300), input);
   if (result.exit_code == 0) return;
   std::string cause =
       result.exit_code < 0 ? "killed by a signal" : "exit code " + std::to_string(result.exit_code);

@@ -5,8 +5,10 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tests/unit/test_support.h"
 
@@ -17,7 +19,15 @@ int free_port();
 struct PebbleOptions {
   int nonce_reject_percent = 0;
   int alternate_roots = 0;
+  int dns_port = 0;  // the DNS server pebble validates against; 0: challtestsrv's
 };
+
+// Starts argv as an unprivileged user when root, with output to `log`; returns its pid.
+pid_t spawn_unprivileged(std::vector<std::string> argv,
+                         const std::map<std::string, std::string>& env,
+                         const std::filesystem::path& log);
+void stop_process(pid_t& pid);
+void wait_for_port(int port, const std::string& what);
 
 class Pebble {
  public:

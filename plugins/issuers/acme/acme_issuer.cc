@@ -127,7 +127,7 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   JsonFields fields(settings, where);
   fields.allow_only({"directory", "trust", "agree_tos", "email", "eab_kid", "eab_hmac",
                      "http01_address", "http01_port", "webroot", "dns01_hook", "profile",
-                     "preferred_chain"});
+                     "preferred_chain", "rfc2136_server", "rfc2136_port", "rfc2136_key_file"});
   AcmeSettings s;
   auto directory = fields.string("directory");
   if (!directory || directory->rfind("https://", 0) != 0)
@@ -143,18 +143,23 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   if (!s.eab_hmac.empty())
     fields.with_context("eab_hmac", [&] { base64url_decode(s.eab_hmac, "value"); });
   s.http01_address = fields.string("http01_address").value_or(s.http01_address);
-  if (settings.contains("http01_port")) {
-    const auto& port = settings["http01_port"];
+  auto port_of = [&](const char* key, int fallback) {
+    if (!settings.contains(key)) return fallback;
+    const auto& port = settings[key];
     if (!port.is_number_integer() || port.get<int>() < 1 || port.get<int>() > 65535)
-      throw UsageError(fields.path_of("http01_port") + ": expected a port number 1-65535");
-    s.http01_port = port.get<int>();
-  }
+      throw UsageError(fields.path_of(key) + ": expected a port number 1-65535");
+    return port.get<int>();
+  };
+  s.http01_port = port_of("http01_port", s.http01_port);
+  s.rfc2136_port = port_of("rfc2136_port", s.rfc2136_port);
+  s.rfc2136_server = fields.string("rfc2136_server").value_or("");
+  s.rfc2136_key_file = fields.string("rfc2136_key_file").value_or("");
   s.webroot = fields.string("webroot").value_or("");
   s.dns01_hook = fields.strings("dns01_hook").value_or(std::vector<std::string>{});
   s.profile = fields.string("profile").value_or("");
   s.preferred_chain = fields.string("preferred_chain").value_or("");
-  if (!s.webroot.empty() && !s.dns01_hook.empty())
-    throw UsageError(where + ": choose one of webroot and dns01_hook");
+  if (!s.webroot.empty() + !s.dns01_hook.empty() + !s.rfc2136_server.empty() > 1)
+    throw UsageError(where + ": choose one of webroot, dns01_hook and rfc2136_server");
   return s;
 }
 
@@ -222,7 +227,10 @@ AcmeIssuer::Session& AcmeIssuer::session() {
 IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   session();
   if (!session_->solver) {
-    if (!settings_.dns01_hook.empty())
+    if (!settings_.rfc2136_server.empty())
+      session_->solver = std::make_unique<Rfc2136Update>(
+          settings_.rfc2136_server, settings_.rfc2136_port, settings_.rfc2136_key_file);
+    else if (!settings_.dns01_hook.empty())
       session_->solver = std::make_unique<Dns01Hook>(settings_.dns01_hook);
     else if (!settings_.webroot.empty())
       session_->solver = std::make_unique<WebrootWriter>(settings_.webroot);

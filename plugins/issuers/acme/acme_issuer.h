@@ -7,6 +7,8 @@
 //             "http01_address": "0.0.0.0", "http01_port": 80,     // built-in responder (default)
 //             "webroot": "/var/www/html",                         // or a webroot
 //             "dns01_hook": ["/usr/local/bin/dns-hook"],          // or dns-01 via a hook
+//             "rfc2136_server": "192.0.2.53", "rfc2136_port": 53, // or by RFC 2136 update
+//             "rfc2136_key_file": "/etc/xmppcert/tsig.key",
 //             "profile": "tlsserver",                             // an ACME profile, if offered
 //             "preferred_chain": "ISRG Root X1" }                 // pick among alternate chains
 //
@@ -38,8 +40,11 @@ struct AcmeSettings {
   int http01_port = 80;
   std::string webroot;
   std::vector<std::string> dns01_hook;
-  std::string profile;          // an ACME profile the directory lists in meta.profiles
-  std::string preferred_chain;  // issuer CN of the chain's top certificate, among the alternates
+  std::string rfc2136_server;  // dns-01 by dynamic update to this server
+  int rfc2136_port = 53;
+  std::string rfc2136_key_file;  // TSIG key for nsupdate -k
+  std::string profile;           // an ACME profile the directory lists in meta.profiles
+  std::string preferred_chain;   // issuer CN of the chain's top certificate, among the alternates
 };
 
 // UsageError naming `where` and the key on any bad setting.

@@ -120,6 +120,25 @@ void WebrootWriter::cleanup(const std::string&, const std::string& token, const 
   fs::remove(fs::path(webroot_) / ".well-known" / "acme-challenge" / token, ec);
 }
 
+void Rfc2136Update::update(const std::string& line) {
+  std::vector<std::string> argv{"nsupdate"};
+  if (!key_file_.empty()) argv.insert(argv.end(), {"-k", key_file_});
+  run_command_checked(argv, "RFC 2136 update at " + server_ + ":" + std::to_string(port_),
+                      "server " + server_ + " " + std::to_string(port_) + "\n" + line + "\nsend\n");
+}
+
+void Rfc2136Update::present(const std::string& domain, const std::string&,
+                            const std::string& key_authorization) {
+  update("update add _acme-challenge." + domain + ". 60 TXT \"" +
+         Dns01Hook::txt_value(key_authorization) + "\"");
+}
+
+void Rfc2136Update::cleanup(const std::string& domain, const std::string&,
+                            const std::string& key_authorization) {
+  update("update delete _acme-challenge." + domain + ". TXT \"" +
+         Dns01Hook::txt_value(key_authorization) + "\"");
+}
+
 std::string Dns01Hook::txt_value(const std::string& key_authorization) {
   unsigned char digest[32];
   unsigned int length = 0;

@@ -59,6 +59,25 @@ class WebrootWriter : public ChallengeSolver {
   std::string webroot_;
 };
 
+// dns-01 by RFC 2136 dynamic update, through nsupdate (Debian's bind9-dnsutils), optionally
+// TSIG-signed with a key file (`nsupdate -k`).
+class Rfc2136Update : public ChallengeSolver {
+ public:
+  Rfc2136Update(std::string server, int port, std::string key_file)
+      : server_(std::move(server)), port_(port), key_file_(std::move(key_file)) {}
+  std::string type() const override { return "dns-01"; }
+  void present(const std::string& domain, const std::string& token,
+               const std::string& key_authorization) override;
+  void cleanup(const std::string& domain, const std::string& token,
+               const std::string& key_authorization) override;
+
+ private:
+  void update(const std::string& line);
+  std::string server_;
+  int port_;
+  std::string key_file_;
+};
+
 class Dns01Hook : public ChallengeSolver {
  public:
   explicit Dns01Hook(std::vector<std::string> argv) : argv_(std::move(argv)) {}
