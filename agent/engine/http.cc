@@ -105,8 +105,10 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
     headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   }
+  for (const auto& header : options_.extra_headers)
+    headers = curl_slist_append(headers, header.c_str());
+  if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) throw_operation_error(method, url, curl_easy_strerror(rc));

@@ -23,6 +23,7 @@ struct HttpResponse {
 struct HttpOptions {
   std::string ca_file;  // trust only this PEM bundle (a private ACME CA); empty: system store
   std::chrono::seconds timeout{30};
+  std::vector<std::string> extra_headers;  // "Name: value", sent with every request
 };
 
 class HttpClient {

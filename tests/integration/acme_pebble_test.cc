@@ -12,11 +12,14 @@
 #include "agent/engine/log.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "tests/integration/cli_runner.h"
+#include "tests/integration/fault_proxy.h"
 #include "tests/integration/pebble_fixture.h"
 
 namespace xmppcert {
 namespace {
 
+using testing::Fault;
+using testing::FaultProxy;
 using testing::Pebble;
 using testing::ProcessResult;
 
@@ -283,6 +286,44 @@ TEST_F(AcmePebble, EnrollsThroughDns01ByRfc2136DynamicUpdate) {
                             "_acme-challenge.rfc2136.example.test", "TXT"});
   EXPECT_EQ(txt.out, "") << "the challenge record is removed afterwards";
 }
+
+class AcmePebbleFaults : public AcmePebble,
+                         public ::testing::WithParamInterface<std::pair<Fault, const char*>> {};
+
+TEST_P(AcmePebbleFaults, FaultAfterTheOrderKeepsThePreviousCertificateWithAClearError) {
+  Pebble pebble;
+  std::string upstream = pebble.directory_url().substr(0, pebble.directory_url().size() - 4);
+  FaultProxy proxy(upstream, pebble.trust_file(), (pebble.dir() / "pebble.crt").string(),
+                   (pebble.dir() / "pebble.key").string());
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "fault.example.test", "--state-dir", state};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i] == "--acme-directory") args[i + 1] = proxy.base_url() + "/dir";
+  ProcessResult first = xmppcert(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto v1 = pebble.dir() / "state" / "certs" / "fault.example.test" / "v1" / "cert.pem";
+  std::string before = read_file(v1);
+
+  auto [fault, path_part] = GetParam();
+  proxy.set_foreign_certificate(before);  // a real certificate, but for the previous key
+  proxy.set_fault(fault, path_part);
+  ProcessResult r = xmppcert({"renew", "--force", "--state-dir", state});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  std::string error_line = r.err.substr(r.err.rfind("xmppcert: "));
+  EXPECT_EQ(std::count(error_line.begin(), error_line.end(), '\n'), 1) << r.err;
+  EXPECT_NE(error_line.find(fault == Fault::kForeignCertificate ? "not ours" : proxy.base_url()),
+            std::string::npos)
+      << r.err;
+  auto status = nlohmann::json::parse(xmppcert({"status", "--json", "--state-dir", state}).out);
+  EXPECT_EQ(status[0]["version"], 1);
+  EXPECT_EQ(read_file(v1), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(Proxy, AcmePebbleFaults,
+                         ::testing::Values(std::make_pair(Fault::kServerError, "/finalize-order/"),
+                                           std::make_pair(Fault::kDrop, "/finalize-order/"),
+                                           std::make_pair(Fault::kForeignCertificate, "/certZ/")));
 
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
   Pebble pebble;
