@@ -325,6 +325,29 @@ INSTANTIATE_TEST_SUITE_P(Proxy, AcmePebbleFaults,
                                            std::make_pair(Fault::kDrop, "/finalize-order/"),
                                            std::make_pair(Fault::kForeignCertificate, "/certZ/")));
 
+TEST_F(AcmePebble, FoundationPresetTakesItsDirectoryFromTheConfig) {
+  Pebble pebble;
+  auto config = pebble.dir() / "xmppcert.json";
+  testing::write_text(config, R"({
+    "state_dir": ")" + (pebble.dir() / "state").string() +
+                                  R"(",
+    "defaults": { "issuer": "foundation",
+                  "acme": { "directory": ")" +
+                                  pebble.directory_url() + R"(", "trust": ")" +
+                                  pebble.trust_file() + R"(", "agree_tos": true,
+                            "http01_address": "127.0.0.1", "http01_port": )" +
+                                  std::to_string(pebble.http01_port()) + R"( } },
+    "certificates": { "a.example.test": {}, "b.example.test": { "components": ["conference"] } }
+  })");
+  ProcessResult r = xmppcert({"enroll", "--config", config.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto status =
+      nlohmann::json::parse(xmppcert({"status", "--json", "--config", config.string()}).out);
+  ASSERT_EQ(status.size(), 2u);
+  EXPECT_EQ(status[0]["issuer"], "foundation");
+  EXPECT_EQ(status[1]["identities"]["dns"].size(), 2u);
+}
+
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
   Pebble pebble;
   ProcessResult r = xmppcert(
