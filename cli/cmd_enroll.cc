@@ -35,6 +35,8 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --dns01-hook PROG     answer dns-01 by running PROG add|del FQDN VALUE
   --dns01-rfc2136 HOST[:PORT] [--dns01-rfc2136-key FILE]
                         answer dns-01 by RFC 2136 dynamic update (nsupdate, TSIG key file)
+  --tls-alpn01-address A --tls-alpn01-port P   answer tls-alpn-01 (RFC 8737) with the
+                        built-in responder instead
   --force               issue even when the current certificate is not due
   --dry-run             validate and print what would be done; write nothing
   --config FILE         JSON config (comments allowed); flags override its entry
@@ -64,7 +66,8 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
       {"--http01-address", "http01_address"},
       {"--webroot", "webroot"},
       {"--acme-preferred-chain", "preferred_chain"},
-      {"--dns01-rfc2136-key", "rfc2136_key_file"}};
+      {"--dns01-rfc2136-key", "rfc2136_key_file"},
+      {"--tls-alpn01-address", "tls_alpn01_address"}};
   for (const auto& [flag, key] : strings)
     if (auto value = args.value(flag)) settings[key] = *value;
   if (args.has("--acme-agree-tos")) settings["agree_tos"] = true;
@@ -75,6 +78,8 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
     if (colon != std::string::npos)
       settings["rfc2136_port"] = parse_port(server->substr(colon + 1), "--dns01-rfc2136");
   }
+  if (auto port = args.value("--tls-alpn01-port"))
+    settings["tls_alpn01_port"] = parse_port(*port, "--tls-alpn01-port");
   if (auto port = args.value("--http01-port"))
     settings["http01_port"] = parse_port(*port, "--http01-port");
 }
@@ -100,6 +105,8 @@ int run_enroll(const Args& raw) {
                                 {"--webroot", true},
                                 {"--acme-preferred-chain", true},
                                 {"--dns01-rfc2136", true},
+                                {"--tls-alpn01-address", true},
+                                {"--tls-alpn01-port", true},
                                 {"--dns01-rfc2136-key", true},
                                 {"--dns01-hook", true},
                                 {"--force", false},

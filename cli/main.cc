@@ -1,5 +1,6 @@
 // xmppcert: the command-line tool. The subcommands are one table; each lives in cmd_*.cc.
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -99,6 +100,9 @@ int dispatch(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   using namespace xmppcert;
+  // A peer closing a socket (an ACME validator after its handshake) is an error to handle,
+  // not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     return cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const UsageError& e) {

@@ -348,6 +348,17 @@ TEST_F(AcmePebble, FoundationPresetTakesItsDirectoryFromTheConfig) {
   EXPECT_EQ(status[1]["identities"]["dns"].size(), 2u);
 }
 
+TEST_F(AcmePebble, EnrollsThroughTlsAlpn01WithTheBuiltInResponder) {
+  Pebble pebble;
+  ProcessResult r =
+      xmppcert({"enroll", "alpn.example.test", "--component", "upload", "--state-dir",
+                (pebble.dir() / "state").string(), "--issuer", "acme", "--acme-directory",
+                pebble.directory_url(), "--acme-trust", pebble.trust_file(), "--acme-agree-tos",
+                "--tls-alpn01-address", "127.0.0.1", "--tls-alpn01-port",
+                std::to_string(pebble.tls_alpn01_port())});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
   Pebble pebble;
   ProcessResult r = xmppcert(

@@ -105,6 +105,7 @@ bool Pebble::available() {
 Pebble::Pebble(PebbleOptions options) {
   listen_port_ = free_port();
   http01_port_ = free_port();
+  tls_port_ = free_port();
   dns_port_ = free_port();
   challtestsrv_port_ = free_port();
   management_port_ = free_port();
@@ -123,7 +124,7 @@ Pebble::Pebble(PebbleOptions options) {
           "\", \"managementListenAddress\": \"127.0.0.1:" + std::to_string(management_port_) +
           "\", \"certificate\": \"" + (dir_ / "pebble.crt").string() + "\", \"privateKey\": \"" +
           (dir_ / "pebble.key").string() + "\", \"httpPort\": " + std::to_string(http01_port_) +
-          ", \"tlsPort\": " + std::to_string(free_port()) +
+          ", \"tlsPort\": " + std::to_string(tls_port_) +
           ", \"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
 
   challtestsrv_ = spawn_impl(

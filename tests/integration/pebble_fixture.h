@@ -38,6 +38,7 @@ class Pebble {
   std::string directory_url() const;
   std::string trust_file() const { return (dir_ / "https-ca.pem").string(); }
   int http01_port() const { return http01_port_; }
+  int tls_alpn01_port() const { return tls_port_; }
   std::string challtestsrv_url() const;   // management API (set-txt / clear-txt)
   std::string root_url(int index) const;  // pebble's management API: its root number `index`
   const TempDir& dir() const { return dir_; }
@@ -48,6 +49,7 @@ class Pebble {
   TempDir dir_;
   int listen_port_ = 0;
   int http01_port_ = 0;
+  int tls_port_ = 0;
   int dns_port_ = 0;
   int challtestsrv_port_ = 0;
   int management_port_ = 0;

@@ -17,6 +17,7 @@
 #include "plugins/issuers/acme/challenges.h"
 #include "plugins/issuers/acme/jws.h"
 #include "plugins/issuers/acme/renewal_info.h"
+#include "plugins/issuers/acme/tls_alpn_responder.h"
 #include "plugins/issuers/acme/transport.h"
 
 namespace xmppcert::acme {
@@ -127,7 +128,8 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   JsonFields fields(settings, where);
   fields.allow_only({"directory", "trust", "agree_tos", "email", "eab_kid", "eab_hmac",
                      "http01_address", "http01_port", "webroot", "dns01_hook", "profile",
-                     "preferred_chain", "rfc2136_server", "rfc2136_port", "rfc2136_key_file"});
+                     "preferred_chain", "rfc2136_server", "rfc2136_port", "rfc2136_key_file",
+                     "tls_alpn01_address", "tls_alpn01_port"});
   AcmeSettings s;
   auto directory = fields.string("directory");
   if (!directory || directory->rfind("https://", 0) != 0)
@@ -152,14 +154,19 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   };
   s.http01_port = port_of("http01_port", s.http01_port);
   s.rfc2136_port = port_of("rfc2136_port", s.rfc2136_port);
+  s.tls_alpn01_port = port_of("tls_alpn01_port", 0);
+  s.tls_alpn01_address = fields.string("tls_alpn01_address").value_or(s.tls_alpn01_address);
   s.rfc2136_server = fields.string("rfc2136_server").value_or("");
   s.rfc2136_key_file = fields.string("rfc2136_key_file").value_or("");
   s.webroot = fields.string("webroot").value_or("");
   s.dns01_hook = fields.strings("dns01_hook").value_or(std::vector<std::string>{});
   s.profile = fields.string("profile").value_or("");
   s.preferred_chain = fields.string("preferred_chain").value_or("");
-  if (!s.webroot.empty() + !s.dns01_hook.empty() + !s.rfc2136_server.empty() > 1)
-    throw UsageError(where + ": choose one of webroot, dns01_hook and rfc2136_server");
+  if (!s.webroot.empty() + !s.dns01_hook.empty() + !s.rfc2136_server.empty() +
+          (s.tls_alpn01_port != 0) >
+      1)
+    throw UsageError(where +
+                     ": choose one of webroot, dns01_hook, rfc2136_server and tls_alpn01_port");
   return s;
 }
 
@@ -227,7 +234,10 @@ AcmeIssuer::Session& AcmeIssuer::session() {
 IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   session();
   if (!session_->solver) {
-    if (!settings_.rfc2136_server.empty())
+    if (settings_.tls_alpn01_port)
+      session_->solver = std::make_unique<TlsAlpnResponder>(settings_.tls_alpn01_address,
+                                                            settings_.tls_alpn01_port);
+    else if (!settings_.rfc2136_server.empty())
       session_->solver = std::make_unique<Rfc2136Update>(
           settings_.rfc2136_server, settings_.rfc2136_port, settings_.rfc2136_key_file);
     else if (!settings_.dns01_hook.empty())

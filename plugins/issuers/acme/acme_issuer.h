@@ -9,6 +9,7 @@
 //             "dns01_hook": ["/usr/local/bin/dns-hook"],          // or dns-01 via a hook
 //             "rfc2136_server": "192.0.2.53", "rfc2136_port": 53, // or by RFC 2136 update
 //             "rfc2136_key_file": "/etc/xmppcert/tsig.key",
+//             "tls_alpn01_address": "0.0.0.0", "tls_alpn01_port": 443, // or tls-alpn-01 (RFC 8737)
 //             "profile": "tlsserver",                             // an ACME profile, if offered
 //             "preferred_chain": "ISRG Root X1" }                 // pick among alternate chains
 //
@@ -43,8 +44,11 @@ struct AcmeSettings {
   std::string rfc2136_server;  // dns-01 by dynamic update to this server
   int rfc2136_port = 53;
   std::string rfc2136_key_file;  // TSIG key for nsupdate -k
-  std::string profile;           // an ACME profile the directory lists in meta.profiles
-  std::string preferred_chain;   // issuer CN of the chain's top certificate, among the alternates
+  std::string tls_alpn01_address = "0.0.0.0";
+  int tls_alpn01_port =
+      0;                // tls-alpn-01 by the built-in responder on this port (443 in production)
+  std::string profile;  // an ACME profile the directory lists in meta.profiles
+  std::string preferred_chain;  // issuer CN of the chain's top certificate, among the alternates
 };
 
 // UsageError naming `where` and the key on any bad setting.

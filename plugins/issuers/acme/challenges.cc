@@ -94,7 +94,7 @@ void Http01Responder::answer(int client) {
       "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
       "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
       "\r\nConnection: close\r\n\r\n" + body;
-  (void)!::write(client, response.data(), response.size());
+  (void)!::send(client, response.data(), response.size(), MSG_NOSIGNAL);
 }
 
 void Http01Responder::present(const std::string&, const std::string& token,
