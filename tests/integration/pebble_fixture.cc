@@ -142,6 +142,7 @@ Pebble::Pebble(PebbleOptions options) {
                   {"PEBBLE_ALTERNATE_ROOTS", std::to_string(options.alternate_roots)}},
                  dir_ / "pebble.log");
   wait_for_port_impl(listen_port_, "pebble");
+  wait_for_port_impl(management_port_, "pebble's management API");
 }
 
 Pebble::~Pebble() {
