@@ -171,8 +171,12 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
 }
 
 struct AcmeIssuer::Session {
-  Session(const AcmeSettings& s)
-      : transport(s.directory, HttpOptions{s.trust, std::chrono::seconds(30)}) {}
+  Session(const AcmeSettings& s) : transport(s.directory, http_options_for(s)) {}
+  static HttpOptions http_options_for(const AcmeSettings& s) {
+    HttpOptions options;
+    options.ca_file = s.trust;
+    return options;
+  }
   Transport transport;
   PKeyPtr account_key;
   std::string account_url;

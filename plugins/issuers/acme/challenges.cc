@@ -1,14 +1,9 @@
 #include "plugins/issuers/acme/challenges.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <cerrno>
 
 #include "agent/engine/base64url.h"
 #include "agent/engine/errors.h"
@@ -20,49 +15,11 @@ namespace {
 constexpr const char* kChallengePath = "/.well-known/acme-challenge/";
 }
 
-Http01Responder::Http01Responder(const std::string& address, int port) {
-  std::string where = address + ":" + std::to_string(port);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1)
-    throw UsageError("http-01 address \"" + address + "\" is not an IPv4 address");
-  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listener_, 16) != 0) {
-    int saved = errno;
-    ::close(listener_);
-    throw_operation_error("listen for http-01 on", where, errno_text(saved));
-  }
-  if (::pipe2(stop_pipe_, O_CLOEXEC) != 0)
-    throw_operation_error("pipe for", "http-01 responder", errno_text(errno));
-  thread_ = std::thread([this] { serve(); });
-}
+Http01Responder::Http01Responder(const std::string& address, int port)
+    : listener_(std::make_unique<ChallengeListener>("http-01", address, port,
+                                                    [this](int client) { answer(client); })) {}
 
-Http01Responder::~Http01Responder() {
-  (void)!::write(stop_pipe_[1], "x", 1);
-  if (thread_.joinable()) thread_.join();
-  ::close(listener_);
-  ::close(stop_pipe_[0]);
-  ::close(stop_pipe_[1]);
-}
-
-void Http01Responder::serve() {
-  for (;;) {
-    pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents) return;
-    int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
-    answer(client);
-    ::close(client);
-  }
-}
+Http01Responder::~Http01Responder() { listener_.reset(); }
 
 void Http01Responder::answer(int client) {
   // One request per connection, read with a short limit: the CA's validator is the only peer.

@@ -5,13 +5,13 @@
 //   dns-01 hook:        an external program run with argv `add|del FQDN VALUE`.
 #pragma once
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "plugins/issuers/acme/challenge_listener.h"
 
 namespace xmppcert::acme {
 
@@ -37,13 +37,10 @@ class Http01Responder : public ChallengeSolver {
                const std::string& key_authorization) override;
 
  private:
-  void serve();
   void answer(int client);
-  int listener_ = -1;
-  int stop_pipe_[2] = {-1, -1};
   std::mutex mutex_;
-  std::map<std::string, std::string> answers_;  // token -> key authorization
-  std::thread thread_;
+  std::map<std::string, std::string> answers_;   // token -> key authorization
+  std::unique_ptr<ChallengeListener> listener_;  // last: stops before the answers go
 };
 
 class WebrootWriter : public ChallengeSolver {

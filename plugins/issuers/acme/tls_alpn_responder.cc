@@ -1,14 +1,5 @@
 #include "plugins/issuers/acme/tls_alpn_responder.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-
 #include "agent/engine/errors.h"
 #include "agent/engine/keys.h"
 #include "agent/engine/san.h"
@@ -37,37 +28,22 @@ int select_by_sni(SSL* ssl, int*, void* responder) {
 }  // namespace
 
 TlsAlpnResponder::TlsAlpnResponder(const std::string& address, int port) {
-  std::string where = address + ":" + std::to_string(port);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1)
-    throw UsageError("tls-alpn-01 address \"" + address + "\" is not an IPv4 address");
-  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listener_, 16) != 0) {
-    int saved = errno;
-    ::close(listener_);
-    throw_operation_error("listen for tls-alpn-01 on", where, errno_text(saved));
-  }
   ctx_ = SSL_CTX_new(TLS_server_method());
   SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
   SSL_CTX_set_alpn_select_cb(ctx_, select_alpn, nullptr);
   SSL_CTX_set_tlsext_servername_callback(ctx_, select_by_sni);
   SSL_CTX_set_tlsext_servername_arg(ctx_, this);
-  if (::pipe2(stop_pipe_, O_CLOEXEC) != 0)
-    throw_operation_error("pipe for", "tls-alpn-01 responder", errno_text(errno));
-  thread_ = std::thread([this] { serve(); });
+  try {
+    listener_ = std::make_unique<ChallengeListener>("tls-alpn-01", address, port,
+                                                    [this](int client) { handshake(client); });
+  } catch (...) {
+    SSL_CTX_free(ctx_);
+    throw;
+  }
 }
 
 TlsAlpnResponder::~TlsAlpnResponder() {
-  (void)!::write(stop_pipe_[1], "x", 1);
-  if (thread_.joinable()) thread_.join();
-  ::close(listener_);
-  ::close(stop_pipe_[0]);
-  ::close(stop_pipe_[1]);
+  listener_.reset();  // no handshake may use the context once it is freed
   SSL_CTX_free(ctx_);
 }
 
@@ -81,24 +57,11 @@ bool TlsAlpnResponder::select_certificate(SSL* ssl) {
          SSL_use_PrivateKey(ssl, it->second.key.get()) == 1;
 }
 
-void TlsAlpnResponder::serve() {
-  for (;;) {
-    pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents) return;
-    int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
-    timeval timeout{5, 0};  // a validator that stalls cannot hold the responder
-    ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    SSL* ssl = SSL_new(ctx_);
-    SSL_set_fd(ssl, client);
-    if (SSL_accept(ssl) == 1) SSL_shutdown(ssl);  // the handshake is the whole answer
-    SSL_free(ssl);
-    ::close(client);
-  }
+void TlsAlpnResponder::handshake(int client) {
+  SSL* ssl = SSL_new(ctx_);
+  SSL_set_fd(ssl, client);
+  if (SSL_accept(ssl) == 1) SSL_shutdown(ssl);  // the handshake is the whole answer
+  SSL_free(ssl);
 }
 
 void TlsAlpnResponder::present(const std::string& domain, const std::string&,

@@ -6,11 +6,12 @@
 #include <openssl/ssl.h>
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "agent/engine/openssl_ptr.h"
+#include "plugins/issuers/acme/challenge_listener.h"
 #include "plugins/issuers/acme/challenges.h"
 
 namespace xmppcert::acme {
@@ -29,17 +30,15 @@ class TlsAlpnResponder : public ChallengeSolver {
   bool select_certificate(SSL* ssl);
 
  private:
-  void serve();
+  void handshake(int client);
   struct Credential {
     X509Ptr certificate;
     PKeyPtr key;
   };
   SSL_CTX* ctx_ = nullptr;
-  int listener_ = -1;
-  int stop_pipe_[2] = {-1, -1};
   std::mutex mutex_;
   std::map<std::string, Credential> credentials_;  // by domain
-  std::thread thread_;
+  std::unique_ptr<ChallengeListener> listener_;    // last: stops before the rest goes
 };
 
 }  // namespace xmppcert::acme
