@@ -361,6 +361,24 @@ TEST_F(AcmePebble, EnrollsThroughTlsAlpn01WithTheBuiltInResponder) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST_F(AcmePebble, ExternalAccountBindingOpensAnAccountWherePebbleRequiresIt) {
+  const std::string hmac = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
+  Pebble pebble({.eab_kid = "kid-1", .eab_hmac = hmac});
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "eab.example.test", "--state-dir", state};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  ProcessResult without = xmppcert(args);
+  EXPECT_EQ(without.exit_code, 1);
+  EXPECT_NE(without.err.find("externalAccountRequired"), std::string::npos) << without.err;
+  args.insert(args.end(), {"--acme-eab-kid", "kid-1", "--acme-eab-hmac", hmac});
+  ProcessResult with = xmppcert(args);
+  EXPECT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_EQ(with.err.find(hmac), std::string::npos);
+  std::string record =
+      read_file(pebble.dir() / "state" / "certs" / "eab.example.test" / "record.json");
+  EXPECT_EQ(record.find(hmac), std::string::npos) << "the EAB secret is never stored";
+}
+
 TEST_F(AcmePebble, MissingTermsAgreementIsAClearError) {
   Pebble pebble;
   ProcessResult r = xmppcert(

@@ -118,14 +118,19 @@ Pebble::Pebble(PebbleOptions options) {
   write_file_atomically(dir_ / "https-ca.pem", https.chain_pem, with_mode(0644));
   write_file_atomically(dir_ / "pebble.crt", https.cert_pem, with_mode(0644));
   write_file_atomically(dir_ / "pebble.key", private_key_pem(key.get()), with_mode(0644));
+  std::string eab =
+      options.eab_kid.empty()
+          ? "\"externalAccountBindingRequired\": false"
+          : "\"externalAccountBindingRequired\": true, \"externalAccountMACKeys\": {\"" +
+                options.eab_kid + "\": \"" + options.eab_hmac + "\"}";
   write_text(
       dir_ / "pebble.json",
       "{\"pebble\": {\"listenAddress\": \"127.0.0.1:" + std::to_string(listen_port_) +
           "\", \"managementListenAddress\": \"127.0.0.1:" + std::to_string(management_port_) +
           "\", \"certificate\": \"" + (dir_ / "pebble.crt").string() + "\", \"privateKey\": \"" +
           (dir_ / "pebble.key").string() + "\", \"httpPort\": " + std::to_string(http01_port_) +
-          ", \"tlsPort\": " + std::to_string(tls_port_) +
-          ", \"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
+          ", \"tlsPort\": " + std::to_string(tls_port_) + ", \"ocspResponderURL\": \"\", " + eab +
+          "}}\n");
 
   challtestsrv_ = spawn_impl(
       {"pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01",

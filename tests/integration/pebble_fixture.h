@@ -19,7 +19,9 @@ int free_port();
 struct PebbleOptions {
   int nonce_reject_percent = 0;
   int alternate_roots = 0;
-  int dns_port = 0;  // the DNS server pebble validates against; 0: challtestsrv's
+  int dns_port = 0;
+  std::string eab_kid;   // set: pebble requires external account binding with this key
+  std::string eab_hmac;  // base64url  // the DNS server pebble validates against; 0: challtestsrv's
 };
 
 // Starts argv as an unprivileged user when root, with output to `log`; returns its pid.

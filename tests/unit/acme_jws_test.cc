@@ -3,12 +3,14 @@
 
 #include "agent/engine/base64url.h"
 #include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
 #include "agent/engine/http.h"
 #include "agent/engine/keys.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/challenges.h"
 #include "plugins/issuers/acme/jws.h"
 #include "plugins/issuers/acme/transport.h"
+#include "tests/unit/test_support.h"
 
 namespace xmppcert::acme {
 namespace {
@@ -139,6 +141,23 @@ TEST(AcmeSettings, BadSettingsAreUsageErrorsNamingTheKey) {
                 .find("unknown key \"dns_hook\""),
             std::string::npos);
   EXPECT_EQ(error_of({{"directory", "https://ca/dir"}, {"agree_tos", true}}), "");
+}
+
+}  // namespace
+}  // namespace xmppcert::acme
+
+namespace xmppcert::acme {
+namespace {
+
+TEST(WebrootWriter, PutsTheKeyAuthorizationWhereTheCaLooksAndRemovesItAfterwards) {
+  testing::TempDir dir;
+  WebrootWriter writer(dir.path().string());
+  writer.present("a.example.test", "tok-123", "tok-123.thumb");
+  auto file = dir / ".well-known/acme-challenge/tok-123";
+  EXPECT_EQ(read_file(file), "tok-123.thumb");
+  EXPECT_EQ(testing::file_mode(file), 0644u);
+  writer.cleanup("a.example.test", "tok-123", "tok-123.thumb");
+  EXPECT_FALSE(std::filesystem::exists(file));
 }
 
 }  // namespace
