@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "agent/engine/http.h"
+#include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
 namespace {
@@ -27,15 +28,7 @@ FaultProxy::FaultProxy(std::string upstream, std::string trust_file, const std::
   ctx_ = SSL_CTX_new(TLS_server_method());
   SSL_CTX_use_certificate_file(ctx_, cert_file.c_str(), SSL_FILETYPE_PEM);
   SSL_CTX_use_PrivateKey_file(ctx_, key_file.c_str(), SSL_FILETYPE_PEM);
-  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::listen(listener_, 16);
-  socklen_t length = sizeof addr;
-  ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &length);
-  port_ = ntohs(addr.sin_port);
+  listener_ = listen_on_loopback(port_);
   thread_ = std::thread([this] { serve(); });
 }
 

@@ -86,15 +86,9 @@ void stop_process(pid_t& pid) { stop_impl(pid); }
 void wait_for_port(int port, const std::string& what) { wait_for_port_impl(port, what); }
 
 int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t length = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  int port = 0;
+  ::close(listen_on_loopback(port));
+  return port;
 }
 
 bool Pebble::available() {

@@ -6,19 +6,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tests/unit/test_support.h"
+
 namespace xmppcert::testing {
 
 ScriptedHttpServer::ScriptedHttpServer(std::deque<ScriptedResponse> script)
     : script_(std::move(script)) {
-  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::listen(listener_, 16);
-  socklen_t length = sizeof addr;
-  ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &length);
-  port_ = ntohs(addr.sin_port);
+  listener_ = listen_on_loopback(port_);
   thread_ = std::thread([this] { serve(); });
 }
 

@@ -1,6 +1,9 @@
 #include "tests/unit/test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +79,19 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   ::lseek(err_fd, 0, SEEK_SET);
   result.err = drain(err_fd);
   return result;
+}
+
+int listen_on_loopback(int& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0)
+    throw std::runtime_error("listen on 127.0.0.1 failed");
+  socklen_t length = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+  port = ntohs(addr.sin_port);
+  return fd;
 }
 
 mode_t file_mode(const std::filesystem::path& path) {

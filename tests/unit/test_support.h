@@ -34,6 +34,9 @@ struct ProcessResult {
 // Runs argv (no shell) and captures stdout and stderr separately.
 ProcessResult run_process(const std::vector<std::string>& argv);
 
+// A socket listening on 127.0.0.1 at a port the kernel picks; `port` receives it.
+int listen_on_loopback(int& port);
+
 mode_t file_mode(const std::filesystem::path& path);
 void write_text(const std::filesystem::path& path, const std::string& text);
 
