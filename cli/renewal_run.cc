@@ -50,9 +50,7 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   std::time_t now = std::time(nullptr);
   if (options.dry_run) {
     for (const auto& request : requests) {
-      std::optional<CertificateRecord> record;
-      if (std::filesystem::exists(store.certificate_dir(request.name)))
-        record = store.load(request.name);
+      std::optional<CertificateRecord> record = store.load(request.name);
       print_plan(request, decide_renewal(record ? &*record : nullptr, request, now, options.force));
     }
     return kExitOk;

@@ -80,16 +80,4 @@ void validate_plugins(const CertificateRequest& request, const std::string& wher
   if (request.install) make_server_plugin(*request.install, where + ".install");
 }
 
-std::vector<std::string> issuer_names() {
-  std::vector<std::string> names;
-  for (const auto& entry : kIssuers) names.push_back(entry.name);
-  return names;
-}
-
-std::vector<std::string> server_plugin_names() {
-  std::vector<std::string> names;
-  for (const auto& entry : kServers) names.push_back(entry.name);
-  return names;
-}
-
 }  // namespace xmppcert

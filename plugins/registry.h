@@ -25,7 +25,4 @@ std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,
 // Everything a request names exists and is well-formed; nothing is touched.
 void validate_plugins(const CertificateRequest& request, const std::string& where);
 
-std::vector<std::string> issuer_names();
-std::vector<std::string> server_plugin_names();
-
 }  // namespace xmppcert

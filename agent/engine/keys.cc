@@ -70,13 +70,6 @@ std::string private_key_pem(EVP_PKEY* key) {
   return bio_contents(bio.get());
 }
 
-std::string public_key_pem(EVP_PKEY* key) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!PEM_write_bio_PUBKEY(bio.get(), key))
-    throw_operation_error("encode", "public key", openssl_error_text());
-  return bio_contents(bio.get());
-}
-
 PKeyPtr load_private_key(std::string_view pem, std::string_view origin) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);

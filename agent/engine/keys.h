@@ -20,7 +20,6 @@ PKeyPtr generate_private_key(KeyType type);
 
 // PKCS#8 PEM, unencrypted: the form every XMPP server reads. Never log the result.
 std::string private_key_pem(EVP_PKEY* key);
-std::string public_key_pem(EVP_PKEY* key);
 
 // `origin` names the file for the error message.
 PKeyPtr load_private_key(std::string_view pem, std::string_view origin);

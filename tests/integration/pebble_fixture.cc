@@ -18,10 +18,9 @@
 #include "plugins/issuers/local/local_ca.h"
 
 namespace xmppcert::testing {
-namespace {
-
-pid_t spawn_impl(std::vector<std::string> argv, const std::map<std::string, std::string>& env,
-                 const std::filesystem::path& log) {
+pid_t spawn_unprivileged(std::vector<std::string> argv,
+                         const std::map<std::string, std::string>& env,
+                         const std::filesystem::path& log) {
   if (::geteuid() == 0)
     argv.insert(argv.begin(), {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"});
   pid_t pid = ::fork();
@@ -41,7 +40,7 @@ pid_t spawn_impl(std::vector<std::string> argv, const std::map<std::string, std:
   return pid;
 }
 
-bool port_open(int port) {
+static bool port_open(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -52,7 +51,7 @@ bool port_open(int port) {
   return open;
 }
 
-void wait_for_port_impl(int port, const std::string& what) {
+void wait_for_port(int port, const std::string& what) {
   for (int i = 0; i < 200; ++i) {  // 10 s at most
     if (port_open(port)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -60,7 +59,7 @@ void wait_for_port_impl(int port, const std::string& what) {
   throw std::runtime_error(what + " did not start listening on 127.0.0.1:" + std::to_string(port));
 }
 
-void stop_impl(pid_t& pid) {
+void stop_process(pid_t& pid) {
   if (pid <= 0) return;
   ::kill(pid, SIGTERM);
   for (int i = 0; i < 100; ++i) {
@@ -74,16 +73,6 @@ void stop_impl(pid_t& pid) {
   ::waitpid(pid, nullptr, 0);
   pid = -1;
 }
-
-}  // namespace
-
-pid_t spawn_unprivileged(std::vector<std::string> argv,
-                         const std::map<std::string, std::string>& env,
-                         const std::filesystem::path& log) {
-  return spawn_impl(std::move(argv), env, log);
-}
-void stop_process(pid_t& pid) { stop_impl(pid); }
-void wait_for_port(int port, const std::string& what) { wait_for_port_impl(port, what); }
 
 int free_port() {
   int port = 0;
@@ -126,30 +115,30 @@ Pebble::Pebble(PebbleOptions options) {
           ", \"tlsPort\": " + std::to_string(tls_port_) + ", \"ocspResponderURL\": \"\", " + eab +
           "}}\n");
 
-  challtestsrv_ = spawn_impl(
+  challtestsrv_ = spawn_unprivileged(
       {"pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01",
        "127.0.0.1:" + std::to_string(dns_port_), "-http01", "", "-https01", "", "-tlsalpn01", "",
        "-management", "127.0.0.1:" + std::to_string(challtestsrv_port_)},
       {}, dir_ / "challtestsrv.log");
-  wait_for_port_impl(challtestsrv_port_, "pebble-challtestsrv");
-  pebble_ =
-      spawn_impl({"pebble", "-config", (dir_ / "pebble.json").string(), "-dnsserver",
-                  "127.0.0.1:" + std::to_string(options.dns_port ? options.dns_port : dns_port_)},
-                 {{"PEBBLE_VA_NOSLEEP", "1"},
-                  {"PEBBLE_WFE_NONCEREJECT", std::to_string(options.nonce_reject_percent)},
-                  {"PEBBLE_AUTHZREUSE", "0"},
-                  {"PEBBLE_ALTERNATE_ROOTS", std::to_string(options.alternate_roots)}},
-                 dir_ / "pebble.log");
-  wait_for_port_impl(listen_port_, "pebble");
-  wait_for_port_impl(management_port_, "pebble's management API");
+  wait_for_port(challtestsrv_port_, "pebble-challtestsrv");
+  pebble_ = spawn_unprivileged(
+      {"pebble", "-config", (dir_ / "pebble.json").string(), "-dnsserver",
+       "127.0.0.1:" + std::to_string(options.dns_port ? options.dns_port : dns_port_)},
+      {{"PEBBLE_VA_NOSLEEP", "1"},
+       {"PEBBLE_WFE_NONCEREJECT", std::to_string(options.nonce_reject_percent)},
+       {"PEBBLE_AUTHZREUSE", "0"},
+       {"PEBBLE_ALTERNATE_ROOTS", std::to_string(options.alternate_roots)}},
+      dir_ / "pebble.log");
+  wait_for_port(listen_port_, "pebble");
+  wait_for_port(management_port_, "pebble's management API");
 }
 
 Pebble::~Pebble() {
-  stop_impl(pebble_);
-  stop_impl(challtestsrv_);
+  stop_process(pebble_);
+  stop_process(challtestsrv_);
 }
 
-void Pebble::stop_pebble() { stop_impl(pebble_); }
+void Pebble::stop_pebble() { stop_process(pebble_); }
 
 std::string Pebble::directory_url() const {
   return "https://localhost:" + std::to_string(listen_port_) + "/dir";
