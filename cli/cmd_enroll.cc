@@ -4,6 +4,7 @@
 
 #include "agent/engine/clock.h"
 #include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
 #include "cli/commands.h"
 #include "cli/renewal_run.h"
 
@@ -12,8 +13,15 @@ extern const char* const kEnrollUsage = R"(usage: xmppcert enroll [DOMAIN] [opti
 
 Obtains a certificate carrying every XMPP identity of DOMAIN and its components (DNS-ID,
 SRV-IDs _xmpp-client./_xmpp-server., XmppAddr), stores it and installs it. Without DOMAIN,
-enrolls every certificate of --config. A certificate that exists and is not due is left as
-it is (use --force to re-issue).
+enrolls every certificate of --config, or with --server every domain and component the
+server's config serves. A certificate that exists and is not due is left as it is (use
+--force to re-issue).
+
+server (install, reload, then verify over STARTTLS that the new certificate is served; on
+failure the previous one is put back):
+  --server NAME         prosody, ejabberd, jabberd2, jabberd14 (settings: see README)
+  --server-config PATH  the server's config (default: the Debian package's); its
+                        VirtualHosts/hosts and components are added to the certificate
 
 options:
   --component NAME      a component (conference, upload, or a full name); repeatable
@@ -109,6 +117,8 @@ int run_enroll(const Args& raw) {
                                 {"--tls-alpn01-port", true},
                                 {"--dns01-rfc2136-key", true},
                                 {"--dns01-hook", true},
+                                {"--server", true},
+                                {"--server-config", true},
                                 {"--force", false},
                                 {"--dry-run", false},
                                 kConfigOption,
@@ -118,21 +128,35 @@ int run_enroll(const Args& raw) {
   Session session = open_session(args);
 
   std::vector<CertificateRequest> requests;
-  if (args.positional().empty()) {
-    if (!session.config) throw UsageError("enroll: name a DOMAIN or give --config FILE");
+  if (args.has("--server-config") && !args.has("--server"))
+    throw UsageError("enroll: --server-config needs --server NAME");
+  if (args.positional().empty() && !args.has("--server")) {
+    if (!session.config) throw UsageError("enroll: name a DOMAIN, --server NAME or --config FILE");
     for (const char* flag : {"--component", "--name", "--issuer", "--key-type", "--validity"})
       if (args.has(flag)) throw UsageError(std::string("enroll: ") + flag + " needs a DOMAIN");
     requests = session.config->certificates;
   } else {
-    const std::string& domain = args.positional().front();
     CertificateRequest request;
-    const CertificateRequest* configured = session.config ? session.config->find(domain) : nullptr;
+    const std::string domain = args.positional().empty() ? "" : args.positional().front();
+    const CertificateRequest* configured =
+        session.config && !domain.empty() ? session.config->find(domain) : nullptr;
     if (configured) {
       request = *configured;
     } else {
       if (session.config) request = session.config->defaults;
-      request.name = parse_domain(domain).ascii;
-      request.domains = {domain};
+      if (!domain.empty()) {
+        request.name = parse_domain(domain).ascii;
+        request.domains = {domain};
+      }
+    }
+    if (auto server = args.value("--server")) {
+      request.install = InstallTarget{*server, nlohmann::json::object()};
+      if (auto config = args.value("--server-config"))
+        request.install->settings["config"] = fs::absolute(*config).string();
+    }
+    if (domain.empty()) {
+      add_discovered_names(request, "enroll: --server " + request.install->plugin);
+      request.name = parse_domain(request.domains.front()).ascii;
     }
     if (auto name = args.value("--name")) request.name = *name;
     auto components = args.values("--component");

@@ -20,6 +20,7 @@ extern const char* const kStatusUsage;
 extern const char* const kRevokeUsage;
 extern const char* const kAccountUsage;
 extern const char* const kCaUsage;
+extern const char* const kCheckUsage;
 
 int run_enroll(const Args& args);
 int run_renew(const Args& args);
@@ -27,5 +28,6 @@ int run_status(const Args& args);
 int run_ca(const Args& args);
 int run_revoke(const Args& args);
 int run_account(const Args& args);
+int run_check(const Args& args);
 
 }  // namespace xmppcert::cli

@@ -27,6 +27,8 @@ const Subcommand kSubcommands[] = {
     {"revoke", "revoke a certificate's current version at its issuer", &kRevokeUsage, run_revoke},
     {"account", "the ACME account: `account rollover NAME`, `account deactivate NAME`",
      &kAccountUsage, run_account},
+    {"check", "what a server serves after STARTTLS: names, expiry, chain, match with the store",
+     &kCheckUsage, run_check},
     {"ca", "the embedded local CA: `ca export` prints its root", &kCaUsage, run_ca},
 };
 

@@ -31,10 +31,33 @@ void print_plan(const CertificateRequest& request, const RenewalDecision& decisi
             << " SRV=" << join(ids.srv_ids) << " XmppAddr=" << join(ids.xmpp_addrs) << "\n";
 }
 
+void add_unique(std::vector<std::string>& list, const std::string& item, std::string& added) {
+  if (std::find(list.begin(), list.end(), item) != list.end()) return;
+  list.push_back(item);
+  added += (added.empty() ? "" : ", ") + item;
+}
+
 }  // namespace
 
-int run_certificates(const Session& session, const std::vector<CertificateRequest>& requests,
+void add_discovered_names(CertificateRequest& request, const std::string& where) {
+  if (!request.install) return;
+  ServedNames served = make_server_plugin(*request.install, where + ".install")->discover();
+  if (served.domains.empty() && request.domains.empty())
+    throw UsageError(where + ": the " + request.install->plugin + " config serves no domain");
+  std::string added;
+  for (const auto& domain : served.domains) add_unique(request.domains, domain, added);
+  for (const auto& component : served.components)
+    if (std::find(request.domains.begin(), request.domains.end(), component) ==
+        request.domains.end())
+      add_unique(request.components, component, added);
+  if (!added.empty() && !request.name.empty())
+    log_line(request.name, "from the " + request.install->plugin + " config: " + added);
+}
+
+int run_certificates(const Session& session, const std::vector<CertificateRequest>& wanted,
                      const RunOptions& options) {
+  std::vector<CertificateRequest> requests = wanted;
+  for (auto& request : requests) add_discovered_names(request, origin_of(session, request.name));
   for (const auto& request : requests) {
     std::string where = origin_of(session, request.name);
     validate_certificate_name(request.name);

@@ -3,7 +3,12 @@
 #include "agent/engine/errors.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/local/local_ca.h"
+#include "plugins/servers/common/xmpp_server_plugin.h"
+#include "plugins/servers/ejabberd/ejabberd_plugin.h"
 #include "plugins/servers/files/files_plugin.h"
+#include "plugins/servers/jabberd14/jabberd14_plugin.h"
+#include "plugins/servers/jabberd2/jabberd2_plugin.h"
+#include "plugins/servers/prosody/prosody_plugin.h"
 
 namespace xmppcert {
 namespace {
@@ -41,11 +46,25 @@ const IssuerEntry kIssuers[] = {
     {"foundation", "the foundation CA: ACME, its directory URL from the config", make_acme},
 };
 
+template <const ServerKind& kind>
+std::unique_ptr<ServerPlugin> make_xmpp_server(const nlohmann::json& settings,
+                                               const std::string& where) {
+  return std::make_unique<XmppServerPlugin>(kind, settings, where);
+}
+
 const ServerEntry kServers[] = {
     {"files", "copy key/cert files to paths, then run a reload argv",
      [](const nlohmann::json& settings, const std::string& where) -> std::unique_ptr<ServerPlugin> {
        return std::make_unique<FilesPlugin>(settings, where);
      }},
+    {"prosody", "prosody 0.12: certificates folder, prosodyctl reload",
+     make_xmpp_server<kProsodyKind>},
+    {"ejabberd", "ejabberd: one PEM listed in certfiles, ejabberdctl reload_config",
+     make_xmpp_server<kEjabberdKind>},
+    {"jabberd2", "jabberd2: one PEM per c2s <id> and s2s, restart c2s and s2s",
+     make_xmpp_server<kJabberd2Kind>},
+    {"jabberd14", "jabberd 1.4: key+certificate PEM in <io><ssl><key ip=...>, restart",
+     make_xmpp_server<kJabberd14Kind>},
 };
 
 template <typename Table>

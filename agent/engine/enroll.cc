@@ -12,6 +12,7 @@
 #include "agent/engine/log.h"
 #include "agent/engine/plan.h"
 #include "agent/engine/san.h"
+#include "agent/engine/served_check.h"
 
 namespace xmppcert {
 namespace {
@@ -62,12 +63,49 @@ void check_chain_links(X509* leaf, const std::string& chain_pem, const std::stri
   }
 }
 
-void restore_previous(const Store& store, const CertificateRecord& previous, ServerPlugin& plugin,
+// Probes the plugin's targets until they serve `version`; the number of targets checked.
+size_t verify_version_served(const StoredVersion& version, const std::string& primary_domain,
+                             ServerPlugin& plugin) {
+  auto targets = plugin.probe_targets(primary_domain);
+  if (targets.empty()) return 0;
+  X509Ptr cert = parse_certificate(read_file(version.cert_path()), version.cert_path().string());
+  verify_served(targets, sha256_fingerprint(cert.get()), plugin.verify_wait());
+  return targets.size();
+}
+
+// Installs and reloads `version`; unless the server's config does not use the files yet
+// (then says what to add), checks that the server really serves it.
+void install_and_verify(const std::string& certificate, const StoredVersion& version,
+                        const std::string& primary_domain, ServerPlugin& plugin) {
+  plugin.install(version);
+  plugin.reload();
+  std::vector<std::string> missing = plugin.missing_config(version);
+  if (!missing.empty()) {
+    log_line(certificate, plugin.name() +
+                              " does not use the installed files yet; not verified. Add to its "
+                              "config:");
+    for (const auto& line : missing) log_line(certificate, "  " + line);
+    return;
+  }
+  if (size_t ports = verify_version_served(version, primary_domain, plugin))
+    log_line(certificate, "v" + std::to_string(version.number) + " is served on " +
+                              std::to_string(ports) + " port(s)");
+}
+
+void restore_previous(const Store& store, const CertificateRecord& previous,
+                      const std::string& primary_domain, ServerPlugin& plugin,
                       std::string& failure) {
+  const StoredVersion version = store.version(previous.name, previous.current_version);
   try {
-    plugin.install(store.version(previous.name, previous.current_version));
-    plugin.reload();
-    failure += "; previous certificate v" + std::to_string(previous.current_version) + " restored";
+    if (plugin.rollback()) {
+      plugin.reload();
+      if (plugin.missing_config(version).empty())
+        verify_version_served(version, primary_domain, plugin);
+    } else {
+      install_and_verify(previous.name, version, primary_domain, plugin);
+    }
+    failure += "; previous certificate v" + std::to_string(previous.current_version) +
+               " restored and served";
   } catch (const std::exception& e) {
     failure += "; restoring previous certificate failed too: " + std::string(e.what());
   }
@@ -123,13 +161,12 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
 
   if (plugin) {
     try {
-      plugin->install(version);
-      plugin->reload();
+      install_and_verify(request.name, version, wanted.dns_ids.front(), *plugin);
     } catch (const OperationError& e) {
       std::string failure = "install v" + std::to_string(version.number) + " with " +
                             plugin->name() + ": " + e.what();
       if (previous && previous->current_version > 0)
-        restore_previous(store, *previous, *plugin, failure);
+        restore_previous(store, *previous, wanted.dns_ids.front(), *plugin, failure);
       record_failure(failure);
       throw OperationError(failure);
     }

@@ -114,3 +114,35 @@ void run_command_checked(const std::vector<std::string>& argv, const std::string
 }
 
 }  // namespace xmppcert
+
+namespace xmppcert {
+
+void spawn_detached(const std::vector<std::string>& argv) {
+  if (argv.empty()) throw UsageError("empty command");
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  int status_fds[2];  // the grandchild reports a failed exec here; success closes it
+  if (::pipe2(status_fds, O_CLOEXEC) != 0)
+    throw_operation_error("pipe for", argv[0], errno_text(errno));
+  pid_t child = ::fork();
+  if (child < 0) throw_operation_error("fork for", argv[0], errno_text(errno));
+  if (child == 0) {
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);
+    int null_fd = ::open("/dev/null", O_RDWR);
+    for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) ::dup2(null_fd, fd);
+    ::execvp(args[0], args.data());
+    int error = errno;
+    (void)!::write(status_fds[1], &error, sizeof error);
+    ::_exit(127);
+  }
+  ::close(status_fds[1]);
+  ::waitpid(child, nullptr, 0);
+  int error = 0;
+  ssize_t n = ::read(status_fds[0], &error, sizeof error);
+  ::close(status_fds[0]);
+  if (n == sizeof error) throw_operation_error("start", joined(argv), errno_text(error));
+}
+
+}  // namespace xmppcert

@@ -23,4 +23,8 @@ CommandResult run_command(const std::vector<std::string>& argv,
 void run_command_checked(const std::vector<std::string>& argv, const std::string& what,
                          const std::string& input = "");
 
+// Starts a daemon: argv runs in its own session with stdio on /dev/null, not waited for.
+// Throws OperationError when it cannot be executed.
+void spawn_detached(const std::vector<std::string>& argv);
+
 }  // namespace xmppcert

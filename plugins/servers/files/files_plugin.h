@@ -18,6 +18,7 @@
 
 #include "agent/engine/fs.h"
 #include "agent/engine/server_plugin.h"
+#include "plugins/servers/common/install_settings.h"
 
 namespace xmppcert {
 
@@ -37,8 +38,7 @@ class FilesPlugin : public ServerPlugin {
     bool secret;
   };
   std::vector<Target> targets_;
-  FileOwnership key_ownership_;
-  FileOwnership cert_ownership_;
+  InstallOwnership ownership_;
   std::vector<std::string> reload_argv_;
 };
 

@@ -1,0 +1,170 @@
+// xmppcert check: what a server really serves on an XMPP port, after STARTTLS, compared with
+// the store and verified against a CA.
+#include <openssl/x509_vfy.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "agent/engine/certificate.h"
+#include "agent/engine/clock.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/identity.h"
+#include "agent/engine/starttls_probe.h"
+#include "agent/engine/store.h"
+#include "cli/commands.h"
+#include "cli/session.h"
+#include "plugins/issuers/local/local_ca.h"
+
+namespace xmppcert::cli {
+extern const char* const kCheckUsage = R"(usage: xmppcert check DOMAIN [options]
+
+Connects like a client (or, with --s2s, like a peer server), sends a stream header to
+DOMAIN, negotiates STARTTLS with SNI = DOMAIN and reports the certificate served: names,
+expiry, chain, whether it covers DOMAIN, whether it verifies against the CA, whether it
+carries clientAuth (needed for s2s certificate authentication), and whether it is the
+certificate xmppcert stored for DOMAIN.
+
+options:
+  --host HOST       where to connect (default: DOMAIN)
+  --port PORT       default 5222, or 5269 with --s2s
+  --s2s             connect as a server (jabber:server)
+  --trust PEM       verify against this CA bundle (default: the local CA of --state-dir)
+  --json            one JSON object instead of text
+  --state-dir DIR   state directory (default /var/lib/xmppcert)
+  --timeout DURATION   for the whole probe (default 10s)
+
+exit codes: 0 served and sound (covers DOMAIN, verifies, matches the store when stored),
+1 a problem found or the probe failed, 2 usage error
+)";
+
+namespace {
+
+struct Verification {
+  bool ok = false;
+  std::string detail;  // the CA file, or why not
+};
+
+Verification verify_chain(const ServedChain& served, const std::string& domain,
+                          const std::optional<fs::path>& trust, bool s2s) {
+  if (!trust) return {false, "no CA to verify against (use --trust)"};
+  std::vector<X509Ptr> roots = parse_certificate_chain(read_file(*trust), trust->string());
+  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
+                                                                X509_STORE_free);
+  for (const auto& root : roots) X509_STORE_add_cert(store.get(), root.get());
+  auto free_stack = [](STACK_OF(X509) * stack) { sk_X509_free(stack); };
+  std::unique_ptr<STACK_OF(X509), decltype(free_stack)> untrusted(sk_X509_new_null(), free_stack);
+  for (size_t i = 1; i < served.chain.size(); ++i)
+    sk_X509_push(untrusted.get(), served.chain[i].get());
+  std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
+                                                                      X509_STORE_CTX_free);
+  X509_STORE_CTX_init(ctx.get(), store.get(), served.chain.front().get(), untrusted.get());
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  X509_VERIFY_PARAM_set1_host(param, domain.c_str(), domain.size());
+  X509_VERIFY_PARAM_set_purpose(param, s2s ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
+  if (X509_verify_cert(ctx.get()) == 1) return {true, trust->string()};
+  return {false, X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))};
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& prefix) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + prefix + item;
+  return out;
+}
+
+}  // namespace
+
+int run_check(const Args& raw) {
+  ParsedArgs args = parse_args("check", raw,
+                               {{"--host", true},
+                                {"--port", true},
+                                {"--s2s", false},
+                                {"--trust", true},
+                                {"--json", false},
+                                {"--timeout", true},
+                                kConfigOption,
+                                kStateDirOption,
+                                kLockWaitOption});
+  if (args.positional().size() != 1) throw UsageError("check: expected one DOMAIN");
+  Session session = open_session(args);
+  DomainName domain = parse_domain(args.positional().front());
+  bool s2s = args.has("--s2s");
+  ProbeTarget target{args.value("--host").value_or(domain.ascii), s2s ? 5269 : 5222,
+                     domain.ascii, s2s};
+  if (auto port = args.value("--port")) {
+    if (port->empty() || port->size() > 5 ||
+        port->find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError("check: --port: expected a port number, got \"" + *port + "\"");
+    target.port = std::stoi(*port);
+  }
+  auto timeout = parse_duration(args.value("--timeout").value_or("10s"));
+  std::optional<fs::path> trust;
+  if (auto t = args.value("--trust")) trust = *t;
+  else if (fs::path root = LocalCa::dir_in(session.state_dir) / "root.pem"; fs::exists(root))
+    trust = root;
+
+  ServedChain served = probe_starttls(target, timeout);
+  X509* leaf = served.chain.front().get();
+  CertificateInfo info = inspect_certificate(leaf);
+  bool covers = X509_check_host(leaf, domain.ascii.c_str(), domain.ascii.size(), 0, nullptr) == 1;
+  Verification verified = verify_chain(served, domain.ascii, trust, s2s);
+
+  std::string store_state = "not in the store";
+  bool store_ok = true;
+  for (const auto& record : Store(session.state_dir).load_all()) {
+    const auto& dns = record.certificate.identities.dns_ids;
+    if (record.current_version == 0 ||
+        std::find(dns.begin(), dns.end(), domain.ascii) == dns.end())
+      continue;
+    store_ok = record.certificate.sha256_fingerprint == info.sha256_fingerprint;
+    store_state = (store_ok ? "matches \"" : "differs from \"") + record.name + "\" v" +
+                  std::to_string(record.current_version);
+    if (store_ok) break;
+  }
+  bool ok = covers && verified.ok && store_ok && (!s2s || info.client_auth);
+  std::time_t now = std::time(nullptr);
+
+  if (args.has("--json")) {
+    nlohmann::json out = {{"domain", domain.ascii},
+                          {"endpoint", describe_target(target)},
+                          {"tls_version", served.tls_version},
+                          {"subject", info.subject},
+                          {"issuer", info.issuer},
+                          {"dns_ids", info.identities.dns_ids},
+                          {"srv_ids", info.identities.srv_ids},
+                          {"xmpp_addrs", info.identities.xmpp_addrs},
+                          {"not_after", format_utc(info.not_after)},
+                          {"expired", info.not_after < now},
+                          {"chain_length", served.chain.size()},
+                          {"covers_domain", covers},
+                          {"verified", verified.ok},
+                          {"verification", verified.detail},
+                          {"client_auth", info.client_auth},
+                          {"store", store_state},
+                          {"sha256_fingerprint", info.sha256_fingerprint},
+                          {"ok", ok}};
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << domain.ascii << " at " << describe_target(target) << ": " << served.tls_version
+              << "\n  subject:     " << info.subject << "\n  issuer:      " << info.issuer
+              << "\n  names:       " << join(info.identities.dns_ids, "DNS:")
+              << (info.identities.srv_ids.empty() ? "" : ", ")
+              << join(info.identities.srv_ids, "SRV:")
+              << (info.identities.xmpp_addrs.empty() ? "" : ", ")
+              << join(info.identities.xmpp_addrs, "XmppAddr:")
+              << "\n  expires:     " << format_utc(info.not_after)
+              << (info.not_after < now ? " (EXPIRED)" : "")
+              << "\n  chain:       " << served.chain.size() << " certificate(s) sent"
+              << "\n  covers " << domain.ascii << ": " << (covers ? "yes" : "NO")
+              << "\n  verifies:    " << (verified.ok ? "yes, against " : "NO: ") << verified.detail
+              << "\n  clientAuth:  "
+              << (info.client_auth ? "yes"
+                                   : "NO (peers requiring certificate authentication on s2s "
+                                     "will refuse it)")
+              << "\n  store:       " << store_state
+              << "\n  sha256:      " << info.sha256_fingerprint << "\n";
+  }
+  return ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace xmppcert::cli

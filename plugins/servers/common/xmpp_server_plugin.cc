@@ -1,0 +1,175 @@
+#include "plugins/servers/common/xmpp_server_plugin.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "agent/engine/clock.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/log.h"
+#include "agent/engine/process.h"
+#include "plugins/servers/common/pidfile_restart.h"
+
+namespace xmppcert {
+namespace {
+
+constexpr const char* kTrustAnchorFile = "xmppcert-trust-anchor.pem";
+
+int parse_port(const nlohmann::json& value, const std::string& where) {
+  if (!value.is_number_integer() || value.get<int>() <= 0 || value.get<int>() > 65535)
+    throw UsageError(where + ": expected a port number (1-65535)");
+  return value.get<int>();
+}
+
+std::string content_of(FileContent content, const StoredVersion& v) {
+  switch (content) {
+    case FileContent::key:
+      return read_file(v.key_path());
+    case FileContent::fullchain:
+      return read_file(v.fullchain_path());
+    case FileContent::combined:
+      return read_file(v.key_path()) + read_file(v.fullchain_path());
+    case FileContent::trust_anchor:
+      break;
+  }
+  return "";
+}
+
+std::optional<std::time_t> mtime_of(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return st.st_mtim.tv_sec;
+}
+
+// A rewritten file whose mtime second did not move is invisible to ejabberd's reload.
+void ensure_newer_mtime(const fs::path& path, std::optional<std::time_t> before) {
+  auto after = mtime_of(path);
+  if (!before || !after || *after > *before) return;
+  timespec times[2] = {{0, UTIME_OMIT}, {*before + 1, 0}};
+  if (::utimensat(AT_FDCWD, path.c_str(), times, 0) != 0)
+    throw_operation_error("set modification time of", path.string(), errno_text(errno));
+}
+
+std::string loopback_for(const std::string& host) {
+  if (host.empty() || host == "0.0.0.0" || host == "*") return "127.0.0.1";
+  if (host == "::") return "::1";
+  return host;
+}
+
+}  // namespace
+
+XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,
+                                   const std::string& where)
+    : kind_(kind) {
+  JsonFields fields(settings, where);
+  fields.allow_only({"config", "cert_dir", "owner", "group", "key_mode", "cert_mode", "reload",
+                     "restart", "verify", "trust_anchor"});
+  config_ = parse_absolute_path(fields, "config").value_or(kind.default_config);
+  facts_ = kind.read_config(config_);
+  cert_dir_ = parse_absolute_path(fields, "cert_dir")
+                  .value_or(kind.default_cert_dir(config_, facts_));
+  ownership_ = parse_ownership(fields, std::string(kind.default_group));
+  reload_argv_ = parse_argv(fields, "reload").value_or(kind.default_reload(config_));
+  trust_anchor_ = parse_absolute_path(fields, "trust_anchor");
+
+  if (const nlohmann::json* restart = fields.object("restart")) {
+    JsonFields processes(*restart, fields.path_of("restart"));
+    for (const auto& [process, argv] : restart->items()) {
+      if (!facts_.pidfiles.count(process))
+        throw UsageError(processes.path_of(process) + ": " + config_.string() +
+                         " names no pid file for \"" + process + "\"");
+      restart_[process] = *parse_argv(processes, process.c_str());
+    }
+  }
+
+  auto verify = settings.find("verify");
+  if (verify != settings.end()) {
+    if (verify->is_boolean()) {
+      verify_ = verify->get<bool>();
+    } else {
+      JsonFields v(*verify, fields.path_of("verify"));
+      v.allow_only({"host", "c2s_port", "s2s_port", "wait"});
+      verify_host_ = v.string("host");
+      if (verify->contains("c2s_port"))
+        c2s_port_ = parse_port((*verify)["c2s_port"], v.path_of("c2s_port"));
+      if (verify->contains("s2s_port"))
+        s2s_port_ = parse_port((*verify)["s2s_port"], v.path_of("s2s_port"));
+      v.with_context("wait", [&] {
+        if (auto wait = v.string("wait")) verify_wait_ = parse_duration(*wait);
+      });
+    }
+  }
+}
+
+std::vector<InstallFile> XmppServerPlugin::files_for(const StoredVersion& version) const {
+  std::vector<InstallFile> files =
+      kind_.layout(cert_dir_, version.dir.parent_path().filename().string());
+  if (trust_anchor_) files.push_back({cert_dir_ / kTrustAnchorFile, FileContent::trust_anchor});
+  return files;
+}
+
+void XmppServerPlugin::install(const StoredVersion& version) {
+  replaced_.clear();
+  for (const auto& file : files_for(version)) {
+    Replaced previous{file.path, std::nullopt, {}};
+    struct stat st {};
+    if (::stat(file.path.c_str(), &st) == 0) {
+      previous.content = read_file(file.path);
+      previous.ownership = {static_cast<mode_t>(st.st_mode & 07777), st.st_uid, st.st_gid};
+    }
+    replaced_.push_back(previous);
+    bool secret = file.content == FileContent::key || file.content == FileContent::combined;
+    std::string content = file.content == FileContent::trust_anchor
+                              ? read_file(*trust_anchor_)
+                              : content_of(file.content, version);
+    auto before = kind_.needs_new_mtime ? mtime_of(file.path) : std::nullopt;
+    write_file_atomically(file.path, content, secret ? ownership_.key : ownership_.cert);
+    if (kind_.needs_new_mtime) ensure_newer_mtime(file.path, before);
+  }
+}
+
+bool XmppServerPlugin::rollback() {
+  if (replaced_.empty()) return false;
+  for (const auto& file : replaced_) {
+    if (!file.content) {
+      std::error_code ignored;
+      fs::remove(file.path, ignored);
+      continue;
+    }
+    auto before = kind_.needs_new_mtime ? mtime_of(file.path) : std::nullopt;
+    write_file_atomically(file.path, *file.content, file.ownership);
+    if (kind_.needs_new_mtime) ensure_newer_mtime(file.path, before);
+  }
+  replaced_.clear();
+  return true;
+}
+
+void XmppServerPlugin::reload() {
+  if (restart_.empty()) {
+    run_command_checked(reload_argv_, std::string("reload ") + kind_.name);
+    return;
+  }
+  for (const auto& [process, argv] : restart_) {
+    log_line(kind_.name, "restarting " + process);
+    restart_from_pidfile(facts_.pidfiles.at(process), argv);
+  }
+}
+
+std::vector<std::string> XmppServerPlugin::missing_config(const StoredVersion& version) const {
+  return kind_.missing_config(facts_, files_for(version));
+}
+
+std::vector<ProbeTarget> XmppServerPlugin::probe_targets(const std::string& domain) const {
+  if (!verify_) return {};
+  std::vector<ProbeTarget> targets;
+  // A port the server's config does not show (jabberd 1.4) is probed only when configured.
+  auto add = [&](const std::optional<Endpoint>& configured, std::optional<int> port, bool s2s) {
+    if (!configured && !port) return;
+    std::string host = verify_host_.value_or(configured ? configured->host : "");
+    targets.push_back({loopback_for(host), port ? *port : configured->port, domain, s2s});
+  };
+  add(facts_.c2s, c2s_port_, false);
+  add(facts_.s2s, s2s_port_, true);
+  return targets;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,64 @@
+// The server plugin for XMPP daemons, driven by a ServerKind. Settings (under "install"):
+//
+//   "plugin": "prosody" | "ejabberd" | "jabberd2" | "jabberd14",
+//   "config": "/etc/prosody/prosody.cfg.lua",  the server's own config (default: Debian's)
+//   "cert_dir": "/etc/prosody/certs",          where the files go (default: per server)
+//   "owner", "group", "key_mode", "cert_mode"  as for `files`; group defaults to the daemon's
+//   "reload": ["prosodyctl", "reload"],        argv, no shell (default: per server)
+//   "restart": {"c2s": [argv], "s2s": [argv]}  jabberd2: stop the pid in the component's
+//                                              pidfile, then start argv (instead of reload)
+//   "verify": false | {"host": "127.0.0.1", "c2s_port": 5222, "s2s_port": 5269, "wait": "20s"}
+//   "trust_anchor": "/path/ca.pem"             CA root installed for verifying s2s peers
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "plugins/servers/common/install_settings.h"
+#include "plugins/servers/common/server_kind.h"
+
+namespace xmppcert {
+
+class XmppServerPlugin : public ServerPlugin {
+ public:
+  // Reads the server's config now: a UsageError names `where`, or the server's file and line.
+  XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,
+                   const std::string& where);
+
+  std::string name() const override { return kind_.name; }
+  ServedNames discover() const override { return facts_.names; }
+  void install(const StoredVersion& version) override;
+  void reload() override;
+  bool rollback() override;
+  std::vector<std::string> missing_config(const StoredVersion& version) const override;
+  std::vector<ProbeTarget> probe_targets(const std::string& domain) const override;
+  std::chrono::seconds verify_wait() const override { return verify_wait_; }
+
+  const ServerFacts& facts() const { return facts_; }
+  std::vector<InstallFile> files_for(const StoredVersion& version) const;
+
+ private:
+  const ServerKind& kind_;
+  fs::path config_;
+  ServerFacts facts_;
+  fs::path cert_dir_;
+  InstallOwnership ownership_;
+  std::vector<std::string> reload_argv_;
+  std::map<std::string, std::vector<std::string>> restart_;  // process -> argv
+  bool verify_ = true;
+  std::optional<std::string> verify_host_;
+  std::optional<int> c2s_port_;
+  std::optional<int> s2s_port_;
+  std::chrono::seconds verify_wait_{20};
+  std::optional<fs::path> trust_anchor_;
+
+  struct Replaced {  // a file as it was before the last install
+    fs::path path;
+    std::optional<std::string> content;  // none: it did not exist
+    FileOwnership ownership;
+  };
+  std::vector<Replaced> replaced_;
+};
+
+}  // namespace xmppcert

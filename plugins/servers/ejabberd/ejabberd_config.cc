@@ -1,0 +1,125 @@
+#include "plugins/servers/ejabberd/ejabberd_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "agent/engine/errors.h"
+
+namespace xmppcert {
+namespace {
+
+struct ModuleHost {
+  const char* module;
+  const char* default_host;
+};
+
+const ModuleHost kModuleHosts[] = {
+    {"mod_muc", "conference.@HOST@"},  {"mod_http_upload", "upload.@HOST@"},
+    {"mod_pubsub", "pubsub.@HOST@"},   {"mod_proxy65", "proxy.@HOST@"},
+    {"mod_mix", "mix.@HOST@"},         {"mod_multicast", "multicast.@HOST@"},
+};
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+std::string replace_host(std::string pattern, const std::string& host) {
+  for (size_t at; (at = pattern.find("@HOST@")) != std::string::npos;)
+    pattern.replace(at, 6, host);
+  return pattern;
+}
+
+class Reader {
+ public:
+  Reader(const fs::path& config) : config_(config) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& what) const {
+    throw UsageError(config_.string() + ":" + std::to_string(node.Mark().line + 1) + ": " + what);
+  }
+
+  std::vector<std::string> strings(const YAML::Node& node, const std::string& key) const {
+    if (!node) return {};
+    if (node.IsScalar()) return {node.as<std::string>()};
+    if (!node.IsSequence()) fail(node, key + ": expected a list of strings");
+    std::vector<std::string> out;
+    for (const auto& item : node) {
+      if (!item.IsScalar()) fail(item, key + ": expected a string");
+      out.push_back(item.as<std::string>());
+    }
+    return out;
+  }
+
+  ServerFacts read() {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(config_.string());
+    } catch (const YAML::BadFile&) {
+      throw UsageError("read ejabberd config " + config_.string() + ": cannot open it");
+    } catch (const YAML::Exception& e) {
+      throw UsageError(config_.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    if (!root.IsMap()) fail(root, "expected a YAML mapping at the top");
+    ServerFacts facts;
+    for (const auto& host : strings(root["hosts"], "hosts")) add_unique(facts.names.domains, host);
+    if (const YAML::Node aliases = root["hosts_alias"]; aliases && aliases.IsMap())
+      for (const auto& alias : aliases) add_unique(facts.names.domains, alias.first.as<std::string>());
+    read_modules(root["modules"], facts);
+    read_listeners(root["listen"], facts);
+    for (const auto& file : strings(root["certfiles"], "certfiles"))
+      facts.loaded_files.push_back(file);
+    for (const char* key : {"ca_file", "s2s_cafile"})
+      for (const auto& file : strings(root[key], key)) facts.ca_files.push_back(file);
+    return facts;
+  }
+
+  void read_modules(const YAML::Node& modules, ServerFacts& facts) const {
+    if (!modules) return;
+    if (!modules.IsMap()) fail(modules, "modules: expected a mapping");
+    for (const auto& [module, default_host] : kModuleHosts) {
+      const YAML::Node options = modules[module];
+      if (!options) continue;
+      std::vector<std::string> patterns;
+      if (options.IsMap()) {
+        patterns = strings(options["hosts"], std::string("modules.") + module + ".hosts");
+        if (patterns.empty())
+          patterns = strings(options["host"], std::string("modules.") + module + ".host");
+      }
+      if (patterns.empty()) patterns = {default_host};
+      for (const auto& host : facts.names.domains)
+        for (const auto& pattern : patterns)
+          add_unique(facts.names.components, replace_host(pattern, host));
+    }
+  }
+
+  void read_listeners(const YAML::Node& listen, ServerFacts& facts) const {
+    if (!listen) return;
+    if (!listen.IsSequence()) fail(listen, "listen: expected a list");
+    for (const auto& listener : listen) {
+      if (!listener.IsMap() || !listener["module"] || !listener["port"]) continue;
+      std::string module = listener["module"].as<std::string>();
+      bool direct_tls = listener["tls"] && listener["tls"].as<std::string>() == "true";
+      std::optional<Endpoint>* slot = module == "ejabberd_c2s" && !direct_tls ? &facts.c2s
+                                      : module == "ejabberd_s2s_in"            ? &facts.s2s
+                                                                               : nullptr;
+      if (!slot || *slot) continue;
+      int port = 0;
+      try {
+        port = listener["port"].as<int>();
+      } catch (const YAML::Exception&) {
+        fail(listener["port"], "listen: port is not a number");
+      }
+      std::string ip = listener["ip"] ? listener["ip"].as<std::string>() : "";
+      *slot = Endpoint{ip, port};
+    }
+  }
+
+ private:
+  fs::path config_;
+};
+
+}  // namespace
+
+ServerFacts read_ejabberd_config(const fs::path& config) { return Reader(config).read(); }
+
+}  // namespace xmppcert

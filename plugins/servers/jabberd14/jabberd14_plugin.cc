@@ -1,0 +1,56 @@
+#include "plugins/servers/jabberd14/jabberd14_plugin.h"
+
+#include <algorithm>
+
+#include "plugins/servers/common/xml_config.h"
+
+namespace xmppcert {
+namespace {
+
+fs::path cert_dir(const fs::path& config, const ServerFacts&) {
+  return config.parent_path() / "xmppcert";
+}
+
+std::vector<InstallFile> layout(const fs::path& dir, const std::string& name) {
+  return {{dir / (name + ".pem"), FileContent::combined}};
+}
+
+std::vector<std::string> missing(const ServerFacts& facts, const std::vector<InstallFile>& files) {
+  std::vector<std::string> lines;
+  for (const auto& file : files)
+    if (file.content == FileContent::combined && !config_loads(facts, file.path))
+      lines.push_back("<io><ssl><key ip='0.0.0.0'>" + file.path.string() + "</key></ssl></io>");
+  return lines;
+}
+
+std::vector<std::string> reload(const fs::path&) {
+  return {"systemctl", "restart", "jabberd14"};
+}
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (!item.empty() && std::find(list.begin(), list.end(), item) == list.end())
+    list.push_back(item);
+}
+
+}  // namespace
+
+ServerFacts read_jabberd14_config(const fs::path& config) {
+  pugi::xml_document doc;
+  load_xml_config(doc, config);
+  pugi::xml_node root = doc.child("jabber");
+  ServerFacts facts;
+  for (const auto& service : root.children("service")) {
+    bool sessions = std::string(service.attribute("id").as_string()) == "sessions";
+    for (const auto& host : service.children("host"))
+      add_unique(sessions ? facts.names.domains : facts.names.components, xml_text(host));
+  }
+  for (const auto& key : root.child("io").child("ssl").children("key"))
+    if (std::string path = xml_text(key); !path.empty()) facts.loaded_files.push_back(path);
+  return facts;
+}
+
+const ServerKind kJabberd14Kind = {"jabberd14", "/etc/jabber/jabber.xml", "jabber",
+                                   read_jabberd14_config, cert_dir, layout, missing, reload,
+                                   false};
+
+}  // namespace xmppcert
