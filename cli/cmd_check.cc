@@ -49,8 +49,7 @@ Verification verify_chain(const ServedChain& served, const std::string& domain,
                           const std::optional<fs::path>& trust, bool s2s) {
   if (!trust) return {false, "no CA to verify against (use --trust)"};
   std::vector<X509Ptr> roots = parse_certificate_chain(read_file(*trust), trust->string());
-  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
-                                                                X509_STORE_free);
+  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), X509_STORE_free);
   for (const auto& root : roots) X509_STORE_add_cert(store.get(), root.get());
   auto free_stack = [](STACK_OF(X509) * stack) { sk_X509_free(stack); };
   std::unique_ptr<STACK_OF(X509), decltype(free_stack)> untrusted(sk_X509_new_null(), free_stack);
@@ -89,8 +88,8 @@ int run_check(const Args& raw) {
   Session session = open_session(args);
   DomainName domain = parse_domain(args.positional().front());
   bool s2s = args.has("--s2s");
-  ProbeTarget target{args.value("--host").value_or(domain.ascii), s2s ? 5269 : 5222,
-                     domain.ascii, s2s};
+  ProbeTarget target{args.value("--host").value_or(domain.ascii), s2s ? 5269 : 5222, domain.ascii,
+                     s2s};
   if (auto port = args.value("--port")) {
     if (port->empty() || port->size() > 5 ||
         port->find_first_not_of("0123456789") != std::string::npos)
@@ -99,7 +98,8 @@ int run_check(const Args& raw) {
   }
   auto timeout = parse_duration(args.value("--timeout").value_or("10s"));
   std::optional<fs::path> trust;
-  if (auto t = args.value("--trust")) trust = *t;
+  if (auto t = args.value("--trust"))
+    trust = *t;
   else if (fs::path root = LocalCa::dir_in(session.state_dir) / "root.pem"; fs::exists(root))
     trust = root;
 
@@ -113,8 +113,7 @@ int run_check(const Args& raw) {
   bool store_ok = true;
   for (const auto& record : Store(session.state_dir).load_all()) {
     const auto& dns = record.certificate.identities.dns_ids;
-    if (record.current_version == 0 ||
-        std::find(dns.begin(), dns.end(), domain.ascii) == dns.end())
+    if (record.current_version == 0 || std::find(dns.begin(), dns.end(), domain.ascii) == dns.end())
       continue;
     store_ok = record.certificate.sha256_fingerprint == info.sha256_fingerprint;
     store_state = (store_ok ? "matches \"" : "differs from \"") + record.name + "\" v" +

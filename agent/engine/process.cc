@@ -132,6 +132,10 @@ void spawn_detached(const std::vector<std::string>& argv) {
     if (::fork() != 0) ::_exit(0);
     int null_fd = ::open("/dev/null", O_RDWR);
     for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) ::dup2(null_fd, fd);
+    // A daemon keeps none of our descriptors (pipes a caller waits on to close, the lock),
+    // except the exec-status pipe, which is close-on-exec.
+    for (int fd = 3; fd < 1024; ++fd)
+      if (fd != status_fds[1]) ::close(fd);
     ::execvp(args[0], args.data());
     int error = errno;
     (void)!::write(status_fds[1], &error, sizeof error);

@@ -34,9 +34,7 @@ class ServerPlugin {
   virtual std::vector<std::string> missing_config(const StoredVersion&) const { return {}; }
   // Where to check after reload() that the new certificate for `domain` is served; empty:
   // no check. verify_wait() bounds how long a reload may take to show.
-  virtual std::vector<ProbeTarget> probe_targets(const std::string& /*domain*/) const {
-    return {};
-  }
+  virtual std::vector<ProbeTarget> probe_targets(const std::string& /*domain*/) const { return {}; }
   virtual std::chrono::seconds verify_wait() const { return std::chrono::seconds(20); }
 };
 

@@ -125,10 +125,11 @@ class Probe {
   ServedChain run() {
     Socket socket(connect_socket());
     const char* ns = target_.s2s ? "jabber:server" : "jabber:client";
-    send_all(socket.fd(), std::string("<?xml version='1.0'?><stream:stream to='") +
-                              target_.domain + "' xmlns='" + ns +
+    send_all(socket.fd(), std::string("<?xml version='1.0'?><stream:stream to='") + target_.domain +
+                              "' xmlns='" + ns +
                               "' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>");
-    std::string features = read_until(socket.fd(), {"/stream:features>", "</features>", "features/>"}, "stream features");
+    std::string features = read_until(
+        socket.fd(), {"/stream:features>", "</features>", "features/>"}, "stream features");
     if (features.find("urn:ietf:params:xml:ns:xmpp-tls") == std::string::npos)
       fail("the server does not offer STARTTLS for " + target_.domain);
     send_all(socket.fd(), "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");

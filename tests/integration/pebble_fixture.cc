@@ -18,13 +18,20 @@
 #include "plugins/issuers/local/local_ca.h"
 
 namespace xmppcert::testing {
+std::vector<std::string> as_user(const std::string& user, const std::string& group) {
+  if (::geteuid() != 0) return {};
+  return {"setpriv", "--reuid=" + user, "--regid=" + group, "--clear-groups"};
+}
+
 pid_t spawn_unprivileged(std::vector<std::string> argv,
                          const std::map<std::string, std::string>& env,
-                         const std::filesystem::path& log) {
-  if (::geteuid() == 0)
-    argv.insert(argv.begin(), {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"});
+                         const std::filesystem::path& log, const std::string& user,
+                         const std::string& group) {
+  auto prefix = as_user(user, group);
+  argv.insert(argv.begin(), prefix.begin(), prefix.end());
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::setpgid(0, 0);
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     FILE* out = std::fopen(log.c_str(), "w");
     if (out) {
@@ -61,15 +68,16 @@ void wait_for_port(int port, const std::string& what) {
 
 void stop_process(pid_t& pid) {
   if (pid <= 0) return;
-  ::kill(pid, SIGTERM);
+  ::kill(-pid, SIGTERM);
   for (int i = 0; i < 100; ++i) {
     if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+      ::kill(-pid, SIGKILL);  // what the leader left behind in its group
       pid = -1;
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ::kill(pid, SIGKILL);
+  ::kill(-pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
   pid = -1;
 }

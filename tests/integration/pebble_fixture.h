@@ -24,10 +24,16 @@ struct PebbleOptions {
   std::string eab_hmac;  // base64url  // the DNS server pebble validates against; 0: challtestsrv's
 };
 
-// Starts argv as an unprivileged user when root, with output to `log`; returns its pid.
+// The argv prefix that runs a command as `user` (its own group) when root; empty otherwise.
+std::vector<std::string> as_user(const std::string& user, const std::string& group);
+
+// Starts argv in its own process group as an unprivileged user when root (nobody, or
+// `user`), with output to `log`; returns its pid.
 pid_t spawn_unprivileged(std::vector<std::string> argv,
                          const std::map<std::string, std::string>& env,
-                         const std::filesystem::path& log);
+                         const std::filesystem::path& log, const std::string& user = "nobody",
+                         const std::string& group = "nogroup");
+// SIGTERM to the process group, SIGKILL after 2 s; reaps the leader.
 void stop_process(pid_t& pid);
 void wait_for_port(int port, const std::string& what);
 

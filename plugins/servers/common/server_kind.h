@@ -28,8 +28,8 @@ struct ServerFacts {
   fs::path cert_dir;  // where the server itself looks for certificates, if it has such a place
   std::vector<fs::path> loaded_files;  // certificate/key files (or cert dirs) the config loads
   std::map<std::string, fs::path> host_files;  // host -> the file the config loads for it only
-  std::vector<fs::path> ca_files;      // s2s trust anchors the config loads
-  std::map<std::string, fs::path> pidfiles;  // process name -> pid file (jabberd2: c2s, s2s)
+  std::vector<fs::path> ca_files;              // s2s trust anchors the config loads
+  std::map<std::string, fs::path> pidfiles;    // process name -> pid file (jabberd2: c2s, s2s)
 };
 
 enum class FileContent { key, fullchain, combined, trust_anchor };

@@ -65,8 +65,8 @@ XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json&
                      "restart", "verify", "trust_anchor"});
   config_ = parse_absolute_path(fields, "config").value_or(kind.default_config);
   facts_ = kind.read_config(config_);
-  cert_dir_ = parse_absolute_path(fields, "cert_dir")
-                  .value_or(kind.default_cert_dir(config_, facts_));
+  cert_dir_ =
+      parse_absolute_path(fields, "cert_dir").value_or(kind.default_cert_dir(config_, facts_));
   ownership_ = parse_ownership(fields, std::string(kind.default_group));
   reload_argv_ = parse_argv(fields, "reload").value_or(kind.default_reload(config_));
   trust_anchor_ = parse_absolute_path(fields, "trust_anchor");

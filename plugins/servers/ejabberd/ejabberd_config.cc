@@ -15,9 +15,9 @@ struct ModuleHost {
 };
 
 const ModuleHost kModuleHosts[] = {
-    {"mod_muc", "conference.@HOST@"},  {"mod_http_upload", "upload.@HOST@"},
-    {"mod_pubsub", "pubsub.@HOST@"},   {"mod_proxy65", "proxy.@HOST@"},
-    {"mod_mix", "mix.@HOST@"},         {"mod_multicast", "multicast.@HOST@"},
+    {"mod_muc", "conference.@HOST@"}, {"mod_http_upload", "upload.@HOST@"},
+    {"mod_pubsub", "pubsub.@HOST@"},  {"mod_proxy65", "proxy.@HOST@"},
+    {"mod_mix", "mix.@HOST@"},        {"mod_multicast", "multicast.@HOST@"},
 };
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {
@@ -25,8 +25,7 @@ void add_unique(std::vector<std::string>& list, const std::string& item) {
 }
 
 std::string replace_host(std::string pattern, const std::string& host) {
-  for (size_t at; (at = pattern.find("@HOST@")) != std::string::npos;)
-    pattern.replace(at, 6, host);
+  for (size_t at; (at = pattern.find("@HOST@")) != std::string::npos;) pattern.replace(at, 6, host);
   return pattern;
 }
 
@@ -63,7 +62,8 @@ class Reader {
     ServerFacts facts;
     for (const auto& host : strings(root["hosts"], "hosts")) add_unique(facts.names.domains, host);
     if (const YAML::Node aliases = root["hosts_alias"]; aliases && aliases.IsMap())
-      for (const auto& alias : aliases) add_unique(facts.names.domains, alias.first.as<std::string>());
+      for (const auto& alias : aliases)
+        add_unique(facts.names.domains, alias.first.as<std::string>());
     read_modules(root["modules"], facts);
     read_listeners(root["listen"], facts);
     for (const auto& file : strings(root["certfiles"], "certfiles"))
@@ -100,8 +100,8 @@ class Reader {
       std::string module = listener["module"].as<std::string>();
       bool direct_tls = listener["tls"] && listener["tls"].as<std::string>() == "true";
       std::optional<Endpoint>* slot = module == "ejabberd_c2s" && !direct_tls ? &facts.c2s
-                                      : module == "ejabberd_s2s_in"            ? &facts.s2s
-                                                                               : nullptr;
+                                      : module == "ejabberd_s2s_in"           ? &facts.s2s
+                                                                              : nullptr;
       if (!slot || *slot) continue;
       int port = 0;
       try {

@@ -33,8 +33,10 @@ std::vector<std::string> reload(const fs::path& config) {
 
 }  // namespace
 
-const ServerKind kEjabberdKind = {
-    "ejabberd", "/etc/ejabberd/ejabberd.yml", "ejabberd", read_ejabberd_config, cert_dir,
-    layout,     missing,                      reload,     true};
+const ServerKind kEjabberdKind = {"ejabberd", "/etc/ejabberd/ejabberd.yml",
+                                  "ejabberd", read_ejabberd_config,
+                                  cert_dir,   layout,
+                                  missing,    reload,
+                                  true};
 
 }  // namespace xmppcert

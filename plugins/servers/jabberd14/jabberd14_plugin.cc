@@ -23,9 +23,7 @@ std::vector<std::string> missing(const ServerFacts& facts, const std::vector<Ins
   return lines;
 }
 
-std::vector<std::string> reload(const fs::path&) {
-  return {"systemctl", "restart", "jabberd14"};
-}
+std::vector<std::string> reload(const fs::path&) { return {"systemctl", "restart", "jabberd14"}; }
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (!item.empty() && std::find(list.begin(), list.end(), item) == list.end())
@@ -49,8 +47,10 @@ ServerFacts read_jabberd14_config(const fs::path& config) {
   return facts;
 }
 
-const ServerKind kJabberd14Kind = {"jabberd14", "/etc/jabber/jabber.xml", "jabber",
-                                   read_jabberd14_config, cert_dir, layout, missing, reload,
+const ServerKind kJabberd14Kind = {"jabberd14", "/etc/jabber/jabber.xml",
+                                   "jabber",    read_jabberd14_config,
+                                   cert_dir,    layout,
+                                   missing,     reload,
                                    false};
 
 }  // namespace xmppcert

@@ -73,11 +73,12 @@ ServerFacts read_jabberd2_config(const fs::path& dir) {
   if (std::string pem = xml_text(s2s_local.child("pemfile")); !pem.empty())
     facts.loaded_files.push_back(pem);
   for (const auto& local : {c2s_local, s2s_local})
-    if (std::string ca = xml_text(local.child("cachain")); !ca.empty()) facts.ca_files.push_back(ca);
+    if (std::string ca = xml_text(local.child("cachain")); !ca.empty())
+      facts.ca_files.push_back(ca);
   facts.c2s = endpoint_of(c2s_local, 5222, dir / "c2s.xml");
   facts.s2s = endpoint_of(s2s_local, 5269, dir / "s2s.xml");
-  for (const auto& [name, doc] : {std::pair<const char*, pugi::xml_document*>{"c2s", &c2s},
-                                  {"s2s", &s2s}})
+  for (const auto& [name, doc] :
+       {std::pair<const char*, pugi::xml_document*>{"c2s", &c2s}, {"s2s", &s2s}})
     if (std::string pid = xml_text(doc->child(name).child("pidfile")); !pid.empty())
       facts.pidfiles[name] = pid;
   return facts;

@@ -33,8 +33,10 @@ std::vector<std::string> reload(const fs::path& config) {
 
 }  // namespace
 
-const ServerKind kProsodyKind = {
-    "prosody", "/etc/prosody/prosody.cfg.lua", "prosody", read_prosody_config, cert_dir,
-    layout,    missing,                        reload,    false};
+const ServerKind kProsodyKind = {"prosody", "/etc/prosody/prosody.cfg.lua",
+                                 "prosody", read_prosody_config,
+                                 cert_dir,  layout,
+                                 missing,   reload,
+                                 false};
 
 }  // namespace xmppcert

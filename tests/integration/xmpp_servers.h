@@ -1,0 +1,92 @@
+// Real XMPP servers from Debian for the plugin tests: prosody, ejabberd and jabberd2, each
+// started in a temp dir on free 127.0.0.1 ports as the unprivileged user xmppcert-test
+// (created when the tests run as root), with certificates in a root-owned folder the user
+// reads through its group. Each destructor stops its server.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/unit/test_support.h"
+
+namespace xmppcert::testing {
+
+// The user and group servers run as: xmppcert-test when root (created if missing), else
+// the current user.
+struct TestUser {
+  std::string user;
+  std::string group;
+};
+const TestUser& test_user();
+
+class XmppServer {
+ public:
+  virtual ~XmppServer() = default;
+  int c2s_port() const { return c2s_port_; }
+  int s2s_port() const { return s2s_port_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  // The "install" object of an xmppcert config for this server.
+  virtual nlohmann::json install_settings() const = 0;
+  // The server's log, for failure messages.
+  virtual std::string log() const = 0;
+
+ protected:
+  XmppServer();
+  TempDir dir_;
+  std::filesystem::path data_;  // owned by the test user
+  int c2s_port_;
+  int s2s_port_;
+};
+
+class ProsodyServer : public XmppServer {
+ public:
+  static bool available();
+  // Serves `domain` and the MUC component conference.`domain`.
+  explicit ProsodyServer(const std::string& domain, const std::string& extra_config = "");
+  ~ProsodyServer() override;
+  nlohmann::json install_settings() const override;
+  std::string log() const override;
+  std::filesystem::path config() const { return dir() / "prosody.cfg.lua"; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+class EjabberdServer : public XmppServer {
+ public:
+  static bool available();
+  explicit EjabberdServer(const std::string& domain, const std::string& extra_config = "");
+  ~EjabberdServer() override;
+  nlohmann::json install_settings() const override;
+  std::string log() const override;
+  std::filesystem::path config() const { return dir() / "ejabberd.yml"; }
+  // ejabberdctl ARGS for this node, as the test user.
+  std::vector<std::string> ctl(const std::vector<std::string>& args) const;
+
+ private:
+  std::vector<std::string> ctl_args(const std::vector<std::string>& args) const;
+  std::string node_;
+  pid_t pid_ = -1;
+};
+
+class Jabberd2Server : public XmppServer {
+ public:
+  static bool available();
+  explicit Jabberd2Server(const std::string& domain);
+  ~Jabberd2Server() override;
+  nlohmann::json install_settings() const override;
+  std::string log() const override;
+  // How to start one component (router, sm, c2s, s2s), as the test user when asked.
+  std::vector<std::string> component_argv(const std::string& component,
+                                          bool as_test_user = true) const;
+
+ private:
+  std::vector<pid_t> pids_;
+};
+
+}  // namespace xmppcert::testing
