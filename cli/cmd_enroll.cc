@@ -22,6 +22,8 @@ failure the previous one is put back):
   --server NAME         prosody, ejabberd, jabberd2, jabberd14 (settings: see README)
   --server-config PATH  the server's config (default: the Debian package's); its
                         VirtualHosts/hosts and components are added to the certificate
+  --edit-config         when the server's config does not load the installed files yet,
+                        add the lines (a backup is kept beside it) instead of printing them
 
 options:
   --component NAME      a component (conference, upload, or a full name); repeatable
@@ -119,6 +121,7 @@ int run_enroll(const Args& raw) {
                                 {"--dns01-hook", true},
                                 {"--server", true},
                                 {"--server-config", true},
+                                {"--edit-config", false},
                                 {"--force", false},
                                 {"--dry-run", false},
                                 kConfigOption,
@@ -153,6 +156,10 @@ int run_enroll(const Args& raw) {
       request.install = InstallTarget{*server, nlohmann::json::object()};
       if (auto config = args.value("--server-config"))
         request.install->settings["config"] = fs::absolute(*config).string();
+    }
+    if (args.has("--edit-config")) {
+      if (!request.install) throw UsageError("enroll: --edit-config needs --server NAME");
+      request.install->settings["edit_config"] = true;
     }
     if (domain.empty()) {
       add_discovered_names(request, "enroll: --server " + request.install->plugin);

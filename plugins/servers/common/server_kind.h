@@ -52,6 +52,10 @@ struct ServerKind {
   std::vector<std::string> (*missing_config)(const ServerFacts& facts,
                                              const std::vector<InstallFile>& files);
   std::vector<std::string> (*default_reload)(const fs::path& config);
+  // --edit-config: adds what missing_config names to the server's config files, each
+  // through replace_config_with_backup.
+  void (*add_to_config)(const fs::path& config, const ServerFacts& facts,
+                        const std::vector<InstallFile>& files);
   // ejabberd re-reads a certificate only if its mtime changed, to the second.
   bool needs_new_mtime = false;
 };

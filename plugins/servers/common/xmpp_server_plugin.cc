@@ -62,7 +62,7 @@ XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json&
     : kind_(kind) {
   JsonFields fields(settings, where);
   fields.allow_only({"config", "cert_dir", "owner", "group", "key_mode", "cert_mode", "reload",
-                     "restart", "verify", "trust_anchor"});
+                     "restart", "verify", "trust_anchor", "edit_config"});
   config_ = parse_absolute_path(fields, "config").value_or(kind.default_config);
   facts_ = kind.read_config(config_);
   cert_dir_ =
@@ -70,6 +70,7 @@ XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json&
   ownership_ = parse_ownership(fields, std::string(kind.default_group));
   reload_argv_ = parse_argv(fields, "reload").value_or(kind.default_reload(config_));
   trust_anchor_ = parse_absolute_path(fields, "trust_anchor");
+  edit_config_ = fields.boolean("edit_config").value_or(false);
 
   if (const nlohmann::json* restart = fields.object("restart")) {
     JsonFields processes(*restart, fields.path_of("restart"));
@@ -109,6 +110,7 @@ std::vector<InstallFile> XmppServerPlugin::files_for(const StoredVersion& versio
 
 void XmppServerPlugin::install(const StoredVersion& version) {
   replaced_.clear();
+  create_directories(cert_dir_, 0755);
   for (const auto& file : files_for(version)) {
     Replaced previous{file.path, std::nullopt, {}};
     struct stat st {};
@@ -124,6 +126,13 @@ void XmppServerPlugin::install(const StoredVersion& version) {
     auto before = kind_.needs_new_mtime ? mtime_of(file.path) : std::nullopt;
     write_file_atomically(file.path, content, secret ? ownership_.key : ownership_.cert);
     if (kind_.needs_new_mtime) ensure_newer_mtime(file.path, before);
+  }
+  if (edit_config_ && !missing_config(version).empty()) {
+    std::vector<std::string> lines = missing_config(version);
+    kind_.add_to_config(config_, facts_, files_for(version));
+    for (const auto& line : lines)
+      log_line(kind_.name, "added to " + config_.string() + ": " + line);
+    facts_ = kind_.read_config(config_);
   }
 }
 

@@ -9,6 +9,9 @@
 //                                              pidfile, then start argv (instead of reload)
 //   "verify": false | {"host": "127.0.0.1", "c2s_port": 5222, "s2s_port": 5269, "wait": "20s"}
 //   "trust_anchor": "/path/ca.pem"             CA root installed for verifying s2s peers
+//   "edit_config": true                        add the missing references to the server's
+//                                              config (backup beside it) instead of only
+//                                              printing them
 #pragma once
 
 #include <map>
@@ -52,6 +55,7 @@ class XmppServerPlugin : public ServerPlugin {
   std::optional<int> s2s_port_;
   std::chrono::seconds verify_wait_{20};
   std::optional<fs::path> trust_anchor_;
+  bool edit_config_ = false;
 
   struct Replaced {  // a file as it was before the last install
     fs::path path;

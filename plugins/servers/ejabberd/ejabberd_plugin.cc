@@ -1,5 +1,10 @@
 #include "plugins/servers/ejabberd/ejabberd_plugin.h"
 
+#include <sstream>
+
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "plugins/servers/common/config_edit.h"
 #include "plugins/servers/ejabberd/ejabberd_config.h"
 
 namespace xmppcert {
@@ -27,16 +32,59 @@ std::vector<std::string> missing(const ServerFacts& facts, const std::vector<Ins
   return lines;
 }
 
+// Text edits, so that the admin's comments and layout stay: a path goes under an existing
+// block-style `certfiles:` (or a new one at the end); s2s_cafile is replaced or appended.
+void add_to_config(const fs::path& config, const ServerFacts& facts,
+                   const std::vector<InstallFile>& files) {
+  std::vector<std::string> lines;
+  std::istringstream in(read_file(config));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  auto find = [&](const std::string& key) {
+    for (size_t i = 0; i < lines.size(); ++i)
+      if (lines[i].rfind(key + ":", 0) == 0) return i;
+    return lines.size();
+  };
+  for (const auto& file : files) {
+    std::string quoted = "\"" + file.path.string() + "\"";
+    if (file.content == FileContent::trust_anchor) {
+      if (config_trusts(facts, file.path)) continue;
+      size_t at = find("s2s_cafile");
+      std::string line = "s2s_cafile: " + quoted;
+      if (at < lines.size()) lines[at] = line;
+      else lines.push_back(line);
+    } else if (!config_loads(facts, file.path)) {
+      size_t at = find("certfiles");
+      if (at < lines.size() && lines[at].find('[') != std::string::npos)
+        throw UsageError(config.string() + ":" + std::to_string(at + 1) +
+                         ": certfiles is a flow list; add " + quoted + " to it by hand");
+      if (at < lines.size()) {
+        lines.insert(lines.begin() + static_cast<long>(at) + 1, "  - " + quoted);
+      } else {
+        lines.push_back("certfiles:");
+        lines.push_back("  - " + quoted);
+      }
+    }
+  }
+  std::string text;
+  for (const auto& line : lines) text += line + "\n";
+  replace_config_with_backup(config, text);
+}
+
 std::vector<std::string> reload(const fs::path& config) {
   return {"ejabberdctl", "--config", config.string(), "reload_config"};
 }
 
 }  // namespace
 
-const ServerKind kEjabberdKind = {"ejabberd", "/etc/ejabberd/ejabberd.yml",
-                                  "ejabberd", read_ejabberd_config,
-                                  cert_dir,   layout,
-                                  missing,    reload,
-                                  true};
+const ServerKind kEjabberdKind = {.name = "ejabberd",
+                                  .default_config = "/etc/ejabberd/ejabberd.yml",
+                                  .default_group = "ejabberd",
+                                  .read_config = read_ejabberd_config,
+                                  .default_cert_dir = cert_dir,
+                                  .layout = layout,
+                                  .missing_config = missing,
+                                  .default_reload = reload,
+                                  .add_to_config = add_to_config,
+                                  .needs_new_mtime = true};
 
 }  // namespace xmppcert

@@ -23,6 +23,22 @@ std::vector<std::string> missing(const ServerFacts& facts, const std::vector<Ins
   return lines;
 }
 
+void add_to_config(const fs::path& config, const ServerFacts& facts,
+                   const std::vector<InstallFile>& files) {
+  pugi::xml_document doc;
+  load_xml_config(doc, config, kXmlEditOptions);
+  pugi::xml_node root = doc.child("jabber");
+  pugi::xml_node io = root.child("io") ? root.child("io") : root.append_child("io");
+  pugi::xml_node ssl = io.child("ssl") ? io.child("ssl") : io.append_child("ssl");
+  for (const auto& file : files) {
+    if (file.content != FileContent::combined || config_loads(facts, file.path)) continue;
+    pugi::xml_node key = ssl.append_child("key");
+    key.append_attribute("ip").set_value("0.0.0.0");
+    key.text().set(file.path.c_str());
+  }
+  save_edited_xml(doc, config);
+}
+
 std::vector<std::string> reload(const fs::path&) { return {"systemctl", "restart", "jabberd14"}; }
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {
@@ -47,10 +63,15 @@ ServerFacts read_jabberd14_config(const fs::path& config) {
   return facts;
 }
 
-const ServerKind kJabberd14Kind = {"jabberd14", "/etc/jabber/jabber.xml",
-                                   "jabber",    read_jabberd14_config,
-                                   cert_dir,    layout,
-                                   missing,     reload,
-                                   false};
+const ServerKind kJabberd14Kind = {.name = "jabberd14",
+                                  .default_config = "/etc/jabber/jabber.xml",
+                                  .default_group = "jabber",
+                                  .read_config = read_jabberd14_config,
+                                  .default_cert_dir = cert_dir,
+                                  .layout = layout,
+                                  .missing_config = missing,
+                                  .default_reload = reload,
+                                  .add_to_config = add_to_config,
+                                  .needs_new_mtime = false};
 
 }  // namespace xmppcert

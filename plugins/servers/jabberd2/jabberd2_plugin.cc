@@ -43,6 +43,40 @@ std::vector<std::string> missing(const ServerFacts& facts, const std::vector<Ins
   return lines;
 }
 
+pugi::xml_node child_of(pugi::xml_node parent, const char* name) {
+  pugi::xml_node child = parent.child(name);
+  return child ? child : parent.append_child(name);
+}
+
+void add_to_config(const fs::path& dir, const ServerFacts& facts,
+                   const std::vector<InstallFile>& files) {
+  pugi::xml_document c2s, s2s;
+  load_xml_config(c2s, dir / "c2s.xml", kXmlEditOptions);
+  load_xml_config(s2s, dir / "s2s.xml", kXmlEditOptions);
+  pugi::xml_node c2s_local = child_of(c2s.child("c2s"), "local");
+  pugi::xml_node s2s_local = child_of(s2s.child("s2s"), "local");
+  for (const auto& file : files) {
+    if (file.content == FileContent::trust_anchor) {
+      child_of(s2s_local, "cachain").text().set(file.path.c_str());
+      continue;
+    }
+    for (const auto& host : facts.names.domains) {
+      pugi::xml_node id;
+      for (auto candidate : c2s_local.children("id"))
+        if (xml_text(candidate) == host) id = candidate;
+      if (!id) {
+        id = c2s_local.prepend_child("id");
+        id.text().set(host.c_str());
+      }
+      pugi::xml_attribute pemfile = id.attribute("pemfile");
+      (pemfile ? pemfile : id.append_attribute("pemfile")).set_value(file.path.c_str());
+    }
+    child_of(s2s_local, "pemfile").text().set(file.path.c_str());
+  }
+  save_edited_xml(c2s, dir / "c2s.xml");
+  save_edited_xml(s2s, dir / "s2s.xml");
+}
+
 std::vector<std::string> reload(const fs::path&) {
   return {"systemctl", "restart", "jabberd-c2s", "jabberd-s2s"};
 }
@@ -84,8 +118,15 @@ ServerFacts read_jabberd2_config(const fs::path& dir) {
   return facts;
 }
 
-const ServerKind kJabberd2Kind = {"jabberd2", "/etc/jabberd2", "jabber", read_jabberd2_config,
-                                  cert_dir,   layout,          missing,  reload,
-                                  false};
+const ServerKind kJabberd2Kind = {.name = "jabberd2",
+                                  .default_config = "/etc/jabberd2",
+                                  .default_group = "jabber",
+                                  .read_config = read_jabberd2_config,
+                                  .default_cert_dir = cert_dir,
+                                  .layout = layout,
+                                  .missing_config = missing,
+                                  .default_reload = reload,
+                                  .add_to_config = add_to_config,
+                                  .needs_new_mtime = false};
 
 }  // namespace xmppcert

@@ -1,5 +1,10 @@
 #include "plugins/servers/prosody/prosody_plugin.h"
 
+#include <regex>
+#include <sstream>
+
+#include "agent/engine/fs.h"
+#include "plugins/servers/common/config_edit.h"
 #include "plugins/servers/prosody/prosody_config.h"
 
 namespace xmppcert {
@@ -27,16 +32,39 @@ std::vector<std::string> missing(const ServerFacts& facts, const std::vector<Ins
   return lines;
 }
 
+// Global options go before the first VirtualHost/Component, where prosody reads them as
+// global (an earlier assignment of the same option is overridden by ours).
+void add_to_config(const fs::path& config, const ServerFacts& facts,
+                   const std::vector<InstallFile>& files) {
+  std::istringstream in(read_file(config));
+  std::string out, line, added = "-- added by xmppcert --edit-config\n";
+  for (const auto& wanted : missing(facts, files)) added += wanted + "\n";
+  static const std::regex section(R"(^\s*(VirtualHost|Host|Component)\b)");
+  while (std::getline(in, line)) {
+    if (!added.empty() && std::regex_search(line, section)) {
+      out += added + "\n";
+      added.clear();
+    }
+    out += line + "\n";
+  }
+  replace_config_with_backup(config, out + added);
+}
+
 std::vector<std::string> reload(const fs::path& config) {
   return {"prosodyctl", "--config", config.string(), "reload"};
 }
 
 }  // namespace
 
-const ServerKind kProsodyKind = {"prosody", "/etc/prosody/prosody.cfg.lua",
-                                 "prosody", read_prosody_config,
-                                 cert_dir,  layout,
-                                 missing,   reload,
-                                 false};
+const ServerKind kProsodyKind = {.name = "prosody",
+                                  .default_config = "/etc/prosody/prosody.cfg.lua",
+                                  .default_group = "prosody",
+                                  .read_config = read_prosody_config,
+                                  .default_cert_dir = cert_dir,
+                                  .layout = layout,
+                                  .missing_config = missing,
+                                  .default_reload = reload,
+                                  .add_to_config = add_to_config,
+                                  .needs_new_mtime = false};
 
 }  // namespace xmppcert
