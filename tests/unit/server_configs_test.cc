@@ -189,10 +189,10 @@ TEST_F(PluginFilesTest, Jabberd14InstallsACombinedPemRunsTheRestartArgvAndSaysWh
 TEST_F(PluginFilesTest, EjabberdSaysWhichCertfilesAndS2sCafileLinesToAdd) {
   write_text(dir / "ejabberd.yml", "hosts: [example.org]\ncertfiles: [/etc/old.pem]\n");
   write_text(dir / "ca.pem", "ROOT\n");
-  XmppServerPlugin plugin(kEjabberdKind,
-                          {{"config", (dir / "ejabberd.yml").string()},
-                           {"trust_anchor", (dir / "ca.pem").string()}},
-                          "test.install");
+  XmppServerPlugin plugin(
+      kEjabberdKind,
+      {{"config", (dir / "ejabberd.yml").string()}, {"trust_anchor", (dir / "ca.pem").string()}},
+      "test.install");
   StoredVersion v = version();
   plugin.install(v);
   fs::path pem = dir / "xmppcert" / "example.org.pem";
@@ -315,8 +315,9 @@ TEST_F(PluginFilesTest, EditConfigAddsToEjabberdsCertfilesBlockAndSetsS2sCafile)
 }
 
 TEST_F(PluginFilesTest, EditConfigSetsJabberd2PemfilesKeepingComments) {
-  write_text(dir / "c2s.xml",
-             "<c2s>\n  <!-- admin's note -->\n  <local>\n    <id>example.org</id>\n  </local>\n</c2s>\n");
+  write_text(
+      dir / "c2s.xml",
+      "<c2s>\n  <!-- admin's note -->\n  <local>\n    <id>example.org</id>\n  </local>\n</c2s>\n");
   write_text(dir / "s2s.xml", "<s2s>\n  <local/>\n</s2s>\n");
   XmppServerPlugin plugin(kJabberd2Kind,
                           {{"config", dir.path().string()},
@@ -326,8 +327,9 @@ TEST_F(PluginFilesTest, EditConfigSetsJabberd2PemfilesKeepingComments) {
   StoredVersion v = version();
   plugin.install(v);
   std::string pem = (dir / "certs" / "example.org.pem").string();
-  EXPECT_EQ(read_file(dir / "c2s.xml"), "<c2s>\n  <!-- admin's note -->\n  <local>\n    <id pemfile=\"" +
-                                            pem + "\">example.org</id>\n  </local>\n</c2s>\n");
+  EXPECT_EQ(read_file(dir / "c2s.xml"),
+            "<c2s>\n  <!-- admin's note -->\n  <local>\n    <id pemfile=\"" + pem +
+                "\">example.org</id>\n  </local>\n</c2s>\n");
   EXPECT_NE(read_file(dir / "s2s.xml").find("<pemfile>" + pem + "</pemfile>"), std::string::npos);
   EXPECT_TRUE(plugin.missing_config(v).empty());
 }

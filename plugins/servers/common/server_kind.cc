@@ -11,6 +11,18 @@ bool same_path(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
+std::vector<InstallFile> combined_pem_layout(const fs::path& dir, const std::string& name) {
+  return {{dir / (name + ".pem"), FileContent::combined}};
+}
+
+fs::path xmppcert_dir_beside_config(const fs::path& config_file, const ServerFacts&) {
+  return config_file.parent_path() / "xmppcert";
+}
+
+fs::path xmppcert_dir_in_config_dir(const fs::path& config_dir, const ServerFacts&) {
+  return config_dir / "xmppcert";
+}
+
 bool config_loads(const ServerFacts& facts, const fs::path& path) {
   return std::any_of(facts.loaded_files.begin(), facts.loaded_files.end(), [&](const auto& f) {
     return same_path(f, path) || same_path(f, path.parent_path());

@@ -58,7 +58,15 @@ struct ServerKind {
                         const std::vector<InstallFile>& files);
   // ejabberd re-reads a certificate only if its mtime changed, to the second.
   bool needs_new_mtime = false;
+  // prosody picks up replaced contents on one reload, new file names only on a second.
+  bool new_files_need_second_reload = false;
 };
+
+// The layouts and folders several servers share: one <name>.pem holding key + full chain,
+// in an "xmppcert" folder beside the config file (or inside a config folder: jabberd2).
+std::vector<InstallFile> combined_pem_layout(const fs::path& dir, const std::string& name);
+fs::path xmppcert_dir_beside_config(const fs::path& config_file, const ServerFacts& facts);
+fs::path xmppcert_dir_in_config_dir(const fs::path& config_dir, const ServerFacts& facts);
 
 // True when `facts.loaded_files` names `path` itself or its directory.
 bool config_loads(const ServerFacts& facts, const fs::path& path);

@@ -9,8 +9,7 @@
 
 namespace xmppcert {
 
-void load_xml_config(pugi::xml_document& doc, const std::filesystem::path& file,
-                     unsigned options) {
+void load_xml_config(pugi::xml_document& doc, const std::filesystem::path& file, unsigned options) {
   std::string text;
   try {
     text = read_file(file);

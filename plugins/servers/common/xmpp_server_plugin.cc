@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "agent/engine/clock.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/log.h"
@@ -155,6 +158,12 @@ bool XmppServerPlugin::rollback() {
 void XmppServerPlugin::reload() {
   if (restart_.empty()) {
     run_command_checked(reload_argv_, std::string("reload ") + kind_.name);
+    bool new_files = std::any_of(replaced_.begin(), replaced_.end(),
+                                 [](const Replaced& file) { return !file.content; });
+    if (new_files && kind_.new_files_need_second_reload) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      run_command_checked(reload_argv_, std::string("reload ") + kind_.name + " (new files)");
+    }
     return;
   }
   for (const auto& [process, argv] : restart_) {

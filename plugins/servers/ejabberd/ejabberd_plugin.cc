@@ -10,14 +10,6 @@
 namespace xmppcert {
 namespace {
 
-fs::path cert_dir(const fs::path& config, const ServerFacts&) {
-  return config.parent_path() / "xmppcert";
-}
-
-std::vector<InstallFile> layout(const fs::path& dir, const std::string& name) {
-  return {{dir / (name + ".pem"), FileContent::combined}};
-}
-
 std::vector<std::string> missing(const ServerFacts& facts, const std::vector<InstallFile>& files) {
   std::vector<std::string> lines;
   for (const auto& file : files) {
@@ -50,8 +42,10 @@ void add_to_config(const fs::path& config, const ServerFacts& facts,
       if (config_trusts(facts, file.path)) continue;
       size_t at = find("s2s_cafile");
       std::string line = "s2s_cafile: " + quoted;
-      if (at < lines.size()) lines[at] = line;
-      else lines.push_back(line);
+      if (at < lines.size())
+        lines[at] = line;
+      else
+        lines.push_back(line);
     } else if (!config_loads(facts, file.path)) {
       size_t at = find("certfiles");
       if (at < lines.size() && lines[at].find('[') != std::string::npos)
@@ -80,8 +74,8 @@ const ServerKind kEjabberdKind = {.name = "ejabberd",
                                   .default_config = "/etc/ejabberd/ejabberd.yml",
                                   .default_group = "ejabberd",
                                   .read_config = read_ejabberd_config,
-                                  .default_cert_dir = cert_dir,
-                                  .layout = layout,
+                                  .default_cert_dir = xmppcert_dir_beside_config,
+                                  .layout = combined_pem_layout,
                                   .missing_config = missing,
                                   .default_reload = reload,
                                   .add_to_config = add_to_config,

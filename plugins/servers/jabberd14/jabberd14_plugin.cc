@@ -7,14 +7,6 @@
 namespace xmppcert {
 namespace {
 
-fs::path cert_dir(const fs::path& config, const ServerFacts&) {
-  return config.parent_path() / "xmppcert";
-}
-
-std::vector<InstallFile> layout(const fs::path& dir, const std::string& name) {
-  return {{dir / (name + ".pem"), FileContent::combined}};
-}
-
 std::vector<std::string> missing(const ServerFacts& facts, const std::vector<InstallFile>& files) {
   std::vector<std::string> lines;
   for (const auto& file : files)
@@ -64,14 +56,14 @@ ServerFacts read_jabberd14_config(const fs::path& config) {
 }
 
 const ServerKind kJabberd14Kind = {.name = "jabberd14",
-                                  .default_config = "/etc/jabber/jabber.xml",
-                                  .default_group = "jabber",
-                                  .read_config = read_jabberd14_config,
-                                  .default_cert_dir = cert_dir,
-                                  .layout = layout,
-                                  .missing_config = missing,
-                                  .default_reload = reload,
-                                  .add_to_config = add_to_config,
-                                  .needs_new_mtime = false};
+                                   .default_config = "/etc/jabber/jabber.xml",
+                                   .default_group = "jabber",
+                                   .read_config = read_jabberd14_config,
+                                   .default_cert_dir = xmppcert_dir_beside_config,
+                                   .layout = combined_pem_layout,
+                                   .missing_config = missing,
+                                   .default_reload = reload,
+                                   .add_to_config = add_to_config,
+                                   .needs_new_mtime = false};
 
 }  // namespace xmppcert

@@ -17,12 +17,6 @@ std::optional<Endpoint> endpoint_of(const pugi::xml_node& local, int default_por
   return Endpoint{xml_text(local.child("ip")), std::stoi(port)};
 }
 
-fs::path cert_dir(const fs::path& config, const ServerFacts&) { return config / "xmppcert"; }
-
-std::vector<InstallFile> layout(const fs::path& dir, const std::string& name) {
-  return {{dir / (name + ".pem"), FileContent::combined}};
-}
-
 std::vector<std::string> missing(const ServerFacts& facts, const std::vector<InstallFile>& files) {
   std::vector<std::string> lines;
   for (const auto& file : files) {
@@ -122,8 +116,8 @@ const ServerKind kJabberd2Kind = {.name = "jabberd2",
                                   .default_config = "/etc/jabberd2",
                                   .default_group = "jabber",
                                   .read_config = read_jabberd2_config,
-                                  .default_cert_dir = cert_dir,
-                                  .layout = layout,
+                                  .default_cert_dir = xmppcert_dir_in_config_dir,
+                                  .layout = combined_pem_layout,
                                   .missing_config = missing,
                                   .default_reload = reload,
                                   .add_to_config = add_to_config,

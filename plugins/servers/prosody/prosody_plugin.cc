@@ -57,14 +57,15 @@ std::vector<std::string> reload(const fs::path& config) {
 }  // namespace
 
 const ServerKind kProsodyKind = {.name = "prosody",
-                                  .default_config = "/etc/prosody/prosody.cfg.lua",
-                                  .default_group = "prosody",
-                                  .read_config = read_prosody_config,
-                                  .default_cert_dir = cert_dir,
-                                  .layout = layout,
-                                  .missing_config = missing,
-                                  .default_reload = reload,
-                                  .add_to_config = add_to_config,
-                                  .needs_new_mtime = false};
+                                 .default_config = "/etc/prosody/prosody.cfg.lua",
+                                 .default_group = "prosody",
+                                 .read_config = read_prosody_config,
+                                 .default_cert_dir = cert_dir,
+                                 .layout = layout,
+                                 .missing_config = missing,
+                                 .default_reload = reload,
+                                 .add_to_config = add_to_config,
+                                 .needs_new_mtime = false,
+                                 .new_files_need_second_reload = true};
 
 }  // namespace xmppcert
