@@ -5,6 +5,7 @@
 #include "agent/engine/clock.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/fs.h"
+#include "agent/engine/renewal.h"
 #include "cli/commands.h"
 #include "cli/renewal_run.h"
 

@@ -9,6 +9,7 @@
 #include "agent/engine/fs.h"
 #include "agent/engine/log.h"
 #include "agent/engine/plan.h"
+#include "agent/engine/renewal.h"
 #include "agent/engine/state_lock.h"
 #include "cli/commands.h"
 #include "plugins/registry.h"
@@ -31,28 +32,7 @@ void print_plan(const CertificateRequest& request, const RenewalDecision& decisi
             << " SRV=" << join(ids.srv_ids) << " XmppAddr=" << join(ids.xmpp_addrs) << "\n";
 }
 
-void add_unique(std::vector<std::string>& list, const std::string& item, std::string& added) {
-  if (std::find(list.begin(), list.end(), item) != list.end()) return;
-  list.push_back(item);
-  added += (added.empty() ? "" : ", ") + item;
-}
-
 }  // namespace
-
-void add_discovered_names(CertificateRequest& request, const std::string& where) {
-  if (!request.install) return;
-  ServedNames served = make_server_plugin(*request.install, where + ".install")->discover();
-  if (served.domains.empty() && request.domains.empty())
-    throw UsageError(where + ": the " + request.install->plugin + " config serves no domain");
-  std::string added;
-  for (const auto& domain : served.domains) add_unique(request.domains, domain, added);
-  for (const auto& component : served.components)
-    if (std::find(request.domains.begin(), request.domains.end(), component) ==
-        request.domains.end())
-      add_unique(request.components, component, added);
-  if (!added.empty() && !request.name.empty())
-    log_line(request.name, "from the " + request.install->plugin + " config: " + added);
-}
 
 int run_certificates(const Session& session, const std::vector<CertificateRequest>& wanted,
                      const RunOptions& options) {
@@ -84,24 +64,20 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   int exit_code = kExitOk;
   for (const auto& request : requests) {
     try {
-      std::optional<CertificateRecord> record = store.load(request.name);
-      RenewalDecision decision =
-          decide_renewal(record ? &*record : nullptr, request, now, options.force);
-      if (!decision.due) {
-        std::cout << request.name << ": up to date, " << decision.reason << "\n";
+      RenewalOutcome outcome = renew_if_due(store, request, session.state_dir,
+                                            origin_of(session, request.name), now, options.force);
+      if (!outcome.issued) {
+        std::cout << request.name << ": up to date, " << outcome.decision.reason << "\n";
         continue;
       }
-      log_line(request.name, "issuing: " + decision.reason);
-      std::string where = origin_of(session, request.name);
-      auto issuer = make_issuer(request.issuer, request.issuer_settings, session.state_dir, where);
-      std::unique_ptr<ServerPlugin> plugin;
-      if (request.install) plugin = make_server_plugin(*request.install, where + ".install");
-      CertificateRecord issued = enroll_certificate(store, request, *issuer, plugin.get(), now);
+      const CertificateRecord& issued = *outcome.issued;
       std::cout << request.name << ": issued v" << issued.current_version << " by "
                 << request.issuer << ", serial " << issued.certificate.serial_hex << ", expires "
                 << format_utc(issued.certificate.not_after) << ", renews after "
                 << format_utc(issued.next_renewal)
-                << (plugin ? ", installed with " + plugin->name() : std::string()) << "\n";
+                << (outcome.installed_with.empty() ? std::string()
+                                                   : ", installed with " + outcome.installed_with)
+                << "\n";
     } catch (const OperationError& e) {
       std::cerr << "xmppcert: " << request.name << ": " << e.what() << "\n";
       exit_code = kExitFailed;

@@ -14,10 +14,6 @@ struct RunOptions {
   bool dry_run = false;
 };
 
-// Adds the domains and components the request's server plugin finds in the server's own
-// config (a no-op without one); UsageError prefixed with `where` if it finds none at all.
-void add_discovered_names(CertificateRequest& request, const std::string& where);
-
 // Validates every request first (UsageError: nothing written), then works under the state
 // lock. Returns kExitOk or kExitFailed.
 int run_certificates(const Session& session, const std::vector<CertificateRequest>& requests,

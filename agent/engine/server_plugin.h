@@ -13,6 +13,11 @@
 
 namespace xmppcert {
 
+struct InstalledFile {
+  std::string path;
+  std::string content;  // what install() writes there for the version
+};
+
 struct ServedNames {
   std::vector<std::string> domains;     // hosts clients log in to
   std::vector<std::string> components;  // full names (conference.example.org)
@@ -29,6 +34,11 @@ class ServerPlugin {
   // Puts back, byte for byte with owner and mode, what the last install() replaced; false
   // when the plugin keeps no such copy (the engine then installs the previous version).
   virtual bool rollback() { return false; }
+  // The files install() writes for `version` and what they hold: xmppcertd watches them
+  // and reinstalls when someone else deletes or replaces one.
+  virtual std::vector<InstalledFile> installed_files(const StoredVersion&) const { return {}; }
+  // The server's own config files, watched by xmppcertd for new hosts; none by default.
+  virtual std::vector<std::string> server_config_files() const { return {}; }
   // Lines the admin must add to the server's config before it uses the installed files
   // (the engine prints them and skips verification); empty when the config already does.
   virtual std::vector<std::string> missing_config(const StoredVersion&) const { return {}; }

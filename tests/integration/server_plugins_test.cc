@@ -103,10 +103,11 @@ TEST_P(ServerPluginTest, EnrollAndRenewServeTheNewCertificateOnC2sAndS2s) {
     EXPECT_TRUE(served.value("ok", false)) << served.dump(2);
     EXPECT_EQ(served.value("store", ""), std::string("matches \"") + GetParam().domain + "\" v1");
     auto dns = served["dns_ids"];
-    if (GetParam().has_component)
+    if (GetParam().has_component) {
       EXPECT_NE(std::find(dns.begin(), dns.end(), std::string("conference.") + GetParam().domain),
                 dns.end())
           << "the component discovered in the server's config is covered: " << served.dump();
+    }
   }
 
   std::vector<std::string> renew = {"renew", "--force"};

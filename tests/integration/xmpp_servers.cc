@@ -200,7 +200,11 @@ EjabberdServer::EjabberdServer(const std::string& domain, const std::string& ext
   std::vector<std::string> argv = ctl_args({"foreground"});
   pid_ = spawn_unprivileged(argv, {{"HOME", data_.string()}}, dir() / "ejabberd.out",
                             test_user().user, test_user().group);
-  wait_for_port(c2s_port_, "ejabberd");
+  try {
+    wait_for_port(c2s_port_, "ejabberd");
+  } catch (const std::exception& e) {
+    throw std::runtime_error(e.what() + ("\n" + log()));
+  }
 }
 
 std::vector<std::string> EjabberdServer::ctl_args(const std::vector<std::string>& args) const {

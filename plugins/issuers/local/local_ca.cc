@@ -3,6 +3,8 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "agent/engine/certificate.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/fs.h"
@@ -98,7 +100,11 @@ IssuedCertificate LocalCa::issue(const IssuanceRequest& request) {
   set_random_serial(cert.get());
   X509_set_subject_name(cert.get(), X509_REQ_get_subject_name(csr));
   X509_set_issuer_name(cert.get(), X509_get_subject_name(root_.get()));
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -kBackdateSeconds);
+  // Backdated for clock skew, but by at most a tenth of the lifetime: a short-lived
+  // certificate must not be due for renewal the moment it is issued.
+  X509_gmtime_adj(
+      X509_getm_notBefore(cert.get()),
+      -std::min<long>(kBackdateSeconds, static_cast<long>(request.validity.count()) / 10));
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(request.validity.count()));
   X509_set_pubkey(cert.get(), public_key);
 

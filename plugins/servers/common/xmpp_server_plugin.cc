@@ -111,6 +111,22 @@ std::vector<InstallFile> XmppServerPlugin::files_for(const StoredVersion& versio
   return files;
 }
 
+std::vector<InstalledFile> XmppServerPlugin::installed_files(const StoredVersion& version) const {
+  std::vector<InstalledFile> out;
+  for (const auto& file : files_for(version))
+    out.push_back({file.path.string(), file.content == FileContent::trust_anchor
+                                           ? read_file(*trust_anchor_)
+                                           : content_of(file.content, version)});
+  return out;
+}
+
+std::vector<std::string> XmppServerPlugin::server_config_files() const {
+  if (!fs::is_directory(config_)) return {config_.string()};
+  std::vector<std::string> files;  // jabberd2: the folder's XML files
+  for (const char* name : {"c2s.xml", "s2s.xml", "sm.xml"}) files.push_back(config_ / name);
+  return files;
+}
+
 void XmppServerPlugin::install(const StoredVersion& version) {
   replaced_.clear();
   create_directories(cert_dir_, 0755);

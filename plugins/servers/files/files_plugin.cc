@@ -42,6 +42,13 @@ void FilesPlugin::install(const StoredVersion& version) {
                           target.secret ? ownership_.key : ownership_.cert);
 }
 
+std::vector<InstalledFile> FilesPlugin::installed_files(const StoredVersion& version) const {
+  std::vector<InstalledFile> out;
+  for (const auto& target : targets_)
+    out.push_back({target.path.string(), target.content(version)});
+  return out;
+}
+
 void FilesPlugin::reload() {
   if (!reload_argv_.empty()) run_command_checked(reload_argv_, "reload");
 }

@@ -30,6 +30,7 @@ class FilesPlugin : public ServerPlugin {
   std::string name() const override { return "files"; }
   void install(const StoredVersion& version) override;
   void reload() override;
+  std::vector<InstalledFile> installed_files(const StoredVersion& version) const override;
 
  private:
   struct Target {

@@ -1,0 +1,225 @@
+#include "agent/daemon/agent.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "agent/daemon/metrics_file.h"
+#include "agent/daemon/schedule.h"
+#include "agent/daemon/systemd_notify.h"
+#include "agent/engine/clock.h"
+#include "agent/engine/config.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/log.h"
+#include "agent/engine/renewal.h"
+#include "agent/engine/state_lock.h"
+#include "plugins/registry.h"
+
+namespace xmppcert {
+namespace {
+
+std::filesystem::path state_dir_of(const AgentOptions& options) {
+  if (options.state_dir) return *options.state_dir;
+  if (options.config)
+    if (auto dir = load_config(*options.config).state_dir) return *dir;
+  return kDefaultStateDir;
+}
+
+}  // namespace
+
+Agent::Agent(AgentOptions options)
+    : options_(std::move(options)), state_dir_(state_dir_of(options_)), store_(state_dir_) {
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, s);
+  ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+  signal_fd_ = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) throw_operation_error("start", "signalfd", errno_text(errno));
+}
+
+Agent::~Agent() {
+  if (signal_fd_ >= 0) ::close(signal_fd_);
+}
+
+std::string Agent::where(const std::string& name) const {
+  return options_.config ? options_.config->string() + ": certificates.\"" + name + "\""
+                         : "record of " + name;
+}
+
+void Agent::load() {
+  std::vector<CertificateRequest> requests;
+  if (options_.config) {
+    requests = load_config(*options_.config).certificates;
+  } else {
+    for (const auto& record : store_.load_all()) requests.push_back(record.request);
+  }
+  std::time_t now = std::time(nullptr);
+  next_.clear();
+  for (auto& request : requests) {
+    add_discovered_names(request, where(request.name));
+    validate_plugins(request, where(request.name));
+    schedule(request, now);
+  }
+  requests_ = std::move(requests);
+  refresh_watches();
+}
+
+// Our config, the servers' configs, and every installed file of a current version.
+void Agent::refresh_watches() {
+  std::set<std::filesystem::path> watched;
+  config_files_.clear();
+  if (options_.config) config_files_.insert(std::filesystem::absolute(*options_.config));
+  for (const auto& request : requests_) {
+    if (!request.install) continue;
+    auto plugin = make_server_plugin(*request.install, where(request.name) + ".install");
+    for (const auto& file : plugin->server_config_files()) config_files_.insert(file);
+    if (auto record = store_.load(request.name); record && record->current_version > 0)
+      for (const auto& file :
+           plugin->installed_files(store_.version(request.name, record->current_version)))
+        watched.insert(file.path);
+  }
+  std::set<std::filesystem::path> normal;
+  for (const auto& path : config_files_) normal.insert(path.lexically_normal());
+  config_files_ = normal;
+  watched.insert(config_files_.begin(), config_files_.end());
+  watcher_.watch_files(watched);
+}
+
+void Agent::schedule(const CertificateRequest& request, std::time_t now) {
+  std::optional<CertificateRecord> record = store_.load(request.name);
+  next_[request.name] = next_action(record ? &*record : nullptr, request, now);
+}
+
+void Agent::act(const CertificateRequest& request) {
+  bool failed = false;
+  try {
+    StateLock lock(state_dir_, options_.lock_wait);
+    RenewalOutcome outcome =
+        renew_if_due(store_, request, state_dir_, where(request.name), std::time(nullptr), false);
+    if (outcome.issued) {
+      log_line(request.name, "issued v" + std::to_string(outcome.issued->current_version) +
+                                 ", expires " + format_utc(outcome.issued->certificate.not_after));
+      refresh_watches();
+    }
+  } catch (const std::exception& e) {
+    log_line(request.name, std::string("failed: ") + e.what());
+    failed = true;
+  }
+  std::time_t now = std::time(nullptr);
+  schedule(request, now);
+  // A failure the record does not show (no lock, no state dir) must not make a busy loop.
+  int& failures = failures_[request.name];
+  failures = failed ? failures + 1 : 0;
+  if (failed)
+    next_[request.name] = std::max(next_[request.name], now + retry_delay(failures, 0.0).count());
+  else  // never spin, whatever the issuer's dates say
+    next_[request.name] = std::max(next_[request.name], now + 1);
+  log_line(request.name, "next action " + format_utc(next_[request.name]));
+}
+
+void Agent::reinstall_if_changed(const CertificateRequest& request,
+                                 const std::set<std::filesystem::path>& changed) {
+  if (!request.install) return;
+  std::optional<CertificateRecord> record = store_.load(request.name);
+  if (!record || record->current_version == 0) return;
+  try {
+    StoredVersion version = store_.version(request.name, record->current_version);
+    auto plugin = make_server_plugin(*request.install, where(request.name) + ".install");
+    for (const auto& file : plugin->installed_files(version)) {
+      if (!changed.count(std::filesystem::path(file.path).lexically_normal())) continue;
+      std::string now;
+      bool present = std::filesystem::exists(file.path);
+      if (present) now = read_file(file.path);
+      if (present && now == file.content) continue;
+      log_line(request.name, file.path + (present ? " was replaced" : " was deleted") +
+                                 " by someone else; reinstalling v" +
+                                 std::to_string(version.number));
+      StateLock lock(state_dir_, options_.lock_wait);
+      plugin->install(version);
+      plugin->reload();
+      return;
+    }
+  } catch (const std::exception& e) {
+    log_line(request.name, std::string("reinstall failed: ") + e.what());
+  }
+}
+
+bool Agent::drain_signals() {
+  signalfd_siginfo info{};
+  while (::read(signal_fd_, &info, sizeof info) == sizeof info) {
+    if (info.ssi_signo == SIGHUP) {
+      log_line("xmppcertd", "SIGHUP: re-reading the config");
+      try {
+        load();
+      } catch (const std::exception& e) {
+        log_line("xmppcertd",
+                 std::string("config not reloaded, keeping the previous one: ") + e.what());
+      }
+    } else {
+      stopping_ = true;
+    }
+  }
+  return !stopping_;
+}
+
+void Agent::write_metrics() {
+  if (!options_.metrics_file) return;
+  try {
+    write_metrics_file(*options_.metrics_file, store_.load_all(), next_);
+  } catch (const std::exception& e) {
+    log_line("xmppcertd", std::string("metrics not written: ") + e.what());
+  }
+}
+
+int Agent::run() {
+  require_writable_directory(state_dir_, "state dir");
+  load();
+  notify_systemd("READY=1\nSTATUS=managing " + std::to_string(requests_.size()) +
+                 " certificate(s)");
+  log_line("xmppcertd", "managing " + std::to_string(requests_.size()) + " certificate(s) in " +
+                            state_dir_.string());
+  write_metrics();
+  while (!stopping_) {
+    std::time_t now = std::time(nullptr);
+    for (const auto& request : std::vector<CertificateRequest>(requests_)) {
+      if (!drain_signals()) break;
+      if (next_[request.name] <= now) act(request);
+    }
+    if (!drain_signals()) break;
+    write_metrics();
+
+    std::time_t earliest = now + 86400;
+    for (const auto& [name, when] : next_) earliest = std::min(earliest, when);
+    long wait_ms = std::max<long>(0, (earliest - std::time(nullptr)) * 1000L + 50);
+    pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {watcher_.fd(), POLLIN, 0}};
+    if (::poll(fds, 2, static_cast<int>(std::min<long>(wait_ms, 86400000L))) <= 0) continue;
+    if (fds[1].revents & POLLIN) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let a burst settle
+      std::set<std::filesystem::path> changed = watcher_.changed();
+      bool config_changed = std::any_of(changed.begin(), changed.end(), [&](const auto& path) {
+        return config_files_.count(path) > 0;
+      });
+      if (config_changed) {
+        log_line("xmppcertd", "config changed: re-reading it");
+        try {
+          load();
+        } catch (const std::exception& e) {
+          log_line("xmppcertd",
+                   std::string("config not reloaded, keeping the previous one: ") + e.what());
+        }
+      }
+      for (const auto& request : requests_) reinstall_if_changed(request, changed);
+    }
+  }
+  notify_systemd("STOPPING=1");
+  log_line("xmppcertd", "stopping");
+  return 0;
+}
+
+}  // namespace xmppcert

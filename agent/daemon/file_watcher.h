@@ -1,0 +1,31 @@
+// inotify through libc: watches folders (a file is watched through its folder, so that
+// editors' and our own rename-into-place writes are seen) and reports which paths changed.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <vector>
+
+namespace xmppcert {
+
+class FileWatcher {
+ public:
+  FileWatcher();
+  ~FileWatcher();
+  FileWatcher(const FileWatcher&) = delete;
+  FileWatcher& operator=(const FileWatcher&) = delete;
+
+  int fd() const { return fd_; }
+  // Replaces the watched set with the folders of `files`; missing folders are skipped.
+  void watch_files(const std::set<std::filesystem::path>& files);
+  // The watched paths that changed since the last call (non-blocking).
+  std::set<std::filesystem::path> changed();
+
+ private:
+  int fd_;
+  std::map<int, std::filesystem::path> folders_;  // watch descriptor -> folder
+  std::set<std::filesystem::path> files_;
+};
+
+}  // namespace xmppcert

@@ -1,0 +1,134 @@
+// The real xmppcertd against the local CA with 30-second certificates: it issues and installs
+// each, renews on time, reinstalls a deleted installed file, acts on a config edit within
+// seconds, and exits 0 on SIGTERM with the store readable.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "agent/engine/fs.h"
+#include "agent/engine/store.h"
+#include "tests/integration/cli_runner.h"
+
+namespace xmppcert::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+// Polls `condition` every 100 ms for at most `limit`.
+bool eventually(const std::function<bool()>& condition, seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return condition();
+}
+
+class AgentTest : public ::testing::Test {
+ protected:
+  void write_config(const std::vector<std::string>& names) {
+    nlohmann::json certificates = nlohmann::json::object();
+    for (const auto& name : names)
+      certificates[name] = {{"install",
+                             {{"plugin", "files"},
+                              {"key", (dir / "out" / (name + ".key")).string()},
+                              {"fullchain", (dir / "out" / (name + ".crt")).string()}}}};
+    nlohmann::json config = {{"defaults", {{"validity", "30s"}}}, {"certificates", certificates}};
+    write_file_atomically(dir / "config.json", config.dump(2), with_mode(0644));
+  }
+
+  void start() {
+    pid = ::fork();
+    if (pid == 0) {
+      FILE* log = std::fopen((dir / "agent.log").c_str(), "w");
+      if (log) {
+        ::dup2(fileno(log), 1);
+        ::dup2(fileno(log), 2);
+      }
+      ::execl(XMPPCERTD_BINARY, "xmppcertd", "--config", (dir / "config.json").c_str(),
+              "--state-dir", (dir / "state").c_str(), "--metrics-file",
+              (dir / "metrics.prom").c_str(), nullptr);
+      ::_exit(127);
+    }
+  }
+
+  int current_version(const std::string& name) {
+    auto record = Store(dir / "state").load(name);
+    return record ? record->current_version : 0;
+  }
+
+  std::string log() { return read_file(dir / "agent.log"); }
+
+  void TearDown() override {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+
+  TempDir dir;
+  pid_t pid = -1;
+};
+
+TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOnSigterm) {
+  fs::create_directories(dir / "out");
+  write_config({"a.example.test", "b.example.test"});
+  start();
+  ASSERT_TRUE(
+      eventually([&] { return fs::exists(dir / "out" / "b.example.test.crt"); }, seconds(10)))
+      << log();
+  EXPECT_EQ(current_version("a.example.test"), 1);
+
+  fs::remove(dir / "out" / "a.example.test.key");
+  Store store(dir / "state");
+  std::string key = read_file(store.version("a.example.test", 1).key_path());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return fs::exists(dir / "out" / "a.example.test.key") &&
+               read_file(dir / "out" / "a.example.test.key") == key;
+      },
+      seconds(5)))
+      << log();
+  EXPECT_NE(log().find("was deleted by someone else; reinstalling v1"), std::string::npos);
+
+  write_config({"a.example.test", "b.example.test", "c.example.test"});
+  EXPECT_TRUE(
+      eventually([&] { return fs::exists(dir / "out" / "c.example.test.crt"); }, seconds(5)))
+      << log();
+
+  // 30 s lifetime: renewal two thirds in, about 20 s after issuance.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return current_version("a.example.test") >= 2 && current_version("b.example.test") >= 2;
+      },
+      seconds(35)))
+      << log();
+  EXPECT_EQ(
+      read_file(dir / "out" / "a.example.test.crt"),
+      read_file(
+          store.version("a.example.test", current_version("a.example.test")).fullchain_path()));
+  EXPECT_NE(read_file(dir / "metrics.prom")
+                .find("xmppcert_certificate_not_after_seconds{certificate=\"a.example.test\"}"),
+            std::string::npos);
+
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, seconds(10)))
+      << log();
+  pid = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << log();
+  ProcessResult status_run =
+      run_xmppcert({"status", "--json", "--state-dir", (dir / "state").string()});
+  EXPECT_EQ(status_run.exit_code, 0) << status_run.err;
+  EXPECT_EQ(nlohmann::json::parse(status_run.out).size(), 3u);
+}
+
+}  // namespace
+}  // namespace xmppcert::testing

@@ -1,0 +1,58 @@
+// When xmppcertd acts next on a certificate.
+#include "agent/daemon/schedule.h"
+
+#include <gtest/gtest.h>
+
+namespace xmppcert::testing {
+namespace {
+
+CertificateRecord issued_record(std::time_t not_before, std::time_t not_after) {
+  CertificateRecord record;
+  record.name = "example.org";
+  record.request.name = "example.org";
+  record.request.domains = {"example.org"};
+  record.current_version = 1;
+  record.certificate.not_before = not_before;
+  record.certificate.not_after = not_after;
+  record.certificate.identities = identities_of(record.request);
+  record.next_renewal = not_before + (not_after - not_before) * 2 / 3;
+  return record;
+}
+
+TEST(Schedule, ANeverIssuedCertificateIsActedOnNow) {
+  CertificateRequest request;
+  request.name = "example.org";
+  request.domains = {"example.org"};
+  EXPECT_EQ(next_action(nullptr, request, 1000), 1000);
+}
+
+TEST(Schedule, AnIssuedCertificateWaitsForItsRenewalTimePlusAtMostOnePercent) {
+  CertificateRecord record = issued_record(0, 90 * 86400);
+  std::time_t next = next_action(&record, record.request, 86400);
+  EXPECT_GE(next, record.next_renewal);
+  EXPECT_LT(next, record.next_renewal + 90 * 864);
+}
+
+TEST(Schedule, AChangedRequestIsActedOnNow) {
+  CertificateRecord record = issued_record(0, 90 * 86400);
+  CertificateRequest wanted = record.request;
+  wanted.components = {"conference"};
+  EXPECT_EQ(next_action(&record, wanted, 86400), 86400);
+}
+
+TEST(Schedule, FailuresBackOffExponentiallyUpToSixHours) {
+  EXPECT_EQ(retry_delay(1, 0.0).count(), 30);
+  EXPECT_EQ(retry_delay(2, 0.0).count(), 60);
+  EXPECT_EQ(retry_delay(5, 0.0).count(), 480);
+  EXPECT_EQ(retry_delay(40, 0.0).count(), 6 * 3600);
+  EXPECT_EQ(retry_delay(3, 1.0).count(), 132);  // +10% jitter at most
+  CertificateRecord record = issued_record(0, 90 * 86400);
+  record.consecutive_failures = 3;
+  record.last_attempt = Attempt{70 * 86400, false, "issuer down"};
+  std::time_t next = next_action(&record, record.request, 70 * 86400);
+  EXPECT_GE(next, 70 * 86400 + 108);
+  EXPECT_LE(next, 70 * 86400 + 132);
+}
+
+}  // namespace
+}  // namespace xmppcert::testing
