@@ -21,14 +21,30 @@ void add_unique(std::vector<std::string>& list, const std::string& item, std::st
 void add_discovered_names(CertificateRequest& request, const std::string& where) {
   if (!request.install) return;
   ServedNames served = make_server_plugin(*request.install, where + ".install")->discover();
-  if (served.domains.empty() && request.domains.empty())
-    throw UsageError(where + ": the " + request.install->plugin + " config serves no domain");
+
+  // A server may serve names no CA certifies (Debian's prosody ships VirtualHost "localhost").
+  auto certifiable = [&](const std::string& name) {
+    try {
+      parse_domain(name);
+      return true;
+    } catch (const UsageError& e) {
+      log_line(request.name.empty() ? request.install->plugin : request.name,
+               "not certifying " + name + " from the " + request.install->plugin +
+                   " config: " + e.what());
+      return false;
+    }
+  };
   std::string added;
-  for (const auto& domain : served.domains) add_unique(request.domains, domain, added);
+  for (const auto& domain : served.domains)
+    if (certifiable(domain)) add_unique(request.domains, domain, added);
   for (const auto& component : served.components)
     if (std::find(request.domains.begin(), request.domains.end(), component) ==
-        request.domains.end())
+            request.domains.end() &&
+        certifiable(component))
       add_unique(request.components, component, added);
+  if (request.domains.empty())
+    throw UsageError(where + ": the " + request.install->plugin +
+                     " config serves no domain a certificate can name");
   if (!added.empty() && !request.name.empty())
     log_line(request.name, "from the " + request.install->plugin + " config: " + added);
 }
