@@ -9,9 +9,12 @@
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
+#include "agent/engine/certificate.h"
 #include "agent/engine/fs.h"
+#include "agent/engine/keys.h"
 #include "agent/engine/store.h"
 #include "tests/integration/cli_runner.h"
 
@@ -128,6 +131,53 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
       run_xmppcert({"status", "--json", "--state-dir", (dir / "state").string()});
   EXPECT_EQ(status_run.exit_code, 0) << status_run.err;
   EXPECT_EQ(nlohmann::json::parse(status_run.out).size(), 3u);
+}
+
+// Every record's current version is whole (key matches certificate), and every installed file
+// is a whole PEM of some stored version.
+void expect_store_and_installed_files_valid(const fs::path& dir,
+                                            const std::vector<std::string>& names) {
+  Store store(dir / "state");
+  for (const auto& name : names) {
+    auto record = store.load(name);
+    if (!record || record->current_version == 0) continue;
+    StoredVersion v = store.version(name, record->current_version);
+    X509Ptr cert = parse_certificate(read_file(v.cert_path()), v.cert_path().string());
+    PKeyPtr key = load_private_key(read_file(v.key_path()), v.key_path().string());
+    EXPECT_TRUE(certificate_matches_key(cert.get(), key.get())) << name;
+    fs::path installed = dir / "out" / (name + ".key");
+    if (!fs::exists(installed)) continue;
+    PKeyPtr installed_key = load_private_key(read_file(installed), installed.string());
+    X509Ptr installed_cert = parse_certificate(read_file(dir / "out" / (name + ".crt")), name);
+    EXPECT_TRUE(installed_key && installed_cert) << name;
+  }
+}
+
+TEST_F(AgentTest, KilledAtRandomPointsTheStoreAndInstalledFilesStayValid) {
+  fs::create_directories(dir / "out");
+  const std::vector<std::string> names = {"a.example.test", "b.example.test", "c.example.test"};
+  write_config(names);
+  std::mt19937 random(12345);
+  for (int round = 0; round < 8; ++round) {
+    start();
+    // Somewhere in the first issuance burst or between operations.
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 400));
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
+    expect_store_and_installed_files_valid(dir.path(), names);
+  }
+  start();  // a clean run afterwards brings everything up to date
+  EXPECT_TRUE(eventually(
+      [&] {
+        for (const auto& name : names)
+          if (current_version(name) == 0 || !fs::exists(dir / "out" / (name + ".crt")))
+            return false;
+        return true;
+      },
+      seconds(10)))
+      << log();
+  expect_store_and_installed_files_valid(dir.path(), names);
 }
 
 }  // namespace
