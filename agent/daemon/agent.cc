@@ -54,8 +54,18 @@ std::string Agent::where(const std::string& name) const {
 
 void Agent::load() {
   std::vector<CertificateRequest> requests;
+  config_files_.clear();
+  snippet_dirs_.clear();
   if (options_.config) {
-    requests = load_config(*options_.config).certificates;
+    Config config = load_config(*options_.config);
+    requests = config.certificates;
+    for (const auto& file : config.files) config_files_.insert(std::filesystem::absolute(file));
+    // A snippet added later to an included folder must be seen too: watch the folders.
+    for (const auto& pattern : config.include) {
+      std::filesystem::path full = pattern;
+      if (full.is_relative()) full = options_.config->parent_path() / full;
+      snippet_dirs_.insert(std::filesystem::absolute(full.parent_path()).lexically_normal());
+    }
   } else {
     for (const auto& record : store_.load_all()) requests.push_back(record.request);
   }
@@ -73,22 +83,20 @@ void Agent::load() {
 // Our config, the servers' configs, and every installed file of a current version.
 void Agent::refresh_watches() {
   std::set<std::filesystem::path> watched;
-  config_files_.clear();
-  if (options_.config) config_files_.insert(std::filesystem::absolute(*options_.config));
+  std::set<std::filesystem::path> configs = config_files_;
   for (const auto& request : requests_) {
     if (!request.install) continue;
     auto plugin = make_server_plugin(*request.install, where(request.name) + ".install");
-    for (const auto& file : plugin->server_config_files()) config_files_.insert(file);
+    for (const auto& file : plugin->server_config_files()) configs.insert(file);
     if (auto record = store_.load(request.name); record && record->current_version > 0)
       for (const auto& file :
            plugin->installed_files(store_.version(request.name, record->current_version)))
         watched.insert(file.path);
   }
-  std::set<std::filesystem::path> normal;
-  for (const auto& path : config_files_) normal.insert(path.lexically_normal());
-  config_files_ = normal;
+  config_files_.clear();
+  for (const auto& path : configs) config_files_.insert(path.lexically_normal());
   watched.insert(config_files_.begin(), config_files_.end());
-  watcher_.watch_files(watched);
+  watcher_.watch_files(watched, snippet_dirs_);
 }
 
 void Agent::schedule(const CertificateRequest& request, std::time_t now) {
@@ -203,7 +211,7 @@ int Agent::run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let a burst settle
       std::set<std::filesystem::path> changed = watcher_.changed();
       bool config_changed = std::any_of(changed.begin(), changed.end(), [&](const auto& path) {
-        return config_files_.count(path) > 0;
+        return config_files_.count(path) > 0 || snippet_dirs_.count(path.parent_path()) > 0;
       });
       if (config_changed) {
         log_line("xmppcertd", "config changed: re-reading it");

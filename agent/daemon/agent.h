@@ -50,6 +50,7 @@ class Agent {
   std::vector<CertificateRequest> requests_;
   std::map<std::string, std::time_t> next_;
   std::map<std::string, int> failures_;           // consecutive failed actions, in this run
+  std::set<std::filesystem::path> snippet_dirs_;  // folders of "include" globs
   std::set<std::filesystem::path> config_files_;  // ours and the servers'
   FileWatcher watcher_;
   int signal_fd_ = -1;

@@ -15,14 +15,24 @@ FileWatcher::FileWatcher() : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
 
 FileWatcher::~FileWatcher() { ::close(fd_); }
 
-void FileWatcher::watch_files(const std::set<std::filesystem::path>& files) {
-  for (const auto& [wd, folder] : folders_) ::inotify_rm_watch(fd_, wd);
-  folders_.clear();
+void FileWatcher::watch_files(const std::set<std::filesystem::path>& files,
+                              const std::set<std::filesystem::path>& whole_folders) {
   files_.clear();
-  std::set<std::filesystem::path> folders;
+  whole_folders_ = whole_folders;
+  std::set<std::filesystem::path> folders = whole_folders;
   for (const auto& file : files) {
     files_.insert(file.lexically_normal());
     folders.insert(file.lexically_normal().parent_path());
+  }
+  // Folders that stay keep their watch (re-adding would drop events already queued on it).
+  for (auto it = folders_.begin(); it != folders_.end();) {
+    if (folders.count(it->second)) {
+      folders.erase(it->second);
+      ++it;
+    } else {
+      ::inotify_rm_watch(fd_, it->first);
+      it = folders_.erase(it);
+    }
   }
   for (const auto& folder : folders) {
     int wd = ::inotify_add_watch(
@@ -44,7 +54,7 @@ std::set<std::filesystem::path> FileWatcher::changed() {
       auto folder = folders_.find(event->wd);
       if (folder == folders_.end() || event->len == 0) continue;
       std::filesystem::path path = folder->second / event->name;
-      if (files_.count(path)) paths.insert(path);
+      if (files_.count(path) || whole_folders_.count(folder->second)) paths.insert(path);
     }
   }
   return paths;

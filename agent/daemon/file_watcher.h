@@ -17,8 +17,10 @@ class FileWatcher {
   FileWatcher& operator=(const FileWatcher&) = delete;
 
   int fd() const { return fd_; }
-  // Replaces the watched set with the folders of `files`; missing folders are skipped.
-  void watch_files(const std::set<std::filesystem::path>& files);
+  // Replaces the watched set with the folders of `files` (and every file in `folders`);
+  // missing folders are skipped.
+  void watch_files(const std::set<std::filesystem::path>& files,
+                   const std::set<std::filesystem::path>& folders = {});
   // The watched paths that changed since the last call (non-blocking).
   std::set<std::filesystem::path> changed();
 
@@ -26,6 +28,7 @@ class FileWatcher {
   int fd_;
   std::map<int, std::filesystem::path> folders_;  // watch descriptor -> folder
   std::set<std::filesystem::path> files_;
+  std::set<std::filesystem::path> whole_folders_;
 };
 
 }  // namespace xmppcert

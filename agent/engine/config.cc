@@ -1,5 +1,7 @@
 #include "agent/engine/config.h"
 
+#include <glob.h>
+
 #include <algorithm>
 
 #include "agent/engine/errors.h"
@@ -34,6 +36,50 @@ std::string with_line_of_unknown_key(const std::string& message, const std::stri
   return located;
 }
 
+nlohmann::json parse_json(const std::string& text, const std::string& origin) {
+  try {
+    return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UsageError(origin + ": JSON " + syntax_error_text(e));
+  }
+}
+
+std::string read_config_text(const std::filesystem::path& path) {
+  try {
+    return read_file(path);
+  } catch (const OperationError& e) {
+    throw UsageError(std::string("config: ") + e.what());
+  }
+}
+
+void add_certificates(const nlohmann::json& certificates, const std::string& origin,
+                      Config& config) {
+  for (const auto& [name, entry] : certificates.items()) {
+    std::string where = origin + ": certificates.\"" + name + "\"";
+    for (const auto& existing : config.certificates)
+      if (existing.name == name)
+        throw UsageError(where + ": certificate \"" + name + "\" is defined twice");
+    CertificateRequest request = request_from_json(entry, name, config.defaults, where);
+    JsonFields(entry, where).with_context("domains", [&] { identities_of(request); });
+    config.certificates.push_back(std::move(request));
+  }
+}
+
+// A snippet a packager ships (conf.d/prosody.json): only "certificates".
+void add_snippet(const std::filesystem::path& path, Config& config) {
+  std::string text = read_config_text(path);
+  nlohmann::json json = parse_json(text, path.string());
+  try {
+    JsonFields top(json, path.string());
+    top.allow_only({"certificates"});
+    if (const auto* certificates = top.object("certificates"))
+      add_certificates(*certificates, path.string(), config);
+  } catch (const UsageError& e) {
+    throw UsageError(with_line_of_unknown_key(e.what(), text, path.string()));
+  }
+  config.files.push_back(path);
+}
+
 }  // namespace
 
 const CertificateRequest* Config::find(const std::string& name) const {
@@ -46,16 +92,12 @@ const CertificateRequest* Config::find(const std::string& name) const {
 }
 
 Config parse_config(const std::string& text, const std::string& origin) {
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(origin + ": JSON " + syntax_error_text(e));
-  }
+  nlohmann::json json = parse_json(text, origin);
   try {
     Config config;
     JsonFields top(json, origin);
-    top.allow_only({"state_dir", "defaults", "certificates"});
+    top.allow_only({"state_dir", "defaults", "certificates", "include"});
+    if (auto include = top.strings("include")) config.include = *include;
     if (auto dir = top.string("state_dir")) config.state_dir = *dir;
     if (const auto* defaults = top.object("defaults")) {
       JsonFields fields(*defaults, origin + ": defaults");
@@ -63,14 +105,8 @@ Config parse_config(const std::string& text, const std::string& origin) {
       config.defaults = request_from_json(*defaults, "", {}, origin + ": defaults");
       config.defaults.domains.clear();
     }
-    if (const auto* certificates = top.object("certificates")) {
-      for (const auto& [name, entry] : certificates->items()) {
-        std::string where = origin + ": certificates.\"" + name + "\"";
-        CertificateRequest request = request_from_json(entry, name, config.defaults, where);
-        JsonFields(entry, where).with_context("domains", [&] { identities_of(request); });
-        config.certificates.push_back(std::move(request));
-      }
-    }
+    if (const auto* certificates = top.object("certificates"))
+      add_certificates(*certificates, origin, config);
     return config;
   } catch (const UsageError& e) {
     throw UsageError(with_line_of_unknown_key(e.what(), text, origin));
@@ -78,13 +114,17 @@ Config parse_config(const std::string& text, const std::string& origin) {
 }
 
 Config load_config(const std::filesystem::path& path) {
-  std::string text;
-  try {
-    text = read_file(path);
-  } catch (const OperationError& e) {
-    throw UsageError(std::string("config: ") + e.what());
+  Config config = parse_config(read_config_text(path), path.string());
+  config.files.push_back(path);
+  for (const auto& pattern : config.include) {
+    std::filesystem::path full = pattern;
+    if (full.is_relative()) full = path.parent_path() / full;
+    glob_t matches{};
+    if (::glob(full.c_str(), 0, nullptr, &matches) == 0)  // sorted; no match is fine
+      for (size_t i = 0; i < matches.gl_pathc; ++i) add_snippet(matches.gl_pathv[i], config);
+    ::globfree(&matches);
   }
-  return parse_config(text, path.string());
+  return config;
 }
 
 }  // namespace xmppcert

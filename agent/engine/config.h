@@ -29,6 +29,10 @@ struct Config {
   std::optional<std::filesystem::path> state_dir;
   CertificateRequest defaults;
   std::vector<CertificateRequest> certificates;
+  // "include": ["conf.d/*.json"]: snippets holding only "certificates" (what a packager of
+  // one server ships), globs relative to the config's folder, read in sorted order.
+  std::vector<std::string> include;
+  std::vector<std::filesystem::path> files;  // every file read (load_config), for watching
 
   const CertificateRequest* find(const std::string& name) const;
 };

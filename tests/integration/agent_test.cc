@@ -43,7 +43,9 @@ class AgentTest : public ::testing::Test {
                              {{"plugin", "files"},
                               {"key", (dir / "out" / (name + ".key")).string()},
                               {"fullchain", (dir / "out" / (name + ".crt")).string()}}}};
-    nlohmann::json config = {{"defaults", {{"validity", "30s"}}}, {"certificates", certificates}};
+    nlohmann::json config = {{"defaults", {{"validity", "30s"}}},
+                             {"include", {"conf.d/*.json"}},
+                             {"certificates", certificates}};
     write_file_atomically(dir / "config.json", config.dump(2), with_mode(0644));
   }
 
@@ -82,6 +84,7 @@ class AgentTest : public ::testing::Test {
 
 TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOnSigterm) {
   fs::create_directories(dir / "out");
+  fs::create_directories(dir / "conf.d");
   write_config({"a.example.test", "b.example.test"});
   start();
   ASSERT_TRUE(
@@ -104,6 +107,18 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
   write_config({"a.example.test", "b.example.test", "c.example.test"});
   EXPECT_TRUE(
       eventually([&] { return fs::exists(dir / "out" / "c.example.test.crt"); }, seconds(5)))
+      << log();
+
+  // A packager's snippet dropped into the included folder (which exists, as a package makes it).
+  nlohmann::json snippet = {
+      {"certificates",
+       {{"d.example.test",
+         {{"install",
+           {{"plugin", "files"},
+            {"fullchain", (dir / "out" / "d.example.test.crt").string()}}}}}}}};
+  write_file_atomically(dir / "conf.d" / "d.json", snippet.dump(), with_mode(0644));
+  EXPECT_TRUE(
+      eventually([&] { return fs::exists(dir / "out" / "d.example.test.crt"); }, seconds(5)))
       << log();
 
   // 30 s lifetime: renewal two thirds in, about 20 s after issuance.
@@ -130,7 +145,7 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
   ProcessResult status_run =
       run_xmppcert({"status", "--json", "--state-dir", (dir / "state").string()});
   EXPECT_EQ(status_run.exit_code, 0) << status_run.err;
-  EXPECT_EQ(nlohmann::json::parse(status_run.out).size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(status_run.out).size(), 4u);
 }
 
 // Every record's current version is whole (key matches certificate), and every installed file

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/engine/errors.h"
+#include "tests/unit/test_support.h"
 
 namespace xmppcert {
 namespace {
@@ -97,3 +98,46 @@ TEST(Config, EabSecretIsNeverWrittenIntoTheStoredRequest) {
 
 }  // namespace
 }  // namespace xmppcert
+
+namespace xmppcert::testing {
+namespace {
+
+TEST(Config, IncludedSnippetsAddCertificatesWithTheMainDefaults) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "conf.d");
+  write_text(dir / "main.json",
+             R"({"defaults": {"validity": "10d"}, "include": ["conf.d/*.json"],
+                 "certificates": {"a.example": {}}})");
+  write_text(dir / "conf.d" / "prosody.json", R"({"certificates": {"b.example": {}}})");
+  Config config = load_config(dir / "main.json");
+  ASSERT_EQ(config.certificates.size(), 2u);
+  EXPECT_EQ(config.certificates[1].name, "b.example");
+  EXPECT_EQ(config.certificates[1].validity, std::chrono::seconds(10 * 86400));
+  EXPECT_EQ(config.files.size(), 2u);
+}
+
+TEST(Config, ASnippetDefiningACertificateTwiceOrOtherKeysIsAnErrorNamingIt) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "conf.d");
+  write_text(dir / "main.json",
+             R"({"include": ["conf.d/*.json"], "certificates": {"a.example": {}}})");
+  write_text(dir / "conf.d" / "x.json", R"({"certificates": {"a.example": {}}})");
+  try {
+    load_config(dir / "main.json");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "conf.d" / "x.json").string() +
+                                         ": certificates.\"a.example\": certificate "
+                                         "\"a.example\" is defined twice");
+  }
+  write_text(dir / "conf.d" / "x.json", R"({"state_dir": "/x"})");
+  try {
+    load_config(dir / "main.json");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("x.json:1"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace xmppcert::testing
