@@ -52,31 +52,35 @@ std::string Agent::where(const std::string& name) const {
                          : "record of " + name;
 }
 
+// Everything is read and checked first; the running state changes only when all of it is
+// good, so a bad edit leaves the previous config in force and still watched.
 void Agent::load() {
   std::vector<CertificateRequest> requests;
-  config_files_.clear();
-  snippet_dirs_.clear();
+  std::set<std::filesystem::path> config_files;
+  std::set<std::filesystem::path> snippet_dirs;
   if (options_.config) {
     Config config = load_config(*options_.config);
     requests = config.certificates;
-    for (const auto& file : config.files) config_files_.insert(std::filesystem::absolute(file));
+    for (const auto& file : config.files) config_files.insert(std::filesystem::absolute(file));
     // A snippet added later to an included folder must be seen too: watch the folders.
     for (const auto& pattern : config.include) {
       std::filesystem::path full = pattern;
       if (full.is_relative()) full = options_.config->parent_path() / full;
-      snippet_dirs_.insert(std::filesystem::absolute(full.parent_path()).lexically_normal());
+      snippet_dirs.insert(std::filesystem::absolute(full.parent_path()).lexically_normal());
     }
   } else {
     for (const auto& record : store_.load_all()) requests.push_back(record.request);
   }
-  std::time_t now = std::time(nullptr);
-  next_.clear();
   for (auto& request : requests) {
     add_discovered_names(request, where(request.name));
     validate_plugins(request, where(request.name));
-    schedule(request, now);
   }
   requests_ = std::move(requests);
+  config_files_ = std::move(config_files);
+  snippet_dirs_ = std::move(snippet_dirs);
+  std::time_t now = std::time(nullptr);
+  next_.clear();
+  for (const auto& request : requests_) schedule(request, now);
   refresh_watches();
 }
 
@@ -158,17 +162,21 @@ void Agent::reinstall_if_changed(const CertificateRequest& request,
   }
 }
 
+void Agent::reload(const std::string& why) {
+  log_line("xmppcertd", why + ": re-reading the config");
+  try {
+    load();
+  } catch (const std::exception& e) {
+    log_line("xmppcertd",
+             std::string("config not reloaded, keeping the previous one: ") + e.what());
+  }
+}
+
 bool Agent::drain_signals() {
   signalfd_siginfo info{};
   while (::read(signal_fd_, &info, sizeof info) == sizeof info) {
     if (info.ssi_signo == SIGHUP) {
-      log_line("xmppcertd", "SIGHUP: re-reading the config");
-      try {
-        load();
-      } catch (const std::exception& e) {
-        log_line("xmppcertd",
-                 std::string("config not reloaded, keeping the previous one: ") + e.what());
-      }
+      reload("SIGHUP");
     } else {
       stopping_ = true;
     }
@@ -214,13 +222,7 @@ int Agent::run() {
         return config_files_.count(path) > 0 || snippet_dirs_.count(path.parent_path()) > 0;
       });
       if (config_changed) {
-        log_line("xmppcertd", "config changed: re-reading it");
-        try {
-          load();
-        } catch (const std::exception& e) {
-          log_line("xmppcertd",
-                   std::string("config not reloaded, keeping the previous one: ") + e.what());
-        }
+        reload("config changed");
       }
       for (const auto& request : requests_) reinstall_if_changed(request, changed);
     }

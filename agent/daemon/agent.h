@@ -35,6 +35,7 @@ class Agent {
 
  private:
   void load();  // (re)reads the config, discovers server names, resets watches and schedule
+  void reload(const std::string& why);  // load(), logging instead of throwing
   void refresh_watches();
   void schedule(const CertificateRequest& request, std::time_t now);
   void act(const CertificateRequest& request);
