@@ -1,7 +1,5 @@
 #include "agent/engine/config.h"
 
-#include <glob.h>
-
 #include <algorithm>
 
 #include "agent/engine/errors.h"
@@ -119,10 +117,7 @@ Config load_config(const std::filesystem::path& path) {
   for (const auto& pattern : config.include) {
     std::filesystem::path full = pattern;
     if (full.is_relative()) full = path.parent_path() / full;
-    glob_t matches{};
-    if (::glob(full.c_str(), 0, nullptr, &matches) == 0)  // sorted; no match is fine
-      for (size_t i = 0; i < matches.gl_pathc; ++i) add_snippet(matches.gl_pathv[i], config);
-    ::globfree(&matches);
+    for (const auto& snippet : glob_paths(full)) add_snippet(snippet, config);
   }
   return config;
 }

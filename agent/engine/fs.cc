@@ -1,6 +1,7 @@
 #include "agent/engine/fs.h"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -139,6 +140,15 @@ void require_writable_directory(const fs::path& path, std::string_view what) {
                      " is not writable: " + errno_text(errno));
   ::close(fd);
   ::unlink(name.data());
+}
+
+std::vector<fs::path> glob_paths(const fs::path& pattern) {
+  glob_t matches{};
+  std::vector<fs::path> paths;
+  if (::glob(pattern.c_str(), 0, nullptr, &matches) == 0)
+    for (size_t i = 0; i < matches.gl_pathc; ++i) paths.emplace_back(matches.gl_pathv[i]);
+  ::globfree(&matches);
+  return paths;
 }
 
 uid_t lookup_user(const std::string& name) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xmppcert {
 
@@ -44,6 +45,9 @@ void sync_directory(const fs::path& path);
 // Fails with a UsageError when files cannot be created in `path` (creating the directory
 // first if it is missing): probed by really creating and removing a file.
 void require_writable_directory(const fs::path& path, std::string_view what);
+
+// The paths matching a glob pattern, sorted; none when nothing matches.
+std::vector<fs::path> glob_paths(const fs::path& pattern);
 
 uid_t lookup_user(const std::string& name);
 gid_t lookup_group(const std::string& name);

@@ -1,11 +1,10 @@
 #include "plugins/servers/prosody/prosody_config.h"
 
-#include <glob.h>
-
 #include <fstream>
 #include <regex>
 
 #include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
 
 namespace xmppcert {
 namespace {
@@ -118,10 +117,7 @@ class Reader {
 
   void include(const std::string& pattern, int depth) {
     fs::path full = path_of(pattern);
-    glob_t matches{};
-    if (::glob(full.c_str(), 0, nullptr, &matches) == 0)
-      for (size_t i = 0; i < matches.gl_pathc; ++i) read(matches.gl_pathv[i], depth + 1);
-    ::globfree(&matches);
+    for (const auto& file : glob_paths(full)) read(file, depth + 1);
   }
 
   fs::path path_of(const std::string& text) const {
