@@ -69,7 +69,19 @@ void Agent::load() {
       snippet_dirs.insert(std::filesystem::absolute(full.parent_path()).lexically_normal());
     }
   } else {
-    for (const auto& record : store_.load_all()) requests.push_back(record.request);
+    // Records the engine wrote are trusted as they are (as `status` does): no re-validation,
+    // and each is read once.
+    std::time_t now = std::time(nullptr);
+    next_.clear();
+    for (const auto& record : store_.load_all()) {
+      requests.push_back(record.request);
+      next_[record.name] = next_action(&record, record.request, now);
+    }
+    requests_ = std::move(requests);
+    config_files_.clear();
+    snippet_dirs_.clear();
+    refresh_watches();
+    return;
   }
   for (auto& request : requests) {
     add_discovered_names(request, where(request.name));
