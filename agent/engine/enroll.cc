@@ -63,21 +63,10 @@ void check_chain_links(X509* leaf, const std::string& chain_pem, const std::stri
   }
 }
 
-// Probes the plugin's targets until they serve `version`; the number of targets checked.
-size_t verify_version_served(const StoredVersion& version, const std::string& primary_domain,
-                             ServerPlugin& plugin) {
-  auto targets = plugin.probe_targets(primary_domain);
-  if (targets.empty()) return 0;
-  X509Ptr cert = parse_certificate(read_file(version.cert_path()), version.cert_path().string());
-  verify_served(targets, sha256_fingerprint(cert.get()), plugin.verify_wait());
-  return targets.size();
-}
-
-// Installs and reloads `version`; unless the server's config does not use the files yet
-// (then says what to add), checks that the server really serves it.
-void install_and_verify(const std::string& certificate, const StoredVersion& version,
-                        const std::string& primary_domain, ServerPlugin& plugin) {
-  plugin.install(version);
+// Reloads the server and, unless its config does not use the files yet (then says what to
+// add), checks that it really serves `version` on every probe target.
+void reload_and_verify(const std::string& certificate, const StoredVersion& version,
+                       const std::string& primary_domain, ServerPlugin& plugin) {
   plugin.reload();
   std::vector<std::string> missing = plugin.missing_config(version);
   if (!missing.empty()) {
@@ -87,23 +76,23 @@ void install_and_verify(const std::string& certificate, const StoredVersion& ver
     for (const auto& line : missing) log_line(certificate, "  " + line);
     return;
   }
-  if (size_t ports = verify_version_served(version, primary_domain, plugin))
-    log_line(certificate, "v" + std::to_string(version.number) + " is served on " +
-                              std::to_string(ports) + " port(s)");
+  auto targets = plugin.probe_targets(primary_domain);
+  if (targets.empty()) return;
+  X509Ptr cert = parse_certificate(read_file(version.cert_path()), version.cert_path().string());
+  verify_served(targets, sha256_fingerprint(cert.get()), plugin.verify_wait());
+  log_line(certificate, "v" + std::to_string(version.number) + " is served on " +
+                            std::to_string(targets.size()) + " port(s)");
 }
 
+// Puts the previous version back: the plugin's own copy of the replaced files when it kept
+// one, else the stored previous version installed again.
 void restore_previous(const Store& store, const CertificateRecord& previous,
                       const std::string& primary_domain, ServerPlugin& plugin,
                       std::string& failure) {
   const StoredVersion version = store.version(previous.name, previous.current_version);
   try {
-    if (plugin.rollback()) {
-      plugin.reload();
-      if (plugin.missing_config(version).empty())
-        verify_version_served(version, primary_domain, plugin);
-    } else {
-      install_and_verify(previous.name, version, primary_domain, plugin);
-    }
+    if (!plugin.rollback()) plugin.install(version);
+    reload_and_verify(previous.name, version, primary_domain, plugin);
     failure += "; previous certificate v" + std::to_string(previous.current_version) +
                " restored and served";
   } catch (const std::exception& e) {
@@ -161,7 +150,8 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
 
   if (plugin) {
     try {
-      install_and_verify(request.name, version, wanted.dns_ids.front(), *plugin);
+      plugin->install(version);
+      reload_and_verify(request.name, version, wanted.dns_ids.front(), *plugin);
     } catch (const OperationError& e) {
       std::string failure = "install v" + std::to_string(version.number) + " with " +
                             plugin->name() + ": " + e.what();

@@ -111,12 +111,24 @@ std::vector<InstallFile> XmppServerPlugin::files_for(const StoredVersion& versio
   return files;
 }
 
+std::string XmppServerPlugin::content_for(const InstallFile& file,
+                                          const StoredVersion& version) const {
+  return file.content == FileContent::trust_anchor ? read_file(*trust_anchor_)
+                                                   : content_of(file.content, version);
+}
+
+// Atomic, and for ejabberd with an mtime that moved forward.
+void XmppServerPlugin::write(const fs::path& path, const std::string& content,
+                             const FileOwnership& ownership) const {
+  auto before = kind_.needs_new_mtime ? mtime_of(path) : std::nullopt;
+  write_file_atomically(path, content, ownership);
+  if (kind_.needs_new_mtime) ensure_newer_mtime(path, before);
+}
+
 std::vector<InstalledFile> XmppServerPlugin::installed_files(const StoredVersion& version) const {
   std::vector<InstalledFile> out;
   for (const auto& file : files_for(version))
-    out.push_back({file.path.string(), file.content == FileContent::trust_anchor
-                                           ? read_file(*trust_anchor_)
-                                           : content_of(file.content, version)});
+    out.push_back({file.path.string(), content_for(file, version)});
   return out;
 }
 
@@ -139,15 +151,11 @@ void XmppServerPlugin::install(const StoredVersion& version) {
     }
     replaced_.push_back(previous);
     bool secret = file.content == FileContent::key || file.content == FileContent::combined;
-    std::string content = file.content == FileContent::trust_anchor
-                              ? read_file(*trust_anchor_)
-                              : content_of(file.content, version);
-    auto before = kind_.needs_new_mtime ? mtime_of(file.path) : std::nullopt;
-    write_file_atomically(file.path, content, secret ? ownership_.key : ownership_.cert);
-    if (kind_.needs_new_mtime) ensure_newer_mtime(file.path, before);
+    write(file.path, content_for(file, version), secret ? ownership_.key : ownership_.cert);
   }
-  if (edit_config_ && !missing_config(version).empty()) {
-    std::vector<std::string> lines = missing_config(version);
+  if (!edit_config_) return;
+  std::vector<std::string> lines = missing_config(version);
+  if (!lines.empty()) {
     kind_.add_to_config(config_, facts_, files_for(version));
     for (const auto& line : lines)
       log_line(kind_.name, "added to " + config_.string() + ": " + line);
@@ -163,9 +171,7 @@ bool XmppServerPlugin::rollback() {
       fs::remove(file.path, ignored);
       continue;
     }
-    auto before = kind_.needs_new_mtime ? mtime_of(file.path) : std::nullopt;
-    write_file_atomically(file.path, *file.content, file.ownership);
-    if (kind_.needs_new_mtime) ensure_newer_mtime(file.path, before);
+    write(file.path, *file.content, file.ownership);
   }
   replaced_.clear();
   return true;

@@ -44,6 +44,10 @@ class XmppServerPlugin : public ServerPlugin {
   std::vector<InstallFile> files_for(const StoredVersion& version) const;
 
  private:
+  std::string content_for(const InstallFile& file, const StoredVersion& version) const;
+  void write(const fs::path& path, const std::string& content,
+             const FileOwnership& ownership) const;
+
   const ServerKind& kind_;
   fs::path config_;
   ServerFacts facts_;
