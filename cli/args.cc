@@ -54,4 +54,10 @@ ParsedArgs parse_args(const std::string& command, const std::vector<std::string>
   return parsed;
 }
 
+int parse_port(const std::string& text, const std::string& what) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
+    throw UsageError(what + ": expected a port number, got \"" + text + "\"");
+  return std::stoi(text);
+}
+
 }  // namespace xmppcert::cli

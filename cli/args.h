@@ -29,6 +29,9 @@ class ParsedArgs {
   std::vector<std::string> positional_;
 };
 
+// A flag's port number; UsageError "WHAT: expected a port number, got \"TEXT\"".
+int parse_port(const std::string& text, const std::string& what);
+
 // `command` prefixes errors ("enroll: unknown option --foo").
 ParsedArgs parse_args(const std::string& command, const std::vector<std::string>& args,
                       const std::vector<OptionSpec>& specs);

@@ -90,12 +90,7 @@ int run_check(const Args& raw) {
   bool s2s = args.has("--s2s");
   ProbeTarget target{args.value("--host").value_or(domain.ascii), s2s ? 5269 : 5222, domain.ascii,
                      s2s};
-  if (auto port = args.value("--port")) {
-    if (port->empty() || port->size() > 5 ||
-        port->find_first_not_of("0123456789") != std::string::npos)
-      throw UsageError("check: --port: expected a port number, got \"" + *port + "\"");
-    target.port = std::stoi(*port);
-  }
+  if (auto port = args.value("--port")) target.port = parse_port(*port, "check: --port");
   auto timeout = parse_duration(args.value("--timeout").value_or("10s"));
   std::optional<fs::path> trust;
   if (auto t = args.value("--trust"))

@@ -5,7 +5,6 @@
 #include "agent/engine/clock.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/fs.h"
-#include "agent/engine/renewal.h"
 #include "cli/commands.h"
 #include "cli/renewal_run.h"
 
@@ -59,13 +58,6 @@ exit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or con
 
 namespace {
 
-int parse_port(const std::string& text, const char* flag) {
-  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
-    throw UsageError(std::string("enroll: ") + flag + ": expected a port number, got \"" + text +
-                     "\"");
-  return std::stoi(text);
-}
-
 // The --acme-* flags fill the same keys as the config's "acme" object.
 void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
   const std::pair<const char*, const char*> strings[] = {
@@ -87,12 +79,12 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
     size_t colon = server->rfind(':');
     settings["rfc2136_server"] = server->substr(0, colon);
     if (colon != std::string::npos)
-      settings["rfc2136_port"] = parse_port(server->substr(colon + 1), "--dns01-rfc2136");
+      settings["rfc2136_port"] = parse_port(server->substr(colon + 1), "enroll: --dns01-rfc2136");
   }
   if (auto port = args.value("--tls-alpn01-port"))
-    settings["tls_alpn01_port"] = parse_port(*port, "--tls-alpn01-port");
+    settings["tls_alpn01_port"] = parse_port(*port, "enroll: --tls-alpn01-port");
   if (auto port = args.value("--http01-port"))
-    settings["http01_port"] = parse_port(*port, "--http01-port");
+    settings["http01_port"] = parse_port(*port, "enroll: --http01-port");
 }
 
 }  // namespace
@@ -161,10 +153,6 @@ int run_enroll(const Args& raw) {
     if (args.has("--edit-config")) {
       if (!request.install) throw UsageError("enroll: --edit-config needs --server NAME");
       request.install->settings["edit_config"] = true;
-    }
-    if (domain.empty()) {
-      add_discovered_names(request, "enroll: --server " + request.install->plugin);
-      request.name = parse_domain(request.domains.front()).ascii;
     }
     if (auto name = args.value("--name")) request.name = *name;
     auto components = args.values("--component");

@@ -45,6 +45,7 @@ void add_discovered_names(CertificateRequest& request, const std::string& where)
   if (request.domains.empty())
     throw UsageError(where + ": the " + request.install->plugin +
                      " config serves no domain a certificate can name");
+  if (request.name.empty()) request.name = parse_domain(request.domains.front()).ascii;
   if (!added.empty() && !request.name.empty())
     log_line(request.name, "from the " + request.install->plugin + " config: " + added);
 }

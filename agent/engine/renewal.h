@@ -20,6 +20,7 @@ struct RenewalOutcome {
 
 // Adds the domains and components the request's server plugin finds in the server's own
 // config (a no-op without one); UsageError prefixed with `where` if it finds none at all.
+// A request without a name (`enroll --server` alone) is named after its first domain.
 void add_discovered_names(CertificateRequest& request, const std::string& where);
 
 // Throws OperationError when issuing or installing fails (the previous version stays).
