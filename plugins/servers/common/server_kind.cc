@@ -11,6 +11,11 @@ bool same_path(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
+void add_served_name(std::vector<std::string>& names, const std::string& name) {
+  if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end())
+    names.push_back(name);
+}
+
 std::vector<InstallFile> combined_pem_layout(const fs::path& dir, const std::string& name) {
   return {{dir / (name + ".pem"), FileContent::combined}};
 }

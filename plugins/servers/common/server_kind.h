@@ -62,6 +62,9 @@ struct ServerKind {
   bool new_files_need_second_reload = false;
 };
 
+// Adds a served name once; empty names (an element without text) are skipped.
+void add_served_name(std::vector<std::string>& names, const std::string& name);
+
 // The layouts and folders several servers share: one <name>.pem holding key + full chain,
 // in an "xmppcert" folder beside the config file (or inside a config folder: jabberd2).
 std::vector<InstallFile> combined_pem_layout(const fs::path& dir, const std::string& name);

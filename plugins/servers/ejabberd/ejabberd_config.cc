@@ -2,8 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
-
 #include "agent/engine/errors.h"
 
 namespace xmppcert {
@@ -19,10 +17,6 @@ const ModuleHost kModuleHosts[] = {
     {"mod_pubsub", "pubsub.@HOST@"},  {"mod_proxy65", "proxy.@HOST@"},
     {"mod_mix", "mix.@HOST@"},        {"mod_multicast", "multicast.@HOST@"},
 };
-
-void add_unique(std::vector<std::string>& list, const std::string& item) {
-  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
-}
 
 std::string replace_host(std::string pattern, const std::string& host) {
   for (size_t at; (at = pattern.find("@HOST@")) != std::string::npos;) pattern.replace(at, 6, host);
@@ -60,10 +54,11 @@ class Reader {
     }
     if (!root.IsMap()) fail(root, "expected a YAML mapping at the top");
     ServerFacts facts;
-    for (const auto& host : strings(root["hosts"], "hosts")) add_unique(facts.names.domains, host);
+    for (const auto& host : strings(root["hosts"], "hosts"))
+      add_served_name(facts.names.domains, host);
     if (const YAML::Node aliases = root["hosts_alias"]; aliases && aliases.IsMap())
       for (const auto& alias : aliases)
-        add_unique(facts.names.domains, alias.first.as<std::string>());
+        add_served_name(facts.names.domains, alias.first.as<std::string>());
     read_modules(root["modules"], facts);
     read_listeners(root["listen"], facts);
     for (const auto& file : strings(root["certfiles"], "certfiles"))
@@ -88,7 +83,7 @@ class Reader {
       if (patterns.empty()) patterns = {default_host};
       for (const auto& host : facts.names.domains)
         for (const auto& pattern : patterns)
-          add_unique(facts.names.components, replace_host(pattern, host));
+          add_served_name(facts.names.components, replace_host(pattern, host));
     }
   }
 

@@ -1,7 +1,5 @@
 #include "plugins/servers/jabberd14/jabberd14_plugin.h"
 
-#include <algorithm>
-
 #include "plugins/servers/common/xml_config.h"
 
 namespace xmppcert {
@@ -33,11 +31,6 @@ void add_to_config(const fs::path& config, const ServerFacts& facts,
 
 std::vector<std::string> reload(const fs::path&) { return {"systemctl", "restart", "jabberd14"}; }
 
-void add_unique(std::vector<std::string>& list, const std::string& item) {
-  if (!item.empty() && std::find(list.begin(), list.end(), item) == list.end())
-    list.push_back(item);
-}
-
 }  // namespace
 
 ServerFacts read_jabberd14_config(const fs::path& config) {
@@ -48,7 +41,7 @@ ServerFacts read_jabberd14_config(const fs::path& config) {
   for (const auto& service : root.children("service")) {
     bool sessions = std::string(service.attribute("id").as_string()) == "sessions";
     for (const auto& host : service.children("host"))
-      add_unique(sessions ? facts.names.domains : facts.names.components, xml_text(host));
+      add_served_name(sessions ? facts.names.domains : facts.names.components, xml_text(host));
   }
   for (const auto& key : root.child("io").child("ssl").children("key"))
     if (std::string path = xml_text(key); !path.empty()) facts.loaded_files.push_back(path);

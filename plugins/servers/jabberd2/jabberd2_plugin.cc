@@ -1,7 +1,5 @@
 #include "plugins/servers/jabberd2/jabberd2_plugin.h"
 
-#include <algorithm>
-
 #include "agent/engine/errors.h"
 #include "plugins/servers/common/xml_config.h"
 
@@ -82,18 +80,14 @@ ServerFacts read_jabberd2_config(const fs::path& dir) {
   pugi::xml_document c2s, s2s, sm;
   load_xml_config(c2s, dir / "c2s.xml");
   load_xml_config(s2s, dir / "s2s.xml");
-  auto add_host = [&](const std::string& host) {
-    auto& domains = facts.names.domains;
-    if (!host.empty() && std::find(domains.begin(), domains.end(), host) == domains.end())
-      domains.push_back(host);
-  };
   if (fs::exists(dir / "sm.xml")) {
     load_xml_config(sm, dir / "sm.xml");
-    for (const auto& id : sm.child("sm").child("local").children("id")) add_host(xml_text(id));
+    for (const auto& id : sm.child("sm").child("local").children("id"))
+      add_served_name(facts.names.domains, xml_text(id));
   }
   pugi::xml_node c2s_local = c2s.child("c2s").child("local");
   for (const auto& id : c2s_local.children("id")) {
-    add_host(xml_text(id));
+    add_served_name(facts.names.domains, xml_text(id));
     if (const char* pemfile = id.attribute("pemfile").as_string(nullptr))
       facts.host_files[xml_text(id)] = pemfile;
   }
