@@ -38,6 +38,15 @@ bool installed(const char* program) {
 
 }  // namespace
 
+// A key as a server's package leaves it: 0640, root and the daemon's group.
+void readable_by_test_group(const fs::path& key) {
+  fs::permissions(key, fs::perms(0640));
+  if (::geteuid() != 0) return;
+  const group* g = ::getgrnam(test_user().group.c_str());
+  if (!g || ::chown(key.c_str(), 0, g->gr_gid) != 0)
+    throw std::runtime_error("chown " + key.string());
+}
+
 void write_placeholder_certificate(const fs::path& key, const fs::path& cert,
                                    const std::string& domain) {
   ProcessResult made = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -45,12 +54,7 @@ void write_placeholder_certificate(const fs::path& key, const fs::path& cert,
                                     "-out", cert.string(), "-subj", "/CN=" + domain, "-addext",
                                     "subjectAltName=DNS:" + domain, "-days", "2"});
   if (made.exit_code != 0) throw std::runtime_error("openssl req: " + made.err);
-  fs::permissions(key, fs::perms(0640));
-  if (::geteuid() == 0) {
-    const group* g = ::getgrnam(test_user().group.c_str());
-    if (!g || ::chown(key.c_str(), 0, g->gr_gid) != 0)
-      throw std::runtime_error("chown " + key.string());
-  }
+  readable_by_test_group(key);
 }
 
 // A combined key + certificate PEM, as ejabberd and jabberd2 read it.
@@ -61,12 +65,7 @@ void write_placeholder_combined(const fs::path& pem, const std::string& domain) 
   write_text(pem, read_all(key) + read_all(cert));
   fs::remove(key);
   fs::remove(cert);
-  fs::permissions(pem, fs::perms(0640));
-  if (::geteuid() == 0) {
-    const group* g = ::getgrnam(test_user().group.c_str());
-    if (!g || ::chown(pem.c_str(), 0, g->gr_gid) != 0)
-      throw std::runtime_error("chown " + pem.string());
-  }
+  readable_by_test_group(pem);
 }
 
 const TestUser& test_user() {
