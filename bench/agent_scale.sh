@@ -27,6 +27,8 @@ before=$(ticks "$pid")
 sleep "$idle"
 after=$(ticks "$pid")
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+anon=$(awk '/RssAnon/ {print $2}' "/proc/$pid/status")
+file=$(awk '/RssFile/ {print $2}' "/proc/$pid/status")
 hz=$(getconf CLK_TCK)
 echo "xmppcertd with $count certificates: started and planned in ${planned_ms} ms," \
-     "idle RSS $((rss / 1024)) MB ($rss KB), CPU over ${idle} s idle: $(( (after - before) * 1000 / hz )) ms"
+     "idle RSS $((rss / 1024)) MB ($rss KB: $anon KB anonymous, $file KB shared-library pages), CPU over ${idle} s idle: $(( (after - before) * 1000 / hz )) ms"

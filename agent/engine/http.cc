@@ -1,10 +1,9 @@
 #include "agent/engine/http.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 
+#include "agent/engine/curl_library.h"
 #include "agent/engine/errors.h"
 
 namespace xmppcert {
@@ -32,10 +31,6 @@ size_t append_header(char* data, size_t size, size_t count, void* user) {
   }
   return size * count;
 }
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
 
 }  // namespace
 
@@ -68,12 +63,11 @@ std::vector<std::string> HttpResponse::links(const std::string& rel) const {
 }
 
 HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
-  static CurlGlobal global;
-  curl_ = curl_easy_init();
+  curl_ = curl_library().easy_init();
   if (!curl_) throw_operation_error("initialise", "libcurl", "curl_easy_init failed");
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpClient::~HttpClient() { curl_library().easy_cleanup(static_cast<CURL*>(curl_)); }
 
 HttpResponse HttpClient::get(const std::string& url) { return perform("GET", url, nullptr, ""); }
 HttpResponse HttpClient::head(const std::string& url) { return perform("HEAD", url, nullptr, ""); }
@@ -84,35 +78,36 @@ HttpResponse HttpClient::post(const std::string& url, const std::string& body,
 
 HttpResponse HttpClient::perform(const std::string& method, const std::string& url,
                                  const std::string* body, const std::string& content_type) {
+  const CurlLibrary& lib = curl_library();
   CURL* curl = static_cast<CURL*>(curl_);
-  curl_easy_reset(curl);  // keeps the connection cache
+  lib.easy_reset(curl);  // keeps the connection cache
   HttpResponse response;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "xmppcert/" XMPPCERT_VERSION);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout.count()));
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
+  lib.easy_setopt(curl, CURLOPT_USERAGENT, "xmppcert/" XMPPCERT_VERSION);
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_header);
+  lib.easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+  if (!options_.ca_file.empty()) lib.easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   struct curl_slist* headers = nullptr;
-  if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (method == "HEAD") lib.easy_setopt(curl, CURLOPT_NOBODY, 1L);
   if (body) {
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
-    headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
+    lib.easy_setopt(curl, CURLOPT_POST, 1L);
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+    headers = lib.slist_append(headers, ("Content-Type: " + content_type).c_str());
   }
   for (const auto& header : options_.extra_headers)
-    headers = curl_slist_append(headers, header.c_str());
-  if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  CURLcode rc = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  if (rc != CURLE_OK) throw_operation_error(method, url, curl_easy_strerror(rc));
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    headers = lib.slist_append(headers, header.c_str());
+  if (headers) lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  CURLcode rc = lib.easy_perform(curl);
+  lib.slist_free_all(headers);
+  if (rc != CURLE_OK) throw_operation_error(method, url, lib.easy_strerror(rc));
+  lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 

@@ -29,6 +29,16 @@ std::string last_line(const std::string& output) {
                        end + 1 - (start == std::string::npos ? 0 : start + 1));
 }
 
+// In a forked child before exec: the signal mask and ignored signals survive exec, and the
+// agent blocks SIGTERM/SIGHUP/SIGINT (it reads them from a signalfd). A reload command or a
+// server we start must see them as usual.
+void restore_default_signals() {
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int s : {SIGPIPE, SIGHUP, SIGTERM, SIGINT}) ::signal(s, SIG_DFL);
+}
+
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds time_limit,
@@ -48,6 +58,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
   pid_t pid = ::fork();
   if (pid < 0) throw_operation_error("fork for", argv[0], errno_text(errno));
   if (pid == 0) {
+    restore_default_signals();
     ::dup2(pipe_fds[1], STDOUT_FILENO);
     ::dup2(pipe_fds[1], STDERR_FILENO);
     int stdin_fd = input.empty() ? ::open("/dev/null", O_RDONLY) : input_fds[0];
@@ -128,6 +139,7 @@ void spawn_detached(const std::vector<std::string>& argv) {
   pid_t child = ::fork();
   if (child < 0) throw_operation_error("fork for", argv[0], errno_text(errno));
   if (child == 0) {
+    restore_default_signals();
     ::setsid();
     if (::fork() != 0) ::_exit(0);
     int null_fd = ::open("/dev/null", O_RDWR);

@@ -36,13 +36,16 @@ bool eventually(const std::function<bool()>& condition, seconds limit) {
 
 class AgentTest : public ::testing::Test {
  protected:
-  void write_config(const std::vector<std::string>& names) {
+  void write_config(const std::vector<std::string>& names,
+                    const std::vector<std::string>& reload = {}) {
     nlohmann::json certificates = nlohmann::json::object();
-    for (const auto& name : names)
+    for (const auto& name : names) {
       certificates[name] = {{"install",
                              {{"plugin", "files"},
                               {"key", (dir / "out" / (name + ".key")).string()},
                               {"fullchain", (dir / "out" / (name + ".crt")).string()}}}};
+      if (!reload.empty()) certificates[name]["install"]["reload"] = reload;
+    }
     nlohmann::json config = {{"defaults", {{"validity", "30s"}}},
                              {"include", {"conf.d/*.json"}},
                              {"certificates", certificates}};
@@ -146,6 +149,26 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
       run_xmppcert({"status", "--json", "--state-dir", (dir / "state").string()});
   EXPECT_EQ(status_run.exit_code, 0) << status_run.err;
   EXPECT_EQ(nlohmann::json::parse(status_run.out).size(), 4u);
+}
+
+TEST_F(AgentTest, SigtermDuringAnOperationFinishesItThenExitsZero) {
+  fs::create_directories(dir / "out");
+  // The reload command marks that the operation is under way, then takes two seconds.
+  std::string marker = (dir / "reloading").string();
+  write_config({"a.example.test"}, {"/bin/sh", "-c", "touch " + marker + " && sleep 2"});
+  start();
+  ASSERT_TRUE(eventually([&] { return fs::exists(marker); }, seconds(10))) << log();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, seconds(10)))
+      << log();
+  pid = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << log();
+  // The operation completed: version 1 is current and installed, not half-done.
+  EXPECT_EQ(current_version("a.example.test"), 1) << log();
+  Store store(dir / "state");
+  EXPECT_EQ(read_file(dir / "out" / "a.example.test.crt"),
+            read_file(store.version("a.example.test", 1).fullchain_path()));
 }
 
 // Every record's current version is whole (key matches certificate), and every installed file
