@@ -21,6 +21,9 @@ extern const char* const kRevokeUsage;
 extern const char* const kAccountUsage;
 extern const char* const kCaUsage;
 extern const char* const kCheckUsage;
+extern const char* const kDaneUsage;
+extern const char* const kPoshUsage;
+extern const char* const kEnrollClientUsage;
 
 int run_enroll(const Args& args);
 int run_renew(const Args& args);
@@ -29,5 +32,8 @@ int run_ca(const Args& args);
 int run_revoke(const Args& args);
 int run_account(const Args& args);
 int run_check(const Args& args);
+int run_dane(const Args& args);
+int run_posh(const Args& args);
+int run_enroll_client(const Args& args);
 
 }  // namespace xmppcert::cli

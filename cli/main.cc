@@ -29,6 +29,11 @@ const Subcommand kSubcommands[] = {
      &kAccountUsage, run_account},
     {"check", "what a server serves after STARTTLS: names, expiry, chain, match with the store",
      &kCheckUsage, run_check},
+    {"dane", "the TLSA records (3 1 1) for DOMAIN's s2s and c2s ports", &kDaneUsage, run_dane},
+    {"posh", "write DOMAIN's POSH documents xmpp-server.json and xmpp-client.json (RFC 7711)",
+     &kPoshUsage, run_posh},
+    {"enroll-client", "a client certificate (XmppAddr = bare JID) for SASL EXTERNAL logins",
+     &kEnrollClientUsage, run_enroll_client},
     {"ca", "the embedded local CA: `ca export` prints its root", &kCaUsage, run_ca},
 };
 

@@ -8,11 +8,12 @@
 namespace xmppcert {
 
 X509ReqPtr build_csr(EVP_PKEY* key, const XmppIdentities& ids) {
-  if (ids.dns_ids.empty()) throw_operation_error("build CSR", "", "no DNS-ID to request");
+  if (ids.dns_ids.empty() && ids.xmpp_addrs.empty())
+    throw_operation_error("build CSR", "", "no DNS-ID or XmppAddr to request");
   X509ReqPtr csr(X509_REQ_new());
   X509_REQ_set_version(csr.get(), 0);
   X509_NAME* subject = X509_REQ_get_subject_name(csr.get());
-  const std::string& cn = ids.dns_ids.front();
+  const std::string& cn = ids.dns_ids.empty() ? ids.xmpp_addrs.front() : ids.dns_ids.front();
   X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_REQ_set_pubkey(csr.get(), key);

@@ -1,5 +1,6 @@
 // Certificate signing requests carrying the XMPP identities (see san.h). The subject CN is
-// the first DNS-ID, for servers and tools that still look only at the CN.
+// the first DNS-ID, for servers and tools that still look only at the CN; a client
+// certificate's CSR carries only an XmppAddr (the bare JID), which is then the CN.
 #pragma once
 
 #include <string>

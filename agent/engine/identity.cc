@@ -87,6 +87,27 @@ DomainName parse_domain(std::string_view input, bool allow_wildcard) {
   return DomainName{prefix + ascii, prefix + unicode};
 }
 
+std::string parse_bare_jid(std::string_view input) {
+  auto fail = [&](std::string_view why) {
+    throw UsageError("invalid JID \"" + std::string(input) + "\": " + std::string(why));
+  };
+  if (input.find('/') != std::string_view::npos)
+    fail("a client certificate names a bare JID (user@domain), without a resource");
+  size_t at = input.find('@');
+  if (at == std::string_view::npos) fail("expected user@domain");
+  std::string local(input.substr(0, at));
+  if (local.empty()) fail("empty localpart");
+  if (local.size() > 1023) fail("localpart longer than 1023 bytes");
+  for (char& c : local) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || std::string_view("\"&'/:<>@").find(c) != std::string_view::npos)
+      fail(std::string("the localpart may not contain '") + c + "'");
+    if (u < 0x80) c = static_cast<char>(std::tolower(u));
+  }
+  DomainName domain = parse_domain(input.substr(at + 1));
+  return local + "@" + domain.unicode;
+}
+
 DomainName resolve_component(std::string_view component, const DomainName& domain) {
   if (component.find('.') == std::string_view::npos)
     return parse_domain(std::string(component) + "." + domain.unicode);

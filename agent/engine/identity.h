@@ -20,6 +20,13 @@ struct DomainName {
 // domain and the rule it breaks. A leading "*." is accepted only with allow_wildcard.
 DomainName parse_domain(std::string_view input, bool allow_wildcard = false);
 
+// A bare JID "localpart@domain" (RFC 7622) for a client certificate's XmppAddr: the domain
+// through parse_domain (U-labels kept), the localpart non-empty, at most 1023 bytes, ASCII
+// letters lower-cased, without the characters RFC 7622 forbids (" & ' / : < > @, spaces,
+// controls). A resource ("/...") is refused: certificates name accounts, not sessions.
+// Throws UsageError naming the JID and the rule it breaks.
+std::string parse_bare_jid(std::string_view input);
+
 // A component given as a bare label ("conference") is a subdomain of the served domain.
 DomainName resolve_component(std::string_view component, const DomainName& domain);
 

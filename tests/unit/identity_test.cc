@@ -92,4 +92,22 @@ TEST(Identity, MissingIdentitiesAreListedByKind) {
 }
 
 }  // namespace
+TEST(Identity, BareJidLowerCasesTheAsciiLocalpartAndKeepsUnicodeDomain) {
+  EXPECT_EQ(parse_bare_jid("Alice@A.Example.Test"), "alice@a.example.test");
+  EXPECT_EQ(parse_bare_jid("bob@xn--bcher-kva.example"), "bob@b\u00fccher.example");
+}
+
+TEST(Identity, BareJidRefusesResourcesEmptyLocalpartsAndForbiddenCharacters) {
+  for (const char* bad : {"alice@a.example.test/phone", "@a.example.test", "a.example.test",
+                          "al ice@a.example.test", "al:ice@a.example.test", "alice@nodot"}) {
+    EXPECT_THROW(parse_bare_jid(bad), UsageError) << bad;
+  }
+  try {
+    parse_bare_jid("a<b@a.example.test");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("invalid JID \"a<b@a.example.test\""), std::string::npos);
+  }
+}
+
 }  // namespace xmppcert

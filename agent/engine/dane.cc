@@ -1,0 +1,37 @@
+#include "agent/engine/dane.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "agent/engine/errors.h"
+
+namespace xmppcert {
+
+std::string spki_sha256_hex(X509* cert) {
+  unsigned char* der = nullptr;
+  int size = i2d_PUBKEY(X509_get0_pubkey(cert), &der);
+  if (size <= 0) throw_operation_error("encode", "SubjectPublicKeyInfo", openssl_error_text());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  bool ok = EVP_Digest(der, static_cast<size_t>(size), digest, &length, EVP_sha256(), nullptr);
+  OPENSSL_free(der);
+  if (!ok) throw_operation_error("hash", "SubjectPublicKeyInfo", openssl_error_text());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+std::vector<std::string> tlsa_records(const std::string& domain_ascii, X509* cert) {
+  std::string hash = spki_sha256_hex(cert);
+  std::vector<std::string> records;
+  for (const char* port : {"5269", "5222"})
+    records.push_back(std::string("_") + port + "._tcp." + domain_ascii + ". IN TLSA 3 1 1 " +
+                      hash);
+  return records;
+}
+
+}  // namespace xmppcert

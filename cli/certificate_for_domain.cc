@@ -1,0 +1,35 @@
+#include "cli/certificate_for_domain.h"
+
+#include <algorithm>
+
+#include "agent/engine/certificate.h"
+#include "agent/engine/errors.h"
+#include "agent/engine/fs.h"
+#include "agent/engine/store.h"
+
+namespace xmppcert::cli {
+
+DomainCertificate certificate_for_domain(const std::string& command, const Session& session,
+                                         const ParsedArgs& args, const DomainName& domain) {
+  if (auto file = args.value("--cert")) return {parse_certificate(read_file(*file), *file), *file};
+  Store store(session.state_dir);
+  std::optional<CertificateRecord> found = store.load(domain.ascii);
+  if (!found || found->current_version == 0) {
+    found.reset();
+    for (auto& record : store.load_all()) {
+      const auto& dns = record.certificate.identities.dns_ids;
+      if (record.current_version > 0 &&
+          std::find(dns.begin(), dns.end(), domain.ascii) != dns.end()) {
+        found = std::move(record);
+        break;
+      }
+    }
+  }
+  if (!found)
+    throw UsageError(command + ": no issued certificate for " + domain.ascii + " in " +
+                     session.state_dir.string() + " (enroll it first, or name a file with --cert)");
+  std::string path = store.version(found->name, found->current_version).cert_path().string();
+  return {parse_certificate(read_file(path), path), path};
+}
+
+}  // namespace xmppcert::cli

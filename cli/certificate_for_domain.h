@@ -1,0 +1,26 @@
+// The certificate that `dane` and `posh` describe: the file given with --cert (for instance
+// the fullchain a server plugin installed), else the current version of the stored
+// certificate named DOMAIN, else of the stored certificate that carries DNS-ID DOMAIN.
+#pragma once
+
+#include <string>
+
+#include "agent/engine/identity.h"
+#include "agent/engine/openssl_ptr.h"
+#include "cli/args.h"
+#include "cli/session.h"
+
+namespace xmppcert::cli {
+
+inline const OptionSpec kCertOption{"--cert", true};
+
+struct DomainCertificate {
+  X509Ptr leaf;
+  std::string origin;  // the file it was read from
+};
+
+// UsageError naming the command and DOMAIN when nothing is stored for it.
+DomainCertificate certificate_for_domain(const std::string& command, const Session& session,
+                                         const ParsedArgs& args, const DomainName& domain);
+
+}  // namespace xmppcert::cli

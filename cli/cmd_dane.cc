@@ -1,0 +1,33 @@
+// xmppcert dane DOMAIN: the TLSA records (3 1 1) to publish for DOMAIN's XMPP ports.
+#include <iostream>
+
+#include "agent/engine/dane.h"
+#include "agent/engine/errors.h"
+#include "cli/certificate_for_domain.h"
+#include "cli/commands.h"
+
+namespace xmppcert::cli {
+extern const char* const kDaneUsage = R"(usage: xmppcert dane DOMAIN [--cert FILE] [--state-dir DIR]
+
+Prints the DANE TLSA records (RFC 7673; usage 3 DANE-EE, selector 1 SPKI, matching type 1
+SHA-256) for _5269._tcp.DOMAIN (s2s) and _5222._tcp.DOMAIN (c2s), in zone-file form, for
+the current certificate of DOMAIN in the store, or for the certificate in FILE (e.g. the one
+installed for the server). They pin the key: publish the new records before a renewal
+that changes the key takes effect, and sign the zone with DNSSEC.
+
+exit codes: 0 ok, 1 operation failed, 2 usage error (no certificate for DOMAIN)
+)";
+
+int run_dane(const Args& raw) {
+  ParsedArgs args = parse_args("dane", raw, {kCertOption, kConfigOption, kStateDirOption});
+  if (args.positional().size() != 1) throw UsageError("dane: expected one DOMAIN");
+  Session session = open_session(args);
+  DomainName domain = parse_domain(args.positional().front());
+  DomainCertificate cert = certificate_for_domain("dane", session, args, domain);
+  std::string out = "; " + domain.ascii + ": key of " + cert.origin + "\n";
+  for (const auto& record : tlsa_records(domain.ascii, cert.leaf.get())) out += record + "\n";
+  std::cout << out;
+  return kExitOk;
+}
+
+}  // namespace xmppcert::cli
