@@ -32,6 +32,8 @@ options:
   --key-type TYPE       ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096
   --validity DURATION   requested lifetime, e.g. 90d, 12h, 10m (default 90d)
   --reuse-key           keep the private key on renewal (DANE 3 1 1)
+  --no-xmpp-addr        leave out the XmppAddr names: peers running ejabberd 23.01
+                        (Debian 12) fail s2s with a certificate that carries them
 
 ACME (--issuer acme, or foundation with its directory in the config):
   --acme-directory URL  the CA's directory (https://)
@@ -97,6 +99,7 @@ int run_enroll(const Args& raw) {
                                 {"--key-type", true},
                                 {"--validity", true},
                                 {"--reuse-key", false},
+                                {"--no-xmpp-addr", false},
                                 {"--acme-directory", true},
                                 {"--acme-trust", true},
                                 {"--acme-agree-tos", false},
@@ -161,6 +164,7 @@ int run_enroll(const Args& raw) {
     if (auto key_type = args.value("--key-type")) request.key_type = parse_key_type(*key_type);
     if (auto validity = args.value("--validity")) request.validity = parse_duration(*validity);
     if (args.has("--reuse-key")) request.reuse_key = true;
+    if (args.has("--no-xmpp-addr")) request.xmpp_addr = false;
     apply_acme_flags(args, request.issuer_settings);
     requests.push_back(request);
   }

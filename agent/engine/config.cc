@@ -99,7 +99,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     if (auto dir = top.string("state_dir")) config.state_dir = *dir;
     if (const auto* defaults = top.object("defaults")) {
       JsonFields fields(*defaults, origin + ": defaults");
-      fields.allow_only({"issuer", "key_type", "reuse_key", "validity", "acme"});
+      fields.allow_only({"issuer", "key_type", "reuse_key", "xmpp_addr", "validity", "acme"});
       config.defaults = request_from_json(*defaults, "", {}, origin + ": defaults");
       config.defaults.domains.clear();
     }

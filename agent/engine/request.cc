@@ -16,7 +16,9 @@ XmppIdentities identities_of(const CertificateRequest& request) {
   std::vector<DomainName> components;
   for (const auto& c : request.components)
     components.push_back(resolve_component(c, domains.front()));
-  return identities_for(domains, components);
+  XmppIdentities ids = identities_for(domains, components);
+  if (!request.xmpp_addr) ids.xmpp_addrs.clear();
+  return ids;
 }
 
 nlohmann::json request_to_json(const CertificateRequest& request) {
@@ -25,6 +27,7 @@ nlohmann::json request_to_json(const CertificateRequest& request) {
       {"issuer", request.issuer},       {"key_type", key_type_name(request.key_type)},
       {"reuse_key", request.reuse_key}, {"validity", format_duration(request.validity)},
   };
+  if (!request.xmpp_addr) json["xmpp_addr"] = false;
   if (!request.issuer_settings.empty()) {
     nlohmann::json settings = request.issuer_settings;
     settings.erase("eab_hmac");  // a secret, needed once at account creation: never in a record
@@ -41,8 +44,8 @@ nlohmann::json request_to_json(const CertificateRequest& request) {
 CertificateRequest request_from_json(const nlohmann::json& json, const std::string& name,
                                      const CertificateRequest& defaults, const std::string& where) {
   JsonFields fields(json, where);
-  fields.allow_only(
-      {"domains", "components", "issuer", "key_type", "reuse_key", "validity", "install", "acme"});
+  fields.allow_only({"domains", "components", "issuer", "key_type", "reuse_key", "xmpp_addr",
+                     "validity", "install", "acme"});
   CertificateRequest request = defaults;
   request.name = name;
   // A certificate's name is its domain unless it lists its domains; defaults have neither.
@@ -55,6 +58,7 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
     if (auto key_type = fields.string("key_type")) request.key_type = parse_key_type(*key_type);
   });
   if (auto reuse = fields.boolean("reuse_key")) request.reuse_key = *reuse;
+  if (auto xmpp_addr = fields.boolean("xmpp_addr")) request.xmpp_addr = *xmpp_addr;
   fields.with_context("validity", [&] {
     if (auto validity = fields.string("validity")) request.validity = parse_duration(*validity);
   });

@@ -29,6 +29,11 @@ struct CertificateRequest {
   std::string issuer = "local";
   KeyType key_type = kDefaultKeyType;
   bool reuse_key = false;  // keep the key on renewal (DANE 3 1 1 pins it)
+  // XmppAddr SANs for the domains and components. Off for a server whose peers run ejabberd
+  // 23.01 (Debian 12): its s2s verifier crashes on any domain XmppAddr in a peer's
+  // certificate (xmpp_stream_pkix:get_cert_domains), which fails the link; prosody and
+  // ejabberd match DNS-IDs, and prosody SRV-IDs, so certificate authentication still works.
+  bool xmpp_addr = true;
   std::chrono::seconds validity = kDefaultValidity;
   std::optional<InstallTarget> install;
   nlohmann::json issuer_settings =

@@ -93,8 +93,10 @@ XmppServer::XmppServer() : data_(dir_ / "data"), c2s_port_(free_port()), s2s_por
 
 bool ProsodyServer::available() { return installed("prosody"); }
 
-ProsodyServer::ProsodyServer(const std::string& domain, const std::string& extra_config) {
+ProsodyServer::ProsodyServer(const std::string& domain, const std::string& extra_config,
+                             const std::string& s2s_ip) {
   const std::string d = data_.string();
+  if (!s2s_ip.empty()) s2s_port_ = 5269;
   write_text(config(),
              "-- written by the xmppcert tests\n"
              "data_path = \"" +
@@ -119,7 +121,8 @@ ProsodyServer::ProsodyServer(const std::string& domain, const std::string& extra
                  std::to_string(s2s_port_) +
                  " }\n"
                  "c2s_direct_tls_ports = {}\n"
-                 "interfaces = { \"127.0.0.1\" }\n"
+                 "interfaces = { \"127.0.0.1\" }\n" +
+                 (s2s_ip.empty() ? "" : "s2s_interfaces = { \"" + s2s_ip + "\" }\n") +
                  "certificates = \"certs\"\n"
                  "modules_enabled = { \"roster\"; \"saslauth\"; \"tls\"; \"disco\"; }\n"
                  "authentication = \"internal_hashed\"\n" +
@@ -129,9 +132,24 @@ ProsodyServer::ProsodyServer(const std::string& domain, const std::string& extra
                  domain + "\" \"muc\"\n");
   write_placeholder_certificate(dir() / "certs" / (domain + ".key"),
                                 dir() / "certs" / (domain + ".crt"), domain);
+  start();
+}
+
+void ProsodyServer::start() {
   pid_ = spawn_unprivileged({"prosody", "--config", config().string(), "-F"}, {},
                             dir() / "prosody.out", test_user().user, test_user().group);
   wait_for_port(c2s_port_, "prosody");
+}
+
+void ProsodyServer::restart() {
+  stop_process(pid_);
+  start();
+}
+
+std::vector<std::string> ProsodyServer::ctl(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {"prosodyctl", "--config", config().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
 }
 
 ProsodyServer::~ProsodyServer() { stop_process(pid_); }
@@ -151,7 +169,8 @@ std::string ProsodyServer::log() const {
 
 bool EjabberdServer::available() { return installed("ejabberdctl"); }
 
-EjabberdServer::EjabberdServer(const std::string& domain, const std::string& extra_config)
+EjabberdServer::EjabberdServer(const std::string& domain, const std::string& extra_config,
+                               const std::string& s2s_ip)
     : node_("xmppcerttest" + std::to_string(::getpid()) + "_" + std::to_string(c2s_port_) +
             "@localhost") {
   // A copy of ejabberdctl without its check that only root or "ejabberd" run it.
@@ -166,6 +185,7 @@ EjabberdServer::EjabberdServer(const std::string& domain, const std::string& ext
   chown_to_test_user(data_ / "spool");
   chown_to_test_user(data_ / "logs");
   std::string pem = (dir() / "certs" / (domain + ".pem")).string();
+  if (!s2s_ip.empty()) s2s_port_ = 5269;
   write_text(config(),
              "# written by the xmppcert tests\n"
              "hosts:\n  - \"" +
@@ -185,9 +205,13 @@ EjabberdServer::EjabberdServer(const std::string& domain, const std::string& ext
                  "  - port: " +
                  std::to_string(s2s_port_) +
                  "\n"
-                 "    ip: \"127.0.0.1\"\n"
-                 "    module: ejabberd_s2s_in\n"
-                 "s2s_use_starttls: optional\n"
+                 "    ip: \"" +
+                 (s2s_ip.empty() ? "127.0.0.1" : s2s_ip) +
+                 "\"\n"
+                 "    module: ejabberd_s2s_in\n" +
+                 (extra_config.find("s2s_use_starttls") == std::string::npos
+                      ? "s2s_use_starttls: optional\n"
+                      : "") +
                  "auth_method: internal\n"
                  "default_db: mnesia\n" +
                  extra_config +

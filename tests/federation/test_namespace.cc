@@ -1,0 +1,58 @@
+#include "tests/federation/test_namespace.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace xmppcert::testing {
+namespace {
+
+std::string failed(const std::string& what) { return what + ": " + ::strerror(errno); }
+
+bool write(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+std::string enter_federation_namespace(const std::string& dir) {
+  if (::geteuid() != 0) return "needs root to create a network namespace";
+  if (::unshare(CLONE_NEWNET | CLONE_NEWNS) != 0) return failed("unshare");
+  if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    return failed("make mounts private");
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ifreq request{};
+  ::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(fd, SIOCGIFFLAGS, &request) != 0) return failed("read lo flags");
+  request.ifr_flags |= IFF_UP;
+  if (::ioctl(fd, SIOCSIFFLAGS, &request) != 0) return failed("bring lo up");
+  ::close(fd);
+  // In this namespace only: the DNS server may bind port 53 as an unprivileged user.
+  if (!write("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0\n"))
+    return "cannot lower ip_unprivileged_port_start";
+  std::string hosts = dir + "/hosts", resolv = dir + "/resolv.conf";
+  if (!write(hosts, "127.0.0.1 localhost\n127.0.0.2 a.example.test\n127.0.0.3 b.example.test\n") ||
+      !write(resolv, "nameserver 127.0.0.1\n"))
+    return "cannot write " + dir;
+  ::chmod(hosts.c_str(), 0644);
+  ::chmod(resolv.c_str(), 0644);
+  if (::mount(hosts.c_str(), "/etc/hosts", nullptr, MS_BIND, nullptr) != 0)
+    return failed("bind-mount /etc/hosts");
+  if (std::filesystem::exists("/etc/resolv.conf") &&
+      ::mount(resolv.c_str(), "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0)
+    return failed("bind-mount /etc/resolv.conf");
+  return "";
+}
+
+}  // namespace xmppcert::testing
