@@ -162,6 +162,83 @@ TEST_F(Federation, MessagesFlowBothWaysOverS2sAuthenticatedWithSaslExternalNotDi
   EXPECT_EQ(b_check.exit_code, 0) << b_check.out << b_check.err;
 }
 
+struct BadCertificate {
+  std::string what;
+  std::string key_pem, fullchain_pem;
+  std::string check_field;  // the `xmppcert check --json` field that explains the refusal
+  nlohmann::json check_value;
+};
+
+// Files of the current version of `name` in the store at `state`.
+BadCertificate stored(const std::string& what, const fs::path& state, const std::string& name,
+                      const std::string& field, const nlohmann::json& value) {
+  fs::path v = fs::path(state) / "certs" / name;
+  int version = nlohmann::json::parse(read_file(v / "record.json"))["current_version"];
+  v /= "v" + std::to_string(version);
+  return {what, read_file(v / "privkey.pem"), read_file(v / "fullchain.pem"), field, value};
+}
+
+TEST_F(Federation, ACertificateFromAnotherCaExpiredWithoutClientAuthOrForAnotherDomainIsRefused) {
+  std::vector<BadCertificate> cases;
+  auto enroll = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "enroll");
+    ProcessResult r = run_xmppcert(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  // Another CA: a second state dir has a local CA of its own.
+  std::string other = (dir / "other").string();
+  enroll({"a.example.test", "--no-xmpp-addr", "--state-dir", other});
+  cases.push_back(stored("another CA", other, "a.example.test", "verified", false));
+  // For another domain, from the right CA.
+  enroll({"wrong.example.test", "--no-xmpp-addr", "--state-dir", state});
+  cases.push_back(stored("another domain", state, "wrong.example.test", "covers_domain", false));
+  // Without clientAuth, from the right CA: signed with the local CA's key by openssl.
+  fs::path ca = fs::path(state) / "ca" / "local";
+  write_text(dir / "ext.cnf",
+             "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+             "subjectAltName=DNS:a.example.test\n");
+  ASSERT_EQ(run_process({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+                         "ec_paramgen_curve:P-256", "-nodes", "-keyout", (dir / "sa.key").string(),
+                         "-out", (dir / "sa.csr").string(), "-subj", "/CN=a.example.test"})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      run_process({"openssl", "x509", "-req", "-in", (dir / "sa.csr").string(), "-CA",
+                   (ca / "root.pem").string(), "-CAkey", (ca / "root.key").string(), "-days", "1",
+                   "-extfile", (dir / "ext.cnf").string(), "-out", (dir / "sa.crt").string()})
+          .exit_code,
+      0);
+  cases.push_back({"no clientAuth", read_file(dir / "sa.key"),
+                   read_file(dir / "sa.crt") + read_file(ca / "root.pem"), "client_auth", false});
+  // Expired: a two-second certificate from the right CA, used after it ran out.
+  enroll({"a.example.test", "--name", "a-expired", "--validity", "2s", "--no-xmpp-addr",
+          "--state-dir", state});
+  cases.push_back(stored("expired", state, "a-expired", "expired", true));
+  std::this_thread::sleep_for(seconds(3));
+
+  auto alice_client = alice();
+  FileOwnership key_ownership = with_mode(0640);
+  key_ownership.group = lookup_group(test_user().group);
+  for (const auto& bad : cases) {
+    SCOPED_TRACE(bad.what);
+    write_file_atomically(a->dir() / "certs" / "a.example.test.key", bad.key_pem, key_ownership);
+    write_file_atomically(a->dir() / "certs" / "a.example.test.crt", bad.fullchain_pem,
+                          with_mode(0644));
+    a->restart();  // drops every s2s link; the next one presents the bad certificate
+    auto bob_client = bob();
+    std::string body = "refused-" + std::to_string(&bad - cases.data());
+    bob_client->send_chat("alice@b.example.test", body);
+    EXPECT_TRUE(bob_client->wait_for("type='error'", seconds(20)))
+        << bob_client->received() << a->log();
+    EXPECT_FALSE(alice_client->wait_for(body, seconds(1)));
+
+    int exit_code = -1;
+    nlohmann::json checked = check_a(exit_code);
+    EXPECT_EQ(exit_code, 1) << checked.dump();
+    EXPECT_EQ(checked[bad.check_field], bad.check_value) << checked.dump();
+  }
+}
+
 }  // namespace
 }  // namespace xmppcert::testing
 

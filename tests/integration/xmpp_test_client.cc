@@ -56,7 +56,13 @@ XmppTestClient::XmppTestClient(const std::string& host, int port, const XmppLogi
           base64(std::string(1, '\0') + local + std::string(1, '\0') + login.password) + "</auth>");
   else
     write("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
-  expect("<success", timeout, "SASL");
+  // Either outcome ends the wait: <failure .../> or <success .../>.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (buffer_.find("<success", mark_) == std::string::npos) {
+    if (buffer_.find("<failure", mark_) != std::string::npos || !read_more(deadline))
+      throw std::runtime_error("SASL with " + domain_ +
+                               " failed; the server sent: " + buffer_.substr(mark_));
+  }
 
   open_stream();
   expect("</stream:features>", timeout, "features after SASL");
