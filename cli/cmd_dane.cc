@@ -12,8 +12,9 @@ extern const char* const kDaneUsage = R"(usage: xmppcert dane DOMAIN [--cert FIL
 Prints the DANE TLSA records (RFC 7673; usage 3 DANE-EE, selector 1 SPKI, matching type 1
 SHA-256) for _5269._tcp.DOMAIN (s2s) and _5222._tcp.DOMAIN (c2s), in zone-file form, for
 the current certificate of DOMAIN in the store, or for the certificate in FILE (e.g. the one
-installed for the server). They pin the key: publish the new records before a renewal
-that changes the key takes effect, and sign the zone with DNSSEC.
+installed for the server). They pin the key: enroll with --reuse-key (config "reuse_key":
+true) so that renewals keep it, or publish the new records before a new key is served;
+sign the zone with DNSSEC.
 
 exit codes: 0 ok, 1 operation failed, 2 usage error (no certificate for DOMAIN)
 )";

@@ -26,6 +26,27 @@ using std::chrono::seconds;
 
 std::string g_namespace_problem = "not set up";
 
+// With XMPPCERT_DEMO set (docs/federation-demo.sh), the tests tell what they do and show.
+void narrate(const std::string& text) {
+  if (std::getenv("XMPPCERT_DEMO")) std::cout << text << (text.ends_with("\n") ? "" : "\n");
+}
+
+// The lines of `log` that contain `needle`.
+std::string lines_with(const std::string& log, const std::string& needle) {
+  std::string out;
+  size_t at = 0;
+  while ((at = log.find(needle, at)) != std::string::npos) {
+    size_t start = log.rfind('\n', at);
+    size_t end = log.find('\n', at);
+    out += "  " +
+           log.substr(start == std::string::npos ? 0 : start + 1,
+                      end == std::string::npos ? std::string::npos : end - start - 1) +
+           "\n";
+    at = end == std::string::npos ? log.size() : end;
+  }
+  return out;
+}
+
 // Debian's BIND, authoritative for example.test on 127.0.0.1:53 of the test namespace
 // (prosody resolves through DNS only, not /etc/hosts).
 class LoopbackDns {
@@ -96,6 +117,10 @@ class Federation : public ::testing::Test {
     write_file_atomically(dir / "xmppcert.json", config.dump(2), with_mode(0644));
     ProcessResult enrolled = run_xmppcert({"enroll", "--config", (dir / "xmppcert.json").string()});
     ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err << a->log() << b->log();
+    narrate(
+        "== xmppcert enroll --config (prosody a.example.test at 127.0.0.2, ejabberd "
+        "b.example.test at 127.0.0.3)\n" +
+        enrolled.out + enrolled.err);
 
     ASSERT_EQ(run_process(a->ctl({"register", "bob", "a.example.test", "secret-a"})).exit_code, 0);
     ProcessResult registered =
@@ -114,6 +139,11 @@ class Federation : public ::testing::Test {
 
   // `xmppcert check` of a.example.test's s2s port as a peer sees it.
   nlohmann::json check_a(int& exit_code) {
+    if (std::getenv("XMPPCERT_DEMO"))
+      narrate("== xmppcert check a.example.test --s2s --host 127.0.0.2\n" +
+              run_xmppcert({"check", "a.example.test", "--s2s", "--host", "127.0.0.2", "--trust",
+                            root, "--state-dir", state})
+                  .out);
     ProcessResult r = run_xmppcert({"check", "a.example.test", "--s2s", "--host", "127.0.0.2",
                                     "--trust", root, "--state-dir", state, "--json"});
     exit_code = r.exit_code;
@@ -138,6 +168,11 @@ TEST_F(Federation, MessagesFlowBothWaysOverS2sAuthenticatedWithSaslExternalNotDi
       << alice_client->received() << a->log() << b->log();
 
   std::string a_log = a->log(), b_log = b->log();
+  narrate(
+      "== alice@b.example.test -> bob@a.example.test and back: delivered\n"
+      "== prosody (a.example.test) log:\n" +
+      lines_with(a_log, "SASL EXTERNAL") + "== ejabberd (b.example.test) log:\n" +
+      lines_with(b_log, "s2s EXTERNAL"));
   // a -> b: prosody authenticated itself to ejabberd with its certificate.
   EXPECT_NE(a_log.find("SASL EXTERNAL with b.example.test succeeded"), std::string::npos) << a_log;
   // b -> a: prosody accepted ejabberd's certificate as b.example.test.
@@ -221,6 +256,7 @@ TEST_F(Federation, ACertificateFromAnotherCaExpiredWithoutClientAuthOrForAnother
   key_ownership.group = lookup_group(test_user().group);
   for (const auto& bad : cases) {
     SCOPED_TRACE(bad.what);
+    narrate("== a.example.test now serves a certificate: " + bad.what);
     write_file_atomically(a->dir() / "certs" / "a.example.test.key", bad.key_pem, key_ownership);
     write_file_atomically(a->dir() / "certs" / "a.example.test.crt", bad.fullchain_pem,
                           with_mode(0644));
@@ -231,6 +267,7 @@ TEST_F(Federation, ACertificateFromAnotherCaExpiredWithoutClientAuthOrForAnother
     EXPECT_TRUE(bob_client->wait_for("type='error'", seconds(20)))
         << bob_client->received() << a->log();
     EXPECT_FALSE(alice_client->wait_for(body, seconds(1)));
+    narrate("bob@a.example.test -> alice@b.example.test: bounced, not delivered");
 
     int exit_code = -1;
     nlohmann::json checked = check_a(exit_code);

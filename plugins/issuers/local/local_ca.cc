@@ -37,10 +37,18 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   X509_EXTENSION_free(ext);
 }
 
+// The host name and a random tag: two local CAs (two state dirs, two machines of the same
+// name) never share a subject, so that chain building and people can tell them apart.
 std::string root_subject_cn() {
   char host[256] = "localhost";
   ::gethostname(host, sizeof host - 1);
-  return std::string("xmppcert local CA (") + host + ")";
+  unsigned char tag[4];
+  if (RAND_bytes(tag, sizeof tag) != 1)
+    throw_operation_error("generate", "local CA name", openssl_error_text());
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : tag) id += std::string{hex[b >> 4], hex[b & 15]};
+  return std::string("xmppcert local CA (") + host + ") " + id;
 }
 
 }  // namespace
