@@ -74,6 +74,15 @@ class AgentTest : public ::testing::Test {
 
   std::string log() { return read_file(dir / "agent.log"); }
 
+  // SIGTERM, then the agent exits 0 within 10 s.
+  bool stops_cleanly_on_sigterm() {
+    if (::kill(pid, SIGTERM) != 0) return false;
+    int status = 0;
+    bool exited = eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, seconds(10));
+    if (exited) pid = -1;
+    return exited && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+
   void TearDown() override {
     if (pid > 0) {
       ::kill(pid, SIGKILL);
@@ -139,12 +148,7 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
                 .find("xmppcert_certificate_not_after_seconds{certificate=\"a.example.test\"}"),
             std::string::npos);
 
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, seconds(10)))
-      << log();
-  pid = -1;
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << log();
+  EXPECT_TRUE(stops_cleanly_on_sigterm()) << log();
   ProcessResult status_run =
       run_xmppcert({"status", "--json", "--state-dir", (dir / "state").string()});
   EXPECT_EQ(status_run.exit_code, 0) << status_run.err;
@@ -158,12 +162,7 @@ TEST_F(AgentTest, SigtermDuringAnOperationFinishesItThenExitsZero) {
   write_config({"a.example.test"}, {"/bin/sh", "-c", "touch " + marker + " && sleep 2"});
   start();
   ASSERT_TRUE(eventually([&] { return fs::exists(marker); }, seconds(10))) << log();
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, seconds(10)))
-      << log();
-  pid = -1;
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << log();
+  EXPECT_TRUE(stops_cleanly_on_sigterm()) << log();
   // The operation completed: version 1 is current and installed, not half-done.
   EXPECT_EQ(current_version("a.example.test"), 1) << log();
   Store store(dir / "state");
