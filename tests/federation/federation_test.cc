@@ -89,6 +89,15 @@ bool available(std::string& why) {
   return why.empty();
 }
 
+// Polls the server's log for `line` for up to 10 s.
+bool logged_eventually(const XmppServer& server, const std::string& line) {
+  for (int i = 0; i < 100; ++i) {
+    if (server.log().find(line) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 class Federation : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -110,10 +119,11 @@ class Federation : public ::testing::Test {
     nlohmann::json b_install = b->install_settings();
     b_install["trust_anchor"] = root;
     b_install["edit_config"] = true;
-    nlohmann::json config = {{"state_dir", state},
-                             {"certificates",
-                              {{"a.example.test", {{"install", a_install}, {"xmpp_addr", false}}},
-                               {"b.example.test", {{"install", b_install}}}}}};
+    nlohmann::json config = {
+        {"state_dir", state},
+        {"certificates",
+         {{"a.example.test", {{"install", a_install}, {"xmpp_addr", a_xmpp_addr}}},
+          {"b.example.test", {{"install", b_install}}}}}};
     write_file_atomically(dir / "xmppcert.json", config.dump(2), with_mode(0644));
     ProcessResult enrolled = run_xmppcert({"enroll", "--config", (dir / "xmppcert.json").string()});
     ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err << a->log() << b->log();
@@ -155,6 +165,9 @@ class Federation : public ::testing::Test {
   std::unique_ptr<ProsodyServer> a;
   std::unique_ptr<EjabberdServer> b;
   std::string state, root;
+  // prosody's certificate leaves out XmppAddr: ejabberd 23.01 cannot verify a peer's that
+  // carries one (FederationWithXmppAddr shows it).
+  bool a_xmpp_addr = false;
 };
 
 TEST_F(Federation, MessagesFlowBothWaysOverS2sAuthenticatedWithSaslExternalNotDialback) {
@@ -167,25 +180,23 @@ TEST_F(Federation, MessagesFlowBothWaysOverS2sAuthenticatedWithSaslExternalNotDi
   EXPECT_TRUE(alice_client->wait_for("hello-from-a", seconds(20)))
       << alice_client->received() << a->log() << b->log();
 
+  // Servers write their logs a little after the stanzas flow: wait for each line.
+  const std::vector<std::pair<XmppServer*, std::string>> proofs = {
+      // a -> b: prosody authenticated itself to ejabberd with its certificate ...
+      {a.get(), "SASL EXTERNAL with b.example.test succeeded"},
+      {b.get(), "Accepted inbound s2s EXTERNAL authentication a.example.test -> b.example.test"},
+      // ... and b -> a: ejabberd to prosody with its own.
+      {a.get(), "Accepting SASL EXTERNAL identity from b.example.test"},
+      {b.get(), "Accepted outbound s2s EXTERNAL authentication b.example.test -> a.example.test"},
+  };
+  for (const auto& [server, line] : proofs)
+    EXPECT_TRUE(logged_eventually(*server, line)) << line << "\n" << server->log();
   std::string a_log = a->log(), b_log = b->log();
   narrate(
       "== alice@b.example.test -> bob@a.example.test and back: delivered\n"
       "== prosody (a.example.test) log:\n" +
       lines_with(a_log, "SASL EXTERNAL") + "== ejabberd (b.example.test) log:\n" +
       lines_with(b_log, "s2s EXTERNAL"));
-  // a -> b: prosody authenticated itself to ejabberd with its certificate.
-  EXPECT_NE(a_log.find("SASL EXTERNAL with b.example.test succeeded"), std::string::npos) << a_log;
-  // b -> a: prosody accepted ejabberd's certificate as b.example.test.
-  EXPECT_NE(a_log.find("Accepting SASL EXTERNAL identity from b.example.test"), std::string::npos)
-      << a_log;
-  EXPECT_NE(b_log.find("Accepted inbound s2s EXTERNAL authentication a.example.test -> "
-                       "b.example.test"),
-            std::string::npos)
-      << b_log;
-  EXPECT_NE(b_log.find("Accepted outbound s2s EXTERNAL authentication b.example.test -> "
-                       "a.example.test"),
-            std::string::npos)
-      << b_log;
   EXPECT_EQ(a_log.find("dialback"), std::string::npos) << a_log;
   EXPECT_EQ(b_log.find("dialback"), std::string::npos) << b_log;
 
@@ -195,6 +206,29 @@ TEST_F(Federation, MessagesFlowBothWaysOverS2sAuthenticatedWithSaslExternalNotDi
   ProcessResult b_check = run_xmppcert({"check", "b.example.test", "--s2s", "--host", "127.0.0.3",
                                         "--trust", root, "--state-dir", state});
   EXPECT_EQ(b_check.exit_code, 0) << b_check.out << b_check.err;
+}
+
+// A fact that shapes the "xmpp_addr" advice, checked on the ejabberd this machine has: with a
+// domain XmppAddr in prosody's certificate, ejabberd 23.01's outgoing s2s crashes verifying
+// it (xmpp_stream_pkix:get_cert_domains), so b -> a never authenticates. When this test
+// fails, the installed ejabberd handles XmppAddr: revisit the advice in README and request.h.
+class FederationWithXmppAddr : public Federation {
+ protected:
+  void SetUp() override {
+    a_xmpp_addr = true;
+    Federation::SetUp();
+  }
+};
+
+TEST_F(FederationWithXmppAddr, Ejabberd2301CannotVerifyAPeerCertificateCarryingXmppAddr) {
+  auto bob_client = bob();
+  auto alice_client = alice();
+  alice_client->send_chat("bob@a.example.test", "hello-with-xmppaddr");
+  EXPECT_FALSE(bob_client->wait_for("hello-with-xmppaddr", std::chrono::seconds(5)));
+  EXPECT_TRUE(logged_eventually(*b, "get_cert_domains")) << b->log();
+  std::string b_log = b->log();
+  narrate("== with XmppAddr in a.example.test's certificate, ejabberd's s2s_out crashes:\n" +
+          lines_with(b_log, "badarg").substr(0, 400));
 }
 
 struct BadCertificate {
