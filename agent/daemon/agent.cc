@@ -231,7 +231,8 @@ int Agent::run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let a burst settle
       std::set<std::filesystem::path> changed = watcher_.changed();
       bool config_changed = std::any_of(changed.begin(), changed.end(), [&](const auto& path) {
-        return config_files_.count(path) > 0 || snippet_dirs_.count(path.parent_path()) > 0;
+        return config_files_.count(path) > 0 || snippet_dirs_.count(path.parent_path()) > 0 ||
+               snippet_dirs_.count(path) > 0;  // the included folder itself appeared
       });
       if (config_changed) {
         reload("config changed");

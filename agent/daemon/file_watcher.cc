@@ -19,7 +19,15 @@ void FileWatcher::watch_files(const std::set<std::filesystem::path>& files,
                               const std::set<std::filesystem::path>& whole_folders) {
   files_.clear();
   whole_folders_ = whole_folders;
-  std::set<std::filesystem::path> folders = whole_folders;
+  std::set<std::filesystem::path> folders;
+  for (const auto& folder : whole_folders) {
+    if (std::filesystem::is_directory(folder)) {
+      folders.insert(folder);
+    } else {  // e.g. a conf.d a package will create later
+      files_.insert(folder.lexically_normal());
+      folders.insert(folder.lexically_normal().parent_path());
+    }
+  }
   for (const auto& file : files) {
     files_.insert(file.lexically_normal());
     folders.insert(file.lexically_normal().parent_path());

@@ -17,8 +17,9 @@ class FileWatcher {
   FileWatcher& operator=(const FileWatcher&) = delete;
 
   int fd() const { return fd_; }
-  // Replaces the watched set with the folders of `files` (and every file in `folders`);
-  // missing folders are skipped.
+  // Replaces the watched set with the folders of `files` (and every file in `folders`).
+  // A missing whole folder is watched for through its parent: its creation is reported as
+  // a change of the folder's own path. Other missing folders are skipped.
   void watch_files(const std::set<std::filesystem::path>& files,
                    const std::set<std::filesystem::path>& folders = {});
   // The watched paths that changed since the last call (non-blocking).

@@ -68,7 +68,7 @@ class LoopbackDns {
                "a IN A 127.0.0.2\nconference.a IN A 127.0.0.2\nb IN A 127.0.0.3\n");
     pid_ =
         spawn_unprivileged({"named", "-g", "-c", (d / "named.conf").string()}, {}, d / "named.log");
-    wait_for_port(53, "named");
+    wait_for_port(53, "named", pid_);
   }
   ~LoopbackDns() { stop_process(pid_); }
 

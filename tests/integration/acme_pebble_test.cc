@@ -260,7 +260,7 @@ class Bind {
     if (::geteuid() == 0) (void)!::chown((dir / "example.test.zone").c_str(), 65534, 65534);
     pid_ = testing::spawn_unprivileged({"named", "-g", "-c", (dir / "named.conf").string()}, {},
                                        dir / "named.log");
-    testing::wait_for_port(port_, "named");
+    testing::wait_for_port(port_, "named", pid_);
   }
   ~Bind() { testing::stop_process(pid_); }
   int port() const { return port_; }

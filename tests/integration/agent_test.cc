@@ -96,7 +96,6 @@ class AgentTest : public ::testing::Test {
 
 TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOnSigterm) {
   fs::create_directories(dir / "out");
-  fs::create_directories(dir / "conf.d");
   write_config({"a.example.test", "b.example.test"});
   start();
   ASSERT_TRUE(
@@ -121,7 +120,9 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
       eventually([&] { return fs::exists(dir / "out" / "c.example.test.crt"); }, seconds(5)))
       << log();
 
-  // A packager's snippet dropped into the included folder (which exists, as a package makes it).
+  // A packager's snippet dropped into the included folder, which did not exist at start.
+  fs::create_directories(dir / "conf.d");
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the agent now watches conf.d
   nlohmann::json snippet = {
       {"certificates",
        {{"d.example.test",

@@ -58,9 +58,17 @@ static bool port_open(int port) {
   return open;
 }
 
-void wait_for_port(int port, const std::string& what) {
+void wait_for_port(int port, const std::string& what, pid_t owner) {
+  auto exited = [&] { return owner > 0 && ::waitpid(owner, nullptr, WNOHANG) == owner; };
   for (int i = 0; i < 200; ++i) {  // 10 s at most
-    if (port_open(port)) return;
+    if (exited()) break;
+    if (port_open(port)) {
+      // Someone listens; make sure it is `owner`, which exits when it cannot bind (another
+      // test's server took the port between free_port() and its bind).
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!exited()) return;
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw std::runtime_error(what + " did not start listening on 127.0.0.1:" + std::to_string(port));
@@ -109,6 +117,28 @@ Pebble::Pebble(PebbleOptions options) {
   write_file_atomically(dir_ / "https-ca.pem", https.chain_pem, with_mode(0644));
   write_file_atomically(dir_ / "pebble.crt", https.cert_pem, with_mode(0644));
   write_file_atomically(dir_ / "pebble.key", private_key_pem(key.get()), with_mode(0644));
+  write_config(options);
+
+  // A port free_port() returned can be taken by a parallel test before our server binds it:
+  // then the server exits and we start both again on fresh ports.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      start_servers(options);
+      return;
+    } catch (const std::runtime_error&) {
+      stop_process(pebble_);
+      stop_process(challtestsrv_);
+      if (attempt == 3) throw;
+      listen_port_ = free_port();
+      management_port_ = free_port();
+      dns_port_ = free_port();
+      challtestsrv_port_ = free_port();
+      write_config(options);
+    }
+  }
+}
+
+void Pebble::write_config(const PebbleOptions& options) {
   std::string eab =
       options.eab_kid.empty()
           ? "\"externalAccountBindingRequired\": false"
@@ -122,13 +152,15 @@ Pebble::Pebble(PebbleOptions options) {
           (dir_ / "pebble.key").string() + "\", \"httpPort\": " + std::to_string(http01_port_) +
           ", \"tlsPort\": " + std::to_string(tls_port_) + ", \"ocspResponderURL\": \"\", " + eab +
           "}}\n");
+}
 
+void Pebble::start_servers(const PebbleOptions& options) {
   challtestsrv_ = spawn_unprivileged(
       {"pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01",
        "127.0.0.1:" + std::to_string(dns_port_), "-http01", "", "-https01", "", "-tlsalpn01", "",
        "-management", "127.0.0.1:" + std::to_string(challtestsrv_port_)},
       {}, dir_ / "challtestsrv.log");
-  wait_for_port(challtestsrv_port_, "pebble-challtestsrv");
+  wait_for_port(challtestsrv_port_, "pebble-challtestsrv", challtestsrv_);
   pebble_ = spawn_unprivileged(
       {"pebble", "-config", (dir_ / "pebble.json").string(), "-dnsserver",
        "127.0.0.1:" + std::to_string(options.dns_port ? options.dns_port : dns_port_)},
@@ -137,8 +169,8 @@ Pebble::Pebble(PebbleOptions options) {
        {"PEBBLE_AUTHZREUSE", "0"},
        {"PEBBLE_ALTERNATE_ROOTS", std::to_string(options.alternate_roots)}},
       dir_ / "pebble.log");
-  wait_for_port(listen_port_, "pebble");
-  wait_for_port(management_port_, "pebble's management API");
+  wait_for_port(listen_port_, "pebble", pebble_);
+  wait_for_port(management_port_, "pebble's management API", pebble_);
 }
 
 Pebble::~Pebble() {

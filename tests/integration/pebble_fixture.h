@@ -35,7 +35,9 @@ pid_t spawn_unprivileged(std::vector<std::string> argv,
                          const std::string& group = "nogroup");
 // SIGTERM to the process group, SIGKILL after 2 s; reaps the leader.
 void stop_process(pid_t& pid);
-void wait_for_port(int port, const std::string& what);
+// Waits up to 10 s for a listener on 127.0.0.1:port; with `owner`, also that the process
+// is still running after the port opened (else the listener is someone else's).
+void wait_for_port(int port, const std::string& what, pid_t owner = -1);
 
 class Pebble {
  public:
@@ -54,6 +56,9 @@ class Pebble {
   pid_t pebble_pid() const { return pebble_; }
 
  private:
+  void write_config(const PebbleOptions& options);
+  void start_servers(const PebbleOptions& options);
+
   TempDir dir_;
   int listen_port_ = 0;
   int http01_port_ = 0;

@@ -138,7 +138,7 @@ ProsodyServer::ProsodyServer(const std::string& domain, const std::string& extra
 void ProsodyServer::start() {
   pid_ = spawn_unprivileged({"prosody", "--config", config().string(), "-F"}, {},
                             dir() / "prosody.out", test_user().user, test_user().group);
-  wait_for_port(c2s_port_, "prosody");
+  wait_for_port(c2s_port_, "prosody", pid_);
 }
 
 void ProsodyServer::restart() {
