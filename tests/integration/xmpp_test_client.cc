@@ -26,6 +26,16 @@ std::string base64(const std::string& data) {
 XmppTestClient::XmppTestClient(const std::string& host, int port, const XmppLogin& login,
                                std::chrono::seconds timeout)
     : domain_(login.jid.substr(login.jid.find('@') + 1)) {
+  try {
+    log_in(host, port, login, timeout);
+  } catch (...) {
+    close();  // a throwing constructor gets no destructor
+    throw;
+  }
+}
+
+void XmppTestClient::log_in(const std::string& host, int port, const XmppLogin& login,
+                            std::chrono::seconds timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -71,15 +81,21 @@ XmppTestClient::XmppTestClient(const std::string& host, int port, const XmppLogi
       "<resource>test</resource></bind></iq>");
   expect("</iq>", timeout, "resource binding");
   write("<presence/>");
+  logged_in_ = true;
 }
 
-XmppTestClient::~XmppTestClient() {
+XmppTestClient::~XmppTestClient() { close(); }
+
+void XmppTestClient::close() {
   if (ssl_) {
-    SSL_write(ssl_, "</stream:stream>", 16);
+    if (logged_in_) SSL_write(ssl_, "</stream:stream>", 16);
     SSL_free(ssl_);
+    ssl_ = nullptr;
   }
   if (ctx_) SSL_CTX_free(ctx_);
+  ctx_ = nullptr;
   if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 void XmppTestClient::open_stream() {

@@ -30,6 +30,9 @@ class XmppTestClient {
   const std::string& received() const { return buffer_; }
 
  private:
+  void log_in(const std::string& host, int port, const XmppLogin& login,
+              std::chrono::seconds timeout);
+  void close();
   void write(const std::string& data);
   bool read_more(std::chrono::steady_clock::time_point deadline);
   void expect(const std::string& text, std::chrono::seconds timeout, const std::string& step);
@@ -41,6 +44,7 @@ class XmppTestClient {
   SSL* ssl_ = nullptr;
   std::string buffer_;
   size_t mark_ = 0;
+  bool logged_in_ = false;
 };
 
 }  // namespace xmppcert::testing
