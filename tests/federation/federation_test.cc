@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "agent/engine/fs.h"
+#include "agent/engine/store.h"
 #include "tests/federation/test_namespace.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/integration/pebble_fixture.h"
@@ -241,10 +242,9 @@ struct BadCertificate {
 // Files of the current version of `name` in the store at `state`.
 BadCertificate stored(const std::string& what, const fs::path& state, const std::string& name,
                       const std::string& field, const nlohmann::json& value) {
-  fs::path v = fs::path(state) / "certs" / name;
-  int version = nlohmann::json::parse(read_file(v / "record.json"))["current_version"];
-  v /= "v" + std::to_string(version);
-  return {what, read_file(v / "privkey.pem"), read_file(v / "fullchain.pem"), field, value};
+  Store store(state);
+  StoredVersion v = store.version(name, store.load(name).value().current_version);
+  return {what, read_file(v.key_path()), read_file(v.fullchain_path()), field, value};
 }
 
 TEST_F(Federation, ACertificateFromAnotherCaExpiredWithoutClientAuthOrForAnotherDomainIsRefused) {

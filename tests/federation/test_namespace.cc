@@ -34,10 +34,12 @@ std::string enter_federation_namespace(const std::string& dir) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   ifreq request{};
   ::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
-  if (::ioctl(fd, SIOCGIFFLAGS, &request) != 0) return failed("read lo flags");
+  bool up = ::ioctl(fd, SIOCGIFFLAGS, &request) == 0;
   request.ifr_flags |= IFF_UP;
-  if (::ioctl(fd, SIOCSIFFLAGS, &request) != 0) return failed("bring lo up");
+  up = up && ::ioctl(fd, SIOCSIFFLAGS, &request) == 0;
+  std::string problem = up ? "" : failed("bring lo up");
   ::close(fd);
+  if (!up) return problem;
   // In this namespace only: the DNS server may bind port 53 as an unprivileged user.
   if (!write("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0\n"))
     return "cannot lower ip_unprivileged_port_start";
