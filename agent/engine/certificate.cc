@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "agent/engine/encoding.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/san.h"
 
@@ -47,19 +48,14 @@ std::string certificate_pem(X509* cert) {
   return std::string(data, static_cast<size_t>(size));
 }
 
-std::string sha256_fingerprint(X509* cert) {
+std::string sha256_digest(X509* cert) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   X509_digest(cert, EVP_sha256(), digest, &length);
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    if (i) out += ':';
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
+  return std::string(reinterpret_cast<char*>(digest), length);
 }
+
+std::string sha256_fingerprint(X509* cert) { return hex_encode(sha256_digest(cert), true, ":"); }
 
 CertificateInfo inspect_certificate(X509* cert) {
   CertificateInfo info;

@@ -28,7 +28,8 @@ X509Ptr parse_certificate(const std::string& pem, std::string_view origin);
 
 std::string certificate_pem(X509* cert);
 CertificateInfo inspect_certificate(X509* cert);
-std::string sha256_fingerprint(X509* cert);
+std::string sha256_digest(X509* cert);       // of the DER, 32 raw bytes
+std::string sha256_fingerprint(X509* cert);  // the same, "AB:CD:..."
 
 bool certificate_matches_key(X509* cert, EVP_PKEY* key);
 

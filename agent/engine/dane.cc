@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "agent/engine/encoding.h"
 #include "agent/engine/errors.h"
 
 namespace xmppcert {
@@ -16,13 +17,7 @@ std::string spki_sha256_hex(X509* cert) {
   bool ok = EVP_Digest(der, static_cast<size_t>(size), digest, &length, EVP_sha256(), nullptr);
   OPENSSL_free(der);
   if (!ok) throw_operation_error("hash", "SubjectPublicKeyInfo", openssl_error_text());
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
+  return hex_encode(std::string_view(reinterpret_cast<char*>(digest), length));
 }
 
 std::vector<std::string> tlsa_records(const std::string& domain_ascii, X509* cert) {

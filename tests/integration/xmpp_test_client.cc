@@ -2,26 +2,15 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <stdexcept>
 
+#include "agent/engine/encoding.h"
+
 namespace xmppcert::testing {
-namespace {
-
-std::string base64(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-}  // namespace
 
 XmppTestClient::XmppTestClient(const std::string& host, int port, const XmppLogin& login,
                                std::chrono::seconds timeout)
@@ -63,7 +52,8 @@ void XmppTestClient::log_in(const std::string& host, int port, const XmppLogin& 
   std::string local = login.jid.substr(0, login.jid.find('@'));
   if (login.cert_file.empty())
     write("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
-          base64(std::string(1, '\0') + local + std::string(1, '\0') + login.password) + "</auth>");
+          base64_encode(std::string(1, '\0') + local + std::string(1, '\0') + login.password) +
+          "</auth>");
   else
     write("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
   // Either outcome ends the wait: <failure .../> or <success .../>.

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ecdsa.h>
 
-#include "agent/engine/base64url.h"
+#include "agent/engine/encoding.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/fs.h"
 #include "agent/engine/http.h"

@@ -2,7 +2,7 @@
 // whole issuance runs here against recorded responses from a scripted loopback server.
 #include <gtest/gtest.h>
 
-#include "agent/engine/base64url.h"
+#include "agent/engine/encoding.h"
 #include "agent/engine/certificate.h"
 #include "agent/engine/clock.h"
 #include "agent/engine/csr.h"

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "agent/engine/base64url.h"
+#include "agent/engine/encoding.h"
 #include "agent/engine/certificate.h"
 #include "agent/engine/csr.h"
 #include "agent/engine/errors.h"

@@ -4,7 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent/engine/base64url.h"
+#include "agent/engine/encoding.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/fs.h"
 #include "agent/engine/process.h"

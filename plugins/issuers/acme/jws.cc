@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "agent/engine/base64url.h"
+#include "agent/engine/encoding.h"
 #include "agent/engine/errors.h"
 
 namespace xmppcert::acme {

@@ -1,6 +1,6 @@
 #include "plugins/issuers/acme/renewal_info.h"
 
-#include "agent/engine/base64url.h"
+#include "agent/engine/encoding.h"
 #include "agent/engine/clock.h"
 #include "agent/engine/errors.h"
 

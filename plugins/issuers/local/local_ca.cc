@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "agent/engine/certificate.h"
+#include "agent/engine/encoding.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/fs.h"
 #include "agent/engine/keys.h"
@@ -45,9 +46,7 @@ std::string root_subject_cn() {
   unsigned char tag[4];
   if (RAND_bytes(tag, sizeof tag) != 1)
     throw_operation_error("generate", "local CA name", openssl_error_text());
-  static const char* hex = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : tag) id += std::string{hex[b >> 4], hex[b & 15]};
+  std::string id = hex_encode(std::string_view(reinterpret_cast<char*>(tag), sizeof tag));
   return std::string("xmppcert local CA (") + host + ") " + id;
 }
 

@@ -1,15 +1,16 @@
-#include "agent/engine/base64url.h"
+#include "agent/engine/encoding.h"
 
 #include "agent/engine/errors.h"
 
 namespace xmppcert {
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-}
+constexpr char kPlainAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-std::string base64url_encode(std::string_view data) {
+std::string encode(std::string_view data, const char* alphabet) {
   std::string out;
-  out.reserve((data.size() * 4 + 2) / 3);
+  out.reserve((data.size() * 4 + 2) / 3 + 2);
   unsigned value = 0;
   int bits = 0;
   for (unsigned char c : data) {
@@ -17,10 +18,31 @@ std::string base64url_encode(std::string_view data) {
     bits += 8;
     while (bits >= 6) {
       bits -= 6;
-      out += kAlphabet[(value >> bits) & 63];
+      out += alphabet[(value >> bits) & 63];
     }
   }
-  if (bits > 0) out += kAlphabet[(value << (6 - bits)) & 63];
+  if (bits > 0) out += alphabet[(value << (6 - bits)) & 63];
+  return out;
+}
+}  // namespace
+
+std::string base64url_encode(std::string_view data) { return encode(data, kAlphabet); }
+
+std::string base64_encode(std::string_view data) {
+  std::string out = encode(data, kPlainAlphabet);
+  out.append((4 - out.size() % 4) % 4, '=');
+  return out;
+}
+
+std::string hex_encode(std::string_view data, bool upper, std::string_view separator) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (i) out += separator;
+    unsigned char c = static_cast<unsigned char>(data[i]);
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
   return out;
 }
 
