@@ -1,7 +1,5 @@
 #include "cli/certificate_for_domain.h"
 
-#include <algorithm>
-
 #include "agent/engine/certificate.h"
 #include "agent/engine/errors.h"
 #include "agent/engine/fs.h"
@@ -16,14 +14,8 @@ DomainCertificate certificate_for_domain(const std::string& command, const Sessi
   std::optional<CertificateRecord> found = store.load(domain.ascii);
   if (!found || found->current_version == 0) {
     found.reset();
-    for (auto& record : store.load_all()) {
-      const auto& dns = record.certificate.identities.dns_ids;
-      if (record.current_version > 0 &&
-          std::find(dns.begin(), dns.end(), domain.ascii) != dns.end()) {
-        found = std::move(record);
-        break;
-      }
-    }
+    auto carrying = issued_records_carrying(store, domain.ascii);
+    if (!carrying.empty()) found = std::move(carrying.front());
   }
   if (!found)
     throw UsageError(command + ": no issued certificate for " + domain.ascii + " in " +

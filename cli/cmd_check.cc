@@ -106,10 +106,7 @@ int run_check(const Args& raw) {
 
   std::string store_state = "not in the store";
   bool store_ok = true;
-  for (const auto& record : Store(session.state_dir).load_all()) {
-    const auto& dns = record.certificate.identities.dns_ids;
-    if (record.current_version == 0 || std::find(dns.begin(), dns.end(), domain.ascii) == dns.end())
-      continue;
+  for (const auto& record : issued_records_carrying(Store(session.state_dir), domain.ascii)) {
     store_ok = record.certificate.sha256_fingerprint == info.sha256_fingerprint;
     store_state = (store_ok ? "matches \"" : "differs from \"") + record.name + "\" v" +
                   std::to_string(record.current_version);

@@ -43,7 +43,8 @@ int run_enroll_client(const Args& raw) {
                                 kLockWaitOption});
   if (args.positional().size() != 1) throw UsageError("enroll-client: expected one USER@DOMAIN");
   std::string jid = parse_bare_jid(args.positional().front());
-  KeyType key_type = parse_key_type(args.value("--key-type").value_or("ec-p256"));
+  KeyType key_type = kDefaultKeyType;
+  if (auto type = args.value("--key-type")) key_type = parse_key_type(*type);
   auto validity = parse_duration(args.value("--validity").value_or("365d"));
   fs::path out = args.value("--out").value_or(".");
   require_writable_directory(out, "output folder");

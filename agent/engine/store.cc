@@ -206,4 +206,15 @@ void Store::prune(const CertificateRecord& record, int keep) const {
     if (entry.path().filename().string().rfind(".v", 0) == 0) fs::remove_all(entry.path(), ec);
 }
 
+std::vector<CertificateRecord> issued_records_carrying(const Store& store,
+                                                       const std::string& dns_id) {
+  std::vector<CertificateRecord> found;
+  for (auto& record : store.load_all()) {
+    const auto& dns = record.certificate.identities.dns_ids;
+    if (record.current_version > 0 && std::find(dns.begin(), dns.end(), dns_id) != dns.end())
+      found.push_back(std::move(record));
+  }
+  return found;
+}
+
 }  // namespace xmppcert

@@ -79,6 +79,11 @@ class Store {
   std::filesystem::path root_;
 };
 
+// The records with an issued current version whose certificate carries DNS-ID `dns_id`
+// (A-labels), sorted by name: what `check`, `dane` and `posh` look a domain up by.
+std::vector<CertificateRecord> issued_records_carrying(const Store& store,
+                                                       const std::string& dns_id);
+
 nlohmann::json record_to_json(const CertificateRecord& record);
 CertificateRecord record_from_json(const nlohmann::json& json, const std::string& origin);
 
