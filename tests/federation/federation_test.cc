@@ -14,6 +14,7 @@
 #include "agent/engine/fs.h"
 #include "agent/engine/store.h"
 #include "tests/federation/test_namespace.h"
+#include "tests/integration/bind_server.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/integration/pebble_fixture.h"
 #include "tests/integration/xmpp_servers.h"
@@ -48,36 +49,6 @@ std::string lines_with(const std::string& log, const std::string& needle) {
   return out;
 }
 
-// Debian's BIND, authoritative for example.test on 127.0.0.1:53 of the test namespace
-// (prosody resolves through DNS only, not /etc/hosts).
-class LoopbackDns {
- public:
-  LoopbackDns() {
-    fs::path d = dir_ / "named";
-    fs::create_directories(d);
-    (void)!::chown(d.c_str(), 65534, 65534);
-    write_text(d / "named.conf",
-               "options { directory \"" + d.string() +
-                   "\"; listen-on port 53 { 127.0.0.1; }; listen-on-v6 { none; }; "
-                   "pid-file none; session-keyfile none; recursion no; "
-                   "dnssec-validation no; };\n"
-                   "zone \"example.test\" { type primary; file \"" +
-                   (d / "example.test.zone").string() + "\"; };\n");
-    write_text(d / "example.test.zone",
-               "$TTL 60\n@ IN SOA ns.example.test. admin.example.test. 1 60 60 600 60\n"
-               "@ IN NS ns.example.test.\nns IN A 127.0.0.1\n"
-               "a IN A 127.0.0.2\nconference.a IN A 127.0.0.2\nb IN A 127.0.0.3\n");
-    pid_ =
-        spawn_unprivileged({"named", "-g", "-c", (d / "named.conf").string()}, {}, d / "named.log");
-    wait_for_port(53, "named", pid_);
-  }
-  ~LoopbackDns() { stop_process(pid_); }
-
- private:
-  TempDir dir_;
-  pid_t pid_ = -1;
-};
-
 bool available(std::string& why) {
   if (!g_namespace_problem.empty())
     why = g_namespace_problem;
@@ -104,7 +75,10 @@ class Federation : public ::testing::Test {
   void SetUp() override {
     std::string why;
     if (!available(why)) GTEST_SKIP() << why;
-    dns = std::make_unique<LoopbackDns>();
+    // prosody resolves through DNS only (not /etc/hosts): BIND is the namespace's resolver.
+    dns = std::make_unique<BindServer>(BindOptions{
+        .port = 53,
+        .records = "a IN A 127.0.0.2\nconference.a IN A 127.0.0.2\nb IN A 127.0.0.3\n"});
     a = std::make_unique<ProsodyServer>(
         "a.example.test", "s2s_secure_auth = true\ns2s_require_encryption = true\n", "127.0.0.2");
     b = std::make_unique<EjabberdServer>("b.example.test", "s2s_use_starttls: required\n",
@@ -162,7 +136,7 @@ class Federation : public ::testing::Test {
   }
 
   TempDir dir;
-  std::unique_ptr<LoopbackDns> dns;
+  std::unique_ptr<BindServer> dns;
   std::unique_ptr<ProsodyServer> a;
   std::unique_ptr<EjabberdServer> b;
   std::string state, root;

@@ -11,6 +11,7 @@
 #include "agent/engine/http.h"
 #include "agent/engine/log.h"
 #include "plugins/issuers/acme/acme_issuer.h"
+#include "tests/integration/bind_server.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/integration/fault_proxy.h"
 #include "tests/integration/pebble_fixture.h"
@@ -236,45 +237,11 @@ TEST_F(AcmePebble, PreferredChainIsPickedAmongTheAlternates) {
   EXPECT_STREQ(top_issuer, cn);
 }
 
-// Debian's BIND as the authoritative server of example.test, accepting dynamic updates from
-// loopback; pebble validates dns-01 against it.
-class Bind {
- public:
-  Bind() {
-    port_ = testing::free_port();
-    auto dir = dir_ / "named";
-    std::filesystem::create_directories(dir);
-    if (::geteuid() == 0) (void)!::chown(dir.c_str(), 65534, 65534);  // nobody:nogroup
-    std::string d = dir.string();
-    testing::write_text(dir / "named.conf",
-                        "options { directory \"" + d + "\"; listen-on port " +
-                            std::to_string(port_) +
-                            " { 127.0.0.1; }; listen-on-v6 { none; }; pid-file \"" + d +
-                            "/named.pid\"; session-keyfile \"" + d +
-                            "/session.key\"; recursion no; dnssec-validation no; };\n"
-                            "zone \"example.test\" { type primary; file \"" +
-                            d + "/example.test.zone\"; allow-update { 127.0.0.1; }; };\n");
-    testing::write_text(dir / "example.test.zone",
-                        "$TTL 60\n@ IN SOA ns.example.test. admin.example.test. 1 60 60 600 60\n"
-                        "@ IN NS ns.example.test.\nns IN A 127.0.0.1\n* IN A 127.0.0.1\n");
-    if (::geteuid() == 0) (void)!::chown((dir / "example.test.zone").c_str(), 65534, 65534);
-    pid_ = testing::spawn_unprivileged({"named", "-g", "-c", (dir / "named.conf").string()}, {},
-                                       dir / "named.log");
-    testing::wait_for_port(port_, "named", pid_);
-  }
-  ~Bind() { testing::stop_process(pid_); }
-  int port() const { return port_; }
-
- private:
-  testing::TempDir dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
-};
-
 TEST_F(AcmePebble, EnrollsThroughDns01ByRfc2136DynamicUpdate) {
-  if (::access("/usr/sbin/named", X_OK) != 0 || ::access("/usr/bin/nsupdate", X_OK) != 0)
+  if (!testing::BindServer::available() || ::access("/usr/bin/nsupdate", X_OK) != 0)
     GTEST_SKIP() << "bind9 and bind9-dnsutils are not installed";
-  Bind bind;
+  // Every other name resolves to loopback, where the test's responders listen.
+  testing::BindServer bind({.records = "* IN A 127.0.0.1\n", .allow_update = true});
   Pebble pebble({.dns_port = bind.port()});
   std::string state = (pebble.dir() / "state").string();
   ProcessResult r =

@@ -1,0 +1,33 @@
+// Debian's BIND as the authoritative server of example.test on 127.0.0.1, run as nobody
+// in a temp dir; stopped by the destructor. The ACME tests use it for dns-01 by dynamic
+// update, the federation tests as the namespace's resolver on port 53.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "tests/unit/test_support.h"
+
+namespace xmppcert::testing {
+
+struct BindOptions {
+  int port = 0;               // 0: a free port
+  std::string records;        // zone lines after SOA/NS, e.g. "a IN A 127.0.0.2\n"
+  bool allow_update = false;  // RFC 2136 updates from 127.0.0.1
+};
+
+class BindServer {
+ public:
+  static bool available();
+  explicit BindServer(const BindOptions& options);
+  ~BindServer();
+  int port() const { return port_; }
+
+ private:
+  TempDir dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace xmppcert::testing
