@@ -1,6 +1,7 @@
 // xmppcert: the command-line tool. The subcommands are one table; each lives in cmd_*.cc.
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -37,14 +38,16 @@ const Subcommand kSubcommands[] = {
     {"ca", "the embedded local CA: `ca export` prints its root", &kCaUsage, run_ca},
 };
 
-void print_help() {
-  std::cout
-      << "usage: xmppcert COMMAND [options]   (xmppcert COMMAND --help for each)\n\ncommands:\n";
+void print_help(std::ostream& out) {
+  out << "usage: xmppcert COMMAND [options]   (xmppcert COMMAND --help for each)\n\ncommands:\n";
+  // The column fits the longest name: a fixed width once crashed on "enroll-client".
+  size_t width = 0;
+  for (const auto& command : kSubcommands) width = std::max(width, std::strlen(command.name));
   for (const auto& command : kSubcommands)
-    std::cout << "  " << command.name << std::string(8 - std::string(command.name).size(), ' ')
-              << command.summary << "\n";
-  std::cout << "\nexit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or "
-               "config error\n";
+    out << "  " << command.name << std::string(width + 2 - std::strlen(command.name), ' ')
+        << command.summary << "\n";
+  out << "\nexit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or "
+         "config error\n";
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -77,12 +80,12 @@ std::string suggestion_for(const std::string& unknown) {
 
 int dispatch(const std::vector<std::string>& args) {
   if (args.empty()) {
-    print_help();
+    print_help(std::cerr);
     return kExitUsage;
   }
   const std::string& name = args.front();
   if (name == "--help" || name == "-h" || name == "help") {
-    print_help();
+    print_help(std::cout);
     return kExitOk;
   }
   if (name == "--version") {

@@ -269,8 +269,30 @@ TEST_F(Cli, UnknownCommandSuggestsTheNearestOne) {
   EXPECT_NE(r.err.find("did you mean \"enroll\""), std::string::npos) << r.err;
 }
 
+const char* const kEveryCommand[] = {"enroll", "renew",  "status", "revoke",        "account",
+                                     "check",  "dane",   "posh",   "enroll-client", "ca"};
+
+TEST_F(Cli, TopLevelHelpListsEveryCommandAndExitsZero) {
+  for (const char* flag : {"--help", "-h", "help"}) {
+    ProcessResult r = xmppcert({flag});
+    EXPECT_EQ(r.exit_code, 0) << flag << ": " << r.err;
+    EXPECT_EQ(r.err, "") << flag;
+    for (const char* command : kEveryCommand)
+      EXPECT_NE(r.out.find(std::string("\n  ") + command + " "), std::string::npos)
+          << flag << " does not list " << command << ":\n" << r.out;
+    EXPECT_NE(r.out.find("exit codes"), std::string::npos) << flag;
+  }
+}
+
+TEST_F(Cli, NoArgumentsPrintsTheHelpAsAUsageError) {
+  ProcessResult r = xmppcert({});
+  EXPECT_EQ(r.exit_code, 2);
+  for (const char* command : kEveryCommand)
+    EXPECT_NE(r.err.find(std::string("\n  ") + command + " "), std::string::npos) << command;
+}
+
 TEST_F(Cli, EverySubcommandHasHelpAndTheToolHasAVersion) {
-  for (const char* command : {"enroll", "renew", "status", "ca", "revoke", "account"}) {
+  for (const char* command : kEveryCommand) {
     ProcessResult r = xmppcert({command, "--help"});
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.out.find("usage: xmppcert"), std::string::npos) << command;
