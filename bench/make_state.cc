@@ -5,8 +5,8 @@
 #include <ctime>
 #include <string>
 
-#include "agent/engine/enroll.h"
-#include "agent/engine/log.h"
+#include "engine/enroll.h"
+#include "engine/log.h"
 #include "plugins/issuers/local/local_ca.h"
 
 int main(int argc, char** argv) {

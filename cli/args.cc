@@ -1,6 +1,6 @@
 #include "cli/args.h"
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 
 namespace xmppcert::cli {
 

@@ -1,9 +1,9 @@
 #include "cli/certificate_for_domain.h"
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/store.h"
+#include "engine/certificate.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/store.h"
 
 namespace xmppcert::cli {
 

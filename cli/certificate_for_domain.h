@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "agent/engine/identity.h"
-#include "agent/engine/openssl_ptr.h"
+#include "engine/identity.h"
+#include "engine/openssl_ptr.h"
 #include "cli/args.h"
 #include "cli/session.h"
 

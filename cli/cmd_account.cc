@@ -1,9 +1,9 @@
 // xmppcert account: the ACME account behind a managed certificate's issuer.
 #include <iostream>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/state_lock.h"
-#include "agent/engine/store.h"
+#include "engine/errors.h"
+#include "engine/state_lock.h"
+#include "engine/store.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "plugins/issuers/acme/acme_issuer.h"

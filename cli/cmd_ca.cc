@@ -1,9 +1,9 @@
 // xmppcert ca export: the local CA's root in PEM, for trust stores and servers' s2s CA files.
 #include <iostream>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/state_lock.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/state_lock.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "plugins/issuers/local/local_ca.h"

@@ -5,13 +5,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/clock.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/identity.h"
-#include "agent/engine/starttls_probe.h"
-#include "agent/engine/store.h"
+#include "engine/certificate.h"
+#include "engine/clock.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/identity.h"
+#include "engine/starttls_probe.h"
+#include "engine/store.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "plugins/issuers/local/local_ca.h"

@@ -1,8 +1,8 @@
 // xmppcert dane DOMAIN: the TLSA records (3 1 1) to publish for DOMAIN's XMPP ports.
 #include <iostream>
 
-#include "agent/engine/dane.h"
-#include "agent/engine/errors.h"
+#include "engine/dane.h"
+#include "engine/errors.h"
 #include "cli/certificate_for_domain.h"
 #include "cli/commands.h"
 

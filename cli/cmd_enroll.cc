@@ -2,9 +2,9 @@
 // certificate of the config file.
 #include <iostream>
 
-#include "agent/engine/clock.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
+#include "engine/clock.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
 #include "cli/commands.h"
 #include "cli/renewal_run.h"
 

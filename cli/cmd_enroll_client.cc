@@ -2,14 +2,14 @@
 // SASL EXTERNAL on c2s (XEP-0178): XmppAddr = the bare JID, EKU clientAuth.
 #include <iostream>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/clock.h"
-#include "agent/engine/csr.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/identity.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/state_lock.h"
+#include "engine/certificate.h"
+#include "engine/clock.h"
+#include "engine/csr.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/identity.h"
+#include "engine/keys.h"
+#include "engine/state_lock.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "plugins/issuers/local/local_ca.h"

@@ -3,11 +3,11 @@
 #include <ctime>
 #include <iostream>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/clock.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/posh.h"
+#include "engine/certificate.h"
+#include "engine/clock.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/posh.h"
 #include "cli/certificate_for_domain.h"
 #include "cli/commands.h"
 

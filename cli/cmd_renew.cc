@@ -3,8 +3,8 @@
 #include <iostream>
 #include <map>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/store.h"
+#include "engine/errors.h"
+#include "engine/store.h"
 #include "cli/commands.h"
 #include "cli/renewal_run.h"
 

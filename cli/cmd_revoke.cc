@@ -3,13 +3,13 @@
 // `renew`.
 #include <iostream>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/log.h"
-#include "agent/engine/state_lock.h"
-#include "agent/engine/store.h"
+#include "engine/certificate.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
+#include "engine/log.h"
+#include "engine/state_lock.h"
+#include "engine/store.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "plugins/registry.h"

@@ -2,9 +2,9 @@
 // records (no certificate parsing), so it stays fast with thousands of certificates.
 #include <iostream>
 
-#include "agent/engine/clock.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/store.h"
+#include "engine/clock.h"
+#include "engine/errors.h"
+#include "engine/store.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 

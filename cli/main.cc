@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 #include "cli/commands.h"
 
 namespace xmppcert::cli {

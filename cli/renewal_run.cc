@@ -3,14 +3,14 @@
 #include <ctime>
 #include <iostream>
 
-#include "agent/engine/clock.h"
-#include "agent/engine/enroll.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/log.h"
-#include "agent/engine/plan.h"
-#include "agent/engine/renewal.h"
-#include "agent/engine/state_lock.h"
+#include "engine/clock.h"
+#include "engine/enroll.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/log.h"
+#include "engine/plan.h"
+#include "plugins/renewal.h"
+#include "engine/state_lock.h"
 #include "cli/commands.h"
 #include "plugins/registry.h"
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "agent/engine/request.h"
+#include "engine/request.h"
 #include "cli/session.h"
 
 namespace xmppcert::cli {

@@ -1,6 +1,6 @@
 #include "cli/session.h"
 
-#include "agent/engine/clock.h"
+#include "engine/clock.h"
 
 namespace xmppcert::cli {
 

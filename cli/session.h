@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/engine/config.h"
+#include "engine/config.h"
 #include "cli/args.h"
 
 namespace xmppcert::cli {

@@ -1,6 +1,6 @@
 #include "plugins/registry.h"
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"

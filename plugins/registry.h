@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/engine/issuer.h"
-#include "agent/engine/request.h"
-#include "agent/engine/server_plugin.h"
+#include "engine/issuer.h"
+#include "engine/request.h"
+#include "engine/server_plugin.h"
 
 namespace xmppcert {
 

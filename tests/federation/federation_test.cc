@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "agent/engine/fs.h"
-#include "agent/engine/store.h"
+#include "engine/fs.h"
+#include "engine/store.h"
 #include "tests/federation/test_namespace.h"
 #include "tests/integration/bind_server.h"
 #include "tests/integration/cli_runner.h"

@@ -5,11 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/enroll.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/http.h"
-#include "agent/engine/log.h"
+#include "engine/certificate.h"
+#include "engine/enroll.h"
+#include "engine/fs.h"
+#include "engine/http.h"
+#include "engine/log.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "tests/integration/bind_server.h"
 #include "tests/integration/cli_runner.h"

@@ -12,10 +12,10 @@
 #include <random>
 #include <thread>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/store.h"
+#include "engine/certificate.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
+#include "engine/store.h"
 #include "tests/integration/cli_runner.h"
 
 namespace xmppcert::testing {

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "agent/engine/fs.h"
-#include "agent/engine/state_lock.h"
+#include "engine/fs.h"
+#include "engine/state_lock.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/unit/test_support.h"
 

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/keys.h"
+#include "engine/certificate.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
 #include "tests/integration/cli_runner.h"
 
 namespace xmppcert::testing {

@@ -7,7 +7,7 @@
 
 #include <mutex>
 
-#include "agent/engine/http.h"
+#include "engine/http.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {

@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "agent/engine/csr.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/keys.h"
+#include "engine/csr.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
 #include "plugins/issuers/local/local_ca.h"
 
 namespace xmppcert::testing {

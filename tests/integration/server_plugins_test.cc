@@ -9,13 +9,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/enroll.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/log.h"
-#include "agent/engine/starttls_probe.h"
+#include "engine/certificate.h"
+#include "engine/enroll.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
+#include "engine/log.h"
+#include "engine/starttls_probe.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/registry.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"

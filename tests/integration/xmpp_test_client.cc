@@ -8,7 +8,7 @@
 
 #include <stdexcept>
 
-#include "agent/engine/encoding.h"
+#include "engine/encoding.h"
 
 namespace xmppcert::testing {
 

@@ -1,11 +1,11 @@
 #include <gtest/gtest.h>
 #include <openssl/ecdsa.h>
 
-#include "agent/engine/encoding.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/http.h"
-#include "agent/engine/keys.h"
+#include "engine/encoding.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/http.h"
+#include "engine/keys.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/challenges.h"
 #include "plugins/issuers/acme/jws.h"

@@ -2,13 +2,13 @@
 // whole issuance runs here against recorded responses from a scripted loopback server.
 #include <gtest/gtest.h>
 
-#include "agent/engine/encoding.h"
-#include "agent/engine/certificate.h"
-#include "agent/engine/clock.h"
-#include "agent/engine/csr.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/log.h"
+#include "engine/encoding.h"
+#include "engine/certificate.h"
+#include "engine/clock.h"
+#include "engine/csr.h"
+#include "engine/errors.h"
+#include "engine/keys.h"
+#include "engine/log.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/renewal_info.h"
 #include "plugins/issuers/local/local_ca.h"

@@ -1,7 +1,7 @@
 // The ACME transport's retries and typed errors, against a scripted loopback server.
 #include <gtest/gtest.h>
 
-#include "agent/engine/keys.h"
+#include "engine/keys.h"
 #include "plugins/issuers/acme/transport.h"
 #include "tests/unit/scripted_http_server.h"
 

@@ -1,8 +1,8 @@
-#include "agent/engine/config.h"
+#include "engine/config.h"
 
 #include <gtest/gtest.h>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {

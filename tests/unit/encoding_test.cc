@@ -1,4 +1,4 @@
-#include "agent/engine/encoding.h"
+#include "engine/encoding.h"
 
 #include <gtest/gtest.h>
 

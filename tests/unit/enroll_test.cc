@@ -1,13 +1,13 @@
-#include "agent/engine/enroll.h"
+#include "engine/enroll.h"
 
 #include <gtest/gtest.h>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/log.h"
-#include "agent/engine/san.h"
+#include "engine/certificate.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
+#include "engine/log.h"
+#include "engine/san.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/servers/files/files_plugin.h"
 #include "tests/unit/test_support.h"
@@ -65,7 +65,7 @@ class WrongKeyIssuer : public Issuer {
 }  // namespace
 }  // namespace xmppcert
 
-#include "agent/engine/csr.h"
+#include "engine/csr.h"
 
 namespace xmppcert {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {

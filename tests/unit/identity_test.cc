@@ -1,8 +1,8 @@
-#include "agent/engine/identity.h"
+#include "engine/identity.h"
 
 #include <gtest/gtest.h>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 
 namespace xmppcert {
 namespace {

@@ -1,8 +1,8 @@
-#include "agent/engine/keys.h"
+#include "engine/keys.h"
 
 #include <gtest/gtest.h>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 
 namespace xmppcert {
 namespace {

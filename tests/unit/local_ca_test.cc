@@ -5,11 +5,11 @@
 
 #include <set>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/csr.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/san.h"
+#include "engine/certificate.h"
+#include "engine/csr.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
+#include "engine/san.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {

@@ -1,4 +1,4 @@
-#include "agent/engine/plan.h"
+#include "engine/plan.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "agent/engine/process.h"
+#include "engine/process.h"
 
 #include <gtest/gtest.h>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 
 namespace xmppcert {
 namespace {

@@ -1,10 +1,10 @@
-#include "agent/engine/san.h"
+#include "engine/san.h"
 
 #include <gtest/gtest.h>
 #include <openssl/objects.h>
 
-#include "agent/engine/csr.h"
-#include "agent/engine/keys.h"
+#include "engine/csr.h"
+#include "engine/keys.h"
 
 namespace xmppcert {
 namespace {

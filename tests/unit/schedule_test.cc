@@ -1,5 +1,5 @@
 // When xmppcertd acts next on a certificate.
-#include "agent/daemon/schedule.h"
+#include "agent/schedule.h"
 
 #include <gtest/gtest.h>
 

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/store.h"
+#include "engine/errors.h"
+#include "engine/store.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
 #include "plugins/servers/ejabberd/ejabberd_config.h"
 #include "plugins/servers/ejabberd/ejabberd_plugin.h"

@@ -1,11 +1,11 @@
-#include "agent/engine/store.h"
+#include "engine/store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/state_lock.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/state_lock.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {

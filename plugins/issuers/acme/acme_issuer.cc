@@ -6,14 +6,14 @@
 #include <chrono>
 #include <thread>
 
-#include "agent/engine/encoding.h"
-#include "agent/engine/certificate.h"
-#include "agent/engine/csr.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/json_fields.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/log.h"
+#include "engine/encoding.h"
+#include "engine/certificate.h"
+#include "engine/csr.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/json_fields.h"
+#include "engine/keys.h"
+#include "engine/log.h"
 #include "plugins/issuers/acme/challenges.h"
 #include "plugins/issuers/acme/jws.h"
 #include "plugins/issuers/acme/renewal_info.h"

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/engine/issuer.h"
+#include "engine/issuer.h"
 
 namespace xmppcert::acme {
 

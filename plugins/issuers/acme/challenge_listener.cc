@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 
 namespace xmppcert::acme {
 

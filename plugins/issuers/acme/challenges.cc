@@ -4,10 +4,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent/engine/encoding.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/process.h"
+#include "engine/encoding.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/process.h"
 
 namespace xmppcert::acme {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "agent/engine/encoding.h"
-#include "agent/engine/errors.h"
+#include "engine/encoding.h"
+#include "engine/errors.h"
 
 namespace xmppcert::acme {
 namespace {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/engine/openssl_ptr.h"
+#include "engine/openssl_ptr.h"
 
 namespace xmppcert::acme {
 

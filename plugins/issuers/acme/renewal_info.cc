@@ -1,8 +1,8 @@
 #include "plugins/issuers/acme/renewal_info.h"
 
-#include "agent/engine/encoding.h"
-#include "agent/engine/clock.h"
-#include "agent/engine/errors.h"
+#include "engine/encoding.h"
+#include "engine/clock.h"
+#include "engine/errors.h"
 
 namespace xmppcert::acme {
 namespace {

@@ -1,8 +1,8 @@
 #include "plugins/issuers/acme/tls_alpn_responder.h"
 
-#include "agent/engine/errors.h"
-#include "agent/engine/keys.h"
-#include "agent/engine/san.h"
+#include "engine/errors.h"
+#include "engine/keys.h"
+#include "engine/san.h"
 
 namespace xmppcert::acme {
 namespace {

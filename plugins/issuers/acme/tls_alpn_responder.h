@@ -10,7 +10,7 @@
 #include <mutex>
 #include <string>
 
-#include "agent/engine/openssl_ptr.h"
+#include "engine/openssl_ptr.h"
 #include "plugins/issuers/acme/challenge_listener.h"
 #include "plugins/issuers/acme/challenges.h"
 

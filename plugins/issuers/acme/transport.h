@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/http.h"
-#include "agent/engine/openssl_ptr.h"
+#include "engine/errors.h"
+#include "engine/http.h"
+#include "engine/openssl_ptr.h"
 
 namespace xmppcert::acme {
 

@@ -5,11 +5,11 @@
 
 #include <algorithm>
 
-#include "agent/engine/certificate.h"
-#include "agent/engine/encoding.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/keys.h"
+#include "engine/certificate.h"
+#include "engine/encoding.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
 
 namespace xmppcert {
 namespace {

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-#include "agent/engine/issuer.h"
+#include "engine/issuer.h"
 
 namespace xmppcert {
 

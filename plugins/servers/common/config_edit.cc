@@ -4,10 +4,10 @@
 
 #include <ctime>
 
-#include "agent/engine/clock.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
-#include "agent/engine/log.h"
+#include "engine/clock.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/log.h"
 
 namespace xmppcert {
 

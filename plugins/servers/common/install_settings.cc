@@ -2,7 +2,7 @@
 
 #include <grp.h>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 
 namespace xmppcert {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/engine/fs.h"
-#include "agent/engine/json_fields.h"
+#include "engine/fs.h"
+#include "engine/json_fields.h"
 
 namespace xmppcert {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <thread>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/process.h"
+#include "engine/errors.h"
+#include "engine/process.h"
 
 namespace xmppcert {
 namespace {

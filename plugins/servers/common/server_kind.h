@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/engine/server_plugin.h"
+#include "engine/server_plugin.h"
 
 namespace xmppcert {
 

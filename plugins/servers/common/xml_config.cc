@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
 #include "plugins/servers/common/config_edit.h"
 
 namespace xmppcert {

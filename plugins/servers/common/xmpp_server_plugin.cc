@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <thread>
 
-#include "agent/engine/clock.h"
-#include "agent/engine/errors.h"
-#include "agent/engine/log.h"
-#include "agent/engine/process.h"
+#include "engine/clock.h"
+#include "engine/errors.h"
+#include "engine/log.h"
+#include "engine/process.h"
 #include "plugins/servers/common/pidfile_restart.h"
 
 namespace xmppcert {

@@ -2,7 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 
 namespace xmppcert {
 namespace {

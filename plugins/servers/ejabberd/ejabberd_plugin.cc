@@ -2,8 +2,8 @@
 
 #include <sstream>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
 #include "plugins/servers/common/config_edit.h"
 #include "plugins/servers/ejabberd/ejabberd_config.h"
 

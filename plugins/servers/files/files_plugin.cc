@@ -1,8 +1,8 @@
 #include "plugins/servers/files/files_plugin.h"
 
-#include "agent/engine/errors.h"
-#include "agent/engine/json_fields.h"
-#include "agent/engine/process.h"
+#include "engine/errors.h"
+#include "engine/json_fields.h"
+#include "engine/process.h"
 #include "plugins/servers/common/install_settings.h"
 
 namespace xmppcert {

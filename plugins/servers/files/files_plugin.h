@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/engine/fs.h"
-#include "agent/engine/server_plugin.h"
+#include "engine/fs.h"
+#include "engine/server_plugin.h"
 #include "plugins/servers/common/install_settings.h"
 
 namespace xmppcert {

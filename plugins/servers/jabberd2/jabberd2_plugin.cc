@@ -1,6 +1,6 @@
 #include "plugins/servers/jabberd2/jabberd2_plugin.h"
 
-#include "agent/engine/errors.h"
+#include "engine/errors.h"
 #include "plugins/servers/common/xml_config.h"
 
 namespace xmppcert {

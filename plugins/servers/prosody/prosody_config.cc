@@ -3,8 +3,8 @@
 #include <fstream>
 #include <regex>
 
-#include "agent/engine/errors.h"
-#include "agent/engine/fs.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
 
 namespace xmppcert {
 namespace {

@@ -3,7 +3,7 @@
 #include <regex>
 #include <sstream>
 
-#include "agent/engine/fs.h"
+#include "engine/fs.h"
 #include "plugins/servers/common/config_edit.h"
 #include "plugins/servers/prosody/prosody_config.h"
 

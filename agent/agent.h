@@ -1,0 +1,61 @@
+// xmppcertd's loop: keep every certificate of the config (or, without one, of the store)
+// issued, installed and served. It sleeps until the earliest next action or until a signal
+// or a watched file wakes it; it never polls.
+#pragma once
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "agent/file_watcher.h"
+#include "engine/request.h"
+#include "engine/store.h"
+
+namespace xmppcert {
+
+struct AgentOptions {
+  std::optional<std::filesystem::path> config;
+  std::optional<std::filesystem::path> state_dir;
+  std::optional<std::filesystem::path> metrics_file;
+  std::chrono::milliseconds lock_wait{std::chrono::minutes(5)};
+};
+
+class Agent {
+ public:
+  // Blocks SIGHUP, SIGTERM and SIGINT (read through a signalfd) and ignores SIGPIPE.
+  explicit Agent(AgentOptions options);
+  ~Agent();
+
+  // Returns the exit code: 0 after SIGTERM/SIGINT (the operation under way is finished first).
+  int run();
+
+ private:
+  void load();  // (re)reads the config, discovers server names, resets watches and schedule
+  void reload(const std::string& why);  // load(), logging instead of throwing
+  void refresh_watches();
+  void schedule(const CertificateRequest& request, std::time_t now);
+  void act(const CertificateRequest& request);
+  void reinstall_if_changed(const CertificateRequest& request,
+                            const std::set<std::filesystem::path>& changed);
+  bool drain_signals();  // false: stop requested
+  void write_metrics();
+  std::string where(const std::string& name) const;
+
+  AgentOptions options_;
+  std::filesystem::path state_dir_;
+  Store store_;
+  std::vector<CertificateRequest> requests_;
+  std::map<std::string, std::time_t> next_;
+  std::map<std::string, int> failures_;           // consecutive failed actions, in this run
+  std::set<std::filesystem::path> snippet_dirs_;  // folders of "include" globs
+  std::set<std::filesystem::path> config_files_;  // ours and the servers'
+  FileWatcher watcher_;
+  int signal_fd_ = -1;
+  bool stopping_ = false;
+};
+
+}  // namespace xmppcert

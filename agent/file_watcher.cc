@@ -1,0 +1,71 @@
+#include "agent/file_watcher.h"
+
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "engine/errors.h"
+
+namespace xmppcert {
+
+FileWatcher::FileWatcher() : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+  if (fd_ < 0) throw_operation_error("start", "inotify", errno_text(errno));
+}
+
+FileWatcher::~FileWatcher() { ::close(fd_); }
+
+void FileWatcher::watch_files(const std::set<std::filesystem::path>& files,
+                              const std::set<std::filesystem::path>& whole_folders) {
+  files_.clear();
+  whole_folders_ = whole_folders;
+  std::set<std::filesystem::path> folders;
+  for (const auto& folder : whole_folders) {
+    if (std::filesystem::is_directory(folder)) {
+      folders.insert(folder);
+    } else {  // e.g. a conf.d a package will create later
+      files_.insert(folder.lexically_normal());
+      folders.insert(folder.lexically_normal().parent_path());
+    }
+  }
+  for (const auto& file : files) {
+    files_.insert(file.lexically_normal());
+    folders.insert(file.lexically_normal().parent_path());
+  }
+  // Folders that stay keep their watch (re-adding would drop events already queued on it).
+  for (auto it = folders_.begin(); it != folders_.end();) {
+    if (folders.count(it->second)) {
+      folders.erase(it->second);
+      ++it;
+    } else {
+      ::inotify_rm_watch(fd_, it->first);
+      it = folders_.erase(it);
+    }
+  }
+  for (const auto& folder : folders) {
+    int wd = ::inotify_add_watch(
+        fd_, folder.c_str(),
+        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_ATTRIB);
+    if (wd >= 0) folders_[wd] = folder;
+  }
+}
+
+std::set<std::filesystem::path> FileWatcher::changed() {
+  std::set<std::filesystem::path> paths;
+  alignas(inotify_event) char buffer[16384];
+  while (true) {
+    ssize_t n = ::read(fd_, buffer, sizeof buffer);
+    if (n <= 0) break;
+    for (char* p = buffer; p < buffer + n;) {
+      auto* event = reinterpret_cast<inotify_event*>(p);
+      p += sizeof(inotify_event) + event->len;
+      auto folder = folders_.find(event->wd);
+      if (folder == folders_.end() || event->len == 0) continue;
+      std::filesystem::path path = folder->second / event->name;
+      if (files_.count(path) || whole_folders_.count(folder->second)) paths.insert(path);
+    }
+  }
+  return paths;
+}
+
+}  // namespace xmppcert

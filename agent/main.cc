@@ -1,0 +1,54 @@
+// xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH]: the agent, in the
+// foreground (systemd Type=notify).
+#include <iostream>
+#include <string>
+
+#include "agent/agent.h"
+#include "engine/errors.h"
+
+namespace {
+
+const char* const kUsage =
+    R"(usage: xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH]
+
+Keeps every certificate of FILE (or, without --config, of the state dir) issued, installed
+and served: renews at two thirds of the lifetime (or in the issuer's ARI window), retries
+failures with a capped exponential backoff, re-reads FILE when it changes or on SIGHUP, adds
+names that appear in watched server configs, and reinstalls installed files that someone
+deletes or replaces. Runs in the foreground; logs one line per event to stderr; SIGTERM or
+SIGINT finish the operation under way and exit 0.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  xmppcert::AgentOptions options;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      std::string arg = argv[i];
+      auto value = [&]() -> std::string {
+        if (i + 1 >= argc) throw xmppcert::UsageError(arg + " needs a value");
+        return argv[++i];
+      };
+      if (arg == "--help" || arg == "-h") {
+        std::cout << kUsage;
+        return 0;
+      } else if (arg == "--config") {
+        options.config = value();
+      } else if (arg == "--state-dir") {
+        options.state_dir = value();
+      } else if (arg == "--metrics-file") {
+        options.metrics_file = value();
+      } else {
+        throw xmppcert::UsageError("unknown option " + arg + " (see xmppcertd --help)");
+      }
+    }
+    return xmppcert::Agent(options).run();
+  } catch (const xmppcert::UsageError& e) {
+    std::cerr << "xmppcertd: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "xmppcertd: " << e.what() << "\n";
+    return 1;
+  }
+}

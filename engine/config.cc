@@ -1,0 +1,125 @@
+#include "engine/config.h"
+
+#include <algorithm>
+
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/json_fields.h"
+
+namespace xmppcert {
+namespace {
+
+// nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ...";
+// keep the part after the tag.
+std::string syntax_error_text(const nlohmann::json::parse_error& e) {
+  std::string text = e.what();
+  size_t tag_end = text.find("] ");
+  if (tag_end != std::string::npos) text.erase(0, tag_end + 2);
+  return text;
+}
+
+// An unknown key is easier to find with its line: the first line the quoted key stands on.
+std::string with_line_of_unknown_key(const std::string& message, const std::string& text,
+                                     const std::string& origin) {
+  const std::string marker = "unknown key \"";
+  size_t at = message.find(marker);
+  if (at == std::string::npos) return message;
+  size_t key_end = message.find('"', at + marker.size());
+  std::string quoted = message.substr(at + marker.size() - 1, key_end - at - marker.size() + 2);
+  size_t position = text.find(quoted);
+  if (position == std::string::npos) return message;
+  long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(position), '\n');
+  std::string located = message;
+  located.replace(0, origin.size(), origin + ":" + std::to_string(line));
+  return located;
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& origin) {
+  try {
+    return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UsageError(origin + ": JSON " + syntax_error_text(e));
+  }
+}
+
+std::string read_config_text(const std::filesystem::path& path) {
+  try {
+    return read_file(path);
+  } catch (const OperationError& e) {
+    throw UsageError(std::string("config: ") + e.what());
+  }
+}
+
+void add_certificates(const nlohmann::json& certificates, const std::string& origin,
+                      Config& config) {
+  for (const auto& [name, entry] : certificates.items()) {
+    std::string where = origin + ": certificates.\"" + name + "\"";
+    for (const auto& existing : config.certificates)
+      if (existing.name == name)
+        throw UsageError(where + ": certificate \"" + name + "\" is defined twice");
+    CertificateRequest request = request_from_json(entry, name, config.defaults, where);
+    JsonFields(entry, where).with_context("domains", [&] { identities_of(request); });
+    config.certificates.push_back(std::move(request));
+  }
+}
+
+// A snippet a packager ships (conf.d/prosody.json): only "certificates".
+void add_snippet(const std::filesystem::path& path, Config& config) {
+  std::string text = read_config_text(path);
+  nlohmann::json json = parse_json(text, path.string());
+  try {
+    JsonFields top(json, path.string());
+    top.allow_only({"certificates"});
+    if (const auto* certificates = top.object("certificates"))
+      add_certificates(*certificates, path.string(), config);
+  } catch (const UsageError& e) {
+    throw UsageError(with_line_of_unknown_key(e.what(), text, path.string()));
+  }
+  config.files.push_back(path);
+}
+
+}  // namespace
+
+const CertificateRequest* Config::find(const std::string& name) const {
+  for (const auto& request : certificates)
+    if (request.name == name) return &request;
+  for (const auto& request : certificates)
+    if (std::find(request.domains.begin(), request.domains.end(), name) != request.domains.end())
+      return &request;
+  return nullptr;
+}
+
+Config parse_config(const std::string& text, const std::string& origin) {
+  nlohmann::json json = parse_json(text, origin);
+  try {
+    Config config;
+    JsonFields top(json, origin);
+    top.allow_only({"state_dir", "defaults", "certificates", "include"});
+    if (auto include = top.strings("include")) config.include = *include;
+    if (auto dir = top.string("state_dir")) config.state_dir = *dir;
+    if (const auto* defaults = top.object("defaults")) {
+      JsonFields fields(*defaults, origin + ": defaults");
+      fields.allow_only({"issuer", "key_type", "reuse_key", "xmpp_addr", "validity", "acme"});
+      config.defaults = request_from_json(*defaults, "", {}, origin + ": defaults");
+      config.defaults.domains.clear();
+    }
+    if (const auto* certificates = top.object("certificates"))
+      add_certificates(*certificates, origin, config);
+    return config;
+  } catch (const UsageError& e) {
+    throw UsageError(with_line_of_unknown_key(e.what(), text, origin));
+  }
+}
+
+Config load_config(const std::filesystem::path& path) {
+  Config config = parse_config(read_config_text(path), path.string());
+  config.files.push_back(path);
+  for (const auto& pattern : config.include) {
+    std::filesystem::path full = pattern;
+    if (full.is_relative()) full = path.parent_path() / full;
+    for (const auto& snippet : glob_paths(full)) add_snippet(snippet, config);
+  }
+  return config;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,181 @@
+#include "engine/enroll.h"
+
+#include <openssl/err.h>
+
+#include <algorithm>
+
+#include "engine/certificate.h"
+#include "engine/csr.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
+#include "engine/log.h"
+#include "engine/plan.h"
+#include "engine/san.h"
+#include "engine/served_check.h"
+
+namespace xmppcert {
+namespace {
+
+PKeyPtr key_for(const Store& store, const CertificateRequest& request,
+                const std::optional<CertificateRecord>& previous) {
+  if (request.reuse_key && previous && previous->current_version > 0) {
+    auto path = store.version(request.name, previous->current_version).key_path();
+    PKeyPtr key = load_private_key(read_file(path), path.string());
+    if (key_type_of(key.get()) == request.key_type) return key;
+    log_line(request.name, "key type changed to " + key_type_name(request.key_type) +
+                               ": new key despite reuse_key");
+  }
+  return generate_private_key(request.key_type);
+}
+
+// The leaf must be for our key and carry every DNS-ID; otherName SANs and clientAuth are
+// commonly dropped by public CAs, which is reported, not fatal.
+std::vector<std::string> check_issued(const CertificateRequest& request,
+                                      const XmppIdentities& wanted, X509* leaf, EVP_PKEY* key,
+                                      const std::string& issuer) {
+  if (!certificate_matches_key(leaf, key))
+    throw_operation_error("check certificate from issuer", issuer, "its public key is not ours");
+  auto missing = missing_identities(wanted, identities_in_certificate(leaf));
+  for (const auto& id : missing)
+    if (id.rfind("DNS:", 0) == 0)
+      throw_operation_error("check certificate from issuer", issuer, "it does not cover " + id);
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& id : missing) list += (list.empty() ? "" : ", ") + id;
+    log_line(request.name, "issuer " + issuer + " dropped requested identities: " + list);
+  }
+  return missing;
+}
+
+// Each certificate must be signed by the next one in the chain the issuer sent.
+void check_chain_links(X509* leaf, const std::string& chain_pem, const std::string& issuer) {
+  if (chain_pem.find("-----BEGIN") == std::string::npos) return;
+  std::vector<X509Ptr> chain = parse_certificate_chain(chain_pem, "chain from issuer " + issuer);
+  X509* child = leaf;
+  for (const auto& parent : chain) {
+    if (X509_verify(child, X509_get0_pubkey(parent.get())) != 1) {
+      ERR_clear_error();
+      throw_operation_error("check chain from issuer", issuer,
+                            "a certificate is not signed by the next one in the chain");
+    }
+    child = parent.get();
+  }
+}
+
+// Reloads the server and, unless its config does not use the files yet (then says what to
+// add), checks that it really serves `version` on every probe target.
+void reload_and_verify(const std::string& certificate, const StoredVersion& version,
+                       const std::string& primary_domain, ServerPlugin& plugin) {
+  plugin.reload();
+  std::vector<std::string> missing = plugin.missing_config(version);
+  if (!missing.empty()) {
+    log_line(certificate, plugin.name() +
+                              " does not use the installed files yet; not verified. Add to its "
+                              "config:");
+    for (const auto& line : missing) log_line(certificate, "  " + line);
+    return;
+  }
+  auto targets = plugin.probe_targets(primary_domain);
+  if (targets.empty()) return;
+  X509Ptr cert = parse_certificate(read_file(version.cert_path()), version.cert_path().string());
+  verify_served(targets, sha256_fingerprint(cert.get()), plugin.verify_wait());
+  log_line(certificate, "v" + std::to_string(version.number) + " is served on " +
+                            std::to_string(targets.size()) + " port(s)");
+}
+
+// Puts the previous version back: the plugin's own copy of the replaced files when it kept
+// one, else the stored previous version installed again.
+void restore_previous(const Store& store, const CertificateRecord& previous,
+                      const std::string& primary_domain, ServerPlugin& plugin,
+                      std::string& failure) {
+  const StoredVersion version = store.version(previous.name, previous.current_version);
+  try {
+    if (!plugin.rollback()) plugin.install(version);
+    reload_and_verify(previous.name, version, primary_domain, plugin);
+    failure += "; previous certificate v" + std::to_string(previous.current_version) +
+               " restored and served";
+  } catch (const std::exception& e) {
+    failure += "; restoring previous certificate failed too: " + std::string(e.what());
+  }
+}
+
+}  // namespace
+
+CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
+                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now) {
+  validate_certificate_name(request.name);
+  const XmppIdentities wanted = identities_of(request);
+  std::optional<CertificateRecord> previous = store.load(request.name);
+  CertificateRecord record = previous.value_or(CertificateRecord{});
+  if (!previous) record.name = request.name;
+
+  auto record_failure = [&](const std::string& message) {
+    CertificateRecord failed = previous.value_or(record);
+    failed.last_attempt = Attempt{now, false, message};
+    failed.consecutive_failures += 1;
+    if (!previous) failed.request = request;
+    store.save(failed);
+  };
+
+  StoredVersion version;
+  CertificateInfo info;
+  std::vector<std::string> dropped;
+  std::time_t renew_after = 0;
+  try {
+    PKeyPtr key = key_for(store, request, previous);
+    X509ReqPtr csr = build_csr(key.get(), wanted);
+    X509Ptr replaced;
+    if (previous && previous->current_version > 0) {
+      auto path = store.version(request.name, previous->current_version).cert_path();
+      replaced = parse_certificate(read_file(path), path.string());
+    }
+    IssuedCertificate issued =
+        issuer.issue({request.name, wanted, csr.get(), request.validity, replaced.get()});
+    renew_after = issued.renew_after;
+    X509Ptr leaf = parse_certificate(issued.cert_pem, "certificate from issuer " + issuer.name());
+    dropped = check_issued(request, wanted, leaf.get(), key.get(), issuer.name());
+    check_chain_links(leaf.get(), issued.chain_pem, issuer.name());
+    info = inspect_certificate(leaf.get());
+    if (!info.client_auth)
+      log_line(request.name,
+               "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
+               "strict peers will fail");
+    version = store.write_version(request.name,
+                                  {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem});
+  } catch (const OperationError& e) {
+    record_failure(e.what());
+    throw;
+  }
+
+  if (plugin) {
+    try {
+      plugin->install(version);
+      reload_and_verify(request.name, version, wanted.dns_ids.front(), *plugin);
+    } catch (const OperationError& e) {
+      std::string failure = "install v" + std::to_string(version.number) + " with " +
+                            plugin->name() + ": " + e.what();
+      if (previous && previous->current_version > 0)
+        restore_previous(store, *previous, wanted.dns_ids.front(), *plugin, failure);
+      record_failure(failure);
+      throw OperationError(failure);
+    }
+  }
+
+  record.request = request;
+  record.current_version = version.number;
+  record.certificate = info;
+  record.dropped_identities = dropped;
+  record.next_renewal = renew_after ? renew_after : renewal_time(info.not_before, info.not_after);
+  record.last_attempt = Attempt{
+      now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
+  record.last_success = now;
+  record.consecutive_failures = 0;
+  record.revoked = false;
+  crash_point("enroll:before-record");
+  store.save(record);
+  store.prune(record, kVersionsKept);
+  return record;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,170 @@
+#include "engine/fs.h"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <vector>
+
+#include "engine/errors.h"
+
+namespace xmppcert {
+namespace {
+
+CrashPointHook& crash_hook() {
+  static CrashPointHook hook;
+  return hook;
+}
+
+void write_all(int fd, std::string_view content, const fs::path& path) {
+  const char* data = content.data();
+  size_t left = content.size();
+  while (left > 0) {
+    ssize_t written = ::write(fd, data, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw_operation_error("write", path.string(), errno_text(errno));
+    }
+    data += written;
+    left -= static_cast<size_t>(written);
+  }
+}
+
+}  // namespace
+
+void set_crash_point_hook(CrashPointHook hook) { crash_hook() = std::move(hook); }
+
+void crash_point(std::string_view point) {
+  if (crash_hook()) crash_hook()(point);
+}
+
+void sync_directory(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw_operation_error("open directory", path.string(), errno_text(errno));
+  int rc = ::fsync(fd);
+  int saved = errno;
+  ::close(fd);
+  if (rc != 0) throw_operation_error("fsync directory", path.string(), errno_text(saved));
+}
+
+void write_file_atomically(const fs::path& path, std::string_view content,
+                           const FileOwnership& ownership) {
+  fs::path directory = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  std::string pattern = (directory / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  std::vector<char> temp_name(pattern.begin(), pattern.end());
+  temp_name.push_back('\0');
+  int fd = ::mkstemp(temp_name.data());
+  if (fd < 0)
+    throw_operation_error("create temporary file in", directory.string(), errno_text(errno));
+  fs::path temp_path(temp_name.data());
+  try {
+    // Mode and owner before any byte is written, so a key is never readable by others.
+    if (::fchmod(fd, ownership.mode) != 0)
+      throw_operation_error("chmod", temp_path.string(), errno_text(errno));
+    if (ownership.owner || ownership.group) {
+      if (::fchown(fd, ownership.owner.value_or(static_cast<uid_t>(-1)),
+                   ownership.group.value_or(static_cast<gid_t>(-1))) != 0)
+        throw_operation_error("chown", temp_path.string(), errno_text(errno));
+    }
+    write_all(fd, content, temp_path);
+    if (::fsync(fd) != 0) throw_operation_error("fsync", temp_path.string(), errno_text(errno));
+    crash_point("atomic-write:before-rename");
+    if (::close(fd) != 0) {
+      fd = -1;
+      throw_operation_error("close", temp_path.string(), errno_text(errno));
+    }
+    fd = -1;
+    if (::rename(temp_path.c_str(), path.c_str()) != 0)
+      throw_operation_error("rename " + temp_path.string() + " to", path.string(),
+                            errno_text(errno));
+  } catch (...) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(temp_path.c_str());
+    throw;
+  }
+  sync_directory(directory);
+}
+
+std::string read_file(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_operation_error("open", path.string(), errno_text(errno));
+  std::string content;
+  char buffer[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int saved = errno;
+      ::close(fd);
+      throw_operation_error("read", path.string(), errno_text(saved));
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return content;
+}
+
+void create_directories(const fs::path& path, mode_t mode) {
+  fs::path current;
+  for (const auto& part : path) {
+    current /= part;
+    if (current == current.root_path()) continue;
+    if (::mkdir(current.c_str(), mode) == 0) continue;
+    if (errno == EEXIST) {
+      struct stat st {};
+      if (::stat(current.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+      throw_operation_error("create directory", current.string(), "exists and is not a directory");
+    }
+    throw_operation_error("create directory", current.string(), errno_text(errno));
+  }
+}
+
+void require_writable_directory(const fs::path& path, std::string_view what) {
+  try {
+    create_directories(path, 0755);
+  } catch (const OperationError& e) {
+    throw UsageError(std::string(what) + " " + path.string() + " is not writable: " + e.what());
+  }
+  std::string pattern = (path / ".xmppcert-write-probe-XXXXXX").string();
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  int fd = ::mkstemp(name.data());
+  if (fd < 0)
+    throw UsageError(std::string(what) + " " + path.string() +
+                     " is not writable: " + errno_text(errno));
+  ::close(fd);
+  ::unlink(name.data());
+}
+
+std::vector<fs::path> glob_paths(const fs::path& pattern) {
+  glob_t matches{};
+  std::vector<fs::path> paths;
+  if (::glob(pattern.c_str(), 0, nullptr, &matches) == 0)
+    for (size_t i = 0; i < matches.gl_pathc; ++i) paths.emplace_back(matches.gl_pathv[i]);
+  ::globfree(&matches);
+  return paths;
+}
+
+uid_t lookup_user(const std::string& name) {
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos)
+    return static_cast<uid_t>(std::stoul(name));
+  struct passwd* entry = ::getpwnam(name.c_str());
+  if (!entry) throw UsageError("unknown user \"" + name + "\"");
+  return entry->pw_uid;
+}
+
+gid_t lookup_group(const std::string& name) {
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos)
+    return static_cast<gid_t>(std::stoul(name));
+  struct group* entry = ::getgrnam(name.c_str());
+  if (!entry) throw UsageError("unknown group \"" + name + "\"");
+  return entry->gr_gid;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,114 @@
+#include "engine/http.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/curl_library.h"
+#include "engine/errors.h"
+
+namespace xmppcert {
+namespace {
+
+size_t append_body(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+size_t append_header(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::multimap<std::string, std::string>*>(user);
+  std::string line(data, size * count);
+  size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    size_t start = line.find_first_not_of(" \t", colon + 1);
+    size_t end = line.find_last_not_of("\r\n \t");
+    headers->emplace(
+        name, start == std::string::npos || end < start ? "" : line.substr(start, end - start + 1));
+  } else if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();  // a new response (after 100 Continue or a redirect)
+  }
+  return size * count;
+}
+
+}  // namespace
+
+std::optional<std::string> HttpResponse::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> HttpResponse::links(const std::string& rel) const {
+  std::vector<std::string> targets;
+  auto [begin, end] = headers.equal_range("link");
+  for (auto it = begin; it != end; ++it) {
+    const std::string& value = it->second;
+    size_t position = 0;
+    while ((position = value.find('<', position)) != std::string::npos) {
+      size_t close = value.find('>', position);
+      if (close == std::string::npos) break;
+      std::string target = value.substr(position + 1, close - position - 1);
+      size_t next = value.find('<', close);
+      std::string params =
+          value.substr(close + 1, next == std::string::npos ? std::string::npos : next - close - 1);
+      if (params.find("rel=\"" + rel + "\"") != std::string::npos ||
+          params.find("rel=" + rel) != std::string::npos)
+        targets.push_back(target);
+      position = close + 1;
+    }
+  }
+  return targets;
+}
+
+HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
+  curl_ = curl_library().easy_init();
+  if (!curl_) throw_operation_error("initialise", "libcurl", "curl_easy_init failed");
+}
+
+HttpClient::~HttpClient() { curl_library().easy_cleanup(static_cast<CURL*>(curl_)); }
+
+HttpResponse HttpClient::get(const std::string& url) { return perform("GET", url, nullptr, ""); }
+HttpResponse HttpClient::head(const std::string& url) { return perform("HEAD", url, nullptr, ""); }
+HttpResponse HttpClient::post(const std::string& url, const std::string& body,
+                              const std::string& content_type) {
+  return perform("POST", url, &body, content_type);
+}
+
+HttpResponse HttpClient::perform(const std::string& method, const std::string& url,
+                                 const std::string* body, const std::string& content_type) {
+  const CurlLibrary& lib = curl_library();
+  CURL* curl = static_cast<CURL*>(curl_);
+  lib.easy_reset(curl);  // keeps the connection cache
+  HttpResponse response;
+  lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout.count()));
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
+  lib.easy_setopt(curl, CURLOPT_USERAGENT, "xmppcert/" XMPPCERT_VERSION);
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_header);
+  lib.easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+  if (!options_.ca_file.empty()) lib.easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  struct curl_slist* headers = nullptr;
+  if (method == "HEAD") lib.easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (body) {
+    lib.easy_setopt(curl, CURLOPT_POST, 1L);
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+    headers = lib.slist_append(headers, ("Content-Type: " + content_type).c_str());
+  }
+  for (const auto& header : options_.extra_headers)
+    headers = lib.slist_append(headers, header.c_str());
+  if (headers) lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  CURLcode rc = lib.easy_perform(curl);
+  lib.slist_free_all(headers);
+  if (rc != CURLE_OK) throw_operation_error(method, url, lib.easy_strerror(rc));
+  lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+}  // namespace xmppcert

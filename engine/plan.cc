@@ -1,0 +1,28 @@
+#include "engine/plan.h"
+
+#include "engine/clock.h"
+
+namespace xmppcert {
+
+std::time_t renewal_time(std::time_t not_before, std::time_t not_after) {
+  return not_before + (not_after - not_before) * 2 / 3;
+}
+
+RenewalDecision decide_renewal(const CertificateRecord* record, const CertificateRequest& wanted,
+                               std::time_t now, bool force) {
+  if (!record || record->current_version == 0) return {true, "no certificate issued yet"};
+  if (force) return {true, "renewal forced"};
+  if (record->revoked) return {true, "the current certificate was revoked"};
+  const CertificateRequest& had = record->request;
+  if (identities_of(had) != identities_of(wanted)) return {true, "the names to certify changed"};
+  if (had.issuer != wanted.issuer) return {true, "the issuer changed"};
+  if (had.key_type != wanted.key_type) return {true, "the key type changed"};
+  const auto& cert = record->certificate;
+  std::time_t due_at =
+      record->next_renewal ? record->next_renewal : renewal_time(cert.not_before, cert.not_after);
+  if (now >= cert.not_after) return {true, "expired at " + format_utc(cert.not_after)};
+  if (now >= due_at) return {true, "renewal time " + format_utc(due_at) + " passed"};
+  return {false, "not due until " + format_utc(due_at)};
+}
+
+}  // namespace xmppcert

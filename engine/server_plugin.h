@@ -1,0 +1,51 @@
+// The server plugin interface: tell which domains the server serves, put a stored version
+// where the daemon reads it, make the daemon load it, and say where to check that it is
+// served. Implementations live in plugins/servers/<name>/, listed in plugins/registry.cc.
+// install() must be atomic per file and keep owner and mode right.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "engine/starttls_probe.h"
+#include "engine/store.h"
+
+namespace xmppcert {
+
+struct InstalledFile {
+  std::string path;
+  std::string content;  // what install() writes there for the version
+};
+
+struct ServedNames {
+  std::vector<std::string> domains;     // hosts clients log in to
+  std::vector<std::string> components;  // full names (conference.example.org)
+};
+
+class ServerPlugin {
+ public:
+  virtual ~ServerPlugin() = default;
+  virtual std::string name() const = 0;
+  // What the server's own config serves; empty when the plugin reads no server config.
+  virtual ServedNames discover() const { return {}; }
+  virtual void install(const StoredVersion& version) = 0;
+  virtual void reload() = 0;
+  // Puts back, byte for byte with owner and mode, what the last install() replaced; false
+  // when the plugin keeps no such copy (the engine then installs the previous version).
+  virtual bool rollback() { return false; }
+  // The files install() writes for `version` and what they hold: xmppcertd watches them
+  // and reinstalls when someone else deletes or replaces one.
+  virtual std::vector<InstalledFile> installed_files(const StoredVersion&) const { return {}; }
+  // The server's own config files, watched by xmppcertd for new hosts; none by default.
+  virtual std::vector<std::string> server_config_files() const { return {}; }
+  // Lines the admin must add to the server's config before it uses the installed files
+  // (the engine prints them and skips verification); empty when the config already does.
+  virtual std::vector<std::string> missing_config(const StoredVersion&) const { return {}; }
+  // Where to check after reload() that the new certificate for `domain` is served; empty:
+  // no check. verify_wait() bounds how long a reload may take to show.
+  virtual std::vector<ProbeTarget> probe_targets(const std::string& /*domain*/) const { return {}; }
+  virtual std::chrono::seconds verify_wait() const { return std::chrono::seconds(20); }
+};
+
+}  // namespace xmppcert

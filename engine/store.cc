@@ -1,0 +1,220 @@
+#include "engine/store.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "engine/clock.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+
+namespace xmppcert {
+namespace {
+
+constexpr const char* kRecordFile = "record.json";
+
+std::optional<int> version_number(const std::string& folder) {
+  if (folder.size() < 2 || folder[0] != 'v') return std::nullopt;
+  if (folder.find_first_not_of("0123456789", 1) != std::string::npos) return std::nullopt;
+  return std::stoi(folder.substr(1));
+}
+
+std::vector<int> version_numbers(const fs::path& dir) {
+  std::vector<int> numbers;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (auto n = version_number(entry.path().filename().string())) numbers.push_back(*n);
+  std::sort(numbers.begin(), numbers.end());
+  return numbers;
+}
+
+nlohmann::json time_or_null(std::time_t t) {
+  return t ? nlohmann::json(format_utc(t)) : nlohmann::json();
+}
+std::time_t time_from(const nlohmann::json& j) {
+  return j.is_string() ? parse_utc(j.get<std::string>()) : 0;
+}
+
+nlohmann::json identities_to_json(const XmppIdentities& ids) {
+  return {{"dns", ids.dns_ids}, {"srv", ids.srv_ids}, {"xmpp_addr", ids.xmpp_addrs}};
+}
+
+XmppIdentities identities_from_json(const nlohmann::json& j) {
+  return {j.value("dns", std::vector<std::string>{}), j.value("srv", std::vector<std::string>{}),
+          j.value("xmpp_addr", std::vector<std::string>{})};
+}
+
+}  // namespace
+
+void validate_certificate_name(const std::string& name) {
+  bool ok =
+      !name.empty() && name.size() <= 255 && std::isalnum(static_cast<unsigned char>(name[0]));
+  for (char c : name)
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_');
+  if (!ok)
+    throw UsageError(
+        "invalid certificate name \"" + name +
+        "\" (lower-case letters, digits, '.', '-', '_'; starting with a letter or digit)");
+}
+
+nlohmann::json record_to_json(const CertificateRecord& r) {
+  nlohmann::json json{
+      {"name", r.name},
+      {"request", request_to_json(r.request)},
+      {"current_version", r.current_version},
+      {"dropped_identities", r.dropped_identities},
+      {"next_renewal", time_or_null(r.next_renewal)},
+      {"last_success", time_or_null(r.last_success)},
+      {"consecutive_failures", r.consecutive_failures},
+      {"revoked", r.revoked},
+  };
+  if (r.current_version > 0) {
+    const auto& c = r.certificate;
+    json["certificate"] = {
+        {"serial", c.serial_hex},
+        {"subject", c.subject},
+        {"issuer", c.issuer},
+        {"not_before", format_utc(c.not_before)},
+        {"not_after", format_utc(c.not_after)},
+        {"sha256", c.sha256_fingerprint},
+        {"names", identities_to_json(c.identities)},
+        {"server_auth", c.server_auth},
+        {"client_auth", c.client_auth},
+    };
+  }
+  if (r.last_attempt)
+    json["last_attempt"] = {{"time", format_utc(r.last_attempt->time)},
+                            {"ok", r.last_attempt->ok},
+                            {"message", r.last_attempt->message}};
+  return json;
+}
+
+CertificateRecord record_from_json(const nlohmann::json& json, const std::string& origin) {
+  try {
+    CertificateRecord r;
+    r.name = json.at("name").get<std::string>();
+    r.request = request_from_json(json.at("request"), r.name, {}, origin + ": request");
+    r.current_version = json.value("current_version", 0);
+    r.dropped_identities = json.value("dropped_identities", std::vector<std::string>{});
+    r.next_renewal = time_from(json.value("next_renewal", nlohmann::json()));
+    r.last_success = time_from(json.value("last_success", nlohmann::json()));
+    r.consecutive_failures = json.value("consecutive_failures", 0);
+    r.revoked = json.value("revoked", false);
+    if (auto it = json.find("certificate"); it != json.end()) {
+      auto& c = r.certificate;
+      c.serial_hex = it->at("serial").get<std::string>();
+      c.subject = it->value("subject", "");
+      c.issuer = it->value("issuer", "");
+      c.not_before = time_from(it->at("not_before"));
+      c.not_after = time_from(it->at("not_after"));
+      c.sha256_fingerprint = it->at("sha256").get<std::string>();
+      c.identities = identities_from_json(it->at("names"));
+      c.server_auth = it->value("server_auth", false);
+      c.client_auth = it->value("client_auth", false);
+    }
+    if (auto it = json.find("last_attempt"); it != json.end())
+      r.last_attempt =
+          Attempt{time_from(it->at("time")), it->at("ok").get<bool>(), it->value("message", "")};
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    throw_operation_error("read record", origin, e.what());
+  } catch (const UsageError& e) {
+    throw_operation_error("read record", origin, e.what());
+  }
+}
+
+Store::Store(fs::path state_dir) : root_(std::move(state_dir)) {}
+
+fs::path Store::certificate_dir(const std::string& name) const { return root_ / "certs" / name; }
+
+std::optional<CertificateRecord> Store::load(const std::string& name) const {
+  fs::path path = certificate_dir(name) / kRecordFile;
+  if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
+  std::string text = read_file(path);
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded()) throw_operation_error("parse record", path.string(), "not valid JSON");
+  return record_from_json(json, path.string());
+}
+
+std::vector<CertificateRecord> Store::load_all() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root_ / "certs", ec))
+    names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  std::vector<CertificateRecord> records;
+  records.reserve(names.size());
+  for (const auto& name : names)
+    if (auto record = load(name)) records.push_back(std::move(*record));
+  return records;
+}
+
+void Store::save(const CertificateRecord& record) const {
+  fs::path dir = certificate_dir(record.name);
+  create_directories(dir, 0755);
+  write_file_atomically(dir / kRecordFile, record_to_json(record).dump(2) + "\n", with_mode(0644));
+}
+
+StoredVersion Store::write_version(const std::string& name, const VersionFiles& files) const {
+  validate_certificate_name(name);
+  fs::path dir = certificate_dir(name);
+  create_directories(dir, 0755);
+  auto existing = version_numbers(dir);
+  int number = existing.empty() ? 1 : existing.back() + 1;
+  if (auto record = load(name)) number = std::max(number, record->current_version + 1);
+
+  StoredVersion version{number, dir / ("v" + std::to_string(number))};
+  fs::path staging = dir / (".v" + std::to_string(number) + ".tmp-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  create_directories(staging, 0755);
+  write_file_atomically(staging / "privkey.pem", files.key_pem, with_mode(kPrivateKeyMode));
+  crash_point("store:after-key");
+  write_file_atomically(staging / "cert.pem", files.cert_pem, with_mode(0644));
+  write_file_atomically(staging / "chain.pem", files.chain_pem, with_mode(0644));
+  write_file_atomically(staging / "fullchain.pem", files.cert_pem + files.chain_pem,
+                        with_mode(0644));
+  crash_point("store:before-version-rename");
+  if (::rename(staging.c_str(), version.dir.c_str()) != 0)
+    throw_operation_error("rename " + staging.string() + " to", version.dir.string(),
+                          errno_text(errno));
+  sync_directory(dir);
+  return version;
+}
+
+StoredVersion Store::version(const std::string& name, int number) const {
+  return StoredVersion{number, certificate_dir(name) / ("v" + std::to_string(number))};
+}
+
+void Store::prune(const CertificateRecord& record, int keep) const {
+  fs::path dir = certificate_dir(record.name);
+  auto numbers = version_numbers(dir);
+  int kept = 0;
+  for (auto it = numbers.rbegin(); it != numbers.rend(); ++it) {
+    if (*it == record.current_version || kept < keep) {
+      ++kept;
+      continue;
+    }
+    std::error_code ec;
+    fs::remove_all(dir / ("v" + std::to_string(*it)), ec);
+  }
+  // Staging folders left by a crashed run.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().filename().string().rfind(".v", 0) == 0) fs::remove_all(entry.path(), ec);
+}
+
+std::vector<CertificateRecord> issued_records_carrying(const Store& store,
+                                                       const std::string& dns_id) {
+  std::vector<CertificateRecord> found;
+  for (auto& record : store.load_all()) {
+    const auto& dns = record.certificate.identities.dns_ids;
+    if (record.current_version > 0 && std::find(dns.begin(), dns.end(), dns_id) != dns.end())
+      found.push_back(std::move(record));
+  }
+  return found;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,90 @@
+// The state dir: one folder per managed certificate, every issued version kept in its own
+// numbered folder, and a JSON record naming the current one.
+//
+//   <state>/lock                          StateLock
+//   <state>/ca/local/                     the embedded CA (plugins/issuers/local)
+//   <state>/certs/<name>/record.json      CertificateRecord; "current_version" is the truth
+//   <state>/certs/<name>/v<N>/            privkey.pem (0600) cert.pem chain.pem fullchain.pem
+//
+// A version folder is written under a temporary name and renamed into place, and the record
+// is replaced atomically after it: a crash at any point leaves the previous version current.
+#pragma once
+
+#include <ctime>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/certificate.h"
+#include "engine/request.h"
+
+namespace xmppcert {
+
+struct StoredVersion {
+  int number = 0;
+  std::filesystem::path dir;
+  std::filesystem::path key_path() const { return dir / "privkey.pem"; }
+  std::filesystem::path cert_path() const { return dir / "cert.pem"; }
+  std::filesystem::path chain_path() const { return dir / "chain.pem"; }
+  std::filesystem::path fullchain_path() const { return dir / "fullchain.pem"; }
+};
+
+struct VersionFiles {
+  std::string key_pem;
+  std::string cert_pem;
+  std::string chain_pem;  // issuer certificates, leaf excluded
+};
+
+struct Attempt {
+  std::time_t time = 0;
+  bool ok = false;
+  std::string message;
+};
+
+struct CertificateRecord {
+  std::string name;
+  CertificateRequest request;
+  int current_version = 0;                      // 0: nothing issued yet
+  CertificateInfo certificate;                  // of the current version
+  std::vector<std::string> dropped_identities;  // requested, but the issuer left them out
+  std::time_t next_renewal = 0;
+  std::optional<Attempt> last_attempt;
+  std::time_t last_success = 0;
+  int consecutive_failures = 0;
+  bool revoked = false;  // the current version was revoked: due for replacement
+};
+
+// Certificate names become folder names: [a-z0-9] then [a-z0-9._-]; UsageError otherwise.
+void validate_certificate_name(const std::string& name);
+
+class Store {
+ public:
+  explicit Store(std::filesystem::path state_dir);
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path certificate_dir(const std::string& name) const;
+
+  std::optional<CertificateRecord> load(const std::string& name) const;
+  std::vector<CertificateRecord> load_all() const;  // sorted by name
+  void save(const CertificateRecord& record) const;
+
+  StoredVersion write_version(const std::string& name, const VersionFiles& files) const;
+  StoredVersion version(const std::string& name, int number) const;
+
+  // Removes version folders older than the newest `keep` (the current one always stays).
+  void prune(const CertificateRecord& record, int keep) const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+// The records with an issued current version whose certificate carries DNS-ID `dns_id`
+// (A-labels), sorted by name: what `check`, `dane` and `posh` look a domain up by.
+std::vector<CertificateRecord> issued_records_carrying(const Store& store,
+                                                       const std::string& dns_id);
+
+nlohmann::json record_to_json(const CertificateRecord& record);
+CertificateRecord record_from_json(const nlohmann::json& json, const std::string& origin);
+
+}  // namespace xmppcert

@@ -1,0 +1,69 @@
+#include "plugins/renewal.h"
+
+#include <algorithm>
+
+#include "engine/enroll.h"
+#include "engine/errors.h"
+#include "engine/log.h"
+#include "plugins/registry.h"
+
+namespace xmppcert {
+namespace {
+
+void add_unique(std::vector<std::string>& list, const std::string& item, std::string& added) {
+  if (std::find(list.begin(), list.end(), item) != list.end()) return;
+  list.push_back(item);
+  added += (added.empty() ? "" : ", ") + item;
+}
+
+}  // namespace
+
+void add_discovered_names(CertificateRequest& request, const std::string& where) {
+  if (!request.install) return;
+  ServedNames served = make_server_plugin(*request.install, where + ".install")->discover();
+
+  // A server may serve names no CA certifies (Debian's prosody ships VirtualHost "localhost").
+  auto certifiable = [&](const std::string& name) {
+    try {
+      parse_domain(name);
+      return true;
+    } catch (const UsageError& e) {
+      log_line(request.name.empty() ? request.install->plugin : request.name,
+               "not certifying " + name + " from the " + request.install->plugin +
+                   " config: " + e.what());
+      return false;
+    }
+  };
+  std::string added;
+  for (const auto& domain : served.domains)
+    if (certifiable(domain)) add_unique(request.domains, domain, added);
+  for (const auto& component : served.components)
+    if (std::find(request.domains.begin(), request.domains.end(), component) ==
+            request.domains.end() &&
+        certifiable(component))
+      add_unique(request.components, component, added);
+  if (request.domains.empty())
+    throw UsageError(where + ": the " + request.install->plugin +
+                     " config serves no domain a certificate can name");
+  if (request.name.empty()) request.name = parse_domain(request.domains.front()).ascii;
+  if (!added.empty() && !request.name.empty())
+    log_line(request.name, "from the " + request.install->plugin + " config: " + added);
+}
+
+RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& request,
+                            const std::filesystem::path& state_dir, const std::string& where,
+                            std::time_t now, bool force) {
+  RenewalOutcome outcome;
+  std::optional<CertificateRecord> record = store.load(request.name);
+  outcome.decision = decide_renewal(record ? &*record : nullptr, request, now, force);
+  if (!outcome.decision.due) return outcome;
+  log_line(request.name, "issuing: " + outcome.decision.reason);
+  auto issuer = make_issuer(request.issuer, request.issuer_settings, state_dir, where);
+  std::unique_ptr<ServerPlugin> plugin;
+  if (request.install) plugin = make_server_plugin(*request.install, where + ".install");
+  outcome.issued = enroll_certificate(store, request, *issuer, plugin.get(), now);
+  if (plugin) outcome.installed_with = plugin->name();
+  return outcome;
+}
+
+}  // namespace xmppcert

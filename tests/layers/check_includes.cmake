@@ -1,0 +1,26 @@
+# CTest: each layer includes only what lies below it.
+#   engine/   -> nothing from plugins/, cli/, agent/, ca/
+#   plugins/  -> nothing from cli/, agent/, ca/
+# Run as: cmake -DSOURCE_DIR=... -P check_includes.cmake
+set(violations "")
+function(check_layer folder forbidden_regex)
+  file(GLOB_RECURSE sources "${SOURCE_DIR}/${folder}/*.h" "${SOURCE_DIR}/${folder}/*.cc")
+  foreach(source IN LISTS sources)
+    file(STRINGS "${source}" includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
+    foreach(line IN LISTS includes)
+      if(line MATCHES "\"(${forbidden_regex})")
+        file(RELATIVE_PATH relative "${SOURCE_DIR}" "${source}")
+        set(violations "${violations}\n  ${relative}: ${line}" PARENT_SCOPE)
+      endif()
+    endforeach()
+  endforeach()
+endfunction()
+check_layer(engine "plugins/|cli/|agent/|ca/")
+set(engine_violations "${violations}")
+set(violations "")
+check_layer(plugins "cli/|agent/|ca/")
+set(violations "${engine_violations}${violations}")
+if(violations)
+  message(FATAL_ERROR "includes that run up a layer:${violations}")
+endif()
+message(STATUS "layers: the engine and the plugins include nothing above them")
