@@ -18,41 +18,20 @@
 //
 // Public CAs drop otherName SANs (SRV-ID, XmppAddr) and the clientAuth EKU; the engine
 // reports both after issuance (enroll.cc) instead of failing.
+//
+// One file per resource, like lego: settings, account, order, authorization (challenges
+// answered by a solver from solver_table), certificate (chain choice), renewal_info (ARI),
+// revocation; all over the signed transport. This class only holds the session together.
 #pragma once
 
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
 #include "engine/issuer.h"
+#include "plugins/issuers/acme/settings.h"
 
 namespace xmppcert::acme {
-
-struct AcmeSettings {
-  std::string directory;
-  std::string trust;
-  bool agree_tos = false;
-  std::string email;
-  std::string eab_kid;
-  std::string eab_hmac;  // secret: never logged, never stored in records
-  std::string http01_address = "0.0.0.0";
-  int http01_port = 80;
-  std::string webroot;
-  std::vector<std::string> dns01_hook;
-  std::string rfc2136_server;  // dns-01 by dynamic update to this server
-  int rfc2136_port = 53;
-  std::string rfc2136_key_file;  // TSIG key for nsupdate -k
-  std::string tls_alpn01_address = "0.0.0.0";
-  int tls_alpn01_port =
-      0;                // tls-alpn-01 by the built-in responder on this port (443 in production)
-  std::string profile;  // an ACME profile the directory lists in meta.profiles
-  std::string preferred_chain;  // issuer CN of the chain's top certificate, among the alternates
-};
-
-// UsageError naming `where` and the key on any bad setting.
-AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::string& where);
 
 class AcmeIssuer : public Issuer {
  public:

@@ -1,8 +1,11 @@
 #include "plugins/issuers/acme/renewal_info.h"
 
-#include "engine/encoding.h"
+#include <openssl/rand.h>
+
 #include "engine/clock.h"
+#include "engine/encoding.h"
 #include "engine/errors.h"
+#include "engine/log.h"
 
 namespace xmppcert::acme {
 namespace {
@@ -48,6 +51,28 @@ RenewalWindow parse_renewal_window(const nlohmann::json& json, const std::string
   if (result.end < result.start)
     throw_operation_error("read renewal window from", origin, "end before start");
   return result;
+}
+
+std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name) {
+  std::string url = transport.endpoint("renewalInfo");
+  try {
+    if (url.back() != '/') url += '/';
+    url += renewal_certificate_id(leaf);
+    HttpResponse r = transport.get(url);
+    if (r.status != 200) throw_operation_error("GET", url, "HTTP " + std::to_string(r.status));
+    RenewalWindow window = parse_renewal_window(nlohmann::json::parse(r.body, nullptr, false), url);
+    unsigned char random[4];
+    RAND_bytes(random, sizeof random);
+    uint32_t spread =
+        (uint32_t(random[0]) << 24) | (random[1] << 16) | (random[2] << 8) | random[3];
+    long width = static_cast<long>(window.end - window.start);
+    return window.start +
+           (width > 0 ? static_cast<long>(spread % static_cast<uint32_t>(width + 1)) : 0);
+  } catch (const OperationError& e) {
+    log_line(name,
+             std::string("renewal information unavailable, renewing at two thirds: ") + e.what());
+    return 0;
+  }
 }
 
 }  // namespace xmppcert::acme

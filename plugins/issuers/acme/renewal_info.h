@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/openssl_ptr.h"
+#include "plugins/issuers/acme/transport.h"
 
 namespace xmppcert::acme {
 
@@ -23,5 +24,10 @@ struct RenewalWindow {
 // {"suggestedWindow": {"start": "...Z", "end": "...Z"}}; fractional seconds allowed.
 // OperationError naming `origin` when malformed or end < start.
 RenewalWindow parse_renewal_window(const nlohmann::json& json, const std::string& origin);
+
+// A uniformly random time in the CA's suggested window for `leaf` (RFC 9773 §4.2); 0 (the
+// engine's two thirds) when the CA does not answer: renewal information is advice, not a
+// dependency. `name` labels the log line.
+std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name);
 
 }  // namespace xmppcert::acme

@@ -1,0 +1,85 @@
+#include "plugins/issuers/acme/account.h"
+
+#include <unistd.h>
+
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
+#include "plugins/issuers/acme/jws.h"
+
+namespace xmppcert::acme {
+namespace {
+
+std::string folder_name_for(const std::string& url) {
+  std::string name;
+  for (char c : url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3))
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+  return name;
+}
+
+}  // namespace
+
+std::filesystem::path account_dir_for(const std::filesystem::path& state_dir,
+                                      const std::string& directory_url) {
+  return state_dir / "acme" / folder_name_for(directory_url);
+}
+
+Account open_account(Transport& transport, const AcmeSettings& settings,
+                     const std::filesystem::path& dir) {
+  Account account;
+  auto key_path = dir / "account.key";
+  if (::access(key_path.c_str(), F_OK) == 0) {
+    account.key = load_private_key(read_file(key_path), key_path.string());
+  } else {
+    create_directories(dir, 0700);
+    account.key = generate_private_key(KeyType::kEcP256);
+    write_file_atomically(key_path, private_key_pem(account.key.get()), with_mode(kPrivateKeyMode));
+  }
+  transport.set_account(account.key.get(), std::nullopt);
+  const auto& directory = transport.directory();
+  bool has_terms = directory.contains("meta") && directory["meta"].contains("termsOfService");
+  if (has_terms && !settings.agree_tos)
+    throw OperationError(
+        "create ACME account at " + settings.directory + ": the CA requires agreeing to " +
+        directory["meta"]["termsOfService"].get<std::string>() + " (pass --acme-agree-tos)");
+  nlohmann::json payload{{"termsOfServiceAgreed", settings.agree_tos}};
+  if (!settings.email.empty()) payload["contact"] = {"mailto:" + settings.email};
+  std::string new_account = transport.endpoint("newAccount");
+  if (!settings.eab_kid.empty())
+    payload["externalAccountBinding"] = external_account_binding(
+        account.key.get(), settings.eab_kid, settings.eab_hmac, new_account);
+  HttpResponse r = transport.post(new_account, payload, /*with_jwk=*/true);
+  auto location = r.header("location");
+  if (!location) throw_operation_error("create ACME account at", new_account, "no Location header");
+  account.url = *location;
+  transport.set_account(account.key.get(), account.url);
+  write_file_atomically(
+      dir / "account.json",
+      nlohmann::json{{"url", *location}, {"directory", settings.directory}}.dump(2) + "\n",
+      with_mode(0600));
+  return account;
+}
+
+void roll_over_account_key(Transport& transport, Account& account,
+                           const std::filesystem::path& dir) {
+  PKeyPtr new_key = generate_private_key(KeyType::kEcP256);
+  std::string url = transport.endpoint("keyChange");
+  nlohmann::json inner_payload{{"account", account.url}, {"oldKey", public_jwk(account.key.get())}};
+  std::string inner = sign_key_change(new_key.get(), url, inner_payload.dump());
+  transport.post(url, nlohmann::json::parse(inner));
+  // The CA now knows only the new key: keep the old one beside it until the new one is in place.
+  auto key_path = dir / "account.key";
+  write_file_atomically(dir / "account.key.previous", read_file(key_path),
+                        with_mode(kPrivateKeyMode));
+  write_file_atomically(key_path, private_key_pem(new_key.get()), with_mode(kPrivateKeyMode));
+  account.key = std::move(new_key);
+  transport.set_account(account.key.get(), account.url);
+}
+
+void deactivate_account(Transport& transport, const Account& account,
+                        const std::filesystem::path& dir) {
+  transport.post(account.url, {{"status", "deactivated"}});
+  std::filesystem::rename(dir / "account.key", dir / "account.key.deactivated");
+}
+
+}  // namespace xmppcert::acme

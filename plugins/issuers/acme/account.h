@@ -1,0 +1,37 @@
+// The ACME account (RFC 8555 §7.3): its key, kept 0600 in the state dir per directory URL,
+// looked up or created with newAccount; key rollover (§7.3.5) and deactivation (§7.3.6).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "engine/openssl_ptr.h"
+#include "plugins/issuers/acme/settings.h"
+#include "plugins/issuers/acme/transport.h"
+
+namespace xmppcert::acme {
+
+struct Account {
+  PKeyPtr key;
+  std::string url;
+};
+
+// Where the account key and URL live: <state>/acme/<directory URL made a folder name>/.
+std::filesystem::path account_dir_for(const std::filesystem::path& state_dir,
+                                      const std::string& directory_url);
+
+// Loads the key in `dir` (or creates it), then looks the account up or creates it at the CA
+// (newAccount returns the existing account for a known key). Leaves `transport` signing as it.
+Account open_account(Transport& transport, const AcmeSettings& settings,
+                     const std::filesystem::path& dir);
+
+// Replaces the account key at the CA (keyChange), then in `dir`, keeping the old one as
+// account.key.previous.
+void roll_over_account_key(Transport& transport, Account& account,
+                           const std::filesystem::path& dir);
+
+// Deactivates the account at the CA for good; the key is kept as account.key.deactivated.
+void deactivate_account(Transport& transport, const Account& account,
+                        const std::filesystem::path& dir);
+
+}  // namespace xmppcert::acme
