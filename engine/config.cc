@@ -58,7 +58,11 @@ void add_certificates(const nlohmann::json& certificates, const std::string& ori
       if (existing.name == name)
         throw UsageError(where + ": certificate \"" + name + "\" is defined twice");
     CertificateRequest request = request_from_json(entry, name, config.defaults, where);
-    JsonFields(entry, where).with_context("domains", [&] { identities_of(request); });
+    // "domains": [] with an install: every domain the server's config serves (what a server
+    // package's conf.d snippet says, not knowing the host's domains); found when renewing.
+    bool from_server = request.domains.empty() && request.install;
+    if (!from_server)
+      JsonFields(entry, where).with_context("domains", [&] { identities_of(request); });
     config.certificates.push_back(std::move(request));
   }
 }

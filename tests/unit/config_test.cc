@@ -116,6 +116,24 @@ TEST(Config, IncludedSnippetsAddCertificatesWithTheMainDefaults) {
   EXPECT_EQ(config.files.size(), 2u);
 }
 
+TEST(Config, EmptyDomainsWithAnInstallLeaveTheDomainsToTheServersConfig) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "conf.d");
+  write_text(dir / "main.json", R"({"include": ["conf.d/*.json"], "certificates": {}})");
+  write_text(dir / "conf.d" / "prosody.json",
+             R"({"certificates": {"prosody": {"domains": [],
+                 "install": {"plugin": "prosody", "config": "/etc/prosody/prosody.cfg.lua"}}}})");
+  Config config = load_config(dir / "main.json");
+  ASSERT_EQ(config.certificates.size(), 1u);
+  EXPECT_EQ(config.certificates[0].name, "prosody");
+  EXPECT_TRUE(config.certificates[0].domains.empty());
+  EXPECT_EQ(config.certificates[0].install->plugin, "prosody");
+  // Without an install nothing could name them.
+  EXPECT_NE(usage_error_of(R"({"certificates": {"a.org": {"domains": []}}})")
+                .find("no domain to certify"),
+            std::string::npos);
+}
+
 TEST(Config, ASnippetDefiningACertificateTwiceOrOtherKeysIsAnErrorNamingIt) {
   TempDir dir;
   std::filesystem::create_directories(dir / "conf.d");
