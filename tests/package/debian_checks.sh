@@ -4,6 +4,7 @@
 # remove + reinstall and purge, checking what README.Debian promises at each step.
 #
 #   sudo bash tests/package/debian_checks.sh [OUTDIR]
+#   sudo bash tests/package/debian_checks.sh --debs DIR   (the checks on .debs built before)
 #
 # Root only: it installs and purges the package on this machine, so it refuses to run where
 # xmppcert is already installed or /etc/xmppcert or /var/lib/xmppcert exist, unless they are
@@ -27,23 +28,33 @@ if dpkg-query -W -f='${db:Status-Status}' xmppcert 2>/dev/null | grep -qv not-in
   rm -rf $state $etc
 fi
 
+# dpkg-buildpackage in a copy of the tree (not its build folders): it writes into the copy and
+# into its parent, OUT.
+build() {
+  local out="$1"
+  mkdir -p "$out"
+  src="$out/xmppcert-${version%-*}"
+  rm -rf "$src"
+  mkdir -p "$src"
+  tar -C "$root" --exclude=./.git --exclude='./build*' --exclude='./obj-*' -cf - . |
+    tar -C "$src" -xf -
+  step "dpkg-buildpackage -us -uc -b ($version)"
+  start=$SECONDS
+  export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=$(nproc)}"
+  (cd "$src" && dpkg-buildpackage -us -uc -b > "$out/build.log" 2>&1) ||
+    { tail -40 "$out/build.log"; fail "dpkg-buildpackage (log: $out/build.log)"; }
+  echo "built in $((SECONDS - start)) s:"
+  ls "$out"/*.deb
+}
+
 # --- build ---------------------------------------------------------------------------
-out="${1:-$(mktemp -d)}"
-mkdir -p "$out"
 version="$(dpkg-parsechangelog -l "$root/debian/changelog" -S Version)"
-src="$out/xmppcert-${version%-*}"
-rm -rf "$src"
-mkdir -p "$src"
-# A copy of the tree (not its build folders): dpkg-buildpackage writes into it and its parent.
-tar -C "$root" --exclude=./.git --exclude='./build*' --exclude='./obj-*' -cf - . |
-  tar -C "$src" -xf -
-step "dpkg-buildpackage -us -uc -b ($version)"
-start=$SECONDS
-export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=$(nproc)}"
-(cd "$src" && dpkg-buildpackage -us -uc -b > "$out/build.log" 2>&1) ||
-  { tail -40 "$out/build.log"; fail "dpkg-buildpackage (log: $out/build.log)"; }
-echo "built in $((SECONDS - start)) s:"
-ls "$out"/*.deb
+if [ "${1:-}" = --debs ]; then
+  out="$2"
+else
+  out="${1:-$(mktemp -d)}"
+  build "$out"
+fi
 deb="$(ls "$out"/xmppcert_"$version"_*.deb)"
 
 step "lintian (errors and warnings fail)"
