@@ -9,6 +9,9 @@
 #include <thread>
 
 #include "agent/metrics_file.h"
+#include "agent/operation_child.h"
+#include "agent/reinstall.h"
+#include "agent/renewal_info_poll.h"
 #include "agent/schedule.h"
 #include "agent/systemd_notify.h"
 #include "engine/clock.h"
@@ -16,9 +19,9 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/log.h"
-#include "plugins/renewal.h"
 #include "engine/state_lock.h"
 #include "plugins/registry.h"
+#include "plugins/renewal.h"
 
 namespace xmppcert {
 namespace {
@@ -70,14 +73,23 @@ void Agent::load() {
     }
   } else {
     // Records the engine wrote are trusted as they are (as `status` does): no re-validation,
-    // and each is read once.
+    // and each is read once. Names the server's config gained since are added (a host in a
+    // new conf.d snippet); a server config that cannot be read leaves the stored names.
     std::time_t now = std::time(nullptr);
     next_.clear();
     for (const auto& record : store_.load_all()) {
-      requests.push_back(record.request);
-      next_[record.name] = next_action(&record, record.request, now);
+      CertificateRequest request = record.request;
+      try {
+        add_discovered_names(request, where(record.name));
+      } catch (const std::exception& e) {
+        log_line(record.name, std::string("server config not read: ") + e.what());
+        request = record.request;
+      }
+      requests.push_back(request);
+      next_[record.name] = next_action(&record, request, now);
     }
     requests_ = std::move(requests);
+    poll_new_certificates(now);
     config_files_.clear();
     snippet_dirs_.clear();
     refresh_watches();
@@ -93,26 +105,68 @@ void Agent::load() {
   std::time_t now = std::time(nullptr);
   next_.clear();
   for (const auto& request : requests_) schedule(request, now);
+  poll_new_certificates(now);
   refresh_watches();
 }
 
-// Our config, the servers' configs, and every installed file of a current version.
+// Renewal Information is asked at start for every certificate, then as the issuer says.
+void Agent::poll_new_certificates(std::time_t now) {
+  for (const auto& request : requests_) next_poll_.try_emplace(request.name, now);
+}
+
+void Agent::poll_renewal_info(const CertificateRequest& request) {
+  if (issuers_without_advice_.count(request.issuer)) {  // the local CA: nothing to ask
+    next_poll_.erase(request.name);
+    return;
+  }
+  std::time_t now = std::time(nullptr);
+  std::optional<std::time_t> next = now + kRenewalInfoPollAfterFailure.count();
+  try {
+    auto issuer =
+        make_issuer(request.issuer, request.issuer_settings, state_dir_, where(request.name));
+    next = xmppcert::poll_renewal_info({store_, state_dir_, options_.lock_wait}, request, *issuer,
+                                       now);
+  } catch (const std::exception& e) {
+    log_line(request.name, std::string("renewal information not polled: ") + e.what());
+  }
+  if (next) {
+    next_poll_[request.name] = *next;
+  } else {
+    next_poll_.erase(request.name);
+    issuers_without_advice_.insert(request.issuer);
+  }
+  schedule(request, std::time(nullptr));
+}
+
+ReinstallContext Agent::reinstall_context(const CertificateRequest& request) const {
+  return {store_, state_dir_, options_.lock_wait, where(request.name)};
+}
+
+// Our config, the servers' configs (with what they include), and per certificate its record
+// and the files its current version installs.
 void Agent::refresh_watches() {
   std::set<std::filesystem::path> watched;
   std::set<std::filesystem::path> configs = config_files_;
+  server_folders_.clear();
   for (const auto& request : requests_) {
     if (!request.install) continue;
     auto plugin = make_server_plugin(*request.install, where(request.name) + ".install");
     for (const auto& file : plugin->server_config_files()) configs.insert(file);
-    if (auto record = store_.load(request.name); record && record->current_version > 0)
-      for (const auto& file :
-           plugin->installed_files(store_.version(request.name, record->current_version)))
-        watched.insert(file.path);
+    for (const auto& folder : plugin->server_config_folders())
+      server_folders_.insert(std::filesystem::path(folder).lexically_normal());
+  }
+  watched_by_name_.clear();
+  for (const auto& request : requests_) {
+    std::set<std::filesystem::path> paths = paths_to_watch(reinstall_context(request), request);
+    watched.insert(paths.begin(), paths.end());
+    watched_by_name_[request.name] = std::move(paths);
   }
   config_files_.clear();
   for (const auto& path : configs) config_files_.insert(path.lexically_normal());
   watched.insert(config_files_.begin(), config_files_.end());
-  watcher_.watch_files(watched, snippet_dirs_);
+  std::set<std::filesystem::path> folders = snippet_dirs_;
+  folders.insert(server_folders_.begin(), server_folders_.end());
+  watcher_.watch_files(watched, folders);
 }
 
 void Agent::schedule(const CertificateRequest& request, std::time_t now) {
@@ -121,19 +175,19 @@ void Agent::schedule(const CertificateRequest& request, std::time_t now) {
 }
 
 void Agent::act(const CertificateRequest& request) {
-  bool failed = false;
-  try {
+  OperationResult result = run_operation_in_child(request.name, [&] {
     StateLock lock(state_dir_, options_.lock_wait);
     RenewalOutcome outcome =
         renew_if_due(store_, request, state_dir_, where(request.name), std::time(nullptr), false);
-    if (outcome.issued) {
-      log_line(request.name, "issued v" + std::to_string(outcome.issued->current_version) +
-                                 ", expires " + format_utc(outcome.issued->certificate.not_after));
-      refresh_watches();
-    }
-  } catch (const std::exception& e) {
-    log_line(request.name, std::string("failed: ") + e.what());
-    failed = true;
+    if (!outcome.issued) return OperationResult::nothing_done;
+    log_line(request.name, "issued v" + std::to_string(outcome.issued->current_version) +
+                               ", expires " + format_utc(outcome.issued->certificate.not_after));
+    return OperationResult::issued;
+  });
+  bool failed = result == OperationResult::failed;
+  if (result == OperationResult::issued) {
+    next_poll_[request.name] = std::time(nullptr) + kDefaultRenewalInfoPoll.count();
+    refresh_watches();
   }
   std::time_t now = std::time(nullptr);
   schedule(request, now);
@@ -145,33 +199,6 @@ void Agent::act(const CertificateRequest& request) {
   else  // never spin, whatever the issuer's dates say
     next_[request.name] = std::max(next_[request.name], now + 1);
   log_line(request.name, "next action " + format_utc(next_[request.name]));
-}
-
-void Agent::reinstall_if_changed(const CertificateRequest& request,
-                                 const std::set<std::filesystem::path>& changed) {
-  if (!request.install) return;
-  std::optional<CertificateRecord> record = store_.load(request.name);
-  if (!record || record->current_version == 0) return;
-  try {
-    StoredVersion version = store_.version(request.name, record->current_version);
-    auto plugin = make_server_plugin(*request.install, where(request.name) + ".install");
-    for (const auto& file : plugin->installed_files(version)) {
-      if (!changed.count(std::filesystem::path(file.path).lexically_normal())) continue;
-      std::string now;
-      bool present = std::filesystem::exists(file.path);
-      if (present) now = read_file(file.path);
-      if (present && now == file.content) continue;
-      log_line(request.name, file.path + (present ? " was replaced" : " was deleted") +
-                                 " by someone else; reinstalling v" +
-                                 std::to_string(version.number));
-      StateLock lock(state_dir_, options_.lock_wait);
-      plugin->install(version);
-      plugin->reload();
-      return;
-    }
-  } catch (const std::exception& e) {
-    log_line(request.name, std::string("reinstall failed: ") + e.what());
-  }
 }
 
 void Agent::reload(const std::string& why) {
@@ -212,11 +239,16 @@ int Agent::run() {
                  " certificate(s)");
   log_line("xmppcertd", "managing " + std::to_string(requests_.size()) + " certificate(s) in " +
                             state_dir_.string());
+  // Files changed, and temporaries left, while no agent was watching.
+  for (const auto& request : requests_) reinstall_if_changed(reinstall_context(request), request);
   write_metrics();
   while (!stopping_) {
     std::time_t now = std::time(nullptr);
     for (const auto& request : std::vector<CertificateRequest>(requests_)) {
       if (!drain_signals()) break;
+      if (auto poll = next_poll_.find(request.name);
+          poll != next_poll_.end() && poll->second <= now)
+        poll_renewal_info(request);
       if (next_[request.name] <= now) act(request);
     }
     if (!drain_signals()) break;
@@ -224,20 +256,33 @@ int Agent::run() {
 
     std::time_t earliest = now + 86400;
     for (const auto& [name, when] : next_) earliest = std::min(earliest, when);
+    for (const auto& [name, when] : next_poll_) earliest = std::min(earliest, when);
     long wait_ms = std::max<long>(0, (earliest - std::time(nullptr)) * 1000L + 50);
     pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {watcher_.fd(), POLLIN, 0}};
     if (::poll(fds, 2, static_cast<int>(std::min<long>(wait_ms, 86400000L))) <= 0) continue;
     if (fds[1].revents & POLLIN) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let a burst settle
       std::set<std::filesystem::path> changed = watcher_.changed();
+      auto in = [&](const std::set<std::filesystem::path>& folders, const auto& path) {
+        return folders.count(path.parent_path()) > 0 ||
+               folders.count(path) > 0;  // the included folder itself appeared
+      };
       bool config_changed = std::any_of(changed.begin(), changed.end(), [&](const auto& path) {
-        return config_files_.count(path) > 0 || snippet_dirs_.count(path.parent_path()) > 0 ||
-               snippet_dirs_.count(path) > 0;  // the included folder itself appeared
+        return config_files_.count(path) > 0 || in(snippet_dirs_, path) ||
+               in(server_folders_, path);
       });
       if (config_changed) {
         reload("config changed");
       }
-      for (const auto& request : requests_) reinstall_if_changed(request, changed);
+      for (const auto& request : requests_) {
+        const auto& paths = watched_by_name_[request.name];
+        if (std::none_of(paths.begin(), paths.end(), [&](const auto& path) {
+              return changed.count(path) > 0 || changed.count(path.parent_path()) > 0;
+            }))
+          continue;
+        reinstall_if_changed(reinstall_context(request), request);
+        schedule(request, std::time(nullptr));  // the CLI may have renewed it
+      }
     }
   }
   notify_systemd("STOPPING=1");

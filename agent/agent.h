@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/file_watcher.h"
+#include "agent/reinstall.h"
 #include "engine/request.h"
 #include "engine/store.h"
 
@@ -37,10 +38,11 @@ class Agent {
   void load();  // (re)reads the config, discovers server names, resets watches and schedule
   void reload(const std::string& why);  // load(), logging instead of throwing
   void refresh_watches();
+  ReinstallContext reinstall_context(const CertificateRequest& request) const;
   void schedule(const CertificateRequest& request, std::time_t now);
   void act(const CertificateRequest& request);
-  void reinstall_if_changed(const CertificateRequest& request,
-                            const std::set<std::filesystem::path>& changed);
+  void poll_new_certificates(std::time_t now);
+  void poll_renewal_info(const CertificateRequest& request);
   bool drain_signals();  // false: stop requested
   void write_metrics();
   std::string where(const std::string& name) const;
@@ -50,9 +52,13 @@ class Agent {
   Store store_;
   std::vector<CertificateRequest> requests_;
   std::map<std::string, std::time_t> next_;
+  std::map<std::string, std::time_t> next_poll_;  // when to ask for Renewal Information again
+  std::set<std::string> issuers_without_advice_;  // issuer names that gave none
   std::map<std::string, int> failures_;           // consecutive failed actions, in this run
   std::set<std::filesystem::path> snippet_dirs_;  // folders of "include" globs
-  std::set<std::filesystem::path> config_files_;  // ours and the servers'
+  std::set<std::filesystem::path> config_files_;  // ours and the servers' (with includes)
+  std::map<std::string, std::set<std::filesystem::path>> watched_by_name_;  // record + installed
+  std::set<std::filesystem::path> server_folders_;  // folders server configs include by glob
   FileWatcher watcher_;
   int signal_fd_ = -1;
   bool stopping_ = false;

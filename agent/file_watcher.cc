@@ -8,6 +8,18 @@
 #include "engine/errors.h"
 
 namespace xmppcert {
+namespace {
+
+// ".<name>.tmp-XXXXXX" (write_file_atomically's temporary) stands for <name>: a writer killed
+// before its rename leaves one, and only the agent can notice and remove it.
+std::filesystem::path target_of_temporary(const std::filesystem::path& path) {
+  std::string name = path.filename().string();
+  size_t tmp = name.rfind(".tmp-");
+  if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp < 2) return path;
+  return path.parent_path() / name.substr(1, tmp - 1);
+}
+
+}  // namespace
 
 FileWatcher::FileWatcher() : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
   if (fd_ < 0) throw_operation_error("start", "inotify", errno_text(errno));
@@ -62,7 +74,14 @@ std::set<std::filesystem::path> FileWatcher::changed() {
       auto folder = folders_.find(event->wd);
       if (folder == folders_.end() || event->len == 0) continue;
       std::filesystem::path path = folder->second / event->name;
-      if (files_.count(path) || whole_folders_.count(folder->second)) paths.insert(path);
+      bool temporary = false;
+      if (!files_.count(path)) {
+        std::filesystem::path target = target_of_temporary(path);
+        temporary = target != path;
+        path = files_.count(target) ? target : temporary ? folder->second : path;
+      }
+      if (files_.count(path) || temporary || whole_folders_.count(folder->second))
+        paths.insert(path);
     }
   }
   return paths;

@@ -22,7 +22,9 @@ class FileWatcher {
   // a change of the folder's own path. Other missing folders are skipped.
   void watch_files(const std::set<std::filesystem::path>& files,
                    const std::set<std::filesystem::path>& folders = {});
-  // The watched paths that changed since the last call (non-blocking).
+  // The watched paths that changed since the last call (non-blocking). A temporary file
+  // ".<name>.tmp-XXXXXX" counts as a change of <name> when it is watched, else of its folder
+  // (a store's staging folder ".v<N>.tmp-<pid>"): a writer killed half-way leaves one.
   std::set<std::filesystem::path> changed();
 
  private:

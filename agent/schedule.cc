@@ -31,6 +31,18 @@ std::chrono::seconds retry_delay(int failures, double jitter_fraction) {
   return std::chrono::seconds(static_cast<long>(delay * (1.0 + 0.1 * jitter_fraction)));
 }
 
+std::chrono::seconds renewal_info_poll_delay(std::optional<std::chrono::seconds> retry_after) {
+  if (!retry_after) return kDefaultRenewalInfoPoll;
+  return std::clamp(*retry_after, kShortestRenewalInfoPoll, kLongestRenewalInfoPoll);
+}
+
+std::time_t renewal_time_in_window(std::time_t current, std::time_t start, std::time_t end,
+                                   std::uint64_t random) {
+  if (current >= start && current <= end) return current;
+  if (end <= start) return start;
+  return start + static_cast<std::time_t>(random % static_cast<std::uint64_t>(end - start + 1));
+}
+
 std::time_t next_action(const CertificateRecord* record, const CertificateRequest& request,
                         std::time_t now) {
   if (record && record->consecutive_failures > 0 && record->last_attempt &&
@@ -38,7 +50,11 @@ std::time_t next_action(const CertificateRecord* record, const CertificateReques
     return std::max(now, record->last_attempt->time +
                              retry_delay(record->consecutive_failures, random_fraction()).count());
   if (decide_renewal(record, request, now, false).due) return now;
-  return record->next_renewal + renewal_jitter(record->name, record->certificate);
+  const CertificateInfo& info = record->certificate;
+  // A time the issuer chose (ARI) is already a random pick inside its window: no jitter.
+  if (record->next_renewal && record->next_renewal != renewal_time(info.not_before, info.not_after))
+    return record->next_renewal;
+  return record->next_renewal + renewal_jitter(record->name, info);
 }
 
 }  // namespace xmppcert

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
+#include <optional>
 
 #include "engine/store.h"
 
@@ -16,6 +18,19 @@ inline constexpr std::chrono::seconds kLongestRetry{6 * 3600};
 
 // The delay before retry number `failures` (1, 2, ...): 30 s doubling up to 6 h, +-10%.
 std::chrono::seconds retry_delay(int failures, double jitter_fraction);
+
+// Renewal Information (RFC 9773) is asked again after the CA's Retry-After clamped to
+// [1 min, 1 day], or after 6 h when it sent none (1 h after a failed poll).
+inline constexpr std::chrono::seconds kShortestRenewalInfoPoll{60};
+inline constexpr std::chrono::seconds kLongestRenewalInfoPoll{86400};
+inline constexpr std::chrono::seconds kDefaultRenewalInfoPoll{6 * 3600};
+inline constexpr std::chrono::seconds kRenewalInfoPollAfterFailure{3600};
+std::chrono::seconds renewal_info_poll_delay(std::optional<std::chrono::seconds> retry_after);
+
+// The renewal time for a suggested window [start, end]: `current` when it already lies inside,
+// else start + (random mod the window's width + 1): a uniform pick (RFC 9773 section 4.2).
+std::time_t renewal_time_in_window(std::time_t current, std::time_t start, std::time_t end,
+                                   std::uint64_t random);
 
 // `record` may be null (never issued).
 std::time_t next_action(const CertificateRecord* record, const CertificateRequest& request,

@@ -53,12 +53,16 @@ int run_revoke(const Args& raw) {
   Session session = open_session(args);
   Store store(session.state_dir);
   validate_certificate_name(name);
-  auto record = store.load(name);
-  if (!record || record->current_version == 0)
+  if (auto record = store.load(name); !record || record->current_version == 0)
     throw UsageError("revoke: no issued certificate named \"" + name + "\" in " +
                      session.state_dir.string());
 
+  // What is revoked and saved is the record read under the lock: a renewal that finished
+  // meanwhile made another version current.
   StateLock lock(session.state_dir, session.lock_wait);
+  auto record = store.load(name);
+  if (!record || record->current_version == 0)
+    throw_operation_error("revoke", name, "its record disappeared while waiting for the lock");
   auto version = store.version(name, record->current_version);
   X509Ptr certificate =
       parse_certificate(read_file(version.cert_path()), version.cert_path().string());

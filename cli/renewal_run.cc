@@ -61,6 +61,7 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
 
   require_writable_directory(session.state_dir, "state dir");
   StateLock lock(session.state_dir, session.lock_wait);
+  now = std::time(nullptr);  // the lock may have taken minutes
   int exit_code = kExitOk;
   for (const auto& request : requests) {
     try {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <string>
 
 #include "engine/identity.h"
@@ -25,6 +26,14 @@ struct IssuedCertificate {
   std::time_t renew_after = 0;  // the issuer's own renewal time (ACME ARI); 0: two thirds
 };
 
+// An issuer's current advice on when to renew one certificate (ACME Renewal Information,
+// RFC 9773): its suggested window, and when to ask again if it said so (Retry-After).
+struct RenewalAdvice {
+  std::time_t window_start = 0;
+  std::time_t window_end = 0;
+  std::optional<std::chrono::seconds> retry_after;
+};
+
 class Issuer {
  public:
   virtual ~Issuer() = default;
@@ -35,6 +44,13 @@ class Issuer {
   // With `certificate_key`, the request is signed by the certificate's own key instead of the
   // account's. The default: this issuer cannot revoke.
   virtual void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason);
+
+  // The issuer's renewal advice for `certificate`, asked anew (xmppcertd re-polls it). The
+  // default, and issuers without such a service: nullopt. OperationError when it could not
+  // be asked now.
+  virtual std::optional<RenewalAdvice> renewal_advice(X509* /*certificate*/) {
+    return std::nullopt;
+  }
 };
 
 }  // namespace xmppcert

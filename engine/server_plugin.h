@@ -37,8 +37,12 @@ class ServerPlugin {
   // The files install() writes for `version` and what they hold: xmppcertd watches them
   // and reinstalls when someone else deletes or replaces one.
   virtual std::vector<InstalledFile> installed_files(const StoredVersion&) const { return {}; }
-  // The server's own config files, watched by xmppcertd for new hosts; none by default.
+  // The server's own config files (the main one and every file it includes), watched by
+  // xmppcertd for new hosts; none by default.
   virtual std::vector<std::string> server_config_files() const { return {}; }
+  // Folders the server's config includes by pattern (prosody's Include "conf.d/*.cfg.lua"):
+  // a file added to or removed from one can add or drop hosts, so xmppcertd watches them whole.
+  virtual std::vector<std::string> server_config_folders() const { return {}; }
   // Lines the admin must add to the server's config before it uses the installed files
   // (the engine prints them and skips verification); empty when the config already does.
   virtual std::vector<std::string> missing_config(const StoredVersion&) const { return {}; }

@@ -169,17 +169,22 @@ StoredVersion Store::write_version(const std::string& name, const VersionFiles& 
   fs::path staging = dir / (".v" + std::to_string(number) + ".tmp-" + std::to_string(::getpid()));
   std::error_code ec;
   fs::remove_all(staging, ec);
-  create_directories(staging, 0755);
-  write_file_atomically(staging / "privkey.pem", files.key_pem, with_mode(kPrivateKeyMode));
-  crash_point("store:after-key");
-  write_file_atomically(staging / "cert.pem", files.cert_pem, with_mode(0644));
-  write_file_atomically(staging / "chain.pem", files.chain_pem, with_mode(0644));
-  write_file_atomically(staging / "fullchain.pem", files.cert_pem + files.chain_pem,
-                        with_mode(0644));
-  crash_point("store:before-version-rename");
-  if (::rename(staging.c_str(), version.dir.c_str()) != 0)
-    throw_operation_error("rename " + staging.string() + " to", version.dir.string(),
-                          errno_text(errno));
+  try {  // a failed write (a full disk) leaves no staging folder behind
+    create_directories(staging, 0755);
+    write_file_atomically(staging / "privkey.pem", files.key_pem, with_mode(kPrivateKeyMode));
+    crash_point("store:after-key");
+    write_file_atomically(staging / "cert.pem", files.cert_pem, with_mode(0644));
+    write_file_atomically(staging / "chain.pem", files.chain_pem, with_mode(0644));
+    write_file_atomically(staging / "fullchain.pem", files.cert_pem + files.chain_pem,
+                          with_mode(0644));
+    crash_point("store:before-version-rename");
+    if (::rename(staging.c_str(), version.dir.c_str()) != 0)
+      throw_operation_error("rename " + staging.string() + " to", version.dir.string(),
+                            errno_text(errno));
+  } catch (...) {
+    fs::remove_all(staging, ec);
+    throw;
+  }
   sync_directory(dir);
   return version;
 }

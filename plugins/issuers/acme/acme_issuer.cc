@@ -73,6 +73,12 @@ void AcmeIssuer::deactivate_account() {
   session_.reset();
 }
 
+std::optional<RenewalAdvice> AcmeIssuer::renewal_advice(X509* certificate) {
+  Transport transport(settings_.directory, Session::http_options_for(settings_));
+  if (!transport.directory().contains("renewalInfo")) return std::nullopt;
+  return fetch_renewal_advice(transport, certificate);
+}
+
 void AcmeIssuer::revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) {
   Session& s = session();
   revoke_certificate(s.transport, s.account, certificate, certificate_key, reason);

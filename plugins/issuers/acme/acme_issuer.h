@@ -40,6 +40,8 @@ class AcmeIssuer : public Issuer {
   std::string name() const override { return "acme"; }
   IssuedCertificate issue(const IssuanceRequest& request) override;
   void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) override;
+  // Asks the renewalInfo resource anew (no account needed); nullopt when the CA has none.
+  std::optional<RenewalAdvice> renewal_advice(X509* certificate) override;
 
   // Replaces the account key at the CA (keyChange), then in the state dir.
   void roll_over_account_key();

@@ -53,20 +53,28 @@ RenewalWindow parse_renewal_window(const nlohmann::json& json, const std::string
   return result;
 }
 
-std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name) {
+RenewalAdvice fetch_renewal_advice(Transport& transport, X509* certificate) {
   std::string url = transport.endpoint("renewalInfo");
+  if (url.back() != '/') url += '/';
+  url += renewal_certificate_id(certificate);
+  HttpResponse r = transport.get(url);
+  if (r.status != 200) throw_operation_error("GET", url, "HTTP " + std::to_string(r.status));
+  RenewalWindow window = parse_renewal_window(nlohmann::json::parse(r.body, nullptr, false), url);
+  RenewalAdvice advice{window.start, window.end, std::nullopt};
+  if (auto seconds = retry_after_seconds(r, 7 * 86400))
+    advice.retry_after = std::chrono::seconds(*seconds);
+  return advice;
+}
+
+std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name) {
   try {
-    if (url.back() != '/') url += '/';
-    url += renewal_certificate_id(leaf);
-    HttpResponse r = transport.get(url);
-    if (r.status != 200) throw_operation_error("GET", url, "HTTP " + std::to_string(r.status));
-    RenewalWindow window = parse_renewal_window(nlohmann::json::parse(r.body, nullptr, false), url);
+    RenewalAdvice advice = fetch_renewal_advice(transport, leaf);
     unsigned char random[4];
     RAND_bytes(random, sizeof random);
     uint32_t spread =
         (uint32_t(random[0]) << 24) | (random[1] << 16) | (random[2] << 8) | random[3];
-    long width = static_cast<long>(window.end - window.start);
-    return window.start +
+    long width = static_cast<long>(advice.window_end - advice.window_start);
+    return advice.window_start +
            (width > 0 ? static_cast<long>(spread % static_cast<uint32_t>(width + 1)) : 0);
   } catch (const OperationError& e) {
     log_line(name,

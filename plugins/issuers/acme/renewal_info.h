@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/issuer.h"
 #include "engine/openssl_ptr.h"
 #include "plugins/issuers/acme/transport.h"
 
@@ -29,5 +30,10 @@ RenewalWindow parse_renewal_window(const nlohmann::json& json, const std::string
 // engine's two thirds) when the CA does not answer: renewal information is advice, not a
 // dependency. `name` labels the log line.
 std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name);
+
+// GET <renewalInfo>/<certificate id>: the CA's current window and its Retry-After (RFC 9773
+// section 4.3), for xmppcertd's re-polling; OperationError naming the URL when the CA does
+// not answer with a window.
+RenewalAdvice fetch_renewal_advice(Transport& transport, X509* certificate);
 
 }  // namespace xmppcert::acme

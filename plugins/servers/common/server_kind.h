@@ -30,6 +30,10 @@ struct ServerFacts {
   std::map<std::string, fs::path> host_files;  // host -> the file the config loads for it only
   std::vector<fs::path> ca_files;              // s2s trust anchors the config loads
   std::map<std::string, fs::path> pidfiles;    // process name -> pid file (jabberd2: c2s, s2s)
+  // What xmppcertd watches for new hosts: every file the reader read (the main config and
+  // its includes), and the folders include globs name (a snippet added there counts too).
+  std::vector<fs::path> config_files;
+  std::vector<fs::path> include_folders;
 };
 
 enum class FileContent { key, fullchain, combined, trust_anchor };

@@ -133,10 +133,21 @@ std::vector<InstalledFile> XmppServerPlugin::installed_files(const StoredVersion
 }
 
 std::vector<std::string> XmppServerPlugin::server_config_files() const {
-  if (!fs::is_directory(config_)) return {config_.string()};
-  std::vector<std::string> files;  // jabberd2: the folder's XML files
-  for (const char* name : {"c2s.xml", "s2s.xml", "sm.xml"}) files.push_back(config_ / name);
+  std::vector<std::string> files;
+  if (!fs::is_directory(config_))
+    files.push_back(config_.string());
+  else  // jabberd2: the folder's XML files
+    for (const char* name : {"c2s.xml", "s2s.xml", "sm.xml"}) files.push_back(config_ / name);
+  for (const auto& file : facts_.config_files)  // and what they include
+    if (std::find(files.begin(), files.end(), file.string()) == files.end())
+      files.push_back(file.string());
   return files;
+}
+
+std::vector<std::string> XmppServerPlugin::server_config_folders() const {
+  std::vector<std::string> folders;
+  for (const auto& folder : facts_.include_folders) folders.push_back(folder.string());
+  return folders;
 }
 
 void XmppServerPlugin::install(const StoredVersion& version) {

@@ -36,6 +36,7 @@ class XmppServerPlugin : public ServerPlugin {
   bool rollback() override;
   std::vector<InstalledFile> installed_files(const StoredVersion& version) const override;
   std::vector<std::string> server_config_files() const override;
+  std::vector<std::string> server_config_folders() const override;
   std::vector<std::string> missing_config(const StoredVersion& version) const override;
   std::vector<ProbeTarget> probe_targets(const std::string& domain) const override;
   std::chrono::seconds verify_wait() const override { return verify_wait_; }

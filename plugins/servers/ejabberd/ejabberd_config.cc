@@ -43,29 +43,57 @@ class Reader {
     return out;
   }
 
+  // The main file and the files it includes (include_config_file: a path, a list of paths
+  // or a mapping path -> allow_only/disallow options): their hosts, listeners, certfiles and
+  // modules are read together.
   ServerFacts read() {
+    ServerFacts facts;
+    std::vector<YAML::Node> roots;
+    load(config_, roots, facts, 0);
+    for (const auto& root : roots) {
+      for (const auto& host : strings(root["hosts"], "hosts"))
+        add_served_name(facts.names.domains, host);
+      if (const YAML::Node aliases = root["hosts_alias"]; aliases && aliases.IsMap())
+        for (const auto& alias : aliases)
+          add_served_name(facts.names.domains, alias.first.as<std::string>());
+    }
+    for (const auto& root : roots) {
+      read_modules(root["modules"], facts);
+      read_listeners(root["listen"], facts);
+      for (const auto& file : strings(root["certfiles"], "certfiles"))
+        facts.loaded_files.push_back(file);
+      for (const char* key : {"ca_file", "s2s_cafile"})
+        for (const auto& file : strings(root[key], key)) facts.ca_files.push_back(file);
+    }
+    return facts;
+  }
+
+  void load(const fs::path& file, std::vector<YAML::Node>& roots, ServerFacts& facts, int depth) {
+    if (depth > 8)
+      throw UsageError(file.string() + ": include_config_file nested more than 8 deep");
     YAML::Node root;
     try {
-      root = YAML::LoadFile(config_.string());
+      root = YAML::LoadFile(file.string());
     } catch (const YAML::BadFile&) {
-      throw UsageError("read ejabberd config " + config_.string() + ": cannot open it");
+      throw UsageError("read ejabberd config " + file.string() + ": cannot open it");
     } catch (const YAML::Exception& e) {
-      throw UsageError(config_.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+      throw UsageError(file.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
     if (!root.IsMap()) fail(root, "expected a YAML mapping at the top");
-    ServerFacts facts;
-    for (const auto& host : strings(root["hosts"], "hosts"))
-      add_served_name(facts.names.domains, host);
-    if (const YAML::Node aliases = root["hosts_alias"]; aliases && aliases.IsMap())
-      for (const auto& alias : aliases)
-        add_served_name(facts.names.domains, alias.first.as<std::string>());
-    read_modules(root["modules"], facts);
-    read_listeners(root["listen"], facts);
-    for (const auto& file : strings(root["certfiles"], "certfiles"))
-      facts.loaded_files.push_back(file);
-    for (const char* key : {"ca_file", "s2s_cafile"})
-      for (const auto& file : strings(root[key], key)) facts.ca_files.push_back(file);
-    return facts;
+    facts.config_files.push_back(file.lexically_normal());
+    roots.push_back(root);
+    const YAML::Node includes = root["include_config_file"];
+    std::vector<std::string> paths;
+    if (includes && includes.IsMap()) {
+      for (const auto& entry : includes) paths.push_back(entry.first.as<std::string>());
+    } else {
+      paths = strings(includes, "include_config_file");
+    }
+    for (const auto& path : paths) {
+      fs::path included(path);
+      if (included.is_relative()) included = config_.parent_path() / included;
+      load(included, roots, facts, depth + 1);
+    }
   }
 
   void read_modules(const YAML::Node& modules, ServerFacts& facts) const {

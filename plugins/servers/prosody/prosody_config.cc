@@ -55,6 +55,7 @@ class Reader {
     if (depth > 8) throw UsageError(file.string() + ": Include nested more than 8 deep");
     std::ifstream in(file);
     if (!in) throw UsageError("read prosody config " + file.string() + ": cannot open it");
+    facts.config_files.push_back(file.lexically_normal());
     std::string raw;
     int number = 0;
     while (std::getline(in, raw)) {
@@ -119,6 +120,8 @@ class Reader {
 
   void include(const std::string& pattern, int depth) {
     fs::path full = path_of(pattern);
+    if (full.filename().string().find_first_of("*?[") != std::string::npos)
+      facts.include_folders.push_back(full.parent_path().lexically_normal());
     for (const auto& file : glob_paths(full)) read(file, depth + 1);
   }
 

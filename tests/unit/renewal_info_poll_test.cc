@@ -1,0 +1,146 @@
+// xmppcertd re-polls Renewal Information (RFC 9773 section 4.2): a window that moves earlier
+// moves the renewal into it, a pick in the past renews at once, and the next poll follows
+// Retry-After clamped to [1 min, 1 day]. The CA is a scripted ACME server; the certificate
+// comes from the local CA (it carries the AKI that names it at the CA).
+#include "agent/renewal_info_poll.h"
+
+#include <gtest/gtest.h>
+
+#include "agent/schedule.h"
+#include "engine/certificate.h"
+#include "engine/clock.h"
+#include "engine/enroll.h"
+#include "engine/fs.h"
+#include "engine/log.h"
+#include "engine/plan.h"
+#include "plugins/issuers/acme/acme_issuer.h"
+#include "plugins/issuers/acme/renewal_info.h"
+#include "plugins/issuers/local/local_ca.h"
+#include "tests/unit/scripted_http_server.h"
+#include "tests/unit/test_support.h"
+
+namespace xmppcert::testing {
+namespace {
+
+TEST(RenewalInfoSchedule, RetryAfterIsClampedToOneMinuteAndOneDay) {
+  EXPECT_EQ(renewal_info_poll_delay(std::chrono::seconds(5)).count(), 60);
+  EXPECT_EQ(renewal_info_poll_delay(std::chrono::seconds(3600)).count(), 3600);
+  EXPECT_EQ(renewal_info_poll_delay(std::chrono::seconds(9 * 86400)).count(), 86400);
+  EXPECT_EQ(renewal_info_poll_delay(std::nullopt).count(), 6 * 3600);
+}
+
+TEST(RenewalInfoSchedule, APickInsideTheWindowStaysAndOneOutsideMovesIntoIt) {
+  EXPECT_EQ(renewal_time_in_window(150, 100, 200, 7), 150);
+  EXPECT_EQ(renewal_time_in_window(500, 100, 200, 7), 107);
+  EXPECT_EQ(renewal_time_in_window(500, 100, 200, 101), 100);
+  EXPECT_EQ(renewal_time_in_window(500, 100, 100, 7), 100);
+}
+
+std::string window_json(std::time_t start, std::time_t end) {
+  return R"({"suggestedWindow": {"start": ")" + format_utc(start) + R"(", "end": ")" +
+         format_utc(end) + R"("}})";
+}
+
+class RenewalInfoPollTest : public ::testing::Test {
+ public:  // the racing issuer below issues through it
+  void SetUp() override {
+    set_log_sink([this](const std::string& line) { log_ += line + "\n"; });
+    request_.name = "a.example.test";
+    request_.domains = {"a.example.test"};
+    request_.validity = std::chrono::hours(6);
+  }
+  void TearDown() override { set_log_sink(nullptr); }
+
+  CertificateRecord issue(std::time_t now) {
+    return enroll_certificate(store_, request_, ca_, nullptr, now);
+  }
+
+  TempDir dir_;
+  Store store_{dir_ / "state"};
+  LocalCa ca_{LocalCa::dir_in(dir_ / "state")};
+  CertificateRequest request_;
+  std::string log_;
+};
+
+TEST_F(RenewalInfoPollTest, AWindowMovedEarlierIsFollowedAndTheRenewalHappensInsideIt) {
+  std::time_t now = std::time(nullptr);
+  CertificateRecord first = issue(now);
+  // First the CA suggests a window near the end of the 6 h; then it moves it earlier, to now.
+  const std::time_t late_start = now + 4 * 3600, late_end = now + 5 * 3600;
+  const std::time_t early_start = now - 30, early_end = now + 2;
+  const std::string directory = R"({"newNonce": "{{BASE}}/nonce", "renewalInfo": "{{BASE}}/ari"})";
+  ScriptedHttpServer server({
+      {200, {}, directory},
+      {200, {"Retry-After: 5"}, window_json(late_start, late_end)},
+      {200, {}, directory},
+      {200, {"Retry-After: 172800"}, window_json(early_start, early_end)},
+  });
+  acme::AcmeSettings settings;
+  settings.directory = server.url("/dir");
+  acme::AcmeIssuer issuer(settings, dir_ / "state");
+  RenewalInfoPoll poll{store_, dir_ / "state", std::chrono::seconds(5)};
+
+  std::optional<std::time_t> next = poll_renewal_info(poll, request_, issuer, now);
+  ASSERT_TRUE(next) << log_;
+  EXPECT_EQ(*next, now + 60) << "Retry-After: 5 is raised to one minute";
+  CertificateRecord record = *store_.load(request_.name);
+  EXPECT_GE(record.next_renewal, late_start);
+  EXPECT_LE(record.next_renewal, late_end);
+  EXPECT_GT(next_action(&record, request_, now), now) << "not due yet";
+
+  next = poll_renewal_info(poll, request_, issuer, now + 60);
+  ASSERT_TRUE(next) << log_;
+  EXPECT_EQ(*next, now + 60 + 86400) << "Retry-After: 2 days is lowered to one day";
+  record = *store_.load(request_.name);
+  EXPECT_GE(record.next_renewal, early_start);
+  EXPECT_LE(record.next_renewal, early_end);
+  EXPECT_EQ(server.request_lines().back(),
+            "GET /ari/" +
+                acme::renewal_certificate_id(
+                    parse_certificate(read_file(store_.version(request_.name, 1).cert_path()), "v1")
+                        .get()));
+
+  // The agent acts at the record's time, which now lies inside the new window.
+  std::time_t act_at = std::max(now, next_action(&record, request_, now));
+  EXPECT_LE(act_at, early_end);
+  EXPECT_TRUE(decide_renewal(&record, request_, act_at, false).due);
+  CertificateRecord renewed = issue(act_at);
+  EXPECT_EQ(renewed.current_version, first.current_version + 1);
+  EXPECT_GE(renewed.last_success, early_start);
+  EXPECT_LE(renewed.last_success, early_end);
+}
+
+TEST_F(RenewalInfoPollTest, AdviceAboutACertificateRenewedMeanwhileIsDropped) {
+  std::time_t now = std::time(nullptr);
+  issue(now);
+  CertificateRecord before = *store_.load(request_.name);
+
+  // An issuer whose answer arrives after another process renewed the certificate.
+  class RacingIssuer : public Issuer {
+   public:
+    explicit RacingIssuer(RenewalInfoPollTest& test) : test_(test) {}
+    std::string name() const override { return "racing"; }
+    IssuedCertificate issue(const IssuanceRequest&) override { return {}; }
+    std::optional<RenewalAdvice> renewal_advice(X509*) override {
+      test_.issue(std::time(nullptr));
+      return RenewalAdvice{0, 10, std::nullopt};
+    }
+    RenewalInfoPollTest& test_;
+  } issuer(*this);
+  RenewalInfoPoll poll{store_, dir_ / "state", std::chrono::seconds(5)};
+  EXPECT_EQ(poll_renewal_info(poll, request_, issuer, now), now + 6 * 3600);
+  CertificateRecord after = *store_.load(request_.name);
+  EXPECT_EQ(after.current_version, 2);
+  EXPECT_NE(after.next_renewal, 0) << "the old certificate's window was not applied";
+  EXPECT_GT(after.next_renewal, now);
+}
+
+TEST_F(RenewalInfoPollTest, AnIssuerWithoutRenewalInfoStopsThePolling) {
+  std::time_t now = std::time(nullptr);
+  issue(now);
+  RenewalInfoPoll poll{store_, dir_ / "state", std::chrono::seconds(5)};
+  EXPECT_EQ(poll_renewal_info(poll, request_, ca_, now), std::nullopt);
+}
+
+}  // namespace
+}  // namespace xmppcert::testing
