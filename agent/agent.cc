@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "agent/config_changes.h"
 #include "agent/metrics_file.h"
 #include "agent/operation_child.h"
 #include "agent/reinstall.h"
@@ -204,7 +205,11 @@ void Agent::act(const CertificateRequest& request) {
 void Agent::reload(const std::string& why) {
   log_line("xmppcertd", why + ": re-reading the config");
   try {
+    std::vector<CertificateRequest> before = requests_;
     load();
+    std::vector<std::string> changes = describe_config_changes(before, requests_);
+    if (changes.empty()) log_line("xmppcertd", "config re-read: nothing changed");
+    for (const auto& change : changes) log_line("xmppcertd", "config re-read: " + change);
   } catch (const std::exception& e) {
     log_line("xmppcertd",
              std::string("config not reloaded, keeping the previous one: ") + e.what());
@@ -241,6 +246,13 @@ int Agent::run() {
                             state_dir_.string());
   // Files changed, and temporaries left, while no agent was watching.
   for (const auto& request : requests_) reinstall_if_changed(reinstall_context(request), request);
+  for (const auto& request : requests_)  // the time `status` shows as next_renewal
+    log_line(request.name, "next action " + format_utc(next_[request.name]));
+  if (requests_.empty())
+    log_line("xmppcertd", "nothing to manage yet: no certificate " +
+                              (options_.config ? "in " + options_.config->string()
+                                               : "enrolled in " + state_dir_.string()) +
+                              "; waiting for a config change or SIGHUP");
   write_metrics();
   while (!stopping_) {
     std::time_t now = std::time(nullptr);

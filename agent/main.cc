@@ -5,18 +5,20 @@
 
 #include "agent/agent.h"
 #include "engine/errors.h"
+#include "engine/log.h"
 
 namespace {
 
 const char* const kUsage =
-    R"(usage: xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH]
+    R"(usage: xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH] [-q|-v]
 
 Keeps every certificate of FILE (or, without --config, of the state dir) issued, installed
 and served: renews at two thirds of the lifetime (or in the issuer's ARI window), retries
 failures with a capped exponential backoff, re-reads FILE when it changes or on SIGHUP, adds
 names that appear in watched server configs, and reinstalls installed files that someone
-deletes or replaces. Runs in the foreground; logs one line per event to stderr; SIGTERM or
-SIGINT finish the operation under way and exit 0.
+deletes or replaces. Runs in the foreground; logs one line per event to stderr, starting
+with the UTC time unless stderr is the journal (-q: warnings and errors only, -v: more
+detail); SIGTERM or SIGINT finish the operation under way and exit 0.
 )";
 
 }  // namespace
@@ -33,6 +35,10 @@ int main(int argc, char** argv) {
       if (arg == "--help" || arg == "-h") {
         std::cout << kUsage;
         return 0;
+      } else if (arg == "-q" || arg == "--quiet") {
+        xmppcert::set_log_level(xmppcert::LogLevel::quiet);
+      } else if (arg == "-v" || arg == "--verbose") {
+        xmppcert::set_log_level(xmppcert::LogLevel::verbose);
       } else if (arg == "--config") {
         options.config = value();
       } else if (arg == "--state-dir") {

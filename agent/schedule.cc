@@ -1,7 +1,6 @@
 #include "agent/schedule.h"
 
 #include <algorithm>
-#include <functional>
 #include <random>
 
 #include "engine/plan.h"
@@ -12,13 +11,6 @@ namespace {
 double random_fraction() {
   static std::mt19937 generator{std::random_device{}()};
   return std::uniform_real_distribution<double>(-1.0, 1.0)(generator);
-}
-
-// Up to 1% of the lifetime, fixed per name: many certificates issued together spread out,
-// and a restart does not move any of them.
-std::time_t renewal_jitter(const std::string& name, const CertificateInfo& info) {
-  std::time_t spread = std::max<std::time_t>(1, (info.not_after - info.not_before) / 100);
-  return static_cast<std::time_t>(std::hash<std::string>{}(name) % static_cast<size_t>(spread));
 }
 
 }  // namespace

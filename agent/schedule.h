@@ -1,7 +1,7 @@
 // When xmppcertd next acts on a certificate: now when it has none or its request changed,
-// at its recorded renewal time (two thirds of the lifetime, or the ARI window's pick) plus a
-// small per-name jitter, or after an exponential, capped, jittered backoff when the last
-// attempt failed.
+// at its recorded renewal time (two thirds of the lifetime plus a small per-name jitter, or
+// the ARI window's pick: the time `status` shows), or after an exponential, capped, jittered
+// backoff when the last attempt failed.
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,6 @@
 #include "cli/args.h"
 
+#include "cli/suggest.h"
 #include "engine/errors.h"
 
 namespace xmppcert::cli {
@@ -33,9 +34,12 @@ ParsedArgs parse_args(const std::string& command, const std::vector<std::string>
     const OptionSpec* spec = nullptr;
     for (const auto& candidate : specs)
       if (name == candidate.name) spec = &candidate;
-    if (!spec)
-      throw UsageError(command + ": unknown option " + name + " (see xmppcert " + command +
-                       " --help)");
+    if (!spec) {
+      std::vector<std::string> names;
+      for (const auto& candidate : specs) names.push_back(candidate.name);
+      throw UsageError(command + ": unknown option " + name + did_you_mean(name, names) +
+                       " (see xmppcert " + command + " --help)");
+    }
     if (!spec->repeatable && parsed.values_.count(name))
       throw UsageError(command + ": option " + name + " given twice");
     auto& slot = parsed.values_[name];

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/commands.h"
+#include "cli/session.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
@@ -12,8 +14,6 @@
 #include "engine/identity.h"
 #include "engine/starttls_probe.h"
 #include "engine/store.h"
-#include "cli/commands.h"
-#include "cli/session.h"
 #include "plugins/issuers/local/local_ca.h"
 
 namespace xmppcert::cli {
@@ -62,7 +62,8 @@ Verification verify_chain(const ServedChain& served, const std::string& domain,
   X509_VERIFY_PARAM_set1_host(param, domain.c_str(), domain.size());
   X509_VERIFY_PARAM_set_purpose(param, s2s ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
   if (X509_verify_cert(ctx.get()) == 1) return {true, trust->string()};
-  return {false, X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))};
+  return {false, std::string(X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))) +
+                     " (trust: " + trust->string() + ")"};
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& prefix) {

@@ -2,11 +2,11 @@
 // certificate of the config file.
 #include <iostream>
 
+#include "cli/commands.h"
+#include "cli/renewal_run.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
-#include "cli/commands.h"
-#include "cli/renewal_run.h"
 
 namespace xmppcert::cli {
 extern const char* const kEnrollUsage = R"(usage: xmppcert enroll [DOMAIN] [options]
@@ -49,7 +49,10 @@ ACME (--issuer acme, or foundation with its directory in the config):
                         answer dns-01 by RFC 2136 dynamic update (nsupdate, TSIG key file)
   --tls-alpn01-address A --tls-alpn01-port P   answer tls-alpn-01 (RFC 8737) with the
                         built-in responder instead
-  --force               issue even when the current certificate is not due
+  --force               issue even when the current certificate is not due (and allow
+                        dropping names, as --replace-request)
+  --replace-request     let this request replace the stored one even when it drops names
+                        (without it, an enroll that leaves out a stored name is refused)
   --dry-run             validate and print what would be done; write nothing
   --config FILE         JSON config (comments allowed); flags override its entry
   --state-dir DIR       state directory (default /var/lib/xmppcert)
@@ -119,6 +122,7 @@ int run_enroll(const Args& raw) {
                                 {"--server-config", true},
                                 {"--edit-config", false},
                                 {"--force", false},
+                                {"--replace-request", false},
                                 {"--dry-run", false},
                                 kConfigOption,
                                 kStateDirOption,
@@ -168,7 +172,10 @@ int run_enroll(const Args& raw) {
     apply_acme_flags(args, request.issuer_settings);
     requests.push_back(request);
   }
-  return run_certificates(session, requests, {args.has("--force"), args.has("--dry-run")});
+  RunOptions options{args.has("--force"), args.has("--dry-run")};
+  options.review_changes = true;
+  options.replace_request = args.has("--force") || args.has("--replace-request");
+  return run_certificates(session, requests, options);
 }
 
 }  // namespace xmppcert::cli

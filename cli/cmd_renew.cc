@@ -3,10 +3,10 @@
 #include <iostream>
 #include <map>
 
-#include "engine/errors.h"
-#include "engine/store.h"
 #include "cli/commands.h"
 #include "cli/renewal_run.h"
+#include "engine/errors.h"
+#include "engine/store.h"
 
 namespace xmppcert::cli {
 extern const char* const kRenewUsage = R"(usage: xmppcert renew [NAME] [options]
@@ -30,6 +30,7 @@ int run_renew(const Args& raw) {
       {{"--force", false}, {"--dry-run", false}, kConfigOption, kStateDirOption, kLockWaitOption});
   if (args.positional().size() > 1) throw UsageError("renew: one NAME at most");
   Session session = open_session(args);
+  require_existing_state_dir(session, "renew");
 
   std::map<std::string, CertificateRequest> wanted;
   for (const auto& record : Store(session.state_dir).load_all())

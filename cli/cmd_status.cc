@@ -2,18 +2,21 @@
 // records (no certificate parsing), so it stays fast with thousands of certificates.
 #include <iostream>
 
+#include "cli/commands.h"
+#include "cli/session.h"
+#include "cli/status_detail.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/store.h"
-#include "cli/commands.h"
-#include "cli/session.h"
 
 namespace xmppcert::cli {
 extern const char* const kStatusUsage =
-    R"(usage: xmppcert status [--json] [--state-dir DIR] [--config FILE]
+    R"(usage: xmppcert status [NAME] [--json] [--state-dir DIR] [--config FILE]
 
 One line per certificate: name, version, issuer, expiry, next renewal, last outcome and the
-names it carries. With --json, a JSON array with one object per certificate.
+names it carries. With --json, a JSON array with one object per certificate. With NAME, the
+detail of that certificate: names, validity, the paths of its stored files, the versions
+kept, where it is installed, the next action and the last outcome.
 
 exit codes: 0 ok, 1 the state dir could not be read, 2 usage error
 )";
@@ -79,9 +82,22 @@ std::string status_line(const CertificateRecord& r) {
 
 int run_status(const Args& raw) {
   ParsedArgs args = parse_args("status", raw, {{"--json", false}, kConfigOption, kStateDirOption});
-  if (!args.positional().empty())
-    throw UsageError("status: unexpected argument " + args.positional().front());
+  if (args.positional().size() > 1)
+    throw UsageError("status: one NAME at most, got " + args.positional()[1]);
   Session session = open_session(args);
+  require_existing_state_dir(session, "status");
+  if (!args.positional().empty()) {
+    const std::string& name = args.positional().front();
+    validate_certificate_name(name);
+    Store store(session.state_dir);
+    std::optional<CertificateRecord> record = store.load(name);
+    if (!record)
+      throw UsageError("status: no certificate named \"" + name + "\" in " +
+                       session.state_dir.string());
+    std::cout << (args.has("--json") ? status_json(*record).dump() + "\n"
+                                     : status_detail(store, *record));
+    return kExitOk;
+  }
   auto records = Store(session.state_dir).load_all();
   std::string out;
   if (args.has("--json")) {

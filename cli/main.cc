@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "engine/errors.h"
+#include "engine/log.h"
 #include "cli/commands.h"
+#include "cli/suggest.h"
 
 namespace xmppcert::cli {
 namespace {
@@ -46,39 +48,35 @@ void print_help(std::ostream& out) {
   for (const auto& command : kSubcommands)
     out << "  " << command.name << std::string(width + 2 - std::strlen(command.name), ' ')
         << command.summary << "\n";
+  out << "\nevery command also takes -q/--quiet (log warnings and errors only) and "
+         "-v/--verbose (log more detail); log lines on stderr start with the UTC time unless "
+         "stderr is the journal\n";
   out << "\nexit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or "
          "config error\n";
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string suggestion_for(const std::string& unknown) {
-  const Subcommand* best = nullptr;
-  size_t best_distance = 3;
-  for (const auto& command : kSubcommands) {
-    size_t distance = edit_distance(unknown, command.name);
-    if (distance < best_distance) {
-      best = &command;
-      best_distance = distance;
-    }
-  }
-  return best ? std::string(" (did you mean \"") + best->name + "\"?)" : "";
+  std::vector<std::string> names;
+  for (const auto& command : kSubcommands) names.push_back(command.name);
+  return did_you_mean(unknown, names);
 }
 
-int dispatch(const std::vector<std::string>& args) {
+// -q and -v are taken wherever they stand, before or after the command.
+std::vector<std::string> apply_log_level_flags(const std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  for (const auto& arg : args) {
+    if (arg == "-q" || arg == "--quiet")
+      set_log_level(LogLevel::quiet);
+    else if (arg == "-v" || arg == "--verbose")
+      set_log_level(LogLevel::verbose);
+    else
+      rest.push_back(arg);
+  }
+  return rest;
+}
+
+int dispatch(const std::vector<std::string>& all_args) {
+  const std::vector<std::string> args = apply_log_level_flags(all_args);
   if (args.empty()) {
     print_help(std::cerr);
     return kExitUsage;

@@ -12,6 +12,7 @@
 #include "plugins/renewal.h"
 #include "engine/state_lock.h"
 #include "cli/commands.h"
+#include "cli/request_changes.h"
 #include "plugins/registry.h"
 
 namespace xmppcert::cli {
@@ -50,6 +51,7 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   }
 
   Store store(session.state_dir);
+  if (options.review_changes) review_request_changes(store, requests, options.replace_request);
   std::time_t now = std::time(nullptr);
   if (options.dry_run) {
     for (const auto& request : requests) {
@@ -68,7 +70,11 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
       RenewalOutcome outcome = renew_if_due(store, request, session.state_dir,
                                             origin_of(session, request.name), now, options.force);
       if (!outcome.issued) {
-        std::cout << request.name << ": up to date, " << outcome.decision.reason << "\n";
+        std::cout << request.name << ": up to date, " << outcome.decision.reason
+                  << (outcome.installed_current ? "; installed the current certificate with " +
+                                                      outcome.installed_with
+                                                : std::string())
+                  << "\n";
         continue;
       }
       const CertificateRecord& issued = *outcome.issued;

@@ -4,14 +4,18 @@
 
 #include <vector>
 
-#include "engine/request.h"
 #include "cli/session.h"
+#include "engine/request.h"
 
 namespace xmppcert::cli {
 
 struct RunOptions {
   bool force = false;
   bool dry_run = false;
+  // enroll: print what changes against each stored request, and refuse to drop names
+  // unless replace_request (--replace-request or --force).
+  bool review_changes = false;
+  bool replace_request = false;
 };
 
 // Validates every request first (UsageError: nothing written), then works under the state

@@ -1,6 +1,7 @@
 #include "cli/session.h"
 
 #include "engine/clock.h"
+#include "engine/errors.h"
 
 namespace xmppcert::cli {
 
@@ -19,6 +20,16 @@ Session open_session(const ParsedArgs& args) {
   }
   if (auto wait = args.value("--lock-wait")) session.lock_wait = parse_duration(*wait);
   return session;
+}
+
+void require_existing_state_dir(const Session& session, const std::string& command) {
+  std::error_code error;
+  if (std::filesystem::is_directory(session.state_dir, error)) return;
+  std::string source = session.config && session.config->state_dir
+                           ? " (\"state_dir\" of " + session.config_origin + ")"
+                           : "";
+  throw UsageError(command + ": state dir " + session.state_dir.string() + source +
+                   " does not exist; xmppcert enroll creates it (check --state-dir)");
 }
 
 std::string origin_of(const Session& session, const std::string& name) {

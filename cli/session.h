@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "engine/config.h"
 #include "cli/args.h"
+#include "engine/config.h"
 
 namespace xmppcert::cli {
 
@@ -25,6 +25,10 @@ struct Session {
 };
 
 Session open_session(const ParsedArgs& args);
+
+// UsageError "COMMAND: state dir DIR does not exist ..." for commands that only read or
+// renew what enroll created: a mistyped path must not pass as "nothing to do".
+void require_existing_state_dir(const Session& session, const std::string& command);
 
 // "config.json: certificates.\"name\"" or "command line" for a request built from flags.
 std::string origin_of(const Session& session, const std::string& name);

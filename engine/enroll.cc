@@ -43,7 +43,7 @@ std::vector<std::string> check_issued(const CertificateRequest& request,
   if (!missing.empty()) {
     std::string list;
     for (const auto& id : missing) list += (list.empty() ? "" : ", ") + id;
-    log_line(request.name, "issuer " + issuer + " dropped requested identities: " + list);
+    log_warning(request.name, "issuer " + issuer + " dropped requested identities: " + list);
   }
   return missing;
 }
@@ -70,10 +70,10 @@ void reload_and_verify(const std::string& certificate, const StoredVersion& vers
   plugin.reload();
   std::vector<std::string> missing = plugin.missing_config(version);
   if (!missing.empty()) {
-    log_line(certificate, plugin.name() +
-                              " does not use the installed files yet; not verified. Add to its "
+    log_warning(certificate, plugin.name() +
+                                 " does not use the installed files yet; not verified. Add to its "
                               "config:");
-    for (const auto& line : missing) log_line(certificate, "  " + line);
+    for (const auto& line : missing) log_warning(certificate, "  " + line);
     return;
   }
   auto targets = plugin.probe_targets(primary_domain);
@@ -138,8 +138,8 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
     check_chain_links(leaf.get(), issued.chain_pem, issuer.name());
     info = inspect_certificate(leaf.get());
     if (!info.client_auth)
-      log_line(request.name,
-               "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
+      log_warning(request.name,
+                  "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
                "strict peers will fail");
     version = store.write_version(request.name,
                                   {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem});
@@ -166,7 +166,10 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
   record.current_version = version.number;
   record.certificate = info;
   record.dropped_identities = dropped;
-  record.next_renewal = renew_after ? renew_after : renewal_time(info.not_before, info.not_after);
+  record.next_renewal = renew_after ? renew_after
+                                    : renewal_time(info.not_before, info.not_after) +
+                                          renewal_jitter(request.name, info.not_before,
+                                                         info.not_after);
   record.last_attempt = Attempt{
       now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
   record.last_success = now;
@@ -175,6 +178,40 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
   crash_point("enroll:before-record");
   store.save(record);
   store.prune(record, kVersionsKept);
+  return record;
+}
+
+CertificateRecord install_current_version(const Store& store, CertificateRecord record,
+                                          const CertificateRequest& request,
+                                          ServerPlugin& plugin, std::time_t now) {
+  const StoredVersion version = store.version(record.name, record.current_version);
+  const std::string primary_domain = identities_of(request).dns_ids.front();
+  const std::string what =
+      "install v" + std::to_string(version.number) + " with " + plugin.name();
+  try {
+    plugin.install(version);
+    reload_and_verify(record.name, version, primary_domain, plugin);
+  } catch (const OperationError& e) {
+    std::string failure = what + ": " + e.what();
+    try {
+      if (plugin.rollback()) {
+        plugin.reload();
+        failure += "; the replaced files were put back";
+      }
+    } catch (const std::exception& restore) {
+      failure += "; putting back the replaced files failed too: " + std::string(restore.what());
+    }
+    record.last_attempt = Attempt{now, false, failure};
+    record.consecutive_failures += 1;
+    store.save(record);
+    throw OperationError(failure);
+  }
+  log_line(record.name, "installed v" + std::to_string(version.number) + " with " + plugin.name());
+  record.request = request;
+  record.last_attempt = Attempt{now, true, "installed v" + std::to_string(version.number) +
+                                               " with " + plugin.name()};
+  record.consecutive_failures = 0;
+  store.save(record);
   return record;
 }
 

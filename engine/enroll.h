@@ -17,4 +17,12 @@ inline constexpr int kVersionsKept = 5;
 CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
                                      Issuer& issuer, ServerPlugin* plugin, std::time_t now);
 
+// Installs the stored current version through `plugin`, reloads and verifies it, and stores
+// `request` as the record's request: a certificate that is not due but whose install target
+// changed (`enroll --server` after an enroll without one). On failure the replaced files
+// come back and OperationError is thrown after recording the attempt.
+CertificateRecord install_current_version(const Store& store, CertificateRecord record,
+                                          const CertificateRequest& request, ServerPlugin& plugin,
+                                          std::time_t now);
+
 }  // namespace xmppcert

@@ -106,6 +106,13 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
   if (headers) lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   CURLcode rc = lib.easy_perform(curl);
   lib.slist_free_all(headers);
+  if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+    throw HttpTrustError(describe_failure(
+        method, url,
+        "the server's TLS certificate is not trusted by " +
+            (options_.ca_file.empty() ? std::string("the system's trust store")
+                                      : options_.ca_file) +
+            " (" + lib.easy_strerror(rc) + ")"));
   if (rc != CURLE_OK) throw_operation_error(method, url, lib.easy_strerror(rc));
   lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/errors.h"
+
 namespace xmppcert {
 
 struct HttpResponse {
@@ -18,6 +20,13 @@ struct HttpResponse {
   std::optional<std::string> header(const std::string& lower_name) const;
   // Link header targets with rel="<rel>" (RFC 8288), e.g. "up", "alternate", "index".
   std::vector<std::string> links(const std::string& rel) const;
+};
+
+// The server's TLS certificate did not verify against the trust in force (HttpOptions::
+// ca_file, or the system's store): permanent, never worth a retry.
+class HttpTrustError : public OperationError {
+ public:
+  explicit HttpTrustError(const std::string& message) : OperationError(message) {}
 };
 
 struct HttpOptions {

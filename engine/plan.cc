@@ -1,11 +1,19 @@
 #include "engine/plan.h"
 
+#include <algorithm>
+#include <functional>
+
 #include "engine/clock.h"
 
 namespace xmppcert {
 
 std::time_t renewal_time(std::time_t not_before, std::time_t not_after) {
   return not_before + (not_after - not_before) * 2 / 3;
+}
+
+std::time_t renewal_jitter(const std::string& name, std::time_t not_before, std::time_t not_after) {
+  std::time_t spread = std::max<std::time_t>(1, (not_after - not_before) / 100);
+  return static_cast<std::time_t>(std::hash<std::string>{}(name) % static_cast<size_t>(spread));
 }
 
 RenewalDecision decide_renewal(const CertificateRecord* record, const CertificateRequest& wanted,

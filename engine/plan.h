@@ -11,6 +11,11 @@ namespace xmppcert {
 // Two thirds into the lifetime: a 90-day certificate renews with 30 days left.
 std::time_t renewal_time(std::time_t not_before, std::time_t not_after);
 
+// Up to 1% of the lifetime, fixed per name: many certificates issued together spread out.
+// Added once, when the version is stored, so `status`, `renew` and xmppcertd show and use
+// the same time.
+std::time_t renewal_jitter(const std::string& name, std::time_t not_before, std::time_t not_after);
+
 struct RenewalDecision {
   bool due = false;
   std::string reason;  // one phrase, shown by `renew` and `status`

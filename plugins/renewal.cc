@@ -56,7 +56,16 @@ RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& reques
   RenewalOutcome outcome;
   std::optional<CertificateRecord> record = store.load(request.name);
   outcome.decision = decide_renewal(record ? &*record : nullptr, request, now, force);
-  if (!outcome.decision.due) return outcome;
+  if (!outcome.decision.due) {
+    // A new install target for a certificate that is not due: install what is current.
+    if (request.install && record->request.install != request.install) {
+      auto plugin = make_server_plugin(*request.install, where + ".install");
+      install_current_version(store, *record, request, *plugin, now);
+      outcome.installed_with = plugin->name();
+      outcome.installed_current = true;
+    }
+    return outcome;
+  }
   log_line(request.name, "issuing: " + outcome.decision.reason);
   auto issuer = make_issuer(request.issuer, request.issuer_settings, state_dir, where);
   std::unique_ptr<ServerPlugin> plugin;

@@ -16,6 +16,8 @@ struct RenewalOutcome {
   RenewalDecision decision;
   std::optional<CertificateRecord> issued;  // set when it was due and is now issued
   std::string installed_with;               // the server plugin's name, if any
+  // Not due, but the install target changed: the current version was installed with it.
+  bool installed_current = false;
 };
 
 // Adds the domains and components the request's server plugin finds in the server's own

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/plan.h"
+
 namespace xmppcert::testing {
 namespace {
 
@@ -26,11 +28,17 @@ TEST(Schedule, ANeverIssuedCertificateIsActedOnNow) {
   EXPECT_EQ(next_action(nullptr, request, 1000), 1000);
 }
 
-TEST(Schedule, AnIssuedCertificateWaitsForItsRenewalTimePlusAtMostOnePercent) {
+TEST(Schedule, AnIssuedCertificateWaitsForTheRenewalTimeItsRecordShows) {
   CertificateRecord record = issued_record(0, 90 * 86400);
-  std::time_t next = next_action(&record, record.request, 86400);
-  EXPECT_GE(next, record.next_renewal);
-  EXPECT_LT(next, record.next_renewal + 90 * 864);
+  record.next_renewal += renewal_jitter(record.name, 0, 90 * 86400);  // as enroll stores it
+  EXPECT_EQ(next_action(&record, record.request, 86400), record.next_renewal);
+}
+
+TEST(Schedule, TheJitterIsAtMostOnePercentOfTheLifetimeAndFixedPerName) {
+  std::time_t jitter = renewal_jitter("example.org", 0, 90 * 86400);
+  EXPECT_GE(jitter, 0);
+  EXPECT_LT(jitter, 90 * 864);
+  EXPECT_EQ(jitter, renewal_jitter("example.org", 0, 90 * 86400));
 }
 
 TEST(Schedule, AChangedRequestIsActedOnNow) {

@@ -60,6 +60,10 @@ HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& s
       if (response.status < 500 || attempt >= kMaxTransientRetries) return response;
     } catch (const ProblemError&) {
       throw;
+    } catch (const HttpTrustError& e) {  // permanent: say how to trust a private CA
+      throw OperationError(std::string(e.what()) +
+                           "; for a private CA give its root with --acme-trust PEM (\"trust\" "
+                           "in the config's \"acme\")");
     } catch (const OperationError& e) {
       if (attempt >= kMaxTransientRetries)
         throw OperationError(std::string(e.what()) + " (after " + std::to_string(attempt) +

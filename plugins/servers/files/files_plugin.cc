@@ -2,6 +2,7 @@
 
 #include "engine/errors.h"
 #include "engine/json_fields.h"
+#include "engine/log.h"
 #include "engine/process.h"
 #include "plugins/servers/common/install_settings.h"
 
@@ -32,11 +33,20 @@ FilesPlugin::FilesPlugin(const nlohmann::json& settings, const std::string& wher
       targets_.push_back({*path, kind.content, kind.secret});
   if (targets_.empty())
     throw UsageError(where + ": name at least one of key, cert, chain, fullchain, combined");
+  bool has_key = false, has_certificate = false;
+  for (const auto& target : targets_) (target.secret ? has_key : has_certificate) = true;
+  certificate_without_key_ = has_certificate && !has_key;
+  where_ = where;
   ownership_ = parse_ownership(fields);
   reload_argv_ = parse_argv(fields, "reload").value_or(std::vector<std::string>{});
 }
 
 void FilesPlugin::install(const StoredVersion& version) {
+  if (certificate_without_key_)
+    log_warning(where_,
+                "warning: installs the certificate but not its private key (no \"key\" "
+                "or \"combined\"); the server keeps whatever key it has, which does not "
+                "match a new certificate");
   for (const auto& target : targets_)
     write_file_atomically(target.path, target.content(version),
                           target.secret ? ownership_.key : ownership_.cert);

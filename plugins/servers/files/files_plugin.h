@@ -41,6 +41,10 @@ class FilesPlugin : public ServerPlugin {
   std::vector<Target> targets_;
   InstallOwnership ownership_;
   std::vector<std::string> reload_argv_;
+  std::string where_;
+  // Certificates installed without their key ("fullchain" alone): the server would pair the
+  // new certificate with whatever key it has, so every install warns.
+  bool certificate_without_key_ = false;
 };
 
 }  // namespace xmppcert
