@@ -36,7 +36,7 @@ std::string status_detail(const Store& store, const CertificateRecord& r) {
   std::string out = r.name + "\n";
   auto line = [&](const std::string& label, const std::string& value) {
     out +=
-        "  " + label + std::string(label.size() < 14 ? 14 - label.size() : 1, ' ') + value + "\n";
+        "  " + label + std::string(label.size() < 15 ? 15 - label.size() : 1, ' ') + value + "\n";
   };
   line("issuer:", r.request.issuer);
   line("key type:", key_type_name(r.request.key_type) + (r.request.reuse_key ? " (reused)" : ""));
