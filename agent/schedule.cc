@@ -46,7 +46,7 @@ std::time_t next_action(const CertificateRecord* record, const CertificateReques
   // A time the issuer chose (ARI) is already a random pick inside its window: no jitter.
   if (record->next_renewal && record->next_renewal != renewal_time(info.not_before, info.not_after))
     return record->next_renewal;
-  return record->next_renewal + renewal_jitter(record->name, info);
+  return record->next_renewal + renewal_jitter(record->name, info.not_before, info.not_after);
 }
 
 }  // namespace xmppcert
