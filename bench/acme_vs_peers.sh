@@ -4,6 +4,7 @@
 # first, and prints wall time, CPU time and peak RSS per client plus ratios to xmppcert.
 # Loopback only. Needs root for uacme (it has no trust option: its run gets the bench CA
 # through a private mount namespace). usage: bench/acme_vs_peers.sh [BUILD_DIR] [COUNT]
+# CLIENTS="xmppcert lego" measures only those.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 count=${2:-20}
@@ -63,7 +64,7 @@ command_for() {
 }
 
 results=()
-for client in xmppcert lego certbot uacme; do
+for client in ${CLIENTS:-xmppcert lego certbot uacme}; do
   case $client in
     xmppcert) [ -x "$build/xmppcert" ] || continue ;;
     *) command -v "$client" >/dev/null || { echo "skipping $client: not installed"; continue; } ;;

@@ -1,7 +1,6 @@
 #include "plugins/issuers/acme/poll.h"
 
 #include <algorithm>
-#include <chrono>
 #include <thread>
 
 #include "engine/errors.h"
@@ -9,13 +8,23 @@
 namespace xmppcert::acme {
 namespace {
 constexpr auto kPollLimit = std::chrono::seconds(120);
+constexpr auto kFirstDelay = std::chrono::milliseconds(20);
+constexpr auto kLongestDelay = std::chrono::milliseconds(2000);
+}  // namespace
+
+std::chrono::milliseconds poll_delay(int attempt) {
+  auto delay = kFirstDelay;
+  for (int i = 0; i < attempt && delay < kLongestDelay; ++i) delay *= 2;
+  return std::min(delay, kLongestDelay);
 }
 
 nlohmann::json poll_until(Transport& transport, const std::string& url,
                           const std::vector<std::string>& waiting) {
   auto deadline = std::chrono::steady_clock::now() + kPollLimit;
-  int delay_ms = 100;
-  for (;;) {
+  std::optional<int> retry_after;
+  for (int attempt = 0;; ++attempt) {
+    std::this_thread::sleep_for(retry_after ? std::chrono::milliseconds(*retry_after * 1000 + 1)
+                                            : poll_delay(attempt));
     HttpResponse r = transport.post_as_get(url);
     auto json = nlohmann::json::parse(r.body, nullptr, false);
     std::string status = json.is_object() ? json.value("status", "") : "";
@@ -24,10 +33,7 @@ nlohmann::json poll_until(Transport& transport, const std::string& url,
       throw_operation_error(
           "wait for", url,
           "still " + status + " after " + std::to_string(kPollLimit.count()) + " s");
-    auto retry_after = retry_after_seconds(r, 10);
-    std::this_thread::sleep_for(retry_after ? std::chrono::milliseconds(*retry_after * 1000 + 1)
-                                            : std::chrono::milliseconds(delay_ms));
-    delay_ms = std::min(delay_ms * 2, 2000);
+    retry_after = retry_after_seconds(r, 10);
   }
 }
 

@@ -1,6 +1,9 @@
 // Waiting on an ACME object (authorization, order) until it leaves its in-between states.
+// CAs like pebble or boulder decide within milliseconds, so the first look comes soon after
+// the request that set it going, and the pace slows from there; a Retry-After always wins.
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -9,8 +12,12 @@
 
 namespace xmppcert::acme {
 
-// Waits on `url` until its status is none of `waiting`, honouring Retry-After and otherwise
-// backing off from 100 ms to 2 s; OperationError after 120 s.
+// The wait before look number `attempt` (0: the first, right after the challenge response or
+// the finalize): 20 ms, doubling, at most 2 s.
+std::chrono::milliseconds poll_delay(int attempt);
+
+// Waits on `url` until its status is none of `waiting`, honouring Retry-After (at most 10 s)
+// and otherwise waiting poll_delay(); OperationError after 120 s.
 nlohmann::json poll_until(Transport& transport, const std::string& url,
                           const std::vector<std::string>& waiting);
 
