@@ -10,33 +10,13 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/keys.h"
+#include "engine/x509_build.h"
 
 namespace xmppcert {
 namespace {
 
 constexpr long kRootLifetimeSeconds = 10L * 365 * 86400 + 2 * 86400;
 constexpr long kBackdateSeconds = 60;  // tolerate peers whose clock is a little behind
-
-void set_random_serial(X509* cert) {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1)
-    throw_operation_error("generate", "serial number", openssl_error_text());
-  BIGNUM* serial = BN_bin2bn(bytes, sizeof bytes, nullptr);
-  if (BN_is_zero(serial)) BN_one(serial);
-  BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert));
-  BN_free(serial);
-}
-
-void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-  if (!ext || !X509_add_ext(cert, ext, -1)) {
-    X509_EXTENSION_free(ext);
-    throw_operation_error("add extension", OBJ_nid2sn(nid), openssl_error_text());
-  }
-  X509_EXTENSION_free(ext);
-}
 
 // The host name and a random tag: two local CAs (two state dirs, two machines of the same
 // name) never share a subject, so that chain building and people can tell them apart.
@@ -70,10 +50,8 @@ void LocalCa::load_or_create_root() {
   set_random_serial(root.get());
   X509_NAME* name = X509_get_subject_name(root.get());
   std::string cn = root_subject_cn();
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>("xmppcert"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  add_name_entry(name, "O", "xmppcert");
+  add_name_entry(name, "CN", cn);
   X509_set_issuer_name(root.get(), name);
   X509_gmtime_adj(X509_getm_notBefore(root.get()), -kBackdateSeconds);
   X509_gmtime_adj(X509_getm_notAfter(root.get()), kRootLifetimeSeconds);
