@@ -1,0 +1,125 @@
+#include "ca/https_server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <thread>
+#include <vector>
+
+#include "engine/errors.h"
+#include "engine/log.h"
+
+namespace xmppcert::ca {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using asio::use_awaitable;
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+
+WebRequest to_web_request(const http::request<http::string_body>& request) {
+  WebRequest out;
+  out.method = std::string(request.method_string());
+  out.target = std::string(request.target());
+  if (auto query = out.target.find('?'); query != std::string::npos) out.target.resize(query);
+  out.content_type = std::string(request[http::field::content_type]);
+  if (auto semicolon = out.content_type.find(';'); semicolon != std::string::npos)
+    out.content_type.resize(semicolon);
+  out.body = request.body();
+  return out;
+}
+
+http::response<http::string_body> to_http_response(WebResponse&& web, unsigned version,
+                                                   bool keep_alive, bool head) {
+  http::response<http::string_body> response{static_cast<http::status>(web.status), version};
+  response.set(http::field::server, "xmppcert-ca");
+  if (!web.body.empty() || web.status != 204)
+    response.set(http::field::content_type, web.content_type);
+  for (auto& [name, value] : web.headers) response.insert(name, value);
+  if (!head) response.body() = std::move(web.body);  // HEAD: Content-Length 0, no body
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  return response;
+}
+
+asio::awaitable<void> session(Stream stream, const WebHandler& service) {
+  try {
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+    co_await stream.async_handshake(ssl::stream_base::server, use_awaitable);
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(1024 * 1024);
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+      co_await http::async_read(stream, buffer, parser, use_awaitable);
+      auto request = parser.release();
+      WebResponse web = service(to_web_request(request));
+      auto response = to_http_response(std::move(web), request.version(), request.keep_alive(),
+                                       request.method() == http::verb::head);
+      co_await http::async_write(stream, response, use_awaitable);
+      if (!response.keep_alive()) break;
+    }
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+    co_await stream.async_shutdown(use_awaitable);
+  } catch (const std::exception&) {
+    // Peers that go away, time out or fail the handshake: nothing to answer.
+  }
+}
+
+asio::awaitable<void> accept_loop(asio::io_context& io, asio::ip::tcp::acceptor& acceptor,
+                                  ssl::context& tls, const WebHandler& service) {
+  for (;;) {
+    // A strand per connection: its timer and its I/O never run at once on two threads.
+    asio::ip::tcp::socket socket =
+        co_await acceptor.async_accept(asio::make_strand(io), use_awaitable);
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, session(Stream(std::move(socket), tls), service), asio::detached);
+  }
+}
+
+}  // namespace
+
+void serve_https(const HttpsServerOptions& options, const WebHandler& service) {
+  ssl::context tls(ssl::context::tls_server);
+  tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  boost::system::error_code error;
+  tls.use_certificate_chain_file(options.cert_file, error);
+  if (!error) tls.use_private_key_file(options.key_file, ssl::context::pem, error);
+  if (error)
+    throw_operation_error("load HTTPS certificate", options.cert_file, error.message());
+
+  asio::io_context io(options.threads);
+  asio::ip::tcp::acceptor acceptor(io);
+  asio::ip::address address = asio::ip::make_address(options.address, error);
+  if (error) throw UsageError("serve: --listen " + options.address + ": not an IP address");
+  asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error)
+    throw_operation_error("listen on", options.address + ":" + std::to_string(options.port),
+                          error.message());
+
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
+  asio::co_spawn(io, accept_loop(io, acceptor, tls, service), asio::detached);
+  log_line("xmppcert-ca", "serving https on " + options.address + ":" + std::to_string(options.port));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options.threads; ++i) threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& thread : threads) thread.join();
+  log_line("xmppcert-ca", "stopped");
+}
+
+}  // namespace xmppcert::ca

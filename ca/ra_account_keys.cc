@@ -1,0 +1,69 @@
+// Account key rollover (RFC 8555 §7.3.5) and external account binding (§7.3.4).
+#include "ca/acme_service.h"
+#include "ca/problem.h"
+#include "engine/encoding.h"
+#include "engine/log.h"
+#include "plugins/issuers/acme/jws.h"
+
+namespace xmppcert::ca {
+
+WebResponse AcmeService::key_change(const VerifiedPost& post) {
+  ParsedJws inner = parse_flattened_jws(post.payload);
+  if (!inner.header.contains("jwk") || inner.header.contains("kid") ||
+      inner.header.contains("nonce"))
+    throw AcmeProblem("malformed", "keyChange: the inner JWS must carry a jwk and no nonce");
+  if (inner.header.value("url", "") != post.url)
+    throw AcmeProblem("malformed", "keyChange: the inner JWS url differs from the outer one");
+  PKeyPtr new_key = key_from_jwk(inner.header["jwk"]);
+  verify_jws_signature(inner, new_key.get());
+  nlohmann::json payload = nlohmann::json::parse(inner.payload, nullptr, false);
+  std::string kid = url("/acme/acct/" + std::to_string(post.account->id));
+  if (!payload.is_object() || payload.value("account", "") != kid)
+    throw AcmeProblem("malformed", "keyChange: the inner payload does not name this account");
+  PKeyPtr old_key = key_from_jwk(payload.value("oldKey", nlohmann::json()));
+  if (EVP_PKEY_eq(old_key.get(), post.key.get()) != 1)
+    throw AcmeProblem("malformed", "keyChange: oldKey is not the account's current key");
+  std::string thumbprint = acme::jwk_thumbprint(new_key.get());
+  std::lock_guard guard(state_mutex_);
+  if (auto other = storage_.account_by_thumbprint(thumbprint)) {
+    WebResponse conflict = json_response(
+        409, AcmeProblem("conflict", "the new key belongs to another account", 409).document(),
+        url("/acme/acct/" + std::to_string(other->id)));
+    conflict.content_type = "application/problem+json";
+    return conflict;
+  }
+  AccountRecord account = *post.account;
+  account.thumbprint = thumbprint;
+  account.jwk = acme::public_jwk(new_key.get());
+  storage_.update_account(account);
+  log_line("xmppcert-ca", "audit: account " + std::to_string(account.id) + " changed its key");
+  return json_response(200, account_json(account), kid);
+}
+
+std::string AcmeService::check_external_binding(const VerifiedPost& post,
+                                                const nlohmann::json& payload) {
+  if (!payload.contains("externalAccountBinding")) {
+    if (options_.eab_required)
+      throw AcmeProblem("externalAccountRequired",
+                        "this CA requires an external account binding (EAB key from its operator)");
+    return "";
+  }
+  ParsedJws binding = parse_flattened_jws(payload["externalAccountBinding"].dump());
+  std::string kid = binding.header.value("kid", "");
+  if (binding.header.value("alg", "") != "HS256")
+    throw AcmeProblem("badSignatureAlgorithm", "external account binding must be HS256");
+  if (binding.header.value("url", "") != post.url)
+    throw AcmeProblem("malformed", "external account binding url differs from newAccount's");
+  auto key = options_.eab_keys.find(kid);
+  if (key == options_.eab_keys.end())
+    throw AcmeProblem("unauthorized", "unknown external account binding key id " + kid, 401);
+  if (!verify_hs256(binding, key->second))
+    throw AcmeProblem("unauthorized", "external account binding MAC invalid for " + kid, 401);
+  nlohmann::json bound = nlohmann::json::parse(binding.payload, nullptr, false);
+  PKeyPtr bound_key = key_from_jwk(bound);
+  if (EVP_PKEY_eq(bound_key.get(), post.key.get()) != 1)
+    throw AcmeProblem("malformed", "external account binding names another key");
+  return kid;
+}
+
+}  // namespace xmppcert::ca

@@ -1,0 +1,66 @@
+// Accounts (RFC 8555 §7.3): created by the JWK that signs newAccount, found again by its
+// thumbprint (RFC 7638, computed by the client side's code so both ends agree), updated or
+// deactivated by a POST to the account URL.
+#include "ca/acme_service.h"
+#include "ca/problem.h"
+#include "engine/log.h"
+#include "plugins/issuers/acme/jws.h"
+
+namespace xmppcert::ca {
+
+nlohmann::json AcmeService::account_json(const AccountRecord& account) const {
+  return {{"status", account.status},
+          {"contact", account.contact},
+          {"orders", url("/acme/acct/" + std::to_string(account.id) + "/orders")}};
+}
+
+WebResponse AcmeService::new_account(const VerifiedPost& post) {
+  nlohmann::json payload = post.json();
+  std::string thumbprint = acme::jwk_thumbprint(post.key.get());
+  std::lock_guard guard(state_mutex_);
+  auto existing = storage_.account_by_thumbprint(thumbprint);
+  // The binding is checked for new accounts only (RFC 8555 §7.3.4); a wrong MAC stores nothing.
+  std::string eab_kid = existing ? "" : check_external_binding(post, payload);
+  if (existing) {
+    return json_response(200, account_json(*existing),
+                         url("/acme/acct/" + std::to_string(existing->id)));
+  }
+  if (payload.value("onlyReturnExisting", false))
+    throw AcmeProblem("accountDoesNotExist", "no account for this key");
+  AccountRecord account;
+  account.thumbprint = thumbprint;
+  account.jwk = acme::public_jwk(post.key.get());
+  account.eab_kid = eab_kid;
+  if (payload.contains("contact")) {
+    if (!payload["contact"].is_array())
+      throw AcmeProblem("malformed", "contact must be an array of URLs");
+    for (const auto& contact : payload["contact"])
+      if (!contact.is_string() || !contact.get<std::string>().starts_with("mailto:"))
+        throw AcmeProblem("unsupportedContact", "only mailto: contacts are accepted");
+    account.contact = payload["contact"];
+  }
+  account.id = storage_.insert_account(account);
+  log_line("xmppcert-ca", "account " + std::to_string(account.id) + " created" +
+                              (eab_kid.empty() ? "" : " (external account " + eab_kid + ")"));
+  return json_response(201, account_json(account),
+                       url("/acme/acct/" + std::to_string(account.id)));
+}
+
+WebResponse AcmeService::update_account(const VerifiedPost& post, long long id) {
+  if (post.account->id != id)
+    throw AcmeProblem("unauthorized", "the JWS kid does not name this account", 403);
+  AccountRecord account = *post.account;
+  if (!post.payload.empty()) {
+    nlohmann::json payload = post.json();
+    if (payload.contains("contact")) account.contact = payload["contact"];
+    if (payload.value("status", "") == "deactivated") {
+      account.status = "deactivated";
+      log_line("xmppcert-ca", "account " + std::to_string(id) + " deactivated");
+    }
+    std::lock_guard guard(state_mutex_);
+    storage_.update_account(account);
+  }
+  return json_response(200, account_json(account), url("/acme/acct/" + std::to_string(id)));
+}
+
+}  // namespace xmppcert::ca

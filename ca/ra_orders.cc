@@ -1,0 +1,266 @@
+// Orders, authorizations and challenges (RFC 8555 §7.4, §7.5, §8) and the certificate they
+// end in. An order's status is derived from its authorizations until it is finalized;
+// validation runs on the work queue and is recorded before anyone can see its outcome.
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "ca/acme_service.h"
+#include "ca/policy.h"
+#include "ca/problem.h"
+#include "engine/clock.h"
+#include "engine/encoding.h"
+#include "engine/errors.h"
+#include "engine/log.h"
+
+namespace xmppcert::ca {
+namespace {
+
+constexpr std::time_t kAuthzLifetime = 7 * 86400;
+constexpr size_t kMaxIdentifiers = 100;
+const char* const kChallengeTypes[] = {"http-01", "dns-01", "tls-alpn-01"};
+
+std::string authz_status(const nlohmann::json& authz) {
+  std::string status = authz["status"];
+  if ((status == "pending" || status == "valid") && authz["expires"].get<std::time_t>() < std::time(nullptr))
+    return "expired";
+  return status;
+}
+
+}  // namespace
+
+nlohmann::json AcmeService::load_owned(const char* kind, const std::string& id,
+                                       const VerifiedPost& post) {
+  auto doc = storage_.document(kind, id);
+  if (!doc) throw AcmeProblem("malformed", std::string("no such ") + kind + " " + id, 404);
+  if ((*doc)["account"].get<long long>() != post.account->id)
+    throw AcmeProblem("unauthorized", std::string("this ") + kind + " belongs to another account",
+                      403);
+  return *doc;
+}
+
+nlohmann::json AcmeService::challenge_json(const std::string& authz_id,
+                                           const nlohmann::json& authz,
+                                           const std::string& type) const {
+  const auto& state = authz["challenges"][type];
+  nlohmann::json out{{"type", type},
+                     {"url", url("/acme/chall/" + authz_id + "/" + type)},
+                     {"token", authz["token"]},
+                     {"status", state["status"]}};
+  if (state.contains("validated")) out["validated"] = state["validated"];
+  if (state.contains("error")) out["error"] = state["error"];
+  return out;
+}
+
+nlohmann::json AcmeService::authz_json(const std::string& id, const nlohmann::json& authz) const {
+  nlohmann::json challenges = nlohmann::json::array();
+  for (const char* type : kChallengeTypes) challenges.push_back(challenge_json(id, authz, type));
+  return {{"status", authz_status(authz)},
+          {"expires", format_utc(authz["expires"].get<std::time_t>())},
+          {"identifier", {{"type", "dns"}, {"value", authz["identifier"]}}},
+          {"challenges", challenges}};
+}
+
+nlohmann::json AcmeService::order_json(nlohmann::json& order) {
+  std::string status = order["status"];
+  nlohmann::json authz_urls = nlohmann::json::array();
+  bool all_valid = true, any_failed = false;
+  for (const auto& id : order["authorizations"]) {
+    authz_urls.push_back(url("/acme/authz/" + id.get<std::string>()));
+    auto authz = storage_.document("authz", id);
+    std::string s = authz ? authz_status(*authz) : "invalid";
+    all_valid = all_valid && s == "valid";
+    any_failed = any_failed || (s != "valid" && s != "pending");
+  }
+  if (status == "pending") status = any_failed ? "invalid" : all_valid ? "ready" : "pending";
+  order["status"] = status;
+  nlohmann::json identifiers = nlohmann::json::array();
+  for (const auto& value : order["identifiers"])
+    identifiers.push_back({{"type", "dns"}, {"value", value}});
+  nlohmann::json out{{"status", status},
+                     {"expires", format_utc(order["expires"].get<std::time_t>())},
+                     {"identifiers", identifiers},
+                     {"authorizations", authz_urls},
+                     {"finalize", url("/acme/order/" + order["id"].get<std::string>() + "/finalize")}};
+  if (order.contains("certificate"))
+    out["certificate"] = url("/acme/cert/" + order["certificate"].get<std::string>());
+  if (order.contains("error")) out["error"] = order["error"];
+  return out;
+}
+
+WebResponse AcmeService::new_order(const VerifiedPost& post) {
+  nlohmann::json payload = post.json();
+  if (!payload.contains("identifiers") || !payload["identifiers"].is_array() ||
+      payload["identifiers"].empty() || payload["identifiers"].size() > kMaxIdentifiers)
+    throw AcmeProblem("malformed", "newOrder needs 1 to 100 identifiers");
+  check_certificate_rate(post.account->id);
+  std::vector<std::string> names;
+  for (const auto& identifier : payload["identifiers"]) {
+    if (!identifier.is_object()) throw AcmeProblem("malformed", "an identifier is not an object");
+    std::string name = check_order_identifier(identifier.value("type", ""),
+                                              identifier.value("value", ""), ca_.permitted_domains);
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  std::time_t now = std::time(nullptr);
+  nlohmann::json order{{"id", random_id(16)},
+                       {"account", post.account->id},
+                       {"status", "pending"},
+                       {"expires", now + kAuthzLifetime},
+                       {"identifiers", names},
+                       {"authorizations", nlohmann::json::array()}};
+  storage_.transaction([&] {
+    for (const auto& name : names) {
+      nlohmann::json challenges;
+      for (const char* type : kChallengeTypes) challenges[type] = {{"status", "pending"}};
+      std::string authz_id = random_id(16);
+      storage_.put_document("authz", authz_id, post.account->id,
+                            {{"account", post.account->id},
+                             {"identifier", name},
+                             {"status", "pending"},
+                             {"expires", now + kAuthzLifetime},
+                             {"token", random_id(32)},
+                             {"challenges", challenges}});
+      order["authorizations"].push_back(authz_id);
+    }
+    storage_.put_document("order", order["id"], post.account->id, order);
+  });
+  return json_response(201, order_json(order), url("/acme/order/" + order["id"].get<std::string>()));
+}
+
+WebResponse AcmeService::get_order(const VerifiedPost& post, const std::string& id) {
+  nlohmann::json order = load_owned("order", id, post);
+  return json_response(200, order_json(order), url("/acme/order/" + id));
+}
+
+WebResponse AcmeService::get_authz(const VerifiedPost& post, const std::string& id) {
+  nlohmann::json authz = load_owned("authz", id, post);
+  if (!post.payload.empty() && post.json().value("status", "") == "deactivated") {
+    std::lock_guard guard(state_mutex_);
+    authz = load_owned("authz", id, post);
+    authz["status"] = "deactivated";
+    storage_.put_document("authz", id, post.account->id, authz);
+  }
+  return json_response(200, authz_json(id, authz));
+}
+
+WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::string& authz_id,
+                                        const std::string& type) {
+  if (std::none_of(std::begin(kChallengeTypes), std::end(kChallengeTypes),
+                   [&](const char* t) { return type == t; }))
+    throw AcmeProblem("malformed", "no such challenge type " + type, 404);
+  std::unique_lock lock(state_mutex_);
+  nlohmann::json authz = load_owned("authz", authz_id, post);
+  auto& state = authz["challenges"][type];
+  // A POST with a payload ("{}") asks for validation; POST-as-GET only reads.
+  if (!post.payload.empty() && authz_status(authz) == "pending" && state["status"] == "pending") {
+    check_failed_validation_rate(post.account->id);
+    state["status"] = "processing";
+    storage_.put_document("authz", authz_id, post.account->id, authz);
+    validations_->submit([this, authz_id, type] { run_validation(authz_id, type); });
+  }
+  lock.unlock();
+  WebResponse response = json_response(200, challenge_json(authz_id, authz, type));
+  response.headers.emplace_back("Link", "<" + url("/acme/authz/" + authz_id) + ">;rel=\"up\"");
+  return response;
+}
+
+void AcmeService::run_validation(const std::string& authz_id, const std::string& type) {
+  nlohmann::json authz = *storage_.document("authz", authz_id);
+  auto account = storage_.account(authz["account"].get<long long>());
+  ChallengeToCheck challenge{type, authz["identifier"].get<std::string>(),
+                             authz["token"].get<std::string>(),
+                             authz["token"].get<std::string>() + "." + account->thumbprint};
+  nlohmann::json error;
+  try {
+    validator_.check_caa(challenge.domain);
+    validator_.validate(challenge);
+  } catch (const AcmeProblem& problem) {
+    error = problem.document();
+  } catch (const std::exception& failure) {
+    error = AcmeProblem("serverInternal", failure.what(), 500).document();
+  }
+  std::lock_guard guard(state_mutex_);
+  authz = *storage_.document("authz", authz_id);
+  if (authz["challenges"][type]["status"] != "processing") return;
+  auto& state = authz["challenges"][type];
+  if (error.is_null()) {
+    state["status"] = "valid";
+    state["validated"] = format_utc(std::time(nullptr));
+    authz["status"] = "valid";
+  } else {
+    state["status"] = "invalid";
+    state["error"] = error;
+    authz["status"] = "invalid";
+    record_failed_validation(account->id);
+    log_line("xmppcert-ca", "validation " + type + " of " + challenge.domain + " for account " +
+                                std::to_string(account->id) + " failed: " +
+                                error["detail"].get<std::string>());
+  }
+  storage_.put_document("authz", authz_id, account->id, authz);
+}
+
+WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& id) {
+  nlohmann::json payload = post.json();
+  std::string der;
+  try {
+    der = base64url_decode(payload.value("csr", ""), "csr");
+  } catch (const std::exception&) {
+    throw AcmeProblem("badCSR", "csr is not base64url");
+  }
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
+  X509ReqPtr csr(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
+  if (!csr) throw AcmeProblem("badCSR", "csr is not a DER PKCS#10 request");
+
+  std::unique_lock lock(state_mutex_);
+  nlohmann::json order = load_owned("order", id, post);
+  order_json(order);
+  if (order["status"] != "ready")
+    throw AcmeProblem("orderNotReady",
+                      "order is " + order["status"].get<std::string>() + ", not ready", 403);
+  std::vector<std::string> validated = order["identifiers"];
+  XmppIdentities ids = approve_csr(csr.get(), validated, post.key.get());
+  order["status"] = "processing";
+  storage_.put_document("order", id, post.account->id, order);
+  lock.unlock();
+
+  SignedCertificate cert;
+  try {
+    cert = signer_.sign(X509_REQ_get0_pubkey(csr.get()), ids, options_.lifetime);
+  } catch (...) {
+    lock.lock();
+    order["status"] = "invalid";
+    order["error"] = AcmeProblem("serverInternal", "signing failed", 500).document();
+    storage_.put_document("order", id, post.account->id, order);
+    throw;
+  }
+  lock.lock();
+  order["status"] = "valid";
+  order["certificate"] = cert.serial_hex;
+  storage_.transaction([&] {
+    storage_.insert_certificate({cert.serial_hex, post.account->id, id, cert.leaf_pem,
+                                 cert.not_after, 0, 0});
+    storage_.put_document("order", id, post.account->id, order);
+  });
+  std::string names;
+  for (const auto& name : validated) names += (names.empty() ? "" : ",") + name;
+  log_line("xmppcert-ca", "audit: issued serial " + cert.serial_hex + " to account " +
+                              std::to_string(post.account->id) + " for " + names +
+                              " (SRV-IDs " + std::to_string(ids.srv_ids.size()) +
+                              ", XmppAddrs " + std::to_string(ids.xmpp_addrs.size()) +
+                              ", not after " + format_utc(cert.not_after) + ")");
+  return json_response(200, order_json(order), url("/acme/order/" + id));
+}
+
+WebResponse AcmeService::download(const VerifiedPost& post, const std::string& serial) {
+  auto cert = storage_.certificate(serial);
+  if (!cert) throw AcmeProblem("malformed", "no certificate " + serial, 404);
+  if (cert->account != post.account->id)
+    throw AcmeProblem("unauthorized", "this certificate belongs to another account", 403);
+  WebResponse response;
+  response.content_type = "application/pem-certificate-chain";
+  response.body = cert->leaf_pem + ca_.chain;
+  return response;
+}
+
+}  // namespace xmppcert::ca

@@ -1,0 +1,246 @@
+#include "ca/storage.h"
+
+#include <sqlite3.h>
+
+#include "engine/errors.h"
+
+namespace xmppcert::ca {
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS accounts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, thumbprint TEXT UNIQUE NOT NULL, jwk TEXT NOT NULL,
+  status TEXT NOT NULL, contact TEXT NOT NULL, eab_kid TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+  kind TEXT NOT NULL, id TEXT NOT NULL, account INTEGER NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (kind, id));
+CREATE TABLE IF NOT EXISTS certificates (
+  serial TEXT PRIMARY KEY, account INTEGER NOT NULL, order_id TEXT NOT NULL,
+  leaf_pem TEXT NOT NULL, not_after INTEGER NOT NULL, issued INTEGER NOT NULL,
+  revoked_at INTEGER NOT NULL DEFAULT 0, reason INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS certificates_by_account ON certificates (account, issued);
+)";
+
+// One prepared statement, finalized on scope exit; binds by position from 1.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql, const std::string& path) : db_(db), path_(path) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw_operation_error("prepare SQL on", path, sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement& bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int index, long long value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw_operation_error("query", path_, sqlite3_errmsg(db_));
+  }
+  std::string text(int column) {
+    auto* p = sqlite3_column_text(stmt_, column);
+    return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+  }
+  long long integer(int column) { return sqlite3_column_int64(stmt_, column); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  const std::string& path_;
+};
+
+AccountRecord read_account(Statement& row) {
+  AccountRecord account;
+  account.id = row.integer(0);
+  account.thumbprint = row.text(1);
+  account.jwk = nlohmann::json::parse(row.text(2));
+  account.status = row.text(3);
+  account.contact = nlohmann::json::parse(row.text(4));
+  account.eab_kid = row.text(5);
+  return account;
+}
+
+CertificateRecord read_certificate(Statement& row) {
+  CertificateRecord cert;
+  cert.serial = row.text(0);
+  cert.account = row.integer(1);
+  cert.order = row.text(2);
+  cert.leaf_pem = row.text(3);
+  cert.not_after = row.integer(4);
+  cert.revoked_at = row.integer(5);
+  cert.reason = static_cast<int>(row.integer(6));
+  cert.issued = row.integer(7);
+  return cert;
+}
+
+constexpr const char* kCertificateColumns =
+    "SELECT serial, account, order_id, leaf_pem, not_after, revoked_at, reason, issued FROM "
+    "certificates ";
+constexpr const char* kAccountColumns =
+    "SELECT id, thumbprint, jwk, status, contact, eab_kid FROM accounts ";
+
+}  // namespace
+
+Storage::Storage(const std::filesystem::path& file) : path_(file.string()) {
+  if (sqlite3_open_v2(path_.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string cause = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw_operation_error("open database", path_, cause);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  execute("PRAGMA journal_mode=WAL");
+  execute("PRAGMA synchronous=FULL");
+  execute(kSchema);
+}
+
+Storage::~Storage() { sqlite3_close(db_); }
+
+void Storage::execute(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string cause = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw_operation_error("update database", path_, cause);
+  }
+}
+
+long long Storage::insert_account(const AccountRecord& account) {
+  std::lock_guard guard(mutex_);
+  Statement(db_,
+            "INSERT INTO accounts (thumbprint, jwk, status, contact, eab_kid, created) "
+            "VALUES (?, ?, ?, ?, ?, strftime('%s','now'))",
+            path_)
+      .bind(1, account.thumbprint)
+      .bind(2, account.jwk.dump())
+      .bind(3, account.status)
+      .bind(4, account.contact.dump())
+      .bind(5, account.eab_kid)
+      .step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Storage::update_account(const AccountRecord& account) {
+  std::lock_guard guard(mutex_);
+  Statement(db_, "UPDATE accounts SET thumbprint=?, jwk=?, status=?, contact=? WHERE id=?", path_)
+      .bind(1, account.thumbprint)
+      .bind(2, account.jwk.dump())
+      .bind(3, account.status)
+      .bind(4, account.contact.dump())
+      .bind(5, account.id)
+      .step();
+}
+
+std::optional<AccountRecord> Storage::account(long long id) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, (std::string(kAccountColumns) + "WHERE id=?").c_str(), path_);
+  row.bind(1, id);
+  if (!row.step()) return std::nullopt;
+  return read_account(row);
+}
+
+std::optional<AccountRecord> Storage::account_by_thumbprint(const std::string& thumbprint) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, (std::string(kAccountColumns) + "WHERE thumbprint=?").c_str(), path_);
+  row.bind(1, thumbprint);
+  if (!row.step()) return std::nullopt;
+  return read_account(row);
+}
+
+void Storage::put_document(const std::string& kind, const std::string& id, long long account,
+                           const nlohmann::json& doc) {
+  std::lock_guard guard(mutex_);
+  Statement(db_, "INSERT OR REPLACE INTO documents (kind, id, account, doc) VALUES (?,?,?,?)",
+            path_)
+      .bind(1, kind)
+      .bind(2, id)
+      .bind(3, account)
+      .bind(4, doc.dump())
+      .step();
+}
+
+std::optional<nlohmann::json> Storage::document(const std::string& kind, const std::string& id) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT doc FROM documents WHERE kind=? AND id=?", path_);
+  row.bind(1, kind).bind(2, id);
+  if (!row.step()) return std::nullopt;
+  return nlohmann::json::parse(row.text(0));
+}
+
+void Storage::insert_certificate(const CertificateRecord& cert) {
+  std::lock_guard guard(mutex_);
+  Statement(db_,
+            "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) "
+            "VALUES (?,?,?,?,?, strftime('%s','now'))",
+            path_)
+      .bind(1, cert.serial)
+      .bind(2, cert.account)
+      .bind(3, cert.order)
+      .bind(4, cert.leaf_pem)
+      .bind(5, static_cast<long long>(cert.not_after))
+      .step();
+}
+
+std::optional<CertificateRecord> Storage::certificate(const std::string& serial) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, (std::string(kCertificateColumns) + "WHERE serial=?").c_str(), path_);
+  row.bind(1, serial);
+  if (!row.step()) return std::nullopt;
+  return read_certificate(row);
+}
+
+void Storage::revoke_certificate(const std::string& serial, int reason, std::time_t when) {
+  std::lock_guard guard(mutex_);
+  Statement(db_, "UPDATE certificates SET revoked_at=?, reason=? WHERE serial=?", path_)
+      .bind(1, static_cast<long long>(when))
+      .bind(2, static_cast<long long>(reason))
+      .bind(3, serial)
+      .step();
+}
+
+std::vector<CertificateRecord> Storage::revoked_certificates() {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, (std::string(kCertificateColumns) + "WHERE revoked_at != 0").c_str(), path_);
+  std::vector<CertificateRecord> out;
+  while (row.step()) out.push_back(read_certificate(row));
+  return out;
+}
+
+long long Storage::count_certificates_since(long long account, std::time_t since) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT COUNT(*) FROM certificates WHERE account=? AND issued>=?", path_);
+  row.bind(1, account).bind(2, static_cast<long long>(since));
+  row.step();
+  return row.integer(0);
+}
+
+std::optional<RenewalOverride> Storage::renewal_override() {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT value FROM settings WHERE name='renewal_override'", path_);
+  if (!row.step()) return std::nullopt;
+  nlohmann::json value = nlohmann::json::parse(row.text(0), nullptr, false);
+  if (!value.is_object()) return std::nullopt;
+  return RenewalOverride{value.value("issued_before", std::time_t{0}),
+                         value.value("start", std::time_t{0}), value.value("end", std::time_t{0})};
+}
+
+void Storage::set_renewal_override(const RenewalOverride& moved) {
+  std::lock_guard guard(mutex_);
+  nlohmann::json value{
+      {"issued_before", moved.issued_before}, {"start", moved.start}, {"end", moved.end}};
+  Statement(db_, "INSERT OR REPLACE INTO settings (name, value) VALUES ('renewal_override', ?)",
+            path_)
+      .bind(1, value.dump())
+      .step();
+}
+
+}  // namespace xmppcert::ca

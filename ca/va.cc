@@ -1,0 +1,130 @@
+#include "ca/va.h"
+
+#include <algorithm>
+
+#include "ca/problem.h"
+#include "engine/encoding.h"
+#include "engine/errors.h"
+#include "openssl/evp.h"
+
+namespace xmppcert::ca {
+namespace {
+
+std::string trim(std::string text) {
+  auto space = [](unsigned char c) { return std::isspace(c); };
+  text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), space));
+  text.erase(std::find_if_not(text.rbegin(), text.rend(), space).base(), text.end());
+  return text;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), ::tolower);
+  return text;
+}
+
+}  // namespace
+
+std::string key_authorization_digest(const std::string& key_authorization) {
+  unsigned char digest[32];
+  unsigned int length = 0;
+  EVP_Digest(key_authorization.data(), key_authorization.size(), digest, &length, EVP_sha256(),
+             nullptr);
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
+Validator::Validator(ValidationOptions options)
+    : options_(std::move(options)), resolver_(options_.resolver) {}
+
+std::vector<std::string> Validator::addresses_of(const std::string& domain) {
+  std::vector<std::string> addresses;
+  try {
+    addresses = resolver_.addresses(domain);
+  } catch (const OperationError& error) {
+    throw AcmeProblem("dns", error.what());
+  }
+  if (addresses.empty()) throw AcmeProblem("dns", "no A or AAAA record for " + domain);
+  return addresses;
+}
+
+void Validator::validate(const ChallengeToCheck& challenge) {
+  if (challenge.type == "http-01")
+    validate_http01(challenge);
+  else if (challenge.type == "dns-01")
+    validate_dns01(challenge);
+  else if (challenge.type == "tls-alpn-01")
+    validate_tls_alpn01(challenge);
+  else
+    throw AcmeProblem("malformed", "unknown challenge type " + challenge.type);
+}
+
+void Validator::validate_http01(const ChallengeToCheck& challenge) {
+  const std::string path = "/.well-known/acme-challenge/" + challenge.token;
+  std::string last_failure;
+  for (const auto& address : addresses_of(challenge.domain)) {
+    std::string body;
+    try {
+      body = http01_fetch(address, options_.http_port, challenge.domain, path);
+    } catch (const AcmeProblem& problem) {
+      if (problem.type() != "connection") throw;
+      last_failure = problem.what();
+      continue;  // the next address (IPv4 after IPv6, a second A record)
+    }
+    if (trim(body) != challenge.key_authorization)
+      throw AcmeProblem("incorrectResponse", "http-01: " + challenge.domain + path +
+                                                 " does not hold the key authorization");
+    return;
+  }
+  throw AcmeProblem("connection", last_failure);
+}
+
+void Validator::validate_dns01(const ChallengeToCheck& challenge) {
+  const std::string name = "_acme-challenge." + challenge.domain;
+  const std::string expected =
+      base64url_encode(key_authorization_digest(challenge.key_authorization));
+  std::vector<std::string> records;
+  try {
+    records = resolver_.txt(name);
+  } catch (const OperationError& error) {
+    throw AcmeProblem("dns", std::string("dns-01: ") + error.what());
+  }
+  if (std::find(records.begin(), records.end(), expected) == records.end())
+    throw AcmeProblem("incorrectResponse",
+                      "dns-01: no TXT record at " + name + " holds the key authorization digest (" +
+                          std::to_string(records.size()) + " found)");
+}
+
+// RFC 8659 §3: the closest name (walking up to the root) that has CAA records decides; no
+// records anywhere allows every CA.
+void Validator::check_caa(const std::string& domain) {
+  std::string name = domain;
+  while (!name.empty()) {
+    std::vector<CaaRecord> records;
+    try {
+      records = resolver_.caa(name);
+    } catch (const OperationError& error) {
+      // The name itself must answer; a parent outside the zone's servers (SERVFAIL or
+      // REFUSED from an authoritative-only server) holds no CAA we could honour.
+      if (name == domain) throw AcmeProblem("dns", std::string("CAA lookup: ") + error.what());
+    }
+    if (!records.empty()) {
+      bool any_issue = false;
+      for (const auto& record : records) {
+        std::string tag = lower(record.tag);
+        if (tag != "issue" && tag != "issuewild" && tag != "iodef" && (record.flags & 0x80))
+          throw AcmeProblem("caa", "CAA at " + name + " has a critical unknown tag " + tag);
+        if (tag != "issue") continue;
+        any_issue = true;
+        std::string issuer = lower(trim(record.value.substr(0, record.value.find(';'))));
+        if (issuer == lower(options_.caa_identity)) return;
+      }
+      if (any_issue)
+        throw AcmeProblem("caa", "CAA records at " + name + " do not allow " +
+                                     options_.caa_identity + " to issue for " + domain);
+      return;
+    }
+    size_t dot = name.find('.');
+    name = dot == std::string::npos ? "" : name.substr(dot + 1);
+  }
+}
+
+}  // namespace xmppcert::ca

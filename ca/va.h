@@ -1,0 +1,57 @@
+// The validation authority (boulder's va/): proves control of a domain by contacting it.
+//   http-01     (RFC 8555 §8.3)  GET http://D:<http port>/.well-known/acme-challenge/TOKEN
+//   dns-01      (RFC 8555 §8.4)  TXT _acme-challenge.D holds base64url(SHA-256(key auth))
+//   tls-alpn-01 (RFC 8737)       TLS to D:<tls port>, ALPN acme-tls/1, the certificate's
+//                                acmeIdentifier holds SHA-256(key auth)
+// plus CAA (RFC 8659) against the CA's own issuer domain. Ports and resolver come from
+// `serve` so that tests can point them at loopback; production uses 80, 443 and DNS.
+#pragma once
+
+#include <string>
+
+#include "ca/resolver.h"
+
+namespace xmppcert::ca {
+
+struct ValidationOptions {
+  int http_port = 80;
+  int tls_port = 443;
+  std::string resolver;      // "ADDR:PORT"; empty: /etc/resolv.conf
+  std::string caa_identity;  // the issuer domain CAA records must name
+};
+
+struct ChallengeToCheck {
+  std::string type;  // "http-01" | "dns-01" | "tls-alpn-01"
+  std::string domain;
+  std::string token;
+  std::string key_authorization;  // token "." thumbprint
+};
+
+class Validator {
+ public:
+  explicit Validator(ValidationOptions options);
+  // Throws AcmeProblem (dns, connection, incorrectResponse, unauthorized, tls, caa).
+  void validate(const ChallengeToCheck& challenge);
+  void check_caa(const std::string& domain);
+
+ private:
+  std::vector<std::string> addresses_of(const std::string& domain);
+  void validate_http01(const ChallengeToCheck& challenge);
+  void validate_dns01(const ChallengeToCheck& challenge);
+  void validate_tls_alpn01(const ChallengeToCheck& challenge);
+
+  ValidationOptions options_;
+  Resolver resolver_;
+};
+
+// One GET over plain HTTP to address:port with Host `host`, body capped at 64 KiB, 10 s in
+// all (va_http01.cc, the only Beast client). Throws AcmeProblem connection on transport
+// failure, unauthorized on a status other than 200.
+std::string http01_fetch(const std::string& address, int port, const std::string& host,
+                         const std::string& path);
+
+// SHA-256 of the key authorization, as tls-alpn-01's acmeIdentifier and dns-01 (encoded)
+// carry it.
+std::string key_authorization_digest(const std::string& key_authorization);
+
+}  // namespace xmppcert::ca

@@ -1,0 +1,118 @@
+// tls-alpn-01 (RFC 8737): a TLS handshake offering only ALPN "acme-tls/1" with SNI = the
+// domain; the self-signed certificate presented must name exactly that domain and carry the
+// critical acmeIdentifier extension (1.3.6.1.5.5.7.1.31) holding SHA-256(key authorization).
+#include <fcntl.h>
+#include <netdb.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "ca/problem.h"
+#include "ca/va.h"
+#include "engine/errors.h"
+#include "engine/san.h"
+
+namespace xmppcert::ca {
+namespace {
+
+constexpr int kTimeoutSeconds = 10;
+
+// A connected socket, blocking with send/receive timeouts; -1 and `failure` set otherwise.
+int connect_with_timeout(const std::string& address, int port, std::string& failure) {
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* info = nullptr;
+  if (getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &info) != 0) {
+    failure = "bad address " + address;
+    return -1;
+  }
+  int fd = ::socket(info->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int rc = fd < 0 ? -1 : ::connect(fd, info->ai_addr, info->ai_addrlen);
+  freeaddrinfo(info);
+  if (fd >= 0 && rc != 0 && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::poll(&p, 1, kTimeoutSeconds * 1000) == 1 &&
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0)
+      rc = 0;
+    else
+      errno = error ? error : ETIMEDOUT;
+  }
+  if (rc != 0) {
+    failure = errno_text(errno);
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  timeval timeout{kTimeoutSeconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  return fd;
+}
+
+void check_certificate(X509* cert, const ChallengeToCheck& challenge) {
+  const std::string& domain = challenge.domain;
+  XmppIdentities ids = identities_in_certificate(cert);
+  if (ids.dns_ids != std::vector<std::string>{domain} || !ids.srv_ids.empty() ||
+      !ids.xmpp_addrs.empty())
+    throw AcmeProblem("unauthorized",
+                      "tls-alpn-01: the certificate from " + domain + " must name only " + domain);
+  Asn1ObjectPtr oid(OBJ_txt2obj("1.3.6.1.5.5.7.1.31", 1));
+  int index = X509_get_ext_by_OBJ(cert, oid.get(), -1);
+  if (index < 0)
+    throw AcmeProblem("unauthorized", "tls-alpn-01: no acmeIdentifier in " + domain + "'s certificate");
+  X509_EXTENSION* ext = X509_get_ext(cert, index);
+  ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(ext);
+  std::string expected = "\x04\x20" + key_authorization_digest(challenge.key_authorization);
+  std::string actual(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
+                     ASN1_STRING_length(data));
+  if (!X509_EXTENSION_get_critical(ext) || actual != expected)
+    throw AcmeProblem("incorrectResponse", "tls-alpn-01: " + domain +
+                                               "'s acmeIdentifier is not critical or does not "
+                                               "hold the key authorization digest");
+}
+
+}  // namespace
+
+void Validator::validate_tls_alpn01(const ChallengeToCheck& challenge) {
+  std::string last_failure;
+  for (const auto& address : addresses_of(challenge.domain)) {
+    std::string where =
+        challenge.domain + " (" + address + ":" + std::to_string(options_.tls_port) + ")";
+    int fd = connect_with_timeout(address, options_.tls_port, last_failure);
+    if (fd < 0) {
+      last_failure = "tls-alpn-01: connect to " + where + ": " + last_failure;
+      continue;
+    }
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL* ssl = SSL_new(ctx);
+    static const unsigned char kAlpn[] = "\x0a" "acme-tls/1";
+    SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn - 1);
+    SSL_set_tlsext_host_name(ssl, challenge.domain.c_str());
+    SSL_set_fd(ssl, fd);
+    bool handshake = SSL_connect(ssl) == 1;
+    const unsigned char* selected = nullptr;
+    unsigned int selected_length = 0;
+    SSL_get0_alpn_selected(ssl, &selected, &selected_length);
+    X509Ptr cert(handshake ? SSL_get1_peer_certificate(ssl) : nullptr);
+    std::string tls_failure = handshake ? "" : openssl_error_text();
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    ::close(fd);
+    if (!handshake) throw AcmeProblem("tls", "tls-alpn-01: handshake with " + where + ": " + tls_failure);
+    if (selected_length != 10 || std::memcmp(selected, "acme-tls/1", 10) != 0)
+      throw AcmeProblem("unauthorized", "tls-alpn-01: " + where + " did not select acme-tls/1");
+    if (!cert) throw AcmeProblem("tls", "tls-alpn-01: " + where + " sent no certificate");
+    check_certificate(cert.get(), challenge);
+    return;
+  }
+  throw AcmeProblem("connection", last_failure);
+}
+
+}  // namespace xmppcert::ca

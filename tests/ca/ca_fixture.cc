@@ -1,0 +1,78 @@
+#include "tests/ca/ca_fixture.h"
+
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "engine/fs.h"
+#include "tests/integration/pebble_fixture.h"
+
+namespace xmppcert::testing {
+
+ProcessResult run_xmppcert_ca(std::vector<std::string> args) {
+  args.insert(args.begin(), XMPPCERT_CA_BINARY);
+  return run_process(args);
+}
+
+bool FoundationCa::available() {
+  return ::access(XMPPCERT_CA_BINARY, X_OK) == 0 && BindServer::available();
+}
+
+FoundationCa::FoundationCa(FoundationCaOptions options) {
+  bind_ = std::make_unique<BindServer>(BindOptions{.records = options.bind_records});
+  std::vector<std::string> init{"init", "--state-dir", state_dir(), "--hostname", "127.0.0.1"};
+  for (const auto& domain : options.permitted_domains) {
+    init.push_back("--permitted-domain");
+    init.push_back(domain);
+  }
+  ProcessResult made = run_xmppcert_ca(init);
+  if (made.exit_code != 0) throw std::runtime_error("xmppcert-ca init: " + made.err);
+  http01_port_ = free_port();
+  tls_port_ = free_port();
+  // A free port can be taken by a parallel test before the CA binds it: try again.
+  for (int attempt = 1;; ++attempt) {
+    port_ = free_port();
+    std::vector<std::string> argv{XMPPCERT_CA_BINARY,
+                                  "serve",
+                                  "--state-dir",
+                                  state_dir(),
+                                  "--listen",
+                                  "127.0.0.1:" + std::to_string(port_),
+                                  "--validation-http-port",
+                                  std::to_string(http01_port_),
+                                  "--validation-tls-port",
+                                  std::to_string(tls_port_),
+                                  "--resolver",
+                                  "127.0.0.1:" + std::to_string(bind_->port())};
+    argv.insert(argv.end(), options.serve_args.begin(), options.serve_args.end());
+    if (!options.config_json.empty()) {
+      write_text(dir_ / "ca-config.json", options.config_json);
+      argv.push_back("--config");
+      argv.push_back((dir_ / "ca-config.json").string());
+    }
+    pid_ = spawn_unprivileged(argv, {}, dir_ / "ca.log", "root", "root");
+    try {
+      wait_for_port(port_, "xmppcert-ca", pid_);
+      return;
+    } catch (const std::runtime_error&) {
+      stop_process(pid_);
+      if (attempt == 3) throw;
+    }
+  }
+}
+
+FoundationCa::~FoundationCa() { stop_process(pid_); }
+
+std::string FoundationCa::directory_url() const {
+  return "https://127.0.0.1:" + std::to_string(port_) + "/directory";
+}
+
+std::string FoundationCa::log() const {
+  try {
+    return read_file(dir_ / "ca.log");
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+}  // namespace xmppcert::testing

@@ -1,0 +1,53 @@
+// Starts the built xmppcert-ca (XMPPCERT_CA_BINARY) on a free 127.0.0.1 port with its state
+// in a temp dir: `init --hostname 127.0.0.1`, then `serve`, validating http-01 and
+// tls-alpn-01 against loopback ports the test names and resolving through a BIND of its own
+// that answers 127.0.0.1 for every name under example.test. Stops it in the destructor.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/integration/bind_server.h"
+#include "tests/unit/test_support.h"
+
+namespace xmppcert::testing {
+
+struct FoundationCaOptions {
+  std::vector<std::string> permitted_domains;
+  std::vector<std::string> serve_args;  // extra flags for `serve`
+  std::string bind_records = "* IN A 127.0.0.1\n";
+  std::string config_json;  // set: written to a file and passed as --config
+};
+
+class FoundationCa {
+ public:
+  static bool available();  // the binary is built and BIND is installed
+  explicit FoundationCa(FoundationCaOptions options = {});
+  ~FoundationCa();
+
+  std::string directory_url() const;
+  std::string root_file() const { return (dir_ / "ca" / "root.pem").string(); }
+  std::string state_dir() const { return (dir_ / "ca").string(); }
+  int http01_port() const { return http01_port_; }
+  int tls_alpn01_port() const { return tls_port_; }
+  int dns_port() const { return bind_->port(); }
+  int port() const { return port_; }
+  const TempDir& dir() const { return dir_; }
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<BindServer> bind_;
+  int port_ = 0;
+  int http01_port_ = 0;
+  int tls_port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Runs the built xmppcert-ca with arguments.
+ProcessResult run_xmppcert_ca(std::vector<std::string> args);
+
+}  // namespace xmppcert::testing

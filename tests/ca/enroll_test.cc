@@ -1,0 +1,80 @@
+// xmppcert enrolling from xmppcert-ca, the foundation CA, over ACME with real http-01
+// validation: the certificate carries every XMPP identity and clientAuth, which no public
+// ACME CA issues.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/ca/ca_fixture.h"
+#include "tests/integration/cli_runner.h"
+#include "tests/integration/pebble_fixture.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::FoundationCa;
+using testing::ProcessResult;
+
+std::filesystem::path find_file(const std::filesystem::path& root, const std::string& name) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
+    if (entry.path().filename() == name) return entry.path();
+  return {};
+}
+
+TEST(FoundationCaEnroll, EnrollGetsDnsIdsSrvIdsXmppAddrAndClientAuth) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca;
+  testing::TempDir state;
+  ProcessResult r = testing::run_xmppcert(
+      {"enroll", "xmpp.example.test", "--component", "conference", "--state-dir",
+       state.path().string(), "--issuer", "foundation", "--acme-directory", ca.directory_url(),
+       "--acme-trust", ca.root_file(), "--acme-agree-tos", "--http01-address", "127.0.0.1",
+       "--http01-port", std::to_string(ca.http01_port())});
+  ASSERT_EQ(r.exit_code, 0) << r.err << "\nCA log:\n" << ca.log();
+  EXPECT_EQ(r.err.find("dropped requested identities"), std::string::npos) << r.err;
+  auto cert = find_file(state.path(), "cert.pem");
+  ASSERT_FALSE(cert.empty());
+  ProcessResult text = testing::run_process({"openssl", "x509", "-noout", "-text", "-in", cert});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  for (const char* expected :
+       {"DNS:xmpp.example.test", "DNS:conference.xmpp.example.test",
+        "_xmpp-client.xmpp.example.test", "_xmpp-server.xmpp.example.test",
+        "_xmpp-server.conference.xmpp.example.test", "XmppAddr", "TLS Web Server Authentication",
+        "TLS Web Client Authentication", "CRL Distribution Points"})
+    EXPECT_NE(text.out.find(expected), std::string::npos) << expected << "\n" << text.out;
+  // The chain the CA sent verifies up to its root.
+  auto chain = find_file(state.path(), "chain.pem");
+  ProcessResult verify = testing::run_process({"openssl", "verify", "-CAfile", ca.root_file(),
+                                               "-untrusted", chain, cert});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_NE(ca.log().find("audit: issued serial"), std::string::npos) << ca.log();
+}
+
+TEST(FoundationCaEnroll, RootCommandPrintsTheRootAndInitRefusesToOverwrite) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  testing::TempDir dir;
+  std::string state = (dir / "ca").string();
+  ProcessResult missing = testing::run_xmppcert_ca({"root", "--state-dir", state});
+  EXPECT_EQ(missing.exit_code, 2);
+  ASSERT_EQ(testing::run_xmppcert_ca({"init", "--state-dir", state, "--hostname", "ca.example.test",
+                                      "--permitted-domain", "example.test"})
+                .exit_code,
+            0);
+  ProcessResult root = testing::run_xmppcert_ca({"root", "--state-dir", state});
+  EXPECT_EQ(root.exit_code, 0);
+  EXPECT_NE(root.out.find("BEGIN CERTIFICATE"), std::string::npos);
+  ProcessResult again = testing::run_xmppcert_ca(
+      {"init", "--state-dir", state, "--hostname", "ca.example.test"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  testing::write_text(dir / "root.pem", root.out);
+  ProcessResult text =
+      testing::run_process({"openssl", "x509", "-noout", "-text", "-in", (dir / "root.pem").string()});
+  EXPECT_NE(text.out.find("Permitted"), std::string::npos) << text.out;
+  ProcessResult usage = testing::run_xmppcert_ca({"serve", "--state-dir", state});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("--listen"), std::string::npos) << usage.err;
+}
+
+}  // namespace
+}  // namespace xmppcert

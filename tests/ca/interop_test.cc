@@ -1,0 +1,119 @@
+// ACME clients nobody here wrote, from Debian, obtaining and revoking certificates from
+// xmppcert-ca with real validation against loopback: lego (http-01, tls-alpn-01), certbot
+// (http-01, standalone). Each revoked serial must show up in the CA's CRL.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "tests/ca/ca_fixture.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::FoundationCa;
+using testing::ProcessResult;
+
+bool installed(const char* path) { return ::access(path, X_OK) == 0; }
+
+ProcessResult run_with_env(const std::vector<std::pair<std::string, std::string>>& env,
+                           std::vector<std::string> argv) {
+  std::vector<std::string> full{"env"};
+  for (const auto& [name, value] : env) full.push_back(name + "=" + value);
+  full.insert(full.end(), argv.begin(), argv.end());
+  return testing::run_process(full);
+}
+
+std::string serial_of(const std::filesystem::path& cert) {
+  ProcessResult r = testing::run_process({"openssl", "x509", "-noout", "-serial", "-in", cert});
+  std::string serial = r.out.substr(r.out.find('=') + 1);
+  serial.erase(std::remove(serial.begin(), serial.end(), '\n'), serial.end());
+  return serial;  // upper-case hex, as `openssl crl -text` prints it
+}
+
+std::string crl_text(const FoundationCa& ca, const testing::TempDir& dir) {
+  std::string der = (dir / "ca.crl").string();
+  ProcessResult fetched = testing::run_process(
+      {"curl", "-sS", "--cacert", ca.root_file(), "-o", der,
+       "https://127.0.0.1:" + std::to_string(ca.port()) + "/crl"});
+  EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
+  ProcessResult text = testing::run_process({"openssl", "crl", "-inform", "DER", "-noout", "-text",
+                                             "-in", der, "-CAfile", ca.root_file()});
+  return text.out + text.err;
+}
+
+std::filesystem::path find_file(const std::filesystem::path& root, const std::string& name) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
+    if (entry.path().filename() == name) return entry.path();
+  return {};
+}
+
+class FoundationCaInterop : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  }
+};
+
+TEST_F(FoundationCaInterop, LegoObtainsWithHttp01AndTlsAlpn01AndRevokes) {
+  if (!installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
+  FoundationCa ca;
+  testing::TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> env{{"LEGO_CA_CERTIFICATES",
+                                                              ca.root_file()}};
+  struct Case {
+    const char* domain;
+    std::vector<std::string> solver;
+  } cases[] = {
+      {"lego-http.example.test", {"--http", "--http.port", "127.0.0.1:" + std::to_string(ca.http01_port())}},
+      {"lego-alpn.example.test", {"--tls", "--tls.port", "127.0.0.1:" + std::to_string(ca.tls_alpn01_port())}}};
+  for (const auto& c : cases) {
+    std::vector<std::string> common{"lego",    "--server", ca.directory_url(), "--accept-tos",
+                                    "--email", "admin@example.test", "--path",
+                                    (dir / "lego").string(), "--domains", c.domain};
+    common.insert(common.end(), c.solver.begin(), c.solver.end());
+    std::vector<std::string> run = common;
+    run.push_back("run");
+    ProcessResult r = run_with_env(env, run);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
+    auto cert = dir / "lego" / "certificates" / (std::string(c.domain) + ".crt");
+    ASSERT_TRUE(std::filesystem::exists(cert)) << c.domain;
+    std::string serial = serial_of(cert);
+    std::vector<std::string> revoke = common;
+    revoke.push_back("revoke");
+    r = run_with_env(env, revoke);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
+    EXPECT_NE(crl_text(ca, dir).find(serial), std::string::npos) << serial;
+  }
+}
+
+TEST_F(FoundationCaInterop, CertbotObtainsWithHttp01StandaloneAndRevokes) {
+  if (!installed("/usr/bin/certbot")) GTEST_SKIP() << "certbot is not installed";
+  FoundationCa ca;
+  testing::TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> env{{"REQUESTS_CA_BUNDLE",
+                                                              ca.root_file()}};
+  std::vector<std::string> dirs{"--config-dir", (dir / "config").string(), "--work-dir",
+                                (dir / "work").string(), "--logs-dir", (dir / "logs").string(),
+                                "--server", ca.directory_url(), "--non-interactive"};
+  std::vector<std::string> obtain{"certbot", "certonly", "--standalone", "--http-01-address",
+                                  "127.0.0.1", "--http-01-port", std::to_string(ca.http01_port()),
+                                  "-d", "certbot.example.test", "--agree-tos",
+                                  "--register-unsafely-without-email"};
+  obtain.insert(obtain.end(), dirs.begin(), dirs.end());
+  ProcessResult r = run_with_env(env, obtain);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
+  auto cert = find_file(dir / "config", "cert1.pem");
+  ASSERT_FALSE(cert.empty());
+  std::string serial = serial_of(cert);
+  std::vector<std::string> revoke{"certbot", "revoke", "--cert-path", cert.string(),
+                                  "--no-delete-after-revoke"};
+  revoke.insert(revoke.end(), dirs.begin(), dirs.end());
+  r = run_with_env(env, revoke);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
+  EXPECT_NE(crl_text(ca, dir).find(serial), std::string::npos) << serial;
+}
+
+}  // namespace
+}  // namespace xmppcert
