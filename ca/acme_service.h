@@ -33,8 +33,8 @@ struct ServiceOptions {
   int validation_threads = 8;
   bool eab_required = false;
   std::map<std::string, std::string> eab_keys;  // key id -> HMAC key (raw bytes); never logged
-  int ari_retry_after = 6 * 3600;                 // seconds, renewalInfo's Retry-After
-  int certificates_per_account_per_hour = 300;    // 0: no limit
+  int ari_retry_after = 6 * 3600;               // seconds, renewalInfo's Retry-After
+  int certificates_per_account_per_hour = 300;  // 0: no limit
   int failed_validations_per_account_per_hour = 60;
 };
 
@@ -117,7 +117,6 @@ class AcmeService {
   std::unique_ptr<WorkQueue> validations_;
 };
 
-WebResponse json_response(int status, const nlohmann::json& body,
-                          const std::string& location = "");
+WebResponse json_response(int status, const nlohmann::json& body, const std::string& location = "");
 
 }  // namespace xmppcert::ca

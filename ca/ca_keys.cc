@@ -103,8 +103,7 @@ void init_ca(const InitOptions& options) {
   add_extension(https.get(), root.get(), NID_key_usage, "critical,digitalSignature");
   add_extension(https.get(), root.get(), NID_ext_key_usage, "serverAuth");
   add_extension(https.get(), root.get(), NID_authority_key_identifier, "keyid:always");
-  std::string san =
-      (is_ip_literal(options.hostname) ? "IP:" : "DNS:") + options.hostname;
+  std::string san = (is_ip_literal(options.hostname) ? "IP:" : "DNS:") + options.hostname;
   add_extension(https.get(), root.get(), NID_subject_alt_name, san.c_str());
   sign(https.get(), root_key.get(), "HTTPS certificate");
 
@@ -115,8 +114,7 @@ void init_ca(const InitOptions& options) {
   write_file_atomically(https_key_path(dir), private_key_pem(https_key.get()), key_mode);
   write_file_atomically(dir / "root.pem", certificate_pem(root.get()), with_mode(0644));
   write_file_atomically(dir / "intermediate.pem", certificate_pem(issuing.get()), with_mode(0644));
-  write_file_atomically(https_cert_path(dir),
-                        certificate_pem(https.get()), with_mode(0644));
+  write_file_atomically(https_cert_path(dir), certificate_pem(https.get()), with_mode(0644));
   nlohmann::json meta{{"hostname", options.hostname}, {"permitted_domains", permitted}};
   write_file_atomically(dir / "ca.json", meta.dump(2) + "\n", with_mode(0644));
 }
@@ -130,8 +128,8 @@ IssuingCa load_issuing_ca(const std::filesystem::path& dir) {
   IssuingCa ca;
   ca.hostname = meta["hostname"];
   ca.permitted_domains = meta.value("permitted_domains", std::vector<std::string>{});
-  ca.key = load_private_key(read_file(dir / "intermediate.key"),
-                            (dir / "intermediate.key").string());
+  ca.key =
+      load_private_key(read_file(dir / "intermediate.key"), (dir / "intermediate.key").string());
   ca.chain = read_file(dir / "intermediate.pem");
   ca.cert = parse_certificate(ca.chain, (dir / "intermediate.pem").string());
   ca.root = load_root_pem(dir);

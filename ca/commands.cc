@@ -56,15 +56,14 @@ void apply_service_config(const nlohmann::json& config, ServiceOptions& options)
       throw UsageError("serve: config eab.required without eab.keys");
   }
   if (config.contains("ari_retry_after"))
-    options.ari_retry_after = static_cast<int>(
-        parse_duration(config["ari_retry_after"].get<std::string>()).count());
+    options.ari_retry_after =
+        static_cast<int>(parse_duration(config["ari_retry_after"].get<std::string>()).count());
   if (config.contains("rate_limits")) {
     const auto& limits = config["rate_limits"];
     options.certificates_per_account_per_hour = limits.value(
         "certificates_per_account_per_hour", options.certificates_per_account_per_hour);
-    options.failed_validations_per_account_per_hour =
-        limits.value("failed_validations_per_account_per_hour",
-                     options.failed_validations_per_account_per_hour);
+    options.failed_validations_per_account_per_hour = limits.value(
+        "failed_validations_per_account_per_hour", options.failed_validations_per_account_per_hour);
   }
 }
 
@@ -84,10 +83,9 @@ int run_renew_now(const std::vector<std::string>& raw) {
 }
 
 int run_init(const std::vector<std::string>& raw) {
-  auto args = parse_args("init", raw,
-                         {{"--state-dir", true},
-                          {"--hostname", true},
-                          {"--permitted-domain", true, true}});
+  auto args =
+      parse_args("init", raw,
+                 {{"--state-dir", true}, {"--hostname", true}, {"--permitted-domain", true, true}});
   InitOptions options;
   options.state_dir = state_dir(args, "init");
   if (!args.value("--hostname")) throw UsageError("init: --hostname H is required");
@@ -140,8 +138,8 @@ int run_serve(const std::vector<std::string>& raw) {
   validation.caa_identity = config.value("caa_identity", ca.hostname);
 
   ServiceOptions service_options;
-  std::string host = ca.hostname.find(':') != std::string::npos ? "[" + ca.hostname + "]"
-                                                                 : ca.hostname;
+  std::string host =
+      ca.hostname.find(':') != std::string::npos ? "[" + ca.hostname + "]" : ca.hostname;
   service_options.base_url = "https://" + host + ":" + std::to_string(port);
   if (auto lifetime = setting("--lifetime", "lifetime"))
     service_options.lifetime = parse_duration(*lifetime);

@@ -52,7 +52,8 @@ std::string build_crl(IssuingCa& ca, const std::vector<CertificateRecord>& revok
   ASN1_INTEGER_free(crl_number);
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, ca.cert.get(), nullptr, nullptr, crl, 0);
-  X509_EXTENSION* aki = X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always");
+  X509_EXTENSION* aki =
+      X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always");
   if (aki) X509_CRL_add_ext(crl, aki, -1);
   X509_EXTENSION_free(aki);
   if (!X509_CRL_sign(crl, ca.key.get(), EVP_sha256()))

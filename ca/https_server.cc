@@ -4,8 +4,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -95,8 +95,7 @@ void serve_https(const HttpsServerOptions& options, const WebHandler& service) {
   boost::system::error_code error;
   tls.use_certificate_chain_file(options.cert_file, error);
   if (!error) tls.use_private_key_file(options.key_file, ssl::context::pem, error);
-  if (error)
-    throw_operation_error("load HTTPS certificate", options.cert_file, error.message());
+  if (error) throw_operation_error("load HTTPS certificate", options.cert_file, error.message());
 
   asio::io_context io(options.threads);
   asio::ip::tcp::acceptor acceptor(io);
@@ -114,7 +113,8 @@ void serve_https(const HttpsServerOptions& options, const WebHandler& service) {
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
   asio::co_spawn(io, accept_loop(io, acceptor, tls, service), asio::detached);
-  log_line("xmppcert-ca", "serving https on " + options.address + ":" + std::to_string(options.port));
+  log_line("xmppcert-ca",
+           "serving https on " + options.address + ":" + std::to_string(options.port));
   std::vector<std::thread> threads;
   for (int i = 1; i < options.threads; ++i) threads.emplace_back([&] { io.run(); });
   io.run();

@@ -92,8 +92,7 @@ PKeyPtr key_from_jwk(const nlohmann::json& jwk) {
     }
     std::string point = "\x04" + x + y;
     OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
-    OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                     point.size());
+    OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
     return build_key("EC", builder);
   }
   if (kty == "RSA") {
@@ -137,8 +136,7 @@ bool verify_hs256(const ParsedJws& jws, const std::string& mac_key) {
   HMAC(EVP_sha256(), mac_key.data(), static_cast<int>(mac_key.size()),
        reinterpret_cast<const unsigned char*>(jws.signing_input.data()), jws.signing_input.size(),
        mac, &length);
-  return length == jws.signature.size() &&
-         CRYPTO_memcmp(mac, jws.signature.data(), length) == 0;
+  return length == jws.signature.size() && CRYPTO_memcmp(mac, jws.signature.data(), length) == 0;
 }
 
 }  // namespace xmppcert::ca

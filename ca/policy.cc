@@ -12,9 +12,8 @@ namespace xmppcert::ca {
 namespace {
 
 bool within(const std::string& name, const std::string& domain) {
-  return name == domain ||
-         (name.size() > domain.size() && name.ends_with(domain) &&
-          name[name.size() - domain.size() - 1] == '.');
+  return name == domain || (name.size() > domain.size() && name.ends_with(domain) &&
+                            name[name.size() - domain.size() - 1] == '.');
 }
 
 std::string describe(GENERAL_NAME* name) {
@@ -112,8 +111,8 @@ XmppIdentities approve_csr(X509_REQ* csr, const std::vector<std::string>& valida
   for (int i = X509_NAME_get_index_by_NID(subject, NID_commonName, -1); i >= 0;
        i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) {
     unsigned char* utf8 = nullptr;
-    int length = ASN1_STRING_to_UTF8(
-        &utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
+    int length =
+        ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
     std::string cn(reinterpret_cast<char*>(utf8), length > 0 ? length : 0);
     OPENSSL_free(utf8);
     std::string lower = cn;

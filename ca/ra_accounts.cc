@@ -42,8 +42,7 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
   account.id = storage_.insert_account(account);
   log_line("xmppcert-ca", "account " + std::to_string(account.id) + " created" +
                               (eab_kid.empty() ? "" : " (external account " + eab_kid + ")"));
-  return json_response(201, account_json(account),
-                       url("/acme/acct/" + std::to_string(account.id)));
+  return json_response(201, account_json(account), url("/acme/acct/" + std::to_string(account.id)));
 }
 
 WebResponse AcmeService::update_account(const VerifiedPost& post, long long id) {

@@ -23,7 +23,8 @@ const char* const kChallengeTypes[] = {"http-01", "dns-01", "tls-alpn-01"};
 
 std::string authz_status(const nlohmann::json& authz) {
   std::string status = authz["status"];
-  if ((status == "pending" || status == "valid") && authz["expires"].get<std::time_t>() < std::time(nullptr))
+  if ((status == "pending" || status == "valid") &&
+      authz["expires"].get<std::time_t>() < std::time(nullptr))
     return "expired";
   return status;
 }
@@ -40,8 +41,7 @@ nlohmann::json AcmeService::load_owned(const char* kind, const std::string& id,
   return *doc;
 }
 
-nlohmann::json AcmeService::challenge_json(const std::string& authz_id,
-                                           const nlohmann::json& authz,
+nlohmann::json AcmeService::challenge_json(const std::string& authz_id, const nlohmann::json& authz,
                                            const std::string& type) const {
   const auto& state = authz["challenges"][type];
   nlohmann::json out{{"type", type},
@@ -78,11 +78,12 @@ nlohmann::json AcmeService::order_json(nlohmann::json& order) {
   nlohmann::json identifiers = nlohmann::json::array();
   for (const auto& value : order["identifiers"])
     identifiers.push_back({{"type", "dns"}, {"value", value}});
-  nlohmann::json out{{"status", status},
-                     {"expires", format_utc(order["expires"].get<std::time_t>())},
-                     {"identifiers", identifiers},
-                     {"authorizations", authz_urls},
-                     {"finalize", url("/acme/order/" + order["id"].get<std::string>() + "/finalize")}};
+  nlohmann::json out{
+      {"status", status},
+      {"expires", format_utc(order["expires"].get<std::time_t>())},
+      {"identifiers", identifiers},
+      {"authorizations", authz_urls},
+      {"finalize", url("/acme/order/" + order["id"].get<std::string>() + "/finalize")}};
   if (order.contains("certificate"))
     out["certificate"] = url("/acme/cert/" + order["certificate"].get<std::string>());
   if (order.contains("error")) out["error"] = order["error"];
@@ -103,12 +104,9 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   std::time_t now = std::time(nullptr);
-  nlohmann::json order{{"id", random_id(16)},
-                       {"account", post.account->id},
-                       {"status", "pending"},
-                       {"expires", now + kAuthzLifetime},
-                       {"identifiers", names},
-                       {"authorizations", nlohmann::json::array()}};
+  nlohmann::json order{{"id", random_id(16)},  {"account", post.account->id},
+                       {"status", "pending"},  {"expires", now + kAuthzLifetime},
+                       {"identifiers", names}, {"authorizations", nlohmann::json::array()}};
   storage_.transaction([&] {
     for (const auto& name : names) {
       nlohmann::json challenges;
@@ -125,7 +123,8 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
     }
     storage_.put_document("order", order["id"], post.account->id, order);
   });
-  return json_response(201, order_json(order), url("/acme/order/" + order["id"].get<std::string>()));
+  return json_response(201, order_json(order),
+                       url("/acme/order/" + order["id"].get<std::string>()));
 }
 
 WebResponse AcmeService::get_order(const VerifiedPost& post, const std::string& id) {
@@ -194,8 +193,8 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
     authz["status"] = "invalid";
     record_failed_validation(account->id);
     log_line("xmppcert-ca", "validation " + type + " of " + challenge.domain + " for account " +
-                                std::to_string(account->id) + " failed: " +
-                                error["detail"].get<std::string>());
+                                std::to_string(account->id) +
+                                " failed: " + error["detail"].get<std::string>());
   }
   storage_.put_document("authz", authz_id, account->id, authz);
 }
@@ -238,17 +237,17 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   order["status"] = "valid";
   order["certificate"] = cert.serial_hex;
   storage_.transaction([&] {
-    storage_.insert_certificate({cert.serial_hex, post.account->id, id, cert.leaf_pem,
-                                 cert.not_after, 0, 0});
+    storage_.insert_certificate(
+        {cert.serial_hex, post.account->id, id, cert.leaf_pem, cert.not_after, 0, 0});
     storage_.put_document("order", id, post.account->id, order);
   });
   std::string names;
   for (const auto& name : validated) names += (names.empty() ? "" : ",") + name;
   log_line("xmppcert-ca", "audit: issued serial " + cert.serial_hex + " to account " +
-                              std::to_string(post.account->id) + " for " + names +
-                              " (SRV-IDs " + std::to_string(ids.srv_ids.size()) +
-                              ", XmppAddrs " + std::to_string(ids.xmpp_addrs.size()) +
-                              ", not after " + format_utc(cert.not_after) + ")");
+                              std::to_string(post.account->id) + " for " + names + " (SRV-IDs " +
+                              std::to_string(ids.srv_ids.size()) + ", XmppAddrs " +
+                              std::to_string(ids.xmpp_addrs.size()) + ", not after " +
+                              format_utc(cert.not_after) + ")");
   return json_response(200, order_json(order), url("/acme/order/" + id));
 }
 

@@ -26,7 +26,8 @@ WebResponse AcmeService::revoke_cert(const VerifiedPost& post) {
   int reason = payload.value("reason", 0);
   // RFC 5280 reason codes a subscriber may give (no cACompromise, no unused 7, no 8 / 10).
   if (reason < 0 || reason == 2 || (reason > 5 && reason != 9))
-    throw AcmeProblem("badRevocationReason", "reason " + std::to_string(reason) + " is not allowed");
+    throw AcmeProblem("badRevocationReason",
+                      "reason " + std::to_string(reason) + " is not allowed");
   std::string serial = serial_hex(cert.get());
   auto record = storage_.certificate(serial);
   if (!record || certificate_pem(cert.get()) != record->leaf_pem)
@@ -43,16 +44,16 @@ WebResponse AcmeService::revoke_cert(const VerifiedPost& post) {
   std::time_t now = std::time(nullptr);
   storage_.revoke_certificate(serial, reason, now);
   refresh_crl();
-  log_line("xmppcert-ca", "audit: revoked serial " + serial + " (reason " +
-                              std::to_string(reason) + ") by " +
+  log_line("xmppcert-ca", "audit: revoked serial " + serial + " (reason " + std::to_string(reason) +
+                              ") by " +
                               (post.account ? "account " + std::to_string(post.account->id)
                                             : std::string("the certificate key")));
   return WebResponse{200, "application/json", "", {}};
 }
 
 void AcmeService::refresh_crl() {
-  std::string der = build_crl(ca_, storage_.revoked_certificates(), ++crl_number_,
-                              std::time(nullptr));
+  std::string der =
+      build_crl(ca_, storage_.revoked_certificates(), ++crl_number_, std::time(nullptr));
   std::lock_guard guard(crl_mutex_);
   crl_der_ = std::move(der);
 }

@@ -67,8 +67,7 @@ std::vector<std::string> Resolver::addresses(const std::string& name) {
   for (const auto& raw : rdata(name, kTypeA))
     if (raw.size() == 4 && inet_ntop(AF_INET, raw.data(), text, sizeof text)) out.push_back(text);
   for (const auto& raw : rdata(name, kTypeAaaa))
-    if (raw.size() == 16 && inet_ntop(AF_INET6, raw.data(), text, sizeof text))
-      out.push_back(text);
+    if (raw.size() == 16 && inet_ntop(AF_INET6, raw.data(), text, sizeof text)) out.push_back(text);
   return out;
 }
 

@@ -88,9 +88,9 @@ void Validator::validate_dns01(const ChallengeToCheck& challenge) {
     throw AcmeProblem("dns", std::string("dns-01: ") + error.what());
   }
   if (std::find(records.begin(), records.end(), expected) == records.end())
-    throw AcmeProblem("incorrectResponse",
-                      "dns-01: no TXT record at " + name + " holds the key authorization digest (" +
-                          std::to_string(records.size()) + " found)");
+    throw AcmeProblem("incorrectResponse", "dns-01: no TXT record at " + name +
+                                               " holds the key authorization digest (" +
+                                               std::to_string(records.size()) + " found)");
 }
 
 // RFC 8659 §3: the closest name (walking up to the root) that has CAA records decides; no

@@ -53,8 +53,7 @@ std::string http01_fetch(const std::string& address, int port, const std::string
                        });
   io.run();
   if (failure)
-    throw AcmeProblem("connection",
-                      "http-01: " + stage + " " + where + ": " + failure.message());
+    throw AcmeProblem("connection", "http-01: " + stage + " " + where + ": " + failure.message());
   auto& response = parser.get();
   if (response.result_int() != 200)
     throw AcmeProblem("unauthorized", "http-01: " + where + " answered " + path + " with HTTP " +

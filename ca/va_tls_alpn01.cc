@@ -65,7 +65,8 @@ void check_certificate(X509* cert, const ChallengeToCheck& challenge) {
   Asn1ObjectPtr oid(OBJ_txt2obj("1.3.6.1.5.5.7.1.31", 1));
   int index = X509_get_ext_by_OBJ(cert, oid.get(), -1);
   if (index < 0)
-    throw AcmeProblem("unauthorized", "tls-alpn-01: no acmeIdentifier in " + domain + "'s certificate");
+    throw AcmeProblem("unauthorized",
+                      "tls-alpn-01: no acmeIdentifier in " + domain + "'s certificate");
   X509_EXTENSION* ext = X509_get_ext(cert, index);
   ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(ext);
   std::string expected = "\x04\x20" + key_authorization_digest(challenge.key_authorization);
@@ -92,7 +93,9 @@ void Validator::validate_tls_alpn01(const ChallengeToCheck& challenge) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL* ssl = SSL_new(ctx);
-    static const unsigned char kAlpn[] = "\x0a" "acme-tls/1";
+    static const unsigned char kAlpn[] =
+        "\x0a"
+        "acme-tls/1";
     SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn - 1);
     SSL_set_tlsext_host_name(ssl, challenge.domain.c_str());
     SSL_set_fd(ssl, fd);
@@ -105,7 +108,8 @@ void Validator::validate_tls_alpn01(const ChallengeToCheck& challenge) {
     SSL_free(ssl);
     SSL_CTX_free(ctx);
     ::close(fd);
-    if (!handshake) throw AcmeProblem("tls", "tls-alpn-01: handshake with " + where + ": " + tls_failure);
+    if (!handshake)
+      throw AcmeProblem("tls", "tls-alpn-01: handshake with " + where + ": " + tls_failure);
     if (selected_length != 10 || std::memcmp(selected, "acme-tls/1", 10) != 0)
       throw AcmeProblem("unauthorized", "tls-alpn-01: " + where + " did not select acme-tls/1");
     if (!cert) throw AcmeProblem("tls", "tls-alpn-01: " + where + " sent no certificate");

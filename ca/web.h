@@ -10,8 +10,8 @@
 namespace xmppcert::ca {
 
 struct WebRequest {
-  std::string method;  // "GET", "HEAD", "POST"
-  std::string target;  // the path, query removed
+  std::string method;        // "GET", "HEAD", "POST"
+  std::string target;        // the path, query removed
   std::string content_type;  // media type, parameters removed
   std::string body;
 };

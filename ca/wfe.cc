@@ -154,8 +154,8 @@ WebResponse AcmeService::handle(const WebRequest& request) {
     response = json_response(500, problem.document());
     response.content_type = "application/problem+json";
   }
-  if (request.target != "/directory" && request.target != "/root.pem" &&
-      request.target != "/crl" && !request.target.starts_with("/acme/renewal-info/")) {
+  if (request.target != "/directory" && request.target != "/root.pem" && request.target != "/crl" &&
+      !request.target.starts_with("/acme/renewal-info/")) {
     response.headers.emplace_back("Replay-Nonce", nonces_.issue());
     response.headers.emplace_back("Link", "<" + url("/directory") + ">;rel=\"index\"");
   }

@@ -30,8 +30,7 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
 
 void add_name_entry(X509_NAME* name, const char* key, const std::string& value) {
   if (!X509_NAME_add_entry_by_txt(name, key, MBSTRING_UTF8,
-                                  reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
-                                  0))
+                                  reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0))
     throw_operation_error("add name entry", key, openssl_error_text());
 }
 

@@ -44,8 +44,8 @@ TEST(FoundationCaEnroll, EnrollGetsDnsIdsSrvIdsXmppAddrAndClientAuth) {
     EXPECT_NE(text.out.find(expected), std::string::npos) << expected << "\n" << text.out;
   // The chain the CA sent verifies up to its root.
   auto chain = find_file(state.path(), "chain.pem");
-  ProcessResult verify = testing::run_process({"openssl", "verify", "-CAfile", ca.root_file(),
-                                               "-untrusted", chain, cert});
+  ProcessResult verify = testing::run_process(
+      {"openssl", "verify", "-CAfile", ca.root_file(), "-untrusted", chain, cert});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(ca.log().find("audit: issued serial"), std::string::npos) << ca.log();
 }
@@ -63,13 +63,13 @@ TEST(FoundationCaEnroll, RootCommandPrintsTheRootAndInitRefusesToOverwrite) {
   ProcessResult root = testing::run_xmppcert_ca({"root", "--state-dir", state});
   EXPECT_EQ(root.exit_code, 0);
   EXPECT_NE(root.out.find("BEGIN CERTIFICATE"), std::string::npos);
-  ProcessResult again = testing::run_xmppcert_ca(
-      {"init", "--state-dir", state, "--hostname", "ca.example.test"});
+  ProcessResult again =
+      testing::run_xmppcert_ca({"init", "--state-dir", state, "--hostname", "ca.example.test"});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
   testing::write_text(dir / "root.pem", root.out);
-  ProcessResult text =
-      testing::run_process({"openssl", "x509", "-noout", "-text", "-in", (dir / "root.pem").string()});
+  ProcessResult text = testing::run_process(
+      {"openssl", "x509", "-noout", "-text", "-in", (dir / "root.pem").string()});
   EXPECT_NE(text.out.find("Permitted"), std::string::npos) << text.out;
   ProcessResult usage = testing::run_xmppcert_ca({"serve", "--state-dir", state});
   EXPECT_EQ(usage.exit_code, 2);

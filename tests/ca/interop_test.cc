@@ -34,9 +34,9 @@ std::string serial_of(const std::filesystem::path& cert) {
 
 std::string crl_text(const FoundationCa& ca, const testing::TempDir& dir) {
   std::string der = (dir / "ca.crl").string();
-  ProcessResult fetched = testing::run_process(
-      {"curl", "-sS", "--cacert", ca.root_file(), "-o", der,
-       "https://127.0.0.1:" + std::to_string(ca.port()) + "/crl"});
+  ProcessResult fetched =
+      testing::run_process({"curl", "-sS", "--cacert", ca.root_file(), "-o", der,
+                            "https://127.0.0.1:" + std::to_string(ca.port()) + "/crl"});
   EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
   ProcessResult text = testing::run_process({"openssl", "crl", "-inform", "DER", "-noout", "-text",
                                              "-in", der, "-CAfile", ca.root_file()});
@@ -60,18 +60,26 @@ TEST_F(FoundationCaInterop, LegoObtainsWithHttp01AndTlsAlpn01AndRevokes) {
   if (!installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
   FoundationCa ca;
   testing::TempDir dir;
-  const std::vector<std::pair<std::string, std::string>> env{{"LEGO_CA_CERTIFICATES",
-                                                              ca.root_file()}};
+  const std::vector<std::pair<std::string, std::string>> env{
+      {"LEGO_CA_CERTIFICATES", ca.root_file()}};
   struct Case {
     const char* domain;
     std::vector<std::string> solver;
-  } cases[] = {
-      {"lego-http.example.test", {"--http", "--http.port", "127.0.0.1:" + std::to_string(ca.http01_port())}},
-      {"lego-alpn.example.test", {"--tls", "--tls.port", "127.0.0.1:" + std::to_string(ca.tls_alpn01_port())}}};
+  } cases[] = {{"lego-http.example.test",
+                {"--http", "--http.port", "127.0.0.1:" + std::to_string(ca.http01_port())}},
+               {"lego-alpn.example.test",
+                {"--tls", "--tls.port", "127.0.0.1:" + std::to_string(ca.tls_alpn01_port())}}};
   for (const auto& c : cases) {
-    std::vector<std::string> common{"lego",    "--server", ca.directory_url(), "--accept-tos",
-                                    "--email", "admin@example.test", "--path",
-                                    (dir / "lego").string(), "--domains", c.domain};
+    std::vector<std::string> common{"lego",
+                                    "--server",
+                                    ca.directory_url(),
+                                    "--accept-tos",
+                                    "--email",
+                                    "admin@example.test",
+                                    "--path",
+                                    (dir / "lego").string(),
+                                    "--domains",
+                                    c.domain};
     common.insert(common.end(), c.solver.begin(), c.solver.end());
     std::vector<std::string> run = common;
     run.push_back("run");
@@ -92,14 +100,22 @@ TEST_F(FoundationCaInterop, CertbotObtainsWithHttp01StandaloneAndRevokes) {
   if (!installed("/usr/bin/certbot")) GTEST_SKIP() << "certbot is not installed";
   FoundationCa ca;
   testing::TempDir dir;
-  const std::vector<std::pair<std::string, std::string>> env{{"REQUESTS_CA_BUNDLE",
-                                                              ca.root_file()}};
-  std::vector<std::string> dirs{"--config-dir", (dir / "config").string(), "--work-dir",
-                                (dir / "work").string(), "--logs-dir", (dir / "logs").string(),
-                                "--server", ca.directory_url(), "--non-interactive"};
-  std::vector<std::string> obtain{"certbot", "certonly", "--standalone", "--http-01-address",
-                                  "127.0.0.1", "--http-01-port", std::to_string(ca.http01_port()),
-                                  "-d", "certbot.example.test", "--agree-tos",
+  const std::vector<std::pair<std::string, std::string>> env{
+      {"REQUESTS_CA_BUNDLE", ca.root_file()}};
+  std::vector<std::string> dirs{
+      "--config-dir",     (dir / "config").string(), "--work-dir", (dir / "work").string(),
+      "--logs-dir",       (dir / "logs").string(),   "--server",   ca.directory_url(),
+      "--non-interactive"};
+  std::vector<std::string> obtain{"certbot",
+                                  "certonly",
+                                  "--standalone",
+                                  "--http-01-address",
+                                  "127.0.0.1",
+                                  "--http-01-port",
+                                  std::to_string(ca.http01_port()),
+                                  "-d",
+                                  "certbot.example.test",
+                                  "--agree-tos",
                                   "--register-unsafely-without-email"};
   obtain.insert(obtain.end(), dirs.begin(), dirs.end());
   ProcessResult r = run_with_env(env, obtain);

@@ -1,8 +1,9 @@
 // The foundation CA's XMPP profile (ca/policy.h): what a CSR may ask for, given the names
 // the order validated.
+#include "ca/policy.h"
+
 #include <gtest/gtest.h>
 
-#include "ca/policy.h"
 #include "ca/problem.h"
 #include "engine/csr.h"
 #include "engine/keys.h"
@@ -24,7 +25,8 @@ std::string refusal(X509_REQ* csr, const std::vector<std::string>& validated,
 
 TEST(CaPolicy, ApprovesEveryXmppIdentityOfValidatedDomains) {
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  auto ids = identities_for({parse_domain("example.test")}, {parse_domain("conference.example.test")});
+  auto ids =
+      identities_for({parse_domain("example.test")}, {parse_domain("conference.example.test")});
   X509ReqPtr csr = build_csr(key.get(), ids);
   EXPECT_EQ(approve_csr(csr.get(), {"example.test", "conference.example.test"}, nullptr), ids);
 }
@@ -56,9 +58,8 @@ TEST(CaPolicy, RefusesOtherNameKindsAndTheAccountKey) {
   X509ReqPtr csr(X509_REQ_new());
   X509_REQ_set_pubkey(csr.get(), key.get());
   STACK_OF(X509_EXTENSION)* extensions = sk_X509_EXTENSION_new_null();
-  sk_X509_EXTENSION_push(extensions,
-                         X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name,
-                                             "DNS:example.test,IP:192.0.2.1"));
+  sk_X509_EXTENSION_push(extensions, X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name,
+                                                         "DNS:example.test,IP:192.0.2.1"));
   X509_REQ_add_extensions(csr.get(), extensions);
   sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
   X509_REQ_sign(csr.get(), key.get(), EVP_sha256());

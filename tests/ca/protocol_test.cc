@@ -10,8 +10,8 @@
 
 #include "engine/certificate.h"
 #include "engine/clock.h"
-#include "engine/encoding.h"
 #include "engine/csr.h"
+#include "engine/encoding.h"
 #include "engine/http.h"
 #include "engine/keys.h"
 #include "plugins/issuers/acme/challenge_listener.h"
@@ -79,9 +79,9 @@ class Http01Responder {
         listener_("http-01", "127.0.0.1", port, [this](int client) {
           char buffer[2048];
           (void)::recv(client, buffer, sizeof buffer, 0);
-          std::string response = "HTTP/1.1 200 OK\r\nContent-Length: " +
-                                 std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" +
-                                 body_;
+          std::string response =
+              "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_.size()) +
+              "\r\nConnection: close\r\n\r\n" + body_;
           (void)::send(client, response.data(), response.size(), MSG_NOSIGNAL);
         }) {}
 
@@ -163,8 +163,7 @@ TEST_F(FoundationCaProtocol, BadSignatureIsRefusedAndNothingIsStored) {
   EXPECT_EQ(forged.status, 400);
   EXPECT_EQ(problem_type(forged), "urn:ietf:params:acme:error:malformed") << forged.body;
   HttpResponse lookup = client.post(url, R"({"onlyReturnExisting":true})", true);
-  EXPECT_EQ(problem_type(lookup), "urn:ietf:params:acme:error:accountDoesNotExist")
-      << lookup.body;
+  EXPECT_EQ(problem_type(lookup), "urn:ietf:params:acme:error:accountDoesNotExist") << lookup.body;
 }
 
 TEST_F(FoundationCaProtocol, UnknownAccountIsRefusedWithAccountDoesNotExist) {
@@ -185,7 +184,8 @@ TEST_F(FoundationCaProtocol, CsrWithANameTheOrderDidNotValidateIsRefusedWithBadC
 
   XmppIdentities extra_dns = ids;
   extra_dns.dns_ids.push_back("b.example.test");
-  HttpResponse r = client.post(order["finalize"], json{{"csr", csr_b64(key.get(), extra_dns)}}.dump());
+  HttpResponse r =
+      client.post(order["finalize"], json{{"csr", csr_b64(key.get(), extra_dns)}}.dump());
   EXPECT_EQ(problem_type(r), "urn:ietf:params:acme:error:badCSR") << r.body;
   EXPECT_NE(r.body.find("b.example.test"), std::string::npos) << r.body;
 
@@ -217,8 +217,9 @@ TEST_F(FoundationCaProtocol, CsrWithANameTheOrderDidNotValidateIsRefusedWithBadC
 TEST_F(FoundationCaProtocol, WrongKeyAuthorizationInvalidatesTheAuthorization) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(client.create_account().status, 201);
-  json order = client.post_json(client.endpoint("newOrder"),
-                                {{"identifiers", {{{"type", "dns"}, {"value", "w.example.test"}}}}});
+  json order =
+      client.post_json(client.endpoint("newOrder"),
+                       {{"identifiers", {{{"type", "dns"}, {"value", "w.example.test"}}}}});
   std::string authz_url = order["authorizations"][0];
   json authz = client.get_json(authz_url);
   Http01Responder responder(ca_->http01_port(), "not-the-key-authorization");
@@ -244,12 +245,14 @@ TEST_F(FoundationCaProtocol, KeyChangeMovesTheAccountToTheNewKey) {
   PKeyPtr new_key = generate_private_key(KeyType::kEcP256);
   std::string url = client.endpoint("keyChange");
   std::string inner = acme::sign_key_change(
-      new_key.get(), url, json{{"account", client.kid}, {"oldKey", acme::public_jwk(client.key())}}.dump());
+      new_key.get(), url,
+      json{{"account", client.kid}, {"oldKey", acme::public_jwk(client.key())}}.dump());
   HttpResponse changed = client.post(url, inner);
   EXPECT_EQ(changed.status, 200) << changed.body;
   std::string kid = client.kid;
   client.set_key(std::move(new_key));
-  HttpResponse found = client.post(client.endpoint("newAccount"), R"({"onlyReturnExisting":true})", true);
+  HttpResponse found =
+      client.post(client.endpoint("newAccount"), R"({"onlyReturnExisting":true})", true);
   EXPECT_EQ(found.status, 200) << found.body;
   EXPECT_EQ(*found.header("location"), kid);
 }
@@ -271,7 +274,8 @@ TEST_F(FoundationCaProtocol, RenewalInfoWindowMovesEarlierWhenTheOperatorSaysRen
   json order = validated_order(client, *ca_, "ari.example.test");
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
   json done = client.post_json(
-      order["finalize"], {{"csr", csr_b64(key.get(), identities_for({parse_domain("ari.example.test")}, {}))}});
+      order["finalize"],
+      {{"csr", csr_b64(key.get(), identities_for({parse_domain("ari.example.test")}, {}))}});
   ASSERT_EQ(done["status"], "valid") << done.dump();
   auto chain = parse_certificate_chain(client.post(done["certificate"], "").body, "download");
   X509* leaf = chain[0].get();
@@ -287,10 +291,12 @@ TEST_F(FoundationCaProtocol, RenewalInfoWindowMovesEarlierWhenTheOperatorSaysRen
   HttpResponse before = client.get(ari_url);
   ASSERT_EQ(before.status, 200) << before.body;
   EXPECT_TRUE(before.header("retry-after"));
-  std::time_t start = parse_utc(json::parse(before.body)["suggestedWindow"]["start"].get<std::string>());
+  std::time_t start =
+      parse_utc(json::parse(before.body)["suggestedWindow"]["start"].get<std::string>());
   EXPECT_GT(start, std::time(nullptr) + 50 * 86400) << before.body;
 
-  auto moved = testing::run_xmppcert_ca({"renew-now", "--state-dir", ca_->state_dir(), "--within", "1h"});
+  auto moved =
+      testing::run_xmppcert_ca({"renew-now", "--state-dir", ca_->state_dir(), "--within", "1h"});
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
   HttpResponse after = client.get(ari_url);
   std::time_t end = parse_utc(json::parse(after.body)["suggestedWindow"]["end"].get<std::string>());
@@ -320,11 +326,13 @@ class FoundationCaLimits : public FoundationCaProtocol {
 TEST_F(FoundationCaLimits, ExternalAccountBindingIsRequiredAndAWrongMacStoresNothing) {
   RawAcmeClient client(*ca_);
   HttpResponse unbound = client.create_account();
-  EXPECT_EQ(problem_type(unbound), "urn:ietf:params:acme:error:externalAccountRequired") << unbound.body;
+  EXPECT_EQ(problem_type(unbound), "urn:ietf:params:acme:error:externalAccountRequired")
+      << unbound.body;
   HttpResponse wrong = create_bound_account(client, "d3Jvbmcta2V5");
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(problem_type(wrong), "urn:ietf:params:acme:error:unauthorized") << wrong.body;
-  HttpResponse lookup = client.post(client.endpoint("newAccount"), R"({"onlyReturnExisting":true})", true);
+  HttpResponse lookup =
+      client.post(client.endpoint("newAccount"), R"({"onlyReturnExisting":true})", true);
   EXPECT_EQ(problem_type(lookup), "urn:ietf:params:acme:error:accountDoesNotExist");
   HttpResponse right = create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE");
   EXPECT_EQ(right.status, 201) << right.body;
@@ -332,14 +340,17 @@ TEST_F(FoundationCaLimits, ExternalAccountBindingIsRequiredAndAWrongMacStoresNot
 
 TEST_F(FoundationCaLimits, SecondCertificateWithinTheHourIsRateLimitedWithRetryAfter) {
   RawAcmeClient client(*ca_);
-  ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status, 201);
+  ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status,
+            201);
   json order = validated_order(client, *ca_, "limit.example.test");
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
   json done = client.post_json(
-      order["finalize"], {{"csr", csr_b64(key.get(), identities_for({parse_domain("limit.example.test")}, {}))}});
+      order["finalize"],
+      {{"csr", csr_b64(key.get(), identities_for({parse_domain("limit.example.test")}, {}))}});
   ASSERT_EQ(done["status"], "valid") << done.dump();
-  HttpResponse limited = client.post(client.endpoint("newOrder"),
-                                     R"({"identifiers":[{"type":"dns","value":"limit.example.test"}]})");
+  HttpResponse limited =
+      client.post(client.endpoint("newOrder"),
+                  R"({"identifiers":[{"type":"dns","value":"limit.example.test"}]})");
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(problem_type(limited), "urn:ietf:params:acme:error:rateLimited") << limited.body;
   EXPECT_TRUE(limited.header("retry-after"));
@@ -347,9 +358,11 @@ TEST_F(FoundationCaLimits, SecondCertificateWithinTheHourIsRateLimitedWithRetryA
 
 TEST_F(FoundationCaLimits, CaaNamingAnotherCaForbidsValidation) {
   RawAcmeClient client(*ca_);
-  ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status, 201);
-  json order = client.post_json(client.endpoint("newOrder"),
-                                {{"identifiers", {{{"type", "dns"}, {"value", "caa.example.test"}}}}});
+  ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status,
+            201);
+  json order =
+      client.post_json(client.endpoint("newOrder"),
+                       {{"identifiers", {{{"type", "dns"}, {"value", "caa.example.test"}}}}});
   std::string authz_url = order["authorizations"][0];
   json authz = client.get_json(authz_url);
   for (const auto& c : authz["challenges"])
