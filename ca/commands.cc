@@ -48,7 +48,8 @@ void apply_service_config(const nlohmann::json& config, ServiceOptions& options)
     const auto& eab = config["eab"];
     if (!eab.is_object()) throw UsageError("serve: config \"eab\" must be an object");
     options.eab_required = eab.value("required", false);
-    for (const auto& [kid, key] : eab.value("keys", nlohmann::json::object()).items()) {
+    const nlohmann::json keys = eab.value("keys", nlohmann::json::object());
+    for (const auto& [kid, key] : keys.items()) {
       if (!key.is_string()) throw UsageError("serve: config eab key " + kid + " is not a string");
       options.eab_keys[kid] = base64url_decode(key.get<std::string>(), "eab key " + kid);
     }

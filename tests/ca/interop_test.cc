@@ -1,5 +1,5 @@
 // ACME clients nobody here wrote, from Debian, obtaining and revoking certificates from
-// xmppcert-ca with real validation against loopback: lego (http-01, tls-alpn-01), certbot
+// xmppcert-ca with real validation against loopback: lego (http-01), certbot
 // (http-01, standalone). Each revoked serial must show up in the CA's CRL.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -56,7 +56,7 @@ class FoundationCaInterop : public ::testing::Test {
   }
 };
 
-TEST_F(FoundationCaInterop, LegoObtainsWithHttp01AndTlsAlpn01AndRevokes) {
+TEST_F(FoundationCaInterop, LegoObtainsWithHttp01AndRevokes) {
   if (!installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
   FoundationCa ca;
   testing::TempDir dir;
@@ -66,9 +66,7 @@ TEST_F(FoundationCaInterop, LegoObtainsWithHttp01AndTlsAlpn01AndRevokes) {
     const char* domain;
     std::vector<std::string> solver;
   } cases[] = {{"lego-http.example.test",
-                {"--http", "--http.port", "127.0.0.1:" + std::to_string(ca.http01_port())}},
-               {"lego-alpn.example.test",
-                {"--tls", "--tls.port", "127.0.0.1:" + std::to_string(ca.tls_alpn01_port())}}};
+                {"--http", "--http.port", "127.0.0.1:" + std::to_string(ca.http01_port())}}};
   for (const auto& c : cases) {
     std::vector<std::string> common{"lego",
                                     "--server",
