@@ -19,14 +19,14 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
   std::string thumbprint = acme::jwk_thumbprint(post.key.get());
   std::lock_guard guard(state_mutex_);
   auto existing = storage_.account_by_thumbprint(thumbprint);
-  // The binding is checked for new accounts only (RFC 8555 §7.3.4); a wrong MAC stores nothing.
-  std::string eab_kid = existing ? "" : check_external_binding(post, payload);
   if (existing) {
     return json_response(200, account_json(*existing),
                          url("/acme/acct/" + std::to_string(existing->id)));
   }
   if (payload.value("onlyReturnExisting", false))
     throw AcmeProblem("accountDoesNotExist", "no account for this key");
+  // The binding is checked for new accounts only (RFC 8555 §7.3.4); a wrong MAC stores nothing.
+  std::string eab_kid = check_external_binding(post, payload);
   AccountRecord account;
   account.thumbprint = thumbprint;
   account.jwk = acme::public_jwk(post.key.get());
