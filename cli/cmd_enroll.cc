@@ -1,5 +1,6 @@
 // xmppcert enroll: obtain (or bring up to date) the certificate for one domain, or for every
 // certificate of the config file.
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -40,7 +41,9 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --acme-trust PEM      trust only this CA bundle for the ACME server's HTTPS
   --acme-agree-tos      agree to the CA's terms of service
   --acme-email ADDR     account contact
-  --acme-eab-kid K --acme-eab-hmac H   external account binding (HMAC key base64url)
+  --acme-eab-kid K --acme-eab-hmac-file FILE   external account binding: FILE holds the
+                        HMAC key (base64url); or set XMPPCERT_EAB_HMAC (never in argv, where
+                        every local user can read it)
   --http01-address A --http01-port P   built-in http-01 responder (default 0.0.0.0:80)
   --acme-preferred-chain CN  pick the alternate chain whose top issuer has this CN
   --webroot DIR         answer http-01 by writing files under DIR instead
@@ -70,7 +73,6 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
       {"--acme-trust", "trust"},
       {"--acme-email", "email"},
       {"--acme-eab-kid", "eab_kid"},
-      {"--acme-eab-hmac", "eab_hmac"},
       {"--http01-address", "http01_address"},
       {"--webroot", "webroot"},
       {"--acme-preferred-chain", "preferred_chain"},
@@ -78,6 +80,22 @@ void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
       {"--tls-alpn01-address", "tls_alpn01_address"}};
   for (const auto& [flag, key] : strings)
     if (auto value = args.value(flag)) settings[key] = *value;
+  if (args.has("--acme-eab-hmac"))
+    throw UsageError(
+        "enroll: --acme-eab-hmac puts the secret in argv, readable by every local user in "
+        "/proc; use --acme-eab-hmac-file FILE or the environment variable XMPPCERT_EAB_HMAC");
+  if (auto file = args.value("--acme-eab-hmac-file")) {
+    std::string key;
+    try {
+      key = read_file(*file);
+    } catch (const OperationError& e) {
+      throw UsageError(std::string("enroll: --acme-eab-hmac-file: ") + e.what());
+    }
+    settings["eab_hmac"] = key.substr(0, key.find_last_not_of(" \t\r\n") + 1);
+  } else if (const char* key = std::getenv("XMPPCERT_EAB_HMAC");
+             key && *key && args.has("--acme-eab-kid")) {
+    settings["eab_hmac"] = std::string(key);
+  }
   if (args.has("--acme-agree-tos")) settings["agree_tos"] = true;
   if (auto hook = args.value("--dns01-hook")) settings["dns01_hook"] = {*hook};
   if (auto server = args.value("--dns01-rfc2136")) {  // HOST or HOST:PORT
@@ -109,6 +127,7 @@ int run_enroll(const Args& raw) {
                                 {"--acme-email", true},
                                 {"--acme-eab-kid", true},
                                 {"--acme-eab-hmac", true},
+                                {"--acme-eab-hmac-file", true},
                                 {"--http01-address", true},
                                 {"--http01-port", true},
                                 {"--webroot", true},
@@ -166,7 +185,7 @@ int run_enroll(const Args& raw) {
     request.components.insert(request.components.end(), components.begin(), components.end());
     if (auto issuer = args.value("--issuer")) request.issuer = *issuer;
     if (auto key_type = args.value("--key-type")) request.key_type = parse_key_type(*key_type);
-    if (auto validity = args.value("--validity")) request.validity = parse_duration(*validity);
+    if (auto validity = args.value("--validity")) request.validity = parse_validity(*validity);
     if (args.has("--reuse-key")) request.reuse_key = true;
     if (args.has("--no-xmpp-addr")) request.xmpp_addr = false;
     apply_acme_flags(args, request.issuer_settings);

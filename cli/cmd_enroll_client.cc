@@ -45,7 +45,7 @@ int run_enroll_client(const Args& raw) {
   std::string jid = parse_bare_jid(args.positional().front());
   KeyType key_type = kDefaultKeyType;
   if (auto type = args.value("--key-type")) key_type = parse_key_type(*type);
-  auto validity = parse_duration(args.value("--validity").value_or("365d"));
+  auto validity = parse_validity(args.value("--validity").value_or("365d"));
   fs::path out = args.value("--out").value_or(".");
   require_writable_directory(out, "output folder");
   Session session = open_session(args);

@@ -29,18 +29,37 @@ std::chrono::seconds parse_duration(std::string_view text) {
   if (copy.empty() || digits == 0 || digits == std::string::npos || digits + 1 != copy.size())
     throw UsageError("invalid duration \"" + copy +
                      "\" (expected a number and a unit: 90d, 12h, 5m, 30s)");
-  long long value = std::stoll(copy.substr(0, digits));
+  long long unit = 0;
   switch (copy[digits]) {
     case 'd':
-      return std::chrono::seconds(value * 86400);
+      unit = 86400;
+      break;
     case 'h':
-      return std::chrono::seconds(value * 3600);
+      unit = 3600;
+      break;
     case 'm':
-      return std::chrono::seconds(value * 60);
+      unit = 60;
+      break;
     case 's':
-      return std::chrono::seconds(value);
+      unit = 1;
+      break;
+    default:
+      throw UsageError("invalid duration \"" + copy + "\": unit must be d, h, m or s");
   }
-  throw UsageError("invalid duration \"" + copy + "\": unit must be d, h, m or s");
+  // Ten digits at most: no overflow below, and the cap keeps every time_t sum in range.
+  long long value = digits > 10 ? kMaxDuration.count() + 1 : std::stoll(copy.substr(0, digits));
+  if (value > kMaxDuration.count() / unit)
+    throw UsageError("invalid duration \"" + copy + "\": longer than " +
+                     format_duration(kMaxDuration));
+  return std::chrono::seconds(value * unit);
+}
+
+std::chrono::seconds parse_validity(std::string_view text) {
+  std::chrono::seconds validity = parse_duration(text);
+  if (validity < kMinValidity)
+    throw UsageError("invalid validity \"" + std::string(text) + "\": shorter than " +
+                     format_duration(kMinValidity) + " (it would be renewed at once, forever)");
+  return validity;
 }
 
 std::string format_duration(std::chrono::seconds duration) {

@@ -116,6 +116,9 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
     failed.consecutive_failures += 1;
     if (!previous) failed.request = request;
     store.save(failed);
+    // The version written for this attempt stays on disk; without pruning, a server whose
+    // reload keeps failing would fill the state dir with one folder per attempt.
+    store.prune(failed, kVersionsKept);
   };
 
   StoredVersion version;

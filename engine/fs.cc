@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/errors.h"
+#include "engine/safe_open.h"
 
 namespace xmppcert {
 namespace {
@@ -91,23 +92,18 @@ void write_file_atomically(const fs::path& path, std::string_view content,
 }
 
 std::string read_file(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO planted where a file was expected must not hang us (read_regular_fd
+  // then refuses it); the size cap keeps /dev/zero or a huge file from exhausting memory.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) throw_operation_error("open", path.string(), errno_text(errno));
-  std::string content;
-  char buffer[16384];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int saved = errno;
-      ::close(fd);
-      throw_operation_error("read", path.string(), errno_text(saved));
-    }
-    if (n == 0) break;
-    content.append(buffer, static_cast<size_t>(n));
+  try {
+    std::string content = read_regular_fd(fd, path, kReadFileLimit);
+    ::close(fd);
+    return content;
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
-  ::close(fd);
-  return content;
 }
 
 void create_directories(const fs::path& path, mode_t mode) {
@@ -152,16 +148,24 @@ std::vector<fs::path> glob_paths(const fs::path& pattern) {
 }
 
 uid_t lookup_user(const std::string& name) {
-  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos)
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+    // (uid_t)-1 means "unchanged" to chown: not an id anyone can have.
+    if (name.size() > 10 || std::stoull(name) >= 0xffffffffULL)
+      throw UsageError("user id \"" + name + "\" is out of range");
     return static_cast<uid_t>(std::stoul(name));
+  }
   struct passwd* entry = ::getpwnam(name.c_str());
   if (!entry) throw UsageError("unknown user \"" + name + "\"");
   return entry->pw_uid;
 }
 
 gid_t lookup_group(const std::string& name) {
-  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos)
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+    // (uid_t)-1 means "unchanged" to chown: not an id anyone can have.
+    if (name.size() > 10 || std::stoull(name) >= 0xffffffffULL)
+      throw UsageError("group id \"" + name + "\" is out of range");
     return static_cast<gid_t>(std::stoul(name));
+  }
   struct group* entry = ::getgrnam(name.c_str());
   if (!entry) throw UsageError("unknown group \"" + name + "\"");
   return entry->gr_gid;

@@ -34,6 +34,9 @@ inline FileOwnership with_mode(mode_t mode) {
 void write_file_atomically(const fs::path& path, std::string_view content,
                            const FileOwnership& ownership = {});
 
+// A regular file of at most kReadFileLimit (engine/safe_open.h) bytes; a FIFO, a device or a
+// bigger file is an OperationError, never a hang. Follows symlinks: for a file in a folder
+// another user can write, use read_untrusted_file.
 std::string read_file(const fs::path& path);
 
 // mkdir -p, each created level with `mode`; an existing directory is left as it is.

@@ -9,13 +9,38 @@
 namespace xmppcert {
 namespace {
 
+struct BodySink {
+  std::string* body;
+  size_t limit;
+  bool overflowed = false;
+};
+
+struct HeaderSink {
+  std::multimap<std::string, std::string>* headers;
+  size_t limit;
+  size_t seen = 0;
+  bool overflowed = false;
+};
+
+// Returning less than given makes libcurl abort the transfer (CURLE_WRITE_ERROR).
 size_t append_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->size() + size * count > sink->limit) {
+    sink->overflowed = true;
+    return 0;
+  }
+  sink->body->append(data, size * count);
   return size * count;
 }
 
 size_t append_header(char* data, size_t size, size_t count, void* user) {
-  auto* headers = static_cast<std::multimap<std::string, std::string>*>(user);
+  auto* sink = static_cast<HeaderSink*>(user);
+  sink->seen += size * count;
+  if (sink->seen > sink->limit) {
+    sink->overflowed = true;
+    return 0;
+  }
+  auto* headers = sink->headers;
   std::string line(data, size * count);
   size_t colon = line.find(':');
   if (colon != std::string::npos) {
@@ -32,7 +57,29 @@ size_t append_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
 }  // namespace
+
+void require_secure_url(const std::string& url) {
+  std::string lower = url.substr(0, 8);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (lower.rfind("https://", 0) == 0) return;
+  if (lower.rfind("http://", 0) == 0) {
+    std::string rest = url.substr(7);
+    std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+    if (authority.find('@') != std::string::npos)
+      throw_operation_error("refuse", url, "credentials in the URL");
+    std::string host = authority[0] == '[' ? authority.substr(0, authority.find(']') + 1)
+                                           : authority.substr(0, authority.find(':'));
+    if (is_loopback_host(host)) return;
+    throw_operation_error("refuse", url, "plain http to a host that is not loopback (use https)");
+  }
+  throw_operation_error("refuse", url, "not an https URL");
+}
 
 std::optional<std::string> HttpResponse::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
@@ -80,18 +127,21 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
                                  const std::string* body, const std::string& content_type) {
   const CurlLibrary& lib = curl_library();
   CURL* curl = static_cast<CURL*>(curl_);
+  require_secure_url(url);
   lib.easy_reset(curl);  // keeps the connection cache
   HttpResponse response;
+  BodySink body_sink{&response.body, options_.max_body};
+  HeaderSink header_sink{&response.headers, options_.max_headers};
   lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
   lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   lib.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout.count()));
   lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-  lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
+  lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");  // http: loopback only, above
   lib.easy_setopt(curl, CURLOPT_USERAGENT, "xmppcert/" XMPPCERT_VERSION);
   lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &body_sink);
   lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_header);
-  lib.easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+  lib.easy_setopt(curl, CURLOPT_HEADERDATA, &header_sink);
   if (!options_.ca_file.empty()) lib.easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   struct curl_slist* headers = nullptr;
   if (method == "HEAD") lib.easy_setopt(curl, CURLOPT_NOBODY, 1L);
@@ -106,6 +156,13 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
   if (headers) lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   CURLcode rc = lib.easy_perform(curl);
   lib.slist_free_all(headers);
+  if (body_sink.overflowed)
+    throw_operation_error(
+        method, url, "response body larger than " + std::to_string(options_.max_body) + " bytes");
+  if (header_sink.overflowed)
+    throw_operation_error(
+        method, url,
+        "response headers larger than " + std::to_string(options_.max_headers) + " bytes");
   if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
     throw HttpTrustError(describe_failure(
         method, url,

@@ -33,7 +33,14 @@ struct HttpOptions {
   std::string ca_file;  // trust only this PEM bundle (a private ACME CA); empty: system store
   std::chrono::seconds timeout{30};
   std::vector<std::string> extra_headers;  // "Name: value", sent with every request
+  // A bigger body or header block is an OperationError, not memory for whoever answers.
+  size_t max_body = 4 << 20;
+  size_t max_headers = 64 << 10;
 };
+
+// The server is not trusted and the network between neither: https only, except plain http
+// to a loopback address (a CA on this host, tests). An OperationError naming the URL else.
+void require_secure_url(const std::string& url);
 
 class HttpClient {
  public:

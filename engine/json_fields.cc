@@ -14,7 +14,8 @@ JsonFields::JsonFields(const nlohmann::json& object, std::string where)
 std::string JsonFields::path_of(const std::string& key) const { return where_ + "." + key; }
 
 void JsonFields::allow_only(std::initializer_list<const char*> keys) const {
-  for (const auto& [key, value] : object_.items()) {
+  for (const auto& item : object_.items()) {
+    const std::string& key = item.key();  // a structured binding: clang 14 cannot capture it
     bool known = std::any_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; });
     if (known) continue;
     std::string expected;

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "engine/command_environment.h"
 #include "engine/errors.h"
 
 namespace xmppcert {
@@ -42,12 +43,17 @@ void restore_default_signals() {
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds time_limit,
-                          const std::string& input) {
-  if (input.size() > 65536) throw UsageError("input for " + argv.at(0) + " larger than 64 KiB");
+                          const std::string& input, const CommandEnvironment& environment) {
   if (argv.empty()) throw UsageError("empty command");
+  if (input.size() > 65536) throw UsageError("input for " + argv.at(0) + " larger than 64 KiB");
+  // Everything the child needs is built before fork: it only calls async-signal-safe code.
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  std::string program = resolve_command(argv[0]);
+  std::vector<std::string> env_entries = clean_environment(environment);
+  std::vector<char*> envp = environment_pointers(env_entries);
+  std::string not_found = "exec " + argv[0] + ": not found in " + kCommandPath + "\n";
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
@@ -63,7 +69,12 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
     ::dup2(pipe_fds[1], STDERR_FILENO);
     int stdin_fd = input.empty() ? ::open("/dev/null", O_RDONLY) : input_fds[0];
     if (stdin_fd >= 0) ::dup2(stdin_fd, STDIN_FILENO);
-    ::execvp(args[0], args.data());
+    close_descriptors_from(3);
+    if (program.empty()) {
+      (void)!::write(STDERR_FILENO, not_found.data(), not_found.size());
+      ::_exit(127);
+    }
+    ::execve(program.c_str(), args.data(), envp.data());
     std::string message = "exec " + argv[0] + ": " + errno_text(errno) + "\n";
     (void)!::write(STDERR_FILENO, message.data(), message.size());
     ::_exit(127);
@@ -114,8 +125,8 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
 }
 
 void run_command_checked(const std::vector<std::string>& argv, const std::string& what,
-                         const std::string& input) {
-  CommandResult result = run_command(argv, std::chrono::seconds(300), input);
+                         const std::string& input, const CommandEnvironment& environment) {
+  CommandResult result = run_command(argv, std::chrono::seconds(300), input, environment);
   if (result.exit_code == 0) return;
   std::string cause =
       result.exit_code < 0 ? "killed by a signal" : "exit code " + std::to_string(result.exit_code);
@@ -128,11 +139,16 @@ void run_command_checked(const std::vector<std::string>& argv, const std::string
 
 namespace xmppcert {
 
-void spawn_detached(const std::vector<std::string>& argv) {
+void spawn_detached(const std::vector<std::string>& argv, const CommandEnvironment& environment) {
   if (argv.empty()) throw UsageError("empty command");
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  std::string program = resolve_command(argv[0]);
+  if (program.empty())
+    throw_operation_error("start", joined(argv), std::string("not found in ") + kCommandPath);
+  std::vector<std::string> env_entries = clean_environment(environment);
+  std::vector<char*> envp = environment_pointers(env_entries);
   int status_fds[2];  // the grandchild reports a failed exec here; success closes it
   if (::pipe2(status_fds, O_CLOEXEC) != 0)
     throw_operation_error("pipe for", argv[0], errno_text(errno));
@@ -146,9 +162,8 @@ void spawn_detached(const std::vector<std::string>& argv) {
     for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) ::dup2(null_fd, fd);
     // A daemon keeps none of our descriptors (pipes a caller waits on to close, the lock),
     // except the exec-status pipe, which is close-on-exec.
-    for (int fd = 3; fd < 1024; ++fd)
-      if (fd != status_fds[1]) ::close(fd);
-    ::execvp(args[0], args.data());
+    close_descriptors_from(3, status_fds[1]);
+    ::execve(program.c_str(), args.data(), envp.data());
     int error = errno;
     (void)!::write(status_fds[1], &error, sizeof error);
     ::_exit(127);

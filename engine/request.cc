@@ -60,7 +60,7 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
   if (auto reuse = fields.boolean("reuse_key")) request.reuse_key = *reuse;
   if (auto xmpp_addr = fields.boolean("xmpp_addr")) request.xmpp_addr = *xmpp_addr;
   fields.with_context("validity", [&] {
-    if (auto validity = fields.string("validity")) request.validity = parse_duration(*validity);
+    if (auto validity = fields.string("validity")) request.validity = parse_validity(*validity);
   });
   if (const auto* acme = fields.object("acme")) request.issuer_settings = *acme;
   if (json.contains("install")) {

@@ -21,6 +21,10 @@ struct InstalledFile {
 struct ServedNames {
   std::vector<std::string> domains;     // hosts clients log in to
   std::vector<std::string> components;  // full names (conference.example.org)
+  // Set when someone other than root could have written the config these names come from
+  // (why, naming the file or folder): such names are not signed unless the install settings
+  // say "discovered_names": "allow".
+  std::string untrusted_source;
 };
 
 class ServerPlugin {

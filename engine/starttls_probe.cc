@@ -124,6 +124,13 @@ class Probe {
 
   ServedChain run() {
     Socket socket(connect_socket());
+    return run_on(socket.fd());
+  }
+
+  // The stream, STARTTLS and the handshake over a connected socket the caller owns.
+  ServedChain run_on(int fd) {
+    Socket socket(::dup(fd));
+    if (socket.fd() < 0) fail("dup: " + errno_text(errno));
     const char* ns = target_.s2s ? "jabber:server" : "jabber:client";
     send_all(socket.fd(), std::string("<?xml version='1.0'?><stream:stream to='") + target_.domain +
                               "' xmlns='" + ns +
@@ -186,6 +193,12 @@ std::string describe_target(const ProbeTarget& target) {
 ServedChain probe_starttls(const ProbeTarget& target, std::chrono::milliseconds timeout) {
   ERR_clear_error();
   return Probe(target, Clock::now() + timeout).run();
+}
+
+ServedChain probe_starttls_over(int fd, const ProbeTarget& target,
+                                std::chrono::milliseconds timeout) {
+  ERR_clear_error();
+  return Probe(target, Clock::now() + timeout).run_on(fd);
 }
 
 }  // namespace xmppcert

@@ -32,4 +32,9 @@ struct ServedChain {
 ServedChain probe_starttls(const ProbeTarget& target,
                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// The same over a socket already connected (the caller keeps it): what the fuzz target of
+// the stream reader feeds with a socketpair.
+ServedChain probe_starttls_over(int fd, const ProbeTarget& target,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 }  // namespace xmppcert

@@ -34,17 +34,35 @@ void add_discovered_names(CertificateRequest& request, const std::string& where)
       return false;
     }
   };
+  // A name from a config a daemon's user can write is that user's choice, not root's.
+  std::string refused;
+  auto trusted = [&](const std::string& name) {
+    bool listed =
+        std::find(request.domains.begin(), request.domains.end(), name) != request.domains.end() ||
+        std::find(request.components.begin(), request.components.end(), name) !=
+            request.components.end();
+    if (listed || served.untrusted_source.empty()) return true;
+    refused += (refused.empty() ? "" : ", ") + name;
+    return false;
+  };
   std::string added;
   for (const auto& domain : served.domains)
-    if (certifiable(domain)) add_unique(request.domains, domain, added);
+    if (certifiable(domain) && trusted(domain)) add_unique(request.domains, domain, added);
   for (const auto& component : served.components)
     if (std::find(request.domains.begin(), request.domains.end(), component) ==
             request.domains.end() &&
-        certifiable(component))
+        certifiable(component) && trusted(component))
       add_unique(request.components, component, added);
+  std::string refusal = "not certifying " + refused + " from the " + request.install->plugin +
+                        " config: " + served.untrusted_source +
+                        " (list them in the certificate, or set \"discovered_names\": \"allow\""
+                        " in its install settings)";
+  if (!refused.empty())
+    log_line(request.name.empty() ? request.install->plugin : request.name, refusal);
   if (request.domains.empty())
     throw UsageError(where + ": the " + request.install->plugin +
-                     " config serves no domain a certificate can name");
+                     " config serves no domain a certificate can name" +
+                     (refused.empty() ? "" : "; " + refusal));
   if (request.name.empty()) request.name = parse_domain(request.domains.front()).ascii;
   if (!added.empty() && !request.name.empty())
     log_line(request.name, "from the " + request.install->plugin + " config: " + added);

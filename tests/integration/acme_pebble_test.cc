@@ -337,7 +337,15 @@ TEST_F(AcmePebble, ExternalAccountBindingOpensAnAccountWherePebbleRequiresIt) {
   ProcessResult without = xmppcert(args);
   EXPECT_EQ(without.exit_code, 1);
   EXPECT_NE(without.err.find("externalAccountRequired"), std::string::npos) << without.err;
-  args.insert(args.end(), {"--acme-eab-kid", "kid-1", "--acme-eab-hmac", hmac});
+  // Issue 12 #14: the secret in argv is readable by every local user in /proc/PID/cmdline.
+  std::vector<std::string> in_argv = args;
+  in_argv.insert(in_argv.end(), {"--acme-eab-kid", "kid-1", "--acme-eab-hmac", hmac});
+  ProcessResult refused = xmppcert(in_argv);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--acme-eab-hmac-file"), std::string::npos) << refused.err;
+  write_file_atomically(pebble.dir() / "eab.key", hmac + "\n", with_mode(0600));
+  args.insert(args.end(), {"--acme-eab-kid", "kid-1", "--acme-eab-hmac-file",
+                           (pebble.dir() / "eab.key").string()});
   ProcessResult with = xmppcert(args);
   EXPECT_EQ(with.exit_code, 0) << with.err;
   EXPECT_EQ(with.err.find(hmac), std::string::npos);

@@ -176,6 +176,26 @@ TEST_F(EnrollTest, FailedReloadReinstallsThePreviousCertificateAndKeepsItCurrent
   EXPECT_EQ(store_.load("example.org")->current_version, 1);
 }
 
+// Issue 12 #17: every failed attempt left its version folder: 1,394 of them after a night
+// of failing reloads.
+TEST_F(EnrollTest, VersionFoldersOfFailedAttemptsArePrunedToo) {
+  FailingReload plugin(dir_ / "served.pem");
+  enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr));
+  for (int i = 0; i < 12; ++i) {
+    plugin.fail_next = true;
+    EXPECT_THROW(
+        enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr)),
+        OperationError);
+  }
+  int folders = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(dir_ / "state" / "certs" / "example.org"))
+    if (entry.is_directory()) ++folders;
+  EXPECT_LE(folders, kVersionsKept + 1);
+  EXPECT_EQ(store_.load("example.org")->current_version, 1);
+  EXPECT_TRUE(std::filesystem::exists(store_.version("example.org", 1).cert_path()));
+}
+
 TEST_F(EnrollTest, CrashBeforeTheRecordIsSavedLeavesThePreviousVersionCurrent) {
   enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
   int status = testing::run_in_child([&] {

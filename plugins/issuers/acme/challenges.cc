@@ -8,12 +8,10 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/process.h"
+#include "plugins/issuers/acme/ca_input.h"
+#include "plugins/issuers/acme/http01_request.h"
 
 namespace xmppcert::acme {
-namespace {
-constexpr const char* kChallengePath = "/.well-known/acme-challenge/";
-}
-
 Http01Responder::Http01Responder(const std::string& address, int port)
     : listener_(std::make_unique<ChallengeListener>("http-01", address, port,
                                                     [this](int client) { answer(client); })) {}
@@ -21,27 +19,22 @@ Http01Responder::Http01Responder(const std::string& address, int port)
 Http01Responder::~Http01Responder() { listener_.reset(); }
 
 void Http01Responder::answer(int client) {
-  // One request per connection, at most 8 KiB; ChallengeListener bounds each read to 5 s.
+  // One request per connection, at most 8 KiB; ChallengeListener bounds the connection.
   std::string request;
   char buffer[2048];
-  while (request.find("\r\n\r\n") == std::string::npos && request.size() < 8192) {
+  while (request.find("\r\n\r\n") == std::string::npos && request.size() < kHttp01RequestLimit) {
     ssize_t n = ::read(client, buffer, sizeof buffer);
     if (n <= 0) return;
     request.append(buffer, static_cast<size_t>(n));
   }
   std::string body;
   int status = 404;
-  size_t path_start = request.find(' ');
-  size_t path_end = request.find(' ', path_start + 1);
-  if (request.rfind("GET ", 0) == 0 && path_end != std::string::npos) {
-    std::string path = request.substr(path_start + 1, path_end - path_start - 1);
-    if (path.rfind(kChallengePath, 0) == 0) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = answers_.find(path.substr(std::string(kChallengePath).size()));
-      if (it != answers_.end()) {
-        status = 200;
-        body = it->second;
-      }
+  if (auto token = http01_token_of(request)) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = answers_.find(*token);
+    if (it != answers_.end()) {
+      status = 200;
+      body = it->second;
     }
   }
   std::string response =
@@ -62,19 +55,27 @@ void Http01Responder::cleanup(const std::string&, const std::string& token, cons
   answers_.erase(token);
 }
 
+// The token names a file root writes and deletes: never '/', "..", or anything but
+// base64url, whatever the CA sent (issue 12 #1).
 void WebrootWriter::present(const std::string&, const std::string& token,
                             const std::string& key_authorization) {
+  require_challenge_token(token, "webroot " + webroot_);
   fs::path dir = fs::path(webroot_) / ".well-known" / "acme-challenge";
   create_directories(dir, 0755);
   write_file_atomically(dir / token, key_authorization, with_mode(0644));
 }
 
 void WebrootWriter::cleanup(const std::string&, const std::string& token, const std::string&) {
+  if (!is_challenge_token(token)) return;
   std::error_code ec;
   fs::remove(fs::path(webroot_) / ".well-known" / "acme-challenge" / token, ec);
 }
 
+// The name goes into an nsupdate script: a newline in it would be a command of its own
+// (issue 12 #5). The authorization checks it against the order; this is the last line.
 void Rfc2136Update::update(const std::string& line) {
+  if (line.find_first_of("\n\r") != std::string::npos)
+    throw_operation_error("RFC 2136 update at", server_, "refused a line break in the update");
   std::vector<std::string> argv{"nsupdate"};
   if (!key_file_.empty()) argv.insert(argv.end(), {"-k", key_file_});
   run_command_checked(argv, "RFC 2136 update at " + server_ + ":" + std::to_string(port_),
@@ -83,12 +84,14 @@ void Rfc2136Update::update(const std::string& line) {
 
 void Rfc2136Update::present(const std::string& domain, const std::string&,
                             const std::string& key_authorization) {
+  require_dns_name(domain, "dns-01 for RFC 2136");
   update("update add _acme-challenge." + domain + ". 60 TXT \"" +
          Dns01Hook::txt_value(key_authorization) + "\"");
 }
 
 void Rfc2136Update::cleanup(const std::string& domain, const std::string&,
                             const std::string& key_authorization) {
+  require_dns_name(domain, "dns-01 for RFC 2136");
   update("update delete _acme-challenge." + domain + ". TXT \"" +
          Dns01Hook::txt_value(key_authorization) + "\"");
 }
@@ -103,6 +106,7 @@ std::string Dns01Hook::txt_value(const std::string& key_authorization) {
 
 void Dns01Hook::present(const std::string& domain, const std::string&,
                         const std::string& key_authorization) {
+  require_dns_name(domain, "dns-01 hook");
   std::vector<std::string> argv = argv_;
   argv.insert(argv.end(), {"add", "_acme-challenge." + domain + ".", txt_value(key_authorization)});
   run_command_checked(argv, "dns-01 hook");
@@ -110,6 +114,7 @@ void Dns01Hook::present(const std::string& domain, const std::string&,
 
 void Dns01Hook::cleanup(const std::string& domain, const std::string&,
                         const std::string& key_authorization) {
+  require_dns_name(domain, "dns-01 hook");
   std::vector<std::string> argv = argv_;
   argv.insert(argv.end(), {"del", "_acme-challenge." + domain + ".", txt_value(key_authorization)});
   run_command_checked(argv, "dns-01 hook");

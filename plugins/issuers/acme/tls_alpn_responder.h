@@ -28,9 +28,10 @@ class TlsAlpnResponder : public ChallengeSolver {
 
   // Picks the certificate for the SNI name (called by OpenSSL during the handshake).
   bool select_certificate(SSL* ssl);
+  // Answers one connected socket (the listener's handler; the fuzz target feeds it too).
+  void handshake(int client);
 
  private:
-  void handshake(int client);
   struct Credential {
     X509Ptr certificate;
     PKeyPtr key;

@@ -10,7 +10,11 @@ namespace {
 mode_t parse_mode(const std::string& text, const std::string& where) {
   if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos)
     throw UsageError(where + ": invalid mode \"" + text + "\" (expected octal, e.g. 0640)");
-  return static_cast<mode_t>(std::stoul(text, nullptr, 8));
+  mode_t mode = static_cast<mode_t>(std::stoul(text, nullptr, 8));
+  if (mode & 07000)
+    throw UsageError(where + ": mode \"" + text +
+                     "\" sets setuid, setgid or sticky bits (not for a certificate or key)");
+  return mode;
 }
 
 }  // namespace

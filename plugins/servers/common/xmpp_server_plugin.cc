@@ -10,6 +10,8 @@
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "engine/process.h"
+#include "engine/safe_open.h"
+#include "engine/trusted_file.h"
 #include "plugins/servers/common/pidfile_restart.h"
 
 namespace xmppcert {
@@ -39,7 +41,7 @@ std::string content_of(FileContent content, const StoredVersion& v) {
 
 std::optional<std::time_t> mtime_of(const fs::path& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
   return st.st_mtim.tv_sec;
 }
 
@@ -48,7 +50,7 @@ void ensure_newer_mtime(const fs::path& path, std::optional<std::time_t> before)
   auto after = mtime_of(path);
   if (!before || !after || *after > *before) return;
   timespec times[2] = {{0, UTIME_OMIT}, {*before + 1, 0}};
-  if (::utimensat(AT_FDCWD, path.c_str(), times, 0) != 0)
+  if (::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
     throw_operation_error("set modification time of", path.string(), errno_text(errno));
 }
 
@@ -65,7 +67,7 @@ XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json&
     : kind_(kind) {
   JsonFields fields(settings, where);
   fields.allow_only({"config", "cert_dir", "owner", "group", "key_mode", "cert_mode", "reload",
-                     "restart", "verify", "trust_anchor", "edit_config"});
+                     "restart", "verify", "trust_anchor", "edit_config", "discovered_names"});
   config_ = parse_absolute_path(fields, "config").value_or(kind.default_config);
   facts_ = kind.read_config(config_);
   cert_dir_ =
@@ -74,6 +76,11 @@ XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json&
   reload_argv_ = parse_argv(fields, "reload").value_or(kind.default_reload(config_));
   trust_anchor_ = parse_absolute_path(fields, "trust_anchor");
   edit_config_ = fields.boolean("edit_config").value_or(false);
+  if (auto names = fields.string("discovered_names")) {
+    if (*names != "allow" && *names != "refuse")
+      throw UsageError(fields.path_of("discovered_names") + ": expected \"allow\" or \"refuse\"");
+    allow_discovered_names_ = *names == "allow";
+  }
 
   if (const nlohmann::json* restart = fields.object("restart")) {
     JsonFields processes(*restart, fields.path_of("restart"));
@@ -132,6 +139,17 @@ std::vector<InstalledFile> XmppServerPlugin::installed_files(const StoredVersion
   return out;
 }
 
+ServedNames XmppServerPlugin::discover() const {
+  ServedNames names = facts_.names;
+  if (allow_discovered_names_) return names;
+  for (const auto& file : server_config_files())
+    if (std::string writer = untrusted_writer(file); !writer.empty()) {
+      names.untrusted_source = writer;
+      break;
+    }
+  return names;
+}
+
 std::vector<std::string> XmppServerPlugin::server_config_files() const {
   std::vector<std::string> files;
   if (!fs::is_directory(config_))
@@ -152,13 +170,21 @@ std::vector<std::string> XmppServerPlugin::server_config_folders() const {
 
 void XmppServerPlugin::install(const StoredVersion& version) {
   replaced_.clear();
+  // The cert dir usually sits in a folder the daemon's user can write: a symlink there would
+  // choose where root writes, and a symlink, FIFO or device in place of an installed file
+  // would choose what root reads into the rollback copy.
+  require_real_directory(cert_dir_, kind_.name + std::string(" cert dir"));
   create_directories(cert_dir_, 0755);
+  require_real_directory(cert_dir_, kind_.name + std::string(" cert dir"));
   for (const auto& file : files_for(version)) {
     Replaced previous{file.path, std::nullopt, {}};
-    struct stat st {};
-    if (::stat(file.path.c_str(), &st) == 0) {
-      previous.content = read_file(file.path);
-      previous.ownership = {static_cast<mode_t>(st.st_mode & 07777), st.st_uid, st.st_gid};
+    try {
+      if (auto old = read_untrusted_file(file.path)) {
+        previous.content = std::move(old->content);
+        previous.ownership = {old->mode, old->owner, old->group};
+      }
+    } catch (const OperationError& e) {  // replaced by our file; a rollback removes it
+      log_line(kind_.name, std::string("not kept for rollback: ") + e.what());
     }
     replaced_.push_back(previous);
     bool secret = file.content == FileContent::key || file.content == FileContent::combined;

@@ -30,7 +30,7 @@ class XmppServerPlugin : public ServerPlugin {
                    const std::string& where);
 
   std::string name() const override { return kind_.name; }
-  ServedNames discover() const override { return facts_.names; }
+  ServedNames discover() const override;
   void install(const StoredVersion& version) override;
   void reload() override;
   bool rollback() override;
@@ -63,6 +63,7 @@ class XmppServerPlugin : public ServerPlugin {
   std::chrono::seconds verify_wait_{20};
   std::optional<fs::path> trust_anchor_;
   bool edit_config_ = false;
+  bool allow_discovered_names_ = false;
 
   struct Replaced {  // a file as it was before the last install
     fs::path path;

@@ -143,6 +143,12 @@ class Reader {
 
 }  // namespace
 
-ServerFacts read_ejabberd_config(const fs::path& config) { return Reader(config).read(); }
+ServerFacts read_ejabberd_config(const fs::path& config) {
+  try {
+    return Reader(config).read();
+  } catch (const YAML::Exception& e) {  // a type error (a list where a name is expected)
+    throw UsageError(config.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
 
 }  // namespace xmppcert

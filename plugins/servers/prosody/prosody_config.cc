@@ -1,7 +1,9 @@
 #include "plugins/servers/prosody/prosody_config.h"
 
-#include <fstream>
-#include <regex>
+#include <cctype>
+#include <optional>
+#include <sstream>
+#include <utility>
 
 #include "engine/errors.h"
 #include "engine/fs.h"
@@ -28,22 +30,81 @@ std::string strip_comment(const std::string& line) {
   return line;
 }
 
-// The quoted strings of a line, in order.
+// Hand scanners, not std::regex: libstdc++'s regex recurses per character and a 50 KB line
+// in a config the prosody user can write overflowed root's stack.
+
+bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+size_t skip_space(const std::string& text, size_t at) {
+  while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+  return at;
+}
+
+// The quoted strings of a line, in order ("..." or '...', no escapes).
 std::vector<std::string> strings_in(const std::string& line) {
-  static const std::regex quoted(R"re("([^"]*)"|'([^']*)')re");
   std::vector<std::string> out;
-  for (auto it = std::sregex_iterator(line.begin(), line.end(), quoted);
-       it != std::sregex_iterator(); ++it)
-    out.push_back((*it)[1].matched ? (*it)[1].str() : (*it)[2].str());
+  for (size_t at = 0; at < line.size(); ++at) {
+    if (line[at] != '"' && line[at] != '\'') continue;
+    size_t close = line.find(line[at], at + 1);
+    if (close == std::string::npos) break;
+    out.push_back(line.substr(at + 1, close - at - 1));
+    at = close;
+  }
   return out;
 }
 
+// Whole numbers of 1-5 digits standing alone (not part of a word).
 std::vector<int> numbers_in(const std::string& text) {
-  static const std::regex number(R"(\b(\d{1,5})\b)");
   std::vector<int> out;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), number);
-       it != std::sregex_iterator(); ++it)
-    out.push_back(std::stoi((*it)[1].str()));
+  for (size_t at = 0; at < text.size();) {
+    if (!is_word(text[at])) {
+      ++at;
+      continue;
+    }
+    size_t end = at;
+    while (end < text.size() && is_word(text[end])) ++end;
+    size_t length = end - at;
+    if (length <= 5 && text.find_first_not_of("0123456789", at) >= end)
+      out.push_back(std::stoi(text.substr(at, length)));
+    at = end;
+  }
+  return out;
+}
+
+// The identifier a line starts with (after blanks), and where it ends.
+std::string leading_word(const std::string& text, size_t& end) {
+  size_t start = skip_space(text, 0);
+  end = start;
+  while (end < text.size() && is_word(text[end])) ++end;
+  return text.substr(start, end - start);
+}
+
+// `name = value`: the name and the value (rest of the line), when the line is one.
+std::optional<std::pair<std::string, std::string>> option_of(const std::string& text) {
+  size_t end = 0;
+  std::string name = leading_word(text, end);
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return std::nullopt;
+  size_t equals = skip_space(text, end);
+  if (equals >= text.size() || text[equals] != '=') return std::nullopt;
+  return std::make_pair(name, text.substr(skip_space(text, equals + 1)));
+}
+
+// certificate/key/cafile = "path" pairs inside an inline ssl = { ... }.
+std::vector<std::pair<std::string, std::string>> inline_fields(const std::string& value) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t at = 0; at < value.size(); ++at) {
+    for (const char* field : {"certificate", "key", "cafile"}) {
+      size_t length = std::char_traits<char>::length(field);
+      if (value.compare(at, length, field) != 0) continue;
+      size_t equals = skip_space(value, at + length);
+      if (equals >= value.size() || value[equals] != '=') continue;
+      size_t quote = skip_space(value, equals + 1);
+      if (quote >= value.size() || (value[quote] != '"' && value[quote] != '\'')) continue;
+      size_t close = value.find_first_of("\"'", quote + 1);
+      if (close == std::string::npos) continue;
+      out.emplace_back(field, value.substr(quote + 1, close - quote - 1));
+    }
+  }
   return out;
 }
 
@@ -53,8 +114,13 @@ class Reader {
 
   void read(const fs::path& file, int depth) {
     if (depth > 8) throw UsageError(file.string() + ": Include nested more than 8 deep");
-    std::ifstream in(file);
-    if (!in) throw UsageError("read prosody config " + file.string() + ": cannot open it");
+    std::string text;
+    try {  // capped, and never a FIFO: the prosody user can write its config
+      text = read_file(file);
+    } catch (const OperationError& e) {
+      throw UsageError("read prosody config " + file.string() + ": " + e.what());
+    }
+    std::istringstream in(text);
     facts.config_files.push_back(file.lexically_normal());
     std::string raw;
     int number = 0;
@@ -70,12 +136,11 @@ class Reader {
 
  private:
   void line(const std::string& text, const fs::path& file, int number, int depth) {
-    static const std::regex directive(R"(^\s*(VirtualHost|Host|Component|Include|includes?)\b)");
-    static const std::regex option(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$)");
-    std::smatch m;
     auto where = [&] { return file.string() + ":" + std::to_string(number); };
-    if (std::regex_search(text, m, directive)) {
-      std::string word = m[1].str();
+    size_t word_end = 0;
+    std::string word = leading_word(text, word_end);
+    if (word == "VirtualHost" || word == "Host" || word == "Component" || word == "Include" ||
+        word == "include" || word == "includes") {
       std::vector<std::string> args = strings_in(text);
       if (args.empty()) throw UsageError(where() + ": " + word + " without a quoted name");
       if (word == "VirtualHost" || word == "Host") {
@@ -89,20 +154,18 @@ class Reader {
       }
       return;
     }
-    if (!std::regex_search(text, m, option)) return;
-    std::string key = m[1].str();
-    std::string value = m[2].str();
+    auto option = option_of(text);
+    if (!option) return;
+    const std::string& key = option->first;
+    const std::string& value = option->second;
     std::vector<std::string> strings = strings_in(value);
     if (key == "certificate" && !strings.empty()) facts.loaded_files.push_back(path_of(strings[0]));
     if (key == "key" && !strings.empty()) facts.loaded_files.push_back(path_of(strings[0]));
     if (key == "cafile" && !strings.empty()) facts.ca_files.push_back(path_of(strings[0]));
     // An inline ssl = { certificate = "..."; cafile = "..." } on one line.
-    static const std::regex inline_field(R"re((certificate|key|cafile)\s*=\s*["']([^"']*)["'])re");
     if (key == "ssl" || key == "s2s_ssl" || key == "c2s_ssl")
-      for (auto it = std::sregex_iterator(value.begin(), value.end(), inline_field);
-           it != std::sregex_iterator(); ++it)
-        ((*it)[1].str() == "cafile" ? facts.ca_files : facts.loaded_files)
-            .push_back(path_of((*it)[2].str()));
+      for (const auto& [field, path] : inline_fields(value))
+        (field == "cafile" ? facts.ca_files : facts.loaded_files).push_back(path_of(path));
     if (!global) return;
     if (key == "certificates" && !strings.empty()) certificates = strings[0];
     auto first_port = [&](std::optional<Endpoint>& endpoint) {

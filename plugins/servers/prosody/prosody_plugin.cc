@@ -1,6 +1,6 @@
 #include "plugins/servers/prosody/prosody_plugin.h"
 
-#include <regex>
+#include <cctype>
 #include <sstream>
 
 #include "engine/fs.h"
@@ -32,6 +32,18 @@ std::vector<std::string> missing(const ServerFacts& facts, const std::vector<Ins
   return lines;
 }
 
+// VirtualHost/Host/Component as a line's first word (no std::regex over daemon-writable text).
+bool starts_section(const std::string& line) {
+  size_t start = line.find_first_not_of(" \t");
+  if (start == std::string::npos) return false;
+  size_t end = start;
+  while (end < line.size() &&
+         (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_'))
+    ++end;
+  std::string word = line.substr(start, end - start);
+  return word == "VirtualHost" || word == "Host" || word == "Component";
+}
+
 // Global options go before the first VirtualHost/Component, where prosody reads them as
 // global (an earlier assignment of the same option is overridden by ours).
 void add_to_config(const fs::path& config, const ServerFacts& facts,
@@ -39,9 +51,8 @@ void add_to_config(const fs::path& config, const ServerFacts& facts,
   std::istringstream in(read_file(config));
   std::string out, line, added = "-- added by xmppcert --edit-config\n";
   for (const auto& wanted : missing(facts, files)) added += wanted + "\n";
-  static const std::regex section(R"(^\s*(VirtualHost|Host|Component)\b)");
   while (std::getline(in, line)) {
-    if (!added.empty() && std::regex_search(line, section)) {
+    if (!added.empty() && starts_section(line)) {
       out += added + "\n";
       added.clear();
     }

@@ -1,0 +1,75 @@
+// Issue 12 #4: a conf.d snippet that a non-root user wrote set a `reload` argv that root ran.
+// A config or snippet that anyone but root (or the invoking user) could have written is
+// refused, naming the file, like OpenSSH's safe_path and sudo.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/config.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "tests/unit/test_support.h"
+
+namespace xmppcert::testing {
+namespace {
+
+constexpr const char* kMain = R"({"include": ["conf.d/*.json"]})";
+constexpr const char* kSnippet = R"({"certificates": {"evil.example": {
+  "install": {"plugin": "files", "fullchain": "/tmp/x.pem", "reload": ["/bin/sh", "-c", "id"]}}}})";
+
+std::string usage_error_of(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+class TrustedConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(dir / "conf.d");
+    ::chmod((dir / "conf.d").c_str(), 0755);
+    write_text(dir / "xmppcert.json", kMain);
+    write_text(dir / "conf.d" / "evil.json", kSnippet);
+    ::chmod((dir / "conf.d" / "evil.json").c_str(), 0644);
+  }
+  TempDir dir;
+};
+
+TEST_F(TrustedConfigTest, ASnippetOwnedByRootOrUsIsLoaded) {
+  Config config = load_config(dir / "xmppcert.json");
+  ASSERT_EQ(config.certificates.size(), 1u);
+}
+
+TEST_F(TrustedConfigTest, AGroupOrWorldWritableSnippetIsRefusedNamingIt) {
+  ::chmod((dir / "conf.d" / "evil.json").c_str(), 0664);
+  std::string error = usage_error_of([&] { load_config(dir / "xmppcert.json"); });
+  EXPECT_NE(error.find((dir / "conf.d" / "evil.json").string()), std::string::npos) << error;
+  EXPECT_NE(error.find("writable by group or others"), std::string::npos) << error;
+}
+
+TEST_F(TrustedConfigTest, AWritableFolderOnTheWayIsRefusedNamingIt) {
+  ::chmod((dir / "conf.d").c_str(), 0777);
+  std::string error = usage_error_of([&] { load_config(dir / "xmppcert.json"); });
+  EXPECT_NE(error.find("folder " + (dir / "conf.d").string()), std::string::npos) << error;
+}
+
+TEST_F(TrustedConfigTest, ASnippetOwnedByAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the snippet away";
+  ASSERT_EQ(::chown((dir / "conf.d" / "evil.json").c_str(), 65534, 65534), 0);
+  std::string error = usage_error_of([&] { load_config(dir / "xmppcert.json"); });
+  EXPECT_NE(error.find("owned by uid 65534"), std::string::npos) << error;
+}
+
+TEST_F(TrustedConfigTest, AMainConfigInAFolderOwnedByAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the folder away";
+  ASSERT_EQ(::chown(dir.path().c_str(), 65534, 65534), 0);
+  std::string error = usage_error_of([&] { load_config(dir / "xmppcert.json"); });
+  ::chown(dir.path().c_str(), 0, 0);
+  EXPECT_NE(error.find("folder " + dir.path().string()), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace xmppcert::testing
