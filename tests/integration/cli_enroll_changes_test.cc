@@ -150,8 +150,8 @@ TEST(CliStatus, NameShowsFilesVersionsInstallTargetAndNextAction) {
   ProcessResult r = run_xmppcert({"status", "example.test", "--state-dir", state});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto json = nlohmann::json::parse(run_xmppcert({"status", "--json", "--state-dir", state}).out);
-  for (const std::string expected :
-       {std::string("current:       v2"), "versions kept: v1, v2",
+  for (const std::string& expected : std::vector<std::string>{
+           "current:       v2", "versions kept: v1, v2",
         "fullchain:     " + state + "/certs/example.test/v2/fullchain.pem", "installed by:  files",
         "installed to:  " + (dir / "example.key").string(), installed.string(),
         "next action:   renew at " + json[0]["next_renewal"].get<std::string>(), "last attempt:"})
