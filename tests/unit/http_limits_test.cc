@@ -5,23 +5,15 @@
 #include "engine/errors.h"
 #include "engine/http.h"
 #include "tests/unit/scripted_http_server.h"
+#include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
 namespace {
 
-std::string operation_error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const OperationError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(HttpLimits, ABodyBeyondTheCapIsAnErrorNamingTheUrl) {
   ScriptedHttpServer server({{200, {}, std::string((4 << 20) + 1, 'x')}});
   HttpClient client;
-  std::string error = operation_error_of([&] { client.get(server.url("/directory")); });
+  std::string error = error_message_of<OperationError>([&] { client.get(server.url("/directory")); });
   EXPECT_NE(error.find("larger than"), std::string::npos) << error;
   EXPECT_NE(error.find("/directory"), std::string::npos) << error;
 }
@@ -32,7 +24,7 @@ TEST(HttpLimits, HugeHeadersAreAnError) {
     headers.push_back("X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'y'));
   ScriptedHttpServer server({{200, headers, "{}"}});
   HttpClient client;
-  EXPECT_NE(operation_error_of([&] { client.get(server.url("/")); }).find("headers larger"),
+  EXPECT_NE(error_message_of<OperationError>([&] { client.get(server.url("/")); }).find("headers larger"),
             std::string::npos);
 }
 
@@ -43,12 +35,12 @@ TEST(HttpLimits, ABodyWithinTheCapIsReturned) {
 }
 
 TEST(HttpLimits, PlainHttpIsOnlyForLoopback) {
-  EXPECT_NE(operation_error_of([] { require_secure_url("http://acme.example/directory"); }), "");
-  EXPECT_NE(operation_error_of([] { require_secure_url("http://127.0.0.1@evil.example/"); }), "");
-  EXPECT_NE(operation_error_of([] { require_secure_url("ftp://127.0.0.1/"); }), "");
-  EXPECT_EQ(operation_error_of([] { require_secure_url("http://127.0.0.1:14000/dir"); }), "");
-  EXPECT_EQ(operation_error_of([] { require_secure_url("http://[::1]:80/dir"); }), "");
-  EXPECT_EQ(operation_error_of([] { require_secure_url("https://acme.example/dir"); }), "");
+  EXPECT_NE(error_message_of<OperationError>([] { require_secure_url("http://acme.example/directory"); }), "");
+  EXPECT_NE(error_message_of<OperationError>([] { require_secure_url("http://127.0.0.1@evil.example/"); }), "");
+  EXPECT_NE(error_message_of<OperationError>([] { require_secure_url("ftp://127.0.0.1/"); }), "");
+  EXPECT_EQ(error_message_of<OperationError>([] { require_secure_url("http://127.0.0.1:14000/dir"); }), "");
+  EXPECT_EQ(error_message_of<OperationError>([] { require_secure_url("http://[::1]:80/dir"); }), "");
+  EXPECT_EQ(error_message_of<OperationError>([] { require_secure_url("https://acme.example/dir"); }), "");
 }
 
 }  // namespace

@@ -16,19 +16,10 @@
 namespace xmppcert::testing {
 namespace {
 
-std::string usage_error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(InputBounds, AZeroValidityIsRefused) {
-  EXPECT_NE(usage_error_of([] { parse_validity("0d"); }).find("shorter than"), std::string::npos);
-  EXPECT_NE(usage_error_of([] { parse_validity("0s"); }), "");
-  EXPECT_NE(usage_error_of([] {
+  EXPECT_NE(error_message_of<UsageError>([] { parse_validity("0d"); }).find("shorter than"), std::string::npos);
+  EXPECT_NE(error_message_of<UsageError>([] { parse_validity("0s"); }), "");
+  EXPECT_NE(error_message_of<UsageError>([] {
               parse_config(R"({"certificates": {"example.org": {"validity": "0d"}}})", "x.json");
             }).find("x.json"),
             std::string::npos);
@@ -36,16 +27,16 @@ TEST(InputBounds, AZeroValidityIsRefused) {
 }
 
 TEST(InputBounds, AHugeDurationIsAUsageErrorNotAnException) {
-  EXPECT_NE(usage_error_of([] { parse_duration("99999999999999999999999d"); }).find("longer than"),
+  EXPECT_NE(error_message_of<UsageError>([] { parse_duration("99999999999999999999999d"); }).find("longer than"),
             std::string::npos);
-  EXPECT_NE(usage_error_of([] { parse_duration("36601d"); }), "");
+  EXPECT_NE(error_message_of<UsageError>([] { parse_duration("36601d"); }), "");
   EXPECT_EQ(parse_duration("36600d"), kMaxDuration);
 }
 
 TEST(InputBounds, AHugeNumericOwnerIsAUsageError) {
-  EXPECT_NE(usage_error_of([] { lookup_user("99999999999999999999"); }).find("out of range"),
+  EXPECT_NE(error_message_of<UsageError>([] { lookup_user("99999999999999999999"); }).find("out of range"),
             std::string::npos);
-  EXPECT_NE(usage_error_of([] { lookup_group("4294967295"); }), "");
+  EXPECT_NE(error_message_of<UsageError>([] { lookup_group("4294967295"); }), "");
   EXPECT_EQ(lookup_user("0"), 0u);
 }
 
@@ -53,7 +44,7 @@ TEST(InputBounds, ModesWithSetuidSetgidOrStickyBitsAreRefused) {
   for (const char* mode : {"6777", "4644", "1644"}) {
     nlohmann::json settings = {{"cert_mode", mode}};
     JsonFields fields(settings, "cfg.json: install");
-    EXPECT_NE(usage_error_of([&] { parse_ownership(fields, std::nullopt); }).find("setuid"),
+    EXPECT_NE(error_message_of<UsageError>([&] { parse_ownership(fields, std::nullopt); }).find("setuid"),
               std::string::npos)
         << mode;
   }
@@ -63,7 +54,7 @@ TEST(InputBounds, AnEjabberdTypeErrorNamesFileAndLine) {
   TempDir dir;
   write_text(dir / "ejabberd.yml",
              "hosts: [example.org]\nlisten:\n  - module: [a, b]\n    port: 5222\n");
-  std::string error = usage_error_of([&] { read_ejabberd_config(dir / "ejabberd.yml"); });
+  std::string error = error_message_of<UsageError>([&] { read_ejabberd_config(dir / "ejabberd.yml"); });
   EXPECT_NE(error.find((dir / "ejabberd.yml").string() + ":3"), std::string::npos) << error;
 }
 

@@ -21,15 +21,6 @@ namespace {
 
 using Names = std::vector<std::string>;
 
-std::string usage_error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(ProsodyConfig, FindsVirtualHostsComponentsAndIncludesButNotComments) {
   TempDir dir;
   fs::create_directories(dir / "conf.d");
@@ -78,7 +69,7 @@ TEST(ProsodyConfig, DefaultsToPorts5222And5269AndTheCertsFolderBesideTheConfig) 
 TEST(ProsodyConfig, AVirtualHostWithoutANameIsAnErrorNamingFileAndLine) {
   TempDir dir;
   write_text(dir / "prosody.cfg.lua", "VirtualHost \"ok.example\"\nVirtualHost example\n");
-  EXPECT_EQ(usage_error_of([&] { read_prosody_config(dir / "prosody.cfg.lua"); }),
+  EXPECT_EQ(error_message_of<UsageError>([&] { read_prosody_config(dir / "prosody.cfg.lua"); }),
             (dir / "prosody.cfg.lua").string() + ":2: VirtualHost without a quoted name");
 }
 
@@ -112,7 +103,7 @@ TEST(EjabberdConfig, FindsHostsAliasesModuleHostsListenersAndCertfiles) {
 TEST(EjabberdConfig, ASyntaxErrorNamesFileAndLine) {
   TempDir dir;
   write_text(dir / "ejabberd.yml", "hosts:\n  - example.org\nlisten: [\n");
-  std::string error = usage_error_of([&] { read_ejabberd_config(dir / "ejabberd.yml"); });
+  std::string error = error_message_of<UsageError>([&] { read_ejabberd_config(dir / "ejabberd.yml"); });
   EXPECT_EQ(error.rfind((dir / "ejabberd.yml").string() + ":", 0), 0u) << error;
 }
 
@@ -140,7 +131,7 @@ TEST(Jabberd2Config, MalformedXmlNamesFileAndLine) {
   TempDir dir;
   write_text(dir / "c2s.xml", "<c2s>\n<local>\n<id>x</local></c2s>");
   write_text(dir / "s2s.xml", "<s2s/>");
-  std::string error = usage_error_of([&] { read_jabberd2_config(dir.path()); });
+  std::string error = error_message_of<UsageError>([&] { read_jabberd2_config(dir.path()); });
   EXPECT_EQ(error.rfind((dir / "c2s.xml").string() + ":3: ", 0), 0u) << error;
 }
 
@@ -260,7 +251,7 @@ TEST_F(PluginFilesTest, RollbackPutsBackTheReplacedFilesByteForByte) {
 TEST_F(PluginFilesTest, Jabberd2RestartNamesAProcessWithoutPidfileIsAUsageError) {
   write_text(dir / "c2s.xml", "<c2s><local><id>example.org</id></local></c2s>");
   write_text(dir / "s2s.xml", "<s2s/>");
-  std::string error = usage_error_of([&] {
+  std::string error = error_message_of<UsageError>([&] {
     XmppServerPlugin(kJabberd2Kind,
                      {{"config", dir.path().string()}, {"restart", {{"c2s", {"/bin/true"}}}}},
                      "cfg.json: certificates.\"example.org\".install");

@@ -40,4 +40,15 @@ int listen_on_loopback(int& port);
 mode_t file_mode(const std::filesystem::path& path);
 void write_text(const std::filesystem::path& path, const std::string& text);
 
+// The message of the Error that `body` throws, or "" when it throws none.
+template <typename Error>
+std::string error_message_of(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace xmppcert::testing

@@ -17,15 +17,6 @@ constexpr const char* kMain = R"({"include": ["conf.d/*.json"]})";
 constexpr const char* kSnippet = R"({"certificates": {"evil.example": {
   "install": {"plugin": "files", "fullchain": "/tmp/x.pem", "reload": ["/bin/sh", "-c", "id"]}}}})";
 
-std::string usage_error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 class TrustedConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,28 +36,28 @@ TEST_F(TrustedConfigTest, ASnippetOwnedByRootOrUsIsLoaded) {
 
 TEST_F(TrustedConfigTest, AGroupOrWorldWritableSnippetIsRefusedNamingIt) {
   ::chmod((dir / "conf.d" / "evil.json").c_str(), 0664);
-  std::string error = usage_error_of([&] { load_config(dir / "xmppcert.json"); });
+  std::string error = error_message_of<UsageError>([&] { load_config(dir / "xmppcert.json"); });
   EXPECT_NE(error.find((dir / "conf.d" / "evil.json").string()), std::string::npos) << error;
   EXPECT_NE(error.find("writable by group or others"), std::string::npos) << error;
 }
 
 TEST_F(TrustedConfigTest, AWritableFolderOnTheWayIsRefusedNamingIt) {
   ::chmod((dir / "conf.d").c_str(), 0777);
-  std::string error = usage_error_of([&] { load_config(dir / "xmppcert.json"); });
+  std::string error = error_message_of<UsageError>([&] { load_config(dir / "xmppcert.json"); });
   EXPECT_NE(error.find("folder " + (dir / "conf.d").string()), std::string::npos) << error;
 }
 
 TEST_F(TrustedConfigTest, ASnippetOwnedByAnotherUserIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the snippet away";
   ASSERT_EQ(::chown((dir / "conf.d" / "evil.json").c_str(), 65534, 65534), 0);
-  std::string error = usage_error_of([&] { load_config(dir / "xmppcert.json"); });
+  std::string error = error_message_of<UsageError>([&] { load_config(dir / "xmppcert.json"); });
   EXPECT_NE(error.find("owned by uid 65534"), std::string::npos) << error;
 }
 
 TEST_F(TrustedConfigTest, AMainConfigInAFolderOwnedByAnotherUserIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the folder away";
   ASSERT_EQ(::chown(dir.path().c_str(), 65534, 65534), 0);
-  std::string error = usage_error_of([&] { load_config(dir / "xmppcert.json"); });
+  std::string error = error_message_of<UsageError>([&] { load_config(dir / "xmppcert.json"); });
   ::chown(dir.path().c_str(), 0, 0);
   EXPECT_NE(error.find("folder " + dir.path().string()), std::string::npos) << error;
 }

@@ -17,22 +17,13 @@
 namespace xmppcert::testing {
 namespace {
 
-std::string operation_error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const OperationError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(ReadFile, AFifoIsRefusedAtOnceInsteadOfHanging) {
   TempDir dir;
   ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
   auto start = std::chrono::steady_clock::now();
   int status = run_in_child([&] {
     alarm(5);  // a hang fails the test instead of the suite
-    std::string error = operation_error_of([&] { read_file(dir / "fifo"); });
+    std::string error = error_message_of<OperationError>([&] { read_file(dir / "fifo"); });
     _exit(error.find("FIFO") != std::string::npos ? 0 : 1);
   });
   EXPECT_EQ(status, 0);
@@ -40,13 +31,13 @@ TEST(ReadFile, AFifoIsRefusedAtOnceInsteadOfHanging) {
 }
 
 TEST(ReadFile, ADeviceIsRefusedInsteadOfExhaustingMemory) {
-  EXPECT_NE(operation_error_of([] { read_file("/dev/zero"); }).find("device"), std::string::npos);
+  EXPECT_NE(error_message_of<OperationError>([] { read_file("/dev/zero"); }).find("device"), std::string::npos);
 }
 
 TEST(ReadFile, AFileBiggerThanTheCapIsRefused) {
   TempDir dir;
   write_text(dir / "big", std::string(kUntrustedFileLimit + 1, 'x'));
-  EXPECT_NE(operation_error_of([&] { read_untrusted_file(dir / "big"); }).find("larger than"),
+  EXPECT_NE(error_message_of<OperationError>([&] { read_untrusted_file(dir / "big"); }).find("larger than"),
             std::string::npos);
 }
 
@@ -54,7 +45,7 @@ TEST(ReadUntrustedFile, ASymlinkIsNotFollowed) {
   TempDir dir;
   write_text(dir / "secret", "ROOT ONLY\n");
   fs::create_symlink(dir / "secret", dir / "link");
-  EXPECT_NE(operation_error_of([&] { read_untrusted_file(dir / "link"); }).find("symlink"),
+  EXPECT_NE(error_message_of<OperationError>([&] { read_untrusted_file(dir / "link"); }).find("symlink"),
             std::string::npos);
 }
 
@@ -63,7 +54,7 @@ TEST(ReadUntrustedFile, ASymlinkedFolderIsNotFollowed) {
   fs::create_directories(dir / "real");
   write_text(dir / "real" / "f", "x");
   fs::create_directory_symlink(dir / "real", dir / "linked");
-  EXPECT_NE(operation_error_of([&] { read_untrusted_file(dir / "linked" / "f"); }).find("symlink"),
+  EXPECT_NE(error_message_of<OperationError>([&] { read_untrusted_file(dir / "linked" / "f"); }).find("symlink"),
             std::string::npos);
 }
 
@@ -129,7 +120,7 @@ TEST_F(HostileCertDirTest, ASymlinkedCertDirIsRefused) {
   fs::create_directories(dir / "elsewhere");
   fs::create_directory_symlink(dir / "elsewhere", dir / "certs");
   XmppServerPlugin p = plugin();
-  std::string error = operation_error_of([&] { p.install(version()); });
+  std::string error = error_message_of<OperationError>([&] { p.install(version()); });
   EXPECT_NE(error.find("symlink"), std::string::npos) << error;
   EXPECT_TRUE(fs::is_empty(dir / "elsewhere"));
 }
