@@ -1,7 +1,9 @@
 #include "agent/reinstall.h"
 
+#include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/log.h"
+#include "engine/safe_open.h"
 #include "engine/state_lock.h"
 #include "plugins/registry.h"
 
@@ -13,9 +15,17 @@ namespace fs = std::filesystem;
 // The first installed file of `version` that differs from what `version` puts there, with
 // how it differs; nullopt when they all still hold it.
 std::optional<std::string> first_changed(const ServerPlugin& plugin, const StoredVersion& version) {
+  // The daemon's user may own the folder: read without following links, regular files only,
+  // size-capped (a symlink to /dev/zero or a FIFO there must not stall or feed root).
   for (const auto& file : plugin.installed_files(version)) {
-    if (!fs::exists(file.path)) return file.path + " was deleted";
-    if (read_file(file.path) != file.content) return file.path + " was replaced";
+    std::optional<UntrustedFile> found;
+    try {
+      found = read_untrusted_file(file.path, file.content.size() + 1);
+    } catch (const OperationError& e) {
+      return file.path + " was replaced (" + e.what() + ")";
+    }
+    if (!found) return file.path + " was deleted";
+    if (found->content != file.content) return file.path + " was replaced";
   }
   return std::nullopt;
 }

@@ -1,7 +1,5 @@
 #include "agent/renewal_info_poll.h"
 
-#include <openssl/rand.h>
-
 #include "agent/schedule.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
@@ -10,16 +8,6 @@
 #include "engine/state_lock.h"
 
 namespace xmppcert {
-namespace {
-
-std::uint64_t random_number() {
-  std::uint64_t value = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value);
-  return value;
-}
-
-}  // namespace
-
 std::optional<std::time_t> poll_renewal_info(const RenewalInfoPoll& poll,
                                              const CertificateRequest& request, Issuer& issuer,
                                              std::time_t now) {
@@ -40,7 +28,7 @@ std::optional<std::time_t> poll_renewal_info(const RenewalInfoPoll& poll,
         record->certificate.serial_hex != asked->certificate.serial_hex)
       return next_poll;  // renewed meanwhile: the advice was about the previous certificate
     std::time_t renew_at = renewal_time_in_window(record->next_renewal, advice->window_start,
-                                                  advice->window_end, random_number());
+                                                  advice->window_end, random_u64());
     if (renew_at != record->next_renewal) {
       log_line(request.name, "renewal window now " + format_utc(advice->window_start) + " .. " +
                                  format_utc(advice->window_end) + ": renewing at " +

@@ -28,13 +28,6 @@ std::chrono::seconds renewal_info_poll_delay(std::optional<std::chrono::seconds>
   return std::clamp(*retry_after, kShortestRenewalInfoPoll, kLongestRenewalInfoPoll);
 }
 
-std::time_t renewal_time_in_window(std::time_t current, std::time_t start, std::time_t end,
-                                   std::uint64_t random) {
-  if (current >= start && current <= end) return current;
-  if (end <= start) return start;
-  return start + static_cast<std::time_t>(random % static_cast<std::uint64_t>(end - start + 1));
-}
-
 std::time_t next_action(const CertificateRecord* record, const CertificateRequest& request,
                         std::time_t now) {
   if (record && record->consecutive_failures > 0 && record->last_attempt &&

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <optional>
 
+#include "engine/renewal_window.h"  // renewal_time_in_window
 #include "engine/store.h"
 
 namespace xmppcert {
@@ -26,11 +27,6 @@ inline constexpr std::chrono::seconds kLongestRenewalInfoPoll{86400};
 inline constexpr std::chrono::seconds kDefaultRenewalInfoPoll{6 * 3600};
 inline constexpr std::chrono::seconds kRenewalInfoPollAfterFailure{3600};
 std::chrono::seconds renewal_info_poll_delay(std::optional<std::chrono::seconds> retry_after);
-
-// The renewal time for a suggested window [start, end]: `current` when it already lies inside,
-// else start + (random mod the window's width + 1): a uniform pick (RFC 9773 section 4.2).
-std::time_t renewal_time_in_window(std::time_t current, std::time_t start, std::time_t end,
-                                   std::uint64_t random);
 
 // `record` may be null (never issued).
 std::time_t next_action(const CertificateRecord* record, const CertificateRequest& request,

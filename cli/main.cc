@@ -37,7 +37,7 @@ const Subcommand kSubcommands[] = {
      &kPoshUsage, run_posh},
     {"enroll-client", "a client certificate (XmppAddr = bare JID) for SASL EXTERNAL logins",
      &kEnrollClientUsage, run_enroll_client},
-    {"ca", "the embedded local CA: `ca export` prints its root", &kCaUsage, run_ca},
+    {"ca", "the embedded local CA: `ca init` creates it, `ca export` prints its root", &kCaUsage, run_ca},
 };
 
 void print_help(std::ostream& out) {

@@ -85,7 +85,7 @@ class Federation : public ::testing::Test {
                                          "127.0.0.3");
     state = (dir / "state").string();
     root = (dir / "root.pem").string();
-    write_text(root, run_xmppcert({"ca", "export", "--state-dir", state}).out);
+    write_text(root, run_xmppcert({"ca", "init", "--state-dir", state}).out);
     // xmppcert provisions both: keys, certificates, the CA root as each s2s trust anchor,
     // and the config lines that load them.
     nlohmann::json a_install = a->install_settings();

@@ -181,6 +181,21 @@ TEST_F(Cli, CaExportPrintsTheRootThatSignedTheCertificates) {
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
 }
 
+TEST_F(Cli, CaInitCreatesTheCaOnceAndEnrollSignsWithThatRoot) {
+  ProcessResult first = xmppcert({"ca", "init", "--state-dir", state()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("-----BEGIN CERTIFICATE-----"), std::string::npos);
+  ProcessResult again = xmppcert({"ca", "init", "--state-dir", state()});
+  EXPECT_EQ(again.out, first.out);  // idempotent: the same root, never a second CA
+  EXPECT_EQ(xmppcert({"ca", "export", "--state-dir", state()}).out, first.out);
+  ASSERT_EQ(xmppcert({"enroll", "example.test", "--state-dir", state()}).exit_code, 0);
+  testing::write_text(dir_ / "root.pem", first.out);
+  ProcessResult verify = testing::run_process(
+      {"openssl", "verify", "-CAfile", (dir_ / "root.pem").string(),
+       (dir_ / "state" / "certs" / "example.test" / "v1" / "cert.pem").string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+}
+
 TEST_F(Cli, DryRunValidatesAndWritesNothing) {
   ProcessResult r = xmppcert(
       {"enroll", "example.test", "--component", "upload", "--dry-run", "--state-dir", state()});

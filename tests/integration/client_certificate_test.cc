@@ -27,7 +27,7 @@ TEST(ClientCertificate, EnrollClientCertificateLogsInWithSaslExternalOnProsody) 
   TempDir dir;
   std::string state = (dir / "state").string();
   std::string root = (dir / "root.pem").string();
-  write_text(root, run_xmppcert({"ca", "export", "--state-dir", state}).out);
+  write_text(root, run_xmppcert({"ca", "init", "--state-dir", state}).out);
   fs::permissions(dir.path(), fs::perms(0755));
   ProsodyServer server("a.example.test",
                        "authentication = \"ccert\"\n"

@@ -141,9 +141,23 @@ void ProsodyServer::start() {
   wait_for_port(c2s_port_, "prosody", pid_);
 }
 
+// Bounded retries: under a loaded CI machine the old process may hold the port a moment
+// after it exited, or prosody may take longer than one wait_for_port to come up.
 void ProsodyServer::restart() {
-  stop_process(pid_);
-  start();
+  for (int attempt = 1;; ++attempt) {
+    stop_process(pid_);
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error& e) {
+      if (attempt == 3) {
+        std::string out = log();
+        if (out.size() > 4000) out = out.substr(out.size() - 4000);
+        throw std::runtime_error(std::string(e.what()) + " after 3 starts; its log ends:\n" + out);
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
 }
 
 std::vector<std::string> ProsodyServer::ctl(const std::vector<std::string>& args) const {

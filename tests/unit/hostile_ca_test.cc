@@ -5,6 +5,7 @@
 
 #include "engine/errors.h"
 #include "engine/fs.h"
+#include "engine/renewal_window.h"
 #include "plugins/issuers/acme/ca_input.h"
 #include "plugins/issuers/acme/challenges.h"
 #include "plugins/issuers/acme/http01_request.h"
@@ -18,8 +19,8 @@ TEST(HostileCa, AWebrootTokenWithDotDotOrASlashWritesNothingOutside) {
   fs::create_directories(dir / "www");
   write_text(dir / "victim", "keep me\n");
   acme::WebrootWriter writer((dir / "www").string());
-  for (const std::string token :
-       std::vector<std::string>{"../../victim", (dir / "victim").string(), "a/b", "..", "x\ny", ""}) {
+  for (const std::string token : std::vector<std::string>{"../../victim", (dir / "victim").string(),
+                                                          "a/b", "..", "x\ny", ""}) {
     EXPECT_THROW(writer.present("example.org", token, "key-authorization"), OperationError)
         << token;
     writer.cleanup("example.org", token, "key-authorization");
@@ -41,10 +42,26 @@ TEST(HostileCa, AnRfc2136NameWithALineBreakIsRefusedBeforeNsupdateRuns) {
 }
 
 TEST(HostileCa, AnAuthorizationForANameNotRequestedIsRefused) {
-  EXPECT_THROW(
-      acme::require_requested_identifier("evil.example", {"example.org"}, "https://ca/authz/1"),
-      OperationError);
-  EXPECT_NO_THROW(acme::require_requested_identifier("example.org", {"example.org"}, "u"));
+  EXPECT_THROW(acme::require_requested_identifier("evil.example", false, {"example.org"},
+                                                  "https://ca/authz/1"),
+               OperationError);
+  EXPECT_NO_THROW(acme::require_requested_identifier("example.org", false, {"example.org"}, "u"));
+  // A wildcard authorization covers "*.name", which we never request.
+  EXPECT_THROW(acme::require_requested_identifier("example.org", true, {"example.org"}, "u"),
+               OperationError);
+}
+
+TEST(HostileCa, ARenewalWindowOfAnyWidthGivesATimeInsideIt) {
+  const std::time_t start = 1'800'000'000;
+  for (std::time_t width : {std::time_t{0}, std::time_t{1}, std::time_t{4294967295},
+                            std::time_t{4294967296}, std::time_t{1} << 40}) {
+    for (std::uint64_t random : {std::uint64_t{0}, std::uint64_t{4294967295}, UINT64_MAX}) {
+      std::time_t pick = renewal_time_in_window(-1, start, start + width, random);
+      EXPECT_GE(pick, start) << width;
+      EXPECT_LE(pick, start + width) << width;
+    }
+  }
+  EXPECT_EQ(renewal_time_in_window(-1, start, start - 10, 7), start);  // end before start
 }
 
 TEST(HostileCa, TokensAreBase64urlOnly) {

@@ -1,16 +1,20 @@
 #include "plugins/issuers/acme/authorization.h"
 
 #include "engine/errors.h"
+#include "plugins/issuers/acme/ca_input.h"
 #include "plugins/issuers/acme/poll.h"
 
 namespace xmppcert::acme {
 namespace {
 
+// At most one authorization per requested name: a CA cannot make us validate (and run
+// hooks for) names we never asked for, nor loop us through an endless list.
 void authorize(Transport& transport, const std::string& url, ChallengeSolver& solver,
-               const std::string& thumbprint) {
+               const std::string& thumbprint, const std::vector<std::string>& requested) {
   nlohmann::json authz = nlohmann::json::parse(transport.post_as_get(url).body);
   if (authz.value("status", "") == "valid") return;
   std::string domain = authz.at("identifier").at("value").get<std::string>();
+  require_requested_identifier(domain, authz.value("wildcard", false), requested, url);
   const nlohmann::json* challenge = nullptr;
   for (const auto& c : authz.at("challenges"))
     if (c.value("type", "") == solver.type()) challenge = &c;
@@ -39,8 +43,13 @@ void authorize(Transport& transport, const std::string& url, ChallengeSolver& so
 
 void authorize_order(Transport& transport, const Order& order, ChallengeSolver& solver,
                      const std::string& thumbprint) {
-  for (const auto& url : order.body.at("authorizations"))
-    authorize(transport, url.get<std::string>(), solver, thumbprint);
+  const nlohmann::json& urls = order.body.at("authorizations");
+  if (!urls.is_array() || urls.size() > order.requested.size())
+    throw_operation_error("read order", order.url,
+                          std::to_string(urls.size()) + " authorizations for " +
+                              std::to_string(order.requested.size()) + " requested names");
+  for (const auto& url : urls)
+    authorize(transport, url.get<std::string>(), solver, thumbprint, order.requested);
 }
 
 }  // namespace xmppcert::acme

@@ -53,14 +53,15 @@ void require_dns_name(const std::string& name, const std::string& origin) {
                           printable(name) + " is not a DNS name");
 }
 
-void require_requested_identifier(const std::string& identifier,
+void require_requested_identifier(const std::string& identifier, bool wildcard,
                                   const std::vector<std::string>& requested,
                                   const std::string& origin) {
   require_dns_name(identifier, origin);
-  if (std::find(requested.begin(), requested.end(), identifier) == requested.end())
+  std::string name = wildcard ? "*." + identifier : identifier;
+  if (std::find(requested.begin(), requested.end(), name) == requested.end())
     throw_operation_error(
         "use the authorization", origin,
-        "the CA asks to validate " + printable(identifier) + ", a name the order did not request");
+        "the CA asks to validate " + printable(name) + ", a name the order did not request");
 }
 
 }  // namespace xmppcert::acme

@@ -17,9 +17,10 @@ void require_challenge_token(const std::string& token, const std::string& origin
 bool is_dns_name(const std::string& name);
 void require_dns_name(const std::string& name, const std::string& origin);
 
-// The identifier of an authorization must be one of the names the order asked for; an
+// The identifier of an authorization must be a DNS name and one of the names the order
+// asked for ("*." + identifier when the CA marks it wildcard, RFC 8555 §7.1.4); an
 // OperationError naming `origin` and the identifier otherwise.
-void require_requested_identifier(const std::string& identifier,
+void require_requested_identifier(const std::string& identifier, bool wildcard,
                                   const std::vector<std::string>& requested,
                                   const std::string& origin);
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "engine/issuer.h"
 #include "plugins/issuers/acme/settings.h"
@@ -12,8 +13,9 @@
 namespace xmppcert::acme {
 
 struct Order {
-  std::string url;      // from the Location header
-  nlohmann::json body;  // status, authorizations, finalize, ...
+  std::string url;                     // from the Location header
+  nlohmann::json body;                 // status, authorizations, finalize, ...
+  std::vector<std::string> requested;  // the DNS names we asked for: what an authz may name
 };
 
 Order place_order(Transport& transport, const AcmeSettings& settings,

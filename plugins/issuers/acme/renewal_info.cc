@@ -1,11 +1,10 @@
 #include "plugins/issuers/acme/renewal_info.h"
 
-#include <openssl/rand.h>
-
 #include "engine/clock.h"
 #include "engine/encoding.h"
 #include "engine/errors.h"
 #include "engine/log.h"
+#include "engine/renewal_window.h"
 
 namespace xmppcert::acme {
 namespace {
@@ -69,13 +68,8 @@ RenewalAdvice fetch_renewal_advice(Transport& transport, X509* certificate) {
 std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name) {
   try {
     RenewalAdvice advice = fetch_renewal_advice(transport, leaf);
-    unsigned char random[4];
-    RAND_bytes(random, sizeof random);
-    uint32_t spread =
-        (uint32_t(random[0]) << 24) | (random[1] << 16) | (random[2] << 8) | random[3];
-    long width = static_cast<long>(advice.window_end - advice.window_start);
-    return advice.window_start +
-           (width > 0 ? static_cast<long>(spread % static_cast<uint32_t>(width + 1)) : 0);
+    // Any width is safe (SECURITY.md finding 8: a 2^32-1 s window divided by zero).
+    return renewal_time_in_window(-1, advice.window_start, advice.window_end, random_u64());
   } catch (const OperationError& e) {
     log_line(name,
              std::string("renewal information unavailable, renewing at two thirds: ") + e.what());
