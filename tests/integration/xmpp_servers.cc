@@ -141,6 +141,11 @@ void ProsodyServer::start() {
   wait_for_port(c2s_port_, "prosody", pid_);
 }
 
+bool ProsodyServer::running() {
+  if (pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == pid_) pid_ = -1;
+  return pid_ > 0;
+}
+
 // Bounded retries: under a loaded CI machine the old process may hold the port a moment
 // after it exited, or prosody may take longer than one wait_for_port to come up.
 void ProsodyServer::restart() {

@@ -52,6 +52,8 @@ class ProsodyServer : public XmppServer {
                          const std::string& s2s_ip = "");
   ~ProsodyServer() override;
   void restart();  // stops and starts the same server: its s2s links are closed
+  // False once the prosody process has exited (reaped here; restart() starts it again).
+  bool running();
   nlohmann::json install_settings() const override;
   std::string log() const override;
   std::filesystem::path config() const { return dir() / "prosody.cfg.lua"; }
