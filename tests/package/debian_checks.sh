@@ -24,7 +24,7 @@ fail() { echo "FAILED: debian package: $*" >&2; exit 1; }
 if dpkg-query -W -f='${db:Status-Status}' xmppcert 2>/dev/null | grep -qv not-installed ||
    [ -e $state ] || [ -e $etc ]; then
   [ -e $leftover ] || fail "xmppcert is installed or $etc / $state exist; not touching them"
-  apt-get purge -y -q xmppcert > /dev/null || true
+  apt-get purge -y -q xmppcert xmppcert-ca > /dev/null || true
   rm -rf $state $etc
 fi
 
@@ -144,4 +144,20 @@ apt-get purge -y -q xmppcert > /dev/null
 [ ! -e $state ] || fail "purge with remove-on-purge left $state"
 # The admin's own snippet is not the package's: dpkg leaves it, so does this script's cleanup.
 rm -rf $etc
+
+# --- the foundation CA's own package ---------------------------------------------------
+ca_deb="$(ls "$out"/xmppcert-ca_"$version"_*.deb)"
+step "apt install $(basename "$ca_deb"): installed, its service neither enabled nor started"
+apt-get install -y -q "$ca_deb" > "$out/install-ca.log" || { cat "$out/install-ca.log"; fail "install xmppcert-ca"; }
+xmppcert-ca --help > /dev/null || fail "xmppcert-ca --help"
+file -L /usr/sbin/xmppcert-ca | grep -q ', stripped' || fail "/usr/sbin/xmppcert-ca is not stripped"
+[ -f /lib/systemd/system/xmppcert-ca.service ] || fail "xmppcert-ca.service missing"
+if command -v systemd-analyze > /dev/null; then
+  systemd-analyze verify /lib/systemd/system/xmppcert-ca.service
+fi
+[ ! -e /etc/systemd/system/multi-user.target.wants/xmppcert-ca.service ] ||
+  fail "xmppcert-ca.service enabled by default"
+[ ! -e /usr/bin/xmppcert ] || fail "xmppcert-ca pulled in the client"
+apt-get purge -y -q xmppcert-ca > /dev/null
+[ ! -e /usr/sbin/xmppcert-ca ] || fail "purge left /usr/sbin/xmppcert-ca"
 echo "debian package checks: all passed"
