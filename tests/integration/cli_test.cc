@@ -149,6 +149,30 @@ TEST_F(Cli, ConfigDescribesSeveralCertificatesAndInstallsThroughTheFilesPlugin) 
   EXPECT_EQ(json.size(), 2u);
 }
 
+TEST_F(Cli, TheReloadCommandKnowsWhichCertificateItReloadsFor) {
+  auto installed = dir_ / "a.crt";
+  auto seen = dir_ / "environment";
+  // /usr/bin/env is run directly (argv, no shell); /bin/sh -c only redirects its output.
+  std::string path =
+      config(R"({"state_dir": ")" + state() + R"(", "certificates": {"a.example.test": {
+      "components": ["conference"],
+      "install": {"plugin": "files", "fullchain": ")" +
+             installed.string() + R"(",
+                  "reload": ["/bin/sh", "-c", "/usr/bin/env > )" +
+             seen.string() + R"("]}}}})");
+  ASSERT_EQ(xmppcert({"enroll", "--config", path}).exit_code, 0);
+  ASSERT_EQ(xmppcert({"renew", "--force", "--config", path}).exit_code, 0);
+  std::string env = read_file(seen);
+  const std::string v2 = (dir_ / "state" / "certs" / "a.example.test" / "v2").string();
+  for (const std::string& line : std::vector<std::string>{
+           "XMPPCERT_NAME=a.example.test", "XMPPCERT_VERSION=2",
+           "XMPPCERT_DOMAINS=a.example.test conference.a.example.test",
+           "XMPPCERT_FULLCHAIN=" + v2 + "/fullchain.pem", "XMPPCERT_KEY=" + v2 + "/privkey.pem",
+           "XMPPCERT_INSTALLED=" + installed.string()})
+    EXPECT_NE(env.find(line + "\n"), std::string::npos) << line << " not in:\n" << env;
+  EXPECT_EQ(env.find("LD_PRELOAD"), std::string::npos);
+}
+
 TEST_F(Cli, FailedReloadKeepsThePreviousInstalledCertificateAndExitsOne) {
   auto installed = dir_ / "a.crt";
   auto flag = dir_ / "fail-reload";
@@ -284,8 +308,8 @@ TEST_F(Cli, UnknownCommandSuggestsTheNearestOne) {
   EXPECT_NE(r.err.find("did you mean \"enroll\""), std::string::npos) << r.err;
 }
 
-const char* const kEveryCommand[] = {"enroll", "renew",  "status", "revoke",        "account",
-                                     "check",  "dane",   "posh",   "enroll-client", "ca"};
+const char* const kEveryCommand[] = {"enroll", "renew", "status", "revoke",        "account",
+                                     "check",  "dane",  "posh",   "enroll-client", "ca"};
 
 TEST_F(Cli, TopLevelHelpListsEveryCommandAndExitsZero) {
   for (const char* flag : {"--help", "-h", "help"}) {
@@ -294,7 +318,8 @@ TEST_F(Cli, TopLevelHelpListsEveryCommandAndExitsZero) {
     EXPECT_EQ(r.err, "") << flag;
     for (const char* command : kEveryCommand)
       EXPECT_NE(r.out.find(std::string("\n  ") + command + " "), std::string::npos)
-          << flag << " does not list " << command << ":\n" << r.out;
+          << flag << " does not list " << command << ":\n"
+          << r.out;
     EXPECT_NE(r.out.find("exit codes"), std::string::npos) << flag;
   }
 }

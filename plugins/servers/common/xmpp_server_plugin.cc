@@ -10,6 +10,7 @@
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "engine/process.h"
+#include "engine/reload_environment.h"
 #include "engine/safe_open.h"
 #include "engine/trusted_file.h"
 #include "plugins/servers/common/pidfile_restart.h"
@@ -176,6 +177,9 @@ void XmppServerPlugin::install(const StoredVersion& version) {
   require_real_directory(cert_dir_, kind_.name + std::string(" cert dir"));
   create_directories(cert_dir_, 0755);
   require_real_directory(cert_dir_, kind_.name + std::string(" cert dir"));
+  std::vector<std::string> paths;
+  for (const auto& file : files_for(version)) paths.push_back(file.path.string());
+  reload_environment_ = reload_environment(version, paths);
   for (const auto& file : files_for(version)) {
     Replaced previous{file.path, std::nullopt, {}};
     try {
@@ -216,12 +220,13 @@ bool XmppServerPlugin::rollback() {
 
 void XmppServerPlugin::reload() {
   if (restart_.empty()) {
-    run_command_checked(reload_argv_, std::string("reload ") + kind_.name);
+    run_command_checked(reload_argv_, std::string("reload ") + kind_.name, "", reload_environment_);
     bool new_files = std::any_of(replaced_.begin(), replaced_.end(),
                                  [](const Replaced& file) { return !file.content; });
     if (new_files && kind_.new_files_need_second_reload) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      run_command_checked(reload_argv_, std::string("reload ") + kind_.name + " (new files)");
+      run_command_checked(reload_argv_, std::string("reload ") + kind_.name + " (new files)", "",
+                          reload_environment_);
     }
     return;
   }

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/process.h"
 #include "plugins/servers/common/install_settings.h"
 #include "plugins/servers/common/server_kind.h"
 
@@ -62,6 +63,7 @@ class XmppServerPlugin : public ServerPlugin {
   std::optional<int> s2s_port_;
   std::chrono::seconds verify_wait_{20};
   std::optional<fs::path> trust_anchor_;
+  CommandEnvironment reload_environment_;  // of the version install() wrote last
   bool edit_config_ = false;
   bool allow_discovered_names_ = false;
 

@@ -4,6 +4,7 @@
 #include "engine/json_fields.h"
 #include "engine/log.h"
 #include "engine/process.h"
+#include "engine/reload_environment.h"
 #include "plugins/servers/common/install_settings.h"
 
 namespace xmppcert {
@@ -47,6 +48,9 @@ void FilesPlugin::install(const StoredVersion& version) {
                 "warning: installs the certificate but not its private key (no \"key\" "
                 "or \"combined\"); the server keeps whatever key it has, which does not "
                 "match a new certificate");
+  std::vector<std::string> paths;
+  for (const auto& target : targets_) paths.push_back(target.path.string());
+  reload_environment_ = reload_environment(version, paths);
   for (const auto& target : targets_)
     write_file_atomically(target.path, target.content(version),
                           target.secret ? ownership_.key : ownership_.cert);
@@ -60,7 +64,7 @@ std::vector<InstalledFile> FilesPlugin::installed_files(const StoredVersion& ver
 }
 
 void FilesPlugin::reload() {
-  if (!reload_argv_.empty()) run_command_checked(reload_argv_, "reload");
+  if (!reload_argv_.empty()) run_command_checked(reload_argv_, "reload", "", reload_environment_);
 }
 
 }  // namespace xmppcert

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/fs.h"
+#include "engine/process.h"
 #include "engine/server_plugin.h"
 #include "plugins/servers/common/install_settings.h"
 
@@ -41,6 +42,7 @@ class FilesPlugin : public ServerPlugin {
   std::vector<Target> targets_;
   InstallOwnership ownership_;
   std::vector<std::string> reload_argv_;
+  CommandEnvironment reload_environment_;  // of the version install() wrote last
   std::string where_;
   // Certificates installed without their key ("fullchain" alone): the server would pair the
   // new certificate with whatever key it has, so every install warns.
