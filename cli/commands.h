@@ -24,6 +24,7 @@ extern const char* const kCheckUsage;
 extern const char* const kDaneUsage;
 extern const char* const kPoshUsage;
 extern const char* const kEnrollClientUsage;
+extern const char* const kDeleteUsage;
 
 int run_enroll(const Args& args);
 int run_renew(const Args& args);
@@ -35,5 +36,6 @@ int run_check(const Args& args);
 int run_dane(const Args& args);
 int run_posh(const Args& args);
 int run_enroll_client(const Args& args);
+int run_delete(const Args& args);
 
 }  // namespace xmppcert::cli

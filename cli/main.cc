@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/errors.h"
-#include "engine/log.h"
 #include "cli/commands.h"
 #include "cli/suggest.h"
+#include "engine/errors.h"
+#include "engine/log.h"
 
 namespace xmppcert::cli {
 namespace {
@@ -28,6 +28,8 @@ const Subcommand kSubcommands[] = {
     {"status", "list managed certificates: names, issuer, expiry, next renewal, last outcome",
      &kStatusUsage, run_status},
     {"revoke", "revoke a certificate's current version at its issuer", &kRevokeUsage, run_revoke},
+    {"delete", "stop managing a certificate: its record, versions and keys leave the state dir",
+     &kDeleteUsage, run_delete},
     {"account", "the ACME account: `account rollover NAME`, `account deactivate NAME`",
      &kAccountUsage, run_account},
     {"check", "what a server serves after STARTTLS: names, expiry, chain, match with the store",
@@ -37,7 +39,8 @@ const Subcommand kSubcommands[] = {
      &kPoshUsage, run_posh},
     {"enroll-client", "a client certificate (XmppAddr = bare JID) for SASL EXTERNAL logins",
      &kEnrollClientUsage, run_enroll_client},
-    {"ca", "the embedded local CA: `ca init` creates it, `ca export` prints its root", &kCaUsage, run_ca},
+    {"ca", "the embedded local CA: `ca init` creates it, `ca export` prints its root", &kCaUsage,
+     run_ca},
 };
 
 void print_help(std::ostream& out) {

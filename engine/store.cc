@@ -142,7 +142,8 @@ std::vector<CertificateRecord> Store::load_all() const {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root_ / "certs", ec))
-    names.push_back(entry.path().filename().string());
+    if (std::string name = entry.path().filename().string(); name.front() != '.')
+      names.push_back(name);  // hidden: staging and deletion folders, never a certificate
   std::sort(names.begin(), names.end());
   std::vector<CertificateRecord> records;
   records.reserve(names.size());

@@ -1,0 +1,88 @@
+// xmppcert delete NAME: stop managing a certificate (certbot's `delete`).
+#include <unistd.h>
+
+#include <cerrno>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/session.h"
+#include "engine/errors.h"
+#include "engine/log.h"
+#include "engine/safe_open.h"
+#include "engine/state_lock.h"
+#include "engine/store.h"
+#include "plugins/registry.h"
+
+namespace xmppcert::cli {
+extern const char* const kDeleteUsage =
+    R"(usage: xmppcert delete NAME [--remove-files] [--config FILE] [--state-dir DIR]
+
+Stops managing NAME: its record, every stored version and its private keys are removed from
+the state dir (the local CA and the ACME accounts stay). Refused (exit 2) while the config
+still names NAME, since the next renew would issue it again: remove it there first.
+
+  --remove-files  also remove the files NAME's install target wrote (key, certificate, trust
+                  anchor). The server is not reloaded: it serves what it loaded until its
+                  config no longer names them. Without this flag they stay in place.
+
+The certificate is not revoked (xmppcert revoke NAME first if its key was exposed).
+
+exit codes: 0 ok, 1 operation failed, 2 usage error
+)";
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Installed files sit in folders the daemon's user may own: never through a symlinked folder,
+// and unlink(2) removes a symlink itself, not what it points to.
+void remove_installed_files(const CertificateRecord& record, const Store& store) {
+  if (!record.request.install || record.current_version == 0) return;
+  auto plugin = make_server_plugin(*record.request.install, "record of " + record.name);
+  for (const auto& file :
+       plugin->installed_files(store.version(record.name, record.current_version))) {
+    fs::path path = file.path;
+    require_real_directory(path.parent_path(), "install folder");
+    if (::unlink(path.c_str()) == 0)
+      log_line(record.name, "removed " + path.string());
+    else if (errno != ENOENT)
+      throw_operation_error("remove", path.string(), errno_text(errno));
+  }
+}
+
+}  // namespace
+
+int run_delete(const Args& raw) {
+  ParsedArgs args = parse_args(
+      "delete", raw, {{"--remove-files", false}, kConfigOption, kStateDirOption, kLockWaitOption});
+  if (args.positional().size() != 1) throw UsageError("delete: name one certificate");
+  const std::string& name = args.positional().front();
+  validate_certificate_name(name);
+  Session session = open_session(args);
+  require_existing_state_dir(session, "delete");
+  if (session.config && session.config->find(name))
+    throw UsageError("delete: " + session.config_origin + " still names \"" + name +
+                     "\" (the next renew would issue it again); remove it there first");
+  Store store(session.state_dir);
+  StateLock lock(session.state_dir, session.lock_wait);
+  std::optional<CertificateRecord> record = store.load(name);
+  if (!record)
+    throw UsageError("delete: no certificate named \"" + name + "\" in " +
+                     session.state_dir.string());
+  if (args.has("--remove-files")) remove_installed_files(*record, store);
+  // Out of sight in one rename, then removed: a crash in between leaves a hidden folder, never
+  // a half-deleted certificate that status or the agent would read.
+  const fs::path dir = store.certificate_dir(name);
+  const fs::path doomed =
+      dir.parent_path() / ("." + name + ".tmp-delete-" + std::to_string(::getpid()));
+  std::error_code error;
+  fs::rename(dir, doomed, error);
+  if (error) throw_operation_error("delete", dir.string(), error.message());
+  fs::remove_all(doomed, error);
+  if (error) throw_operation_error("remove", doomed.string(), error.message());
+  std::cout << name << ": deleted from " << session.state_dir.string()
+            << (args.has("--remove-files") ? " with its installed files" : "") << "\n";
+  return kExitOk;
+}
+
+}  // namespace xmppcert::cli
