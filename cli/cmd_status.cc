@@ -82,7 +82,7 @@ int run_status(const Args& raw) {
   if (!args.positional().empty())
     throw UsageError("status: unexpected argument " + args.positional().front());
   Session session = open_session(args);
-  auto records = Store(session.state_dir).load_all();
+  auto records = session.store->load_all();
   std::string out;
   if (args.has("--json")) {
     out = "[";

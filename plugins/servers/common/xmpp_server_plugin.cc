@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "engine/clock.h"
@@ -58,7 +59,11 @@ std::string loopback_for(const std::string& host) {
   return host;
 }
 
+std::atomic<long> config_parses{0};
+
 }  // namespace
+
+long server_config_parses() { return config_parses.load(); }
 
 XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,
                                    const std::string& where)
@@ -68,6 +73,7 @@ XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json&
                      "restart", "verify", "trust_anchor", "edit_config"});
   config_ = parse_absolute_path(fields, "config").value_or(kind.default_config);
   facts_ = kind.read_config(config_);
+  ++config_parses;
   cert_dir_ =
       parse_absolute_path(fields, "cert_dir").value_or(kind.default_cert_dir(config_, facts_));
   ownership_ = parse_ownership(fields, std::string(kind.default_group));
@@ -171,6 +177,7 @@ void XmppServerPlugin::install(const StoredVersion& version) {
     for (const auto& line : lines)
       log_line(kind_.name, "added to " + config_.string() + ": " + line);
     facts_ = kind_.read_config(config_);
+    ++config_parses;
   }
 }
 
