@@ -49,7 +49,7 @@ class Agent {
 
   AgentOptions options_;
   std::filesystem::path state_dir_;
-  Store store_;
+  StateDirStore store_;
   std::vector<CertificateRequest> requests_;
   std::map<std::string, std::time_t> next_;
   std::map<std::string, std::time_t> next_poll_;  // when to ask for Renewal Information again

@@ -15,7 +15,8 @@
 namespace xmppcert {
 
 struct ReinstallContext {
-  const Store& store;
+  // The state dir's files themselves: they are watched, and temporaries beside them removed.
+  const StateDirStore& store;
   std::filesystem::path state_dir;
   std::chrono::milliseconds lock_wait;
   std::string where;  // the request's origin, for error messages

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   std::filesystem::path state_dir = argv[1];
   int count = std::atoi(argv[2]);
   set_log_sink([](const std::string&) {});
-  Store store(state_dir);
+  StateDirStore store(state_dir);
   LocalCa ca(LocalCa::dir_in(state_dir));
   for (int i = 0; i < count; ++i) {
     CertificateRequest request;

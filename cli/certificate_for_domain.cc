@@ -10,7 +10,7 @@ namespace xmppcert::cli {
 DomainCertificate certificate_for_domain(const std::string& command, const Session& session,
                                          const ParsedArgs& args, const DomainName& domain) {
   if (auto file = args.value("--cert")) return {parse_certificate(read_file(*file), *file), *file};
-  Store store(session.state_dir);
+  const Store& store = *session.store;
   std::optional<CertificateRecord> found = store.load(domain.ascii);
   if (!found || found->current_version == 0) {
     found.reset();

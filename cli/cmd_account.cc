@@ -26,7 +26,7 @@ int run_account(const Args& raw) {
     throw UsageError(
         "account: expected \"rollover NAME\" or \"deactivate NAME\" (see xmppcert account --help)");
   Session session = open_session(args);
-  Store store(session.state_dir);
+  const Store& store = *session.store;
   validate_certificate_name(words[1]);
   auto record = store.load(words[1]);
   if (!record)

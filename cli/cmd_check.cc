@@ -107,7 +107,7 @@ int run_check(const Args& raw) {
 
   std::string store_state = "not in the store";
   bool store_ok = true;
-  for (const auto& record : issued_records_carrying(Store(session.state_dir), domain.ascii)) {
+  for (const auto& record : issued_records_carrying(*session.store, domain.ascii)) {
     store_ok = record.certificate.sha256_fingerprint == info.sha256_fingerprint;
     store_state = (store_ok ? "matches \"" : "differs from \"") + record.name + "\" v" +
                   std::to_string(record.current_version);

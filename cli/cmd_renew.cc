@@ -33,7 +33,7 @@ int run_renew(const Args& raw) {
   require_existing_state_dir(session, "renew");
 
   std::map<std::string, CertificateRequest> wanted;
-  for (const auto& record : Store(session.state_dir).load_all())
+  for (const auto& record : session.store->load_all())
     wanted[record.name] = record.request;
   if (session.config)
     for (const auto& request : session.config->certificates) wanted[request.name] = request;

@@ -51,7 +51,7 @@ int run_revoke(const Args& raw) {
   const std::string& name = args.positional().front();
   int reason = reason_code(args.value("--reason").value_or("unspecified"));
   Session session = open_session(args);
-  Store store(session.state_dir);
+  const Store& store = *session.store;
   validate_certificate_name(name);
   if (auto record = store.load(name); !record || record->current_version == 0)
     throw UsageError("revoke: no issued certificate named \"" + name + "\" in " +

@@ -86,10 +86,10 @@ int run_status(const Args& raw) {
     throw UsageError("status: one NAME at most, got " + args.positional()[1]);
   Session session = open_session(args);
   require_existing_state_dir(session, "status");
+  const Store& store = *session.store;
   if (!args.positional().empty()) {
     const std::string& name = args.positional().front();
     validate_certificate_name(name);
-    Store store(session.state_dir);
     std::optional<CertificateRecord> record = store.load(name);
     if (!record)
       throw UsageError("status: no certificate named \"" + name + "\" in " +
@@ -98,7 +98,7 @@ int run_status(const Args& raw) {
                                      : status_detail(store, *record));
     return kExitOk;
   }
-  auto records = Store(session.state_dir).load_all();
+  auto records = store.load_all();
   std::string out;
   if (args.has("--json")) {
     out = "[";

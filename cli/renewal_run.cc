@@ -3,17 +3,15 @@
 #include <ctime>
 #include <iostream>
 
-#include "engine/clock.h"
-#include "engine/enroll.h"
-#include "engine/errors.h"
-#include "engine/fs.h"
-#include "engine/log.h"
-#include "engine/plan.h"
-#include "plugins/renewal.h"
-#include "engine/state_lock.h"
 #include "cli/commands.h"
 #include "cli/request_changes.h"
-#include "plugins/registry.h"
+#include "engine/clock.h"
+#include "engine/errors.h"
+#include "engine/fs.h"
+#include "engine/plan.h"
+#include "engine/state_lock.h"
+#include "plugins/planning.h"
+#include "plugins/renewal.h"
 
 namespace xmppcert::cli {
 namespace {
@@ -24,8 +22,9 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-void print_plan(const CertificateRequest& request, const RenewalDecision& decision) {
-  XmppIdentities ids = identities_of(request);
+void print_plan(const PlannedCertificate& plan, const RenewalDecision& decision) {
+  const CertificateRequest& request = plan.request;
+  const XmppIdentities& ids = plan.identities;
   std::cout << request.name << ": would " << (decision.due ? "issue" : "skip") << " ("
             << decision.reason << "); issuer=" << request.issuer
             << " key=" << key_type_name(request.key_type)
@@ -37,60 +36,49 @@ void print_plan(const CertificateRequest& request, const RenewalDecision& decisi
 
 int run_certificates(const Session& session, const std::vector<CertificateRequest>& wanted,
                      const RunOptions& options) {
-  std::vector<CertificateRequest> requests = wanted;
-  for (auto& request : requests) add_discovered_names(request, origin_of(session, request.name));
-  for (const auto& request : requests) {
-    std::string where = origin_of(session, request.name);
-    validate_certificate_name(request.name);
-    try {
-      identities_of(request);
-    } catch (const UsageError& e) {
-      throw UsageError(where + ": " + e.what());
-    }
-    validate_plugins(request, where);
+  const Store& store = *session.store;
+  std::vector<PlannedCertificate> plans = plan_certificates(
+      wanted,
+      {session.state_dir, [&](const std::string& name) { return origin_of(session, name); }});
+  if (options.review_changes) {
+    std::vector<CertificateRequest> requests;
+    for (const auto& plan : plans) requests.push_back(plan.request);
+    review_request_changes(store, requests, options.replace_request);
   }
-
-  Store store(session.state_dir);
-  if (options.review_changes) review_request_changes(store, requests, options.replace_request);
   std::time_t now = std::time(nullptr);
   if (options.dry_run) {
-    for (const auto& request : requests) {
-      std::optional<CertificateRecord> record = store.load(request.name);
-      print_plan(request, decide_renewal(record ? &*record : nullptr, request, now, options.force));
-    }
+    load_records(plans, store);
+    for (const auto& plan : plans) print_plan(plan, renewal_decision(plan, now, options.force));
     return kExitOk;
   }
 
   require_writable_directory(session.state_dir, "state dir");
   StateLock lock(session.state_dir, session.lock_wait);
   now = std::time(nullptr);  // the lock may have taken minutes
-  int exit_code = kExitOk;
-  for (const auto& request : requests) {
-    try {
-      RenewalOutcome outcome = renew_if_due(store, request, session.state_dir,
-                                            origin_of(session, request.name), now, options.force);
-      if (!outcome.issued) {
-        std::cout << request.name << ": up to date, " << outcome.decision.reason
-                  << (outcome.installed_current ? "; installed the current certificate with " +
-                                                      outcome.installed_with
-                                                : std::string())
-                  << "\n";
-        continue;
-      }
-      const CertificateRecord& issued = *outcome.issued;
-      std::cout << request.name << ": issued v" << issued.current_version << " by "
-                << request.issuer << ", serial " << issued.certificate.serial_hex << ", expires "
-                << format_utc(issued.certificate.not_after) << ", renews after "
-                << format_utc(issued.next_renewal)
-                << (outcome.installed_with.empty() ? std::string()
-                                                   : ", installed with " + outcome.installed_with)
+  load_records(plans, store);
+  auto done = [](const PlannedCertificate& plan, const RenewalOutcome& outcome) {
+    const CertificateRequest& request = plan.request;
+    if (!outcome.issued) {
+      std::cout << request.name << ": up to date, " << outcome.decision.reason
+                << (outcome.installed_current
+                        ? "; installed the current certificate with " + outcome.installed_with
+                        : std::string())
                 << "\n";
-    } catch (const OperationError& e) {
-      std::cerr << "xmppcert: " << request.name << ": " << e.what() << "\n";
-      exit_code = kExitFailed;
+      return;
     }
-  }
-  return exit_code;
+    const CertificateRecord& issued = *outcome.issued;
+    std::cout << request.name << ": issued v" << issued.current_version << " by " << request.issuer
+              << ", serial " << issued.certificate.serial_hex << ", expires "
+              << format_utc(issued.certificate.not_after) << ", renews after "
+              << format_utc(issued.next_renewal)
+              << (outcome.installed_with.empty() ? std::string()
+                                                 : ", installed with " + outcome.installed_with)
+              << "\n";
+  };
+  auto failed = [](const PlannedCertificate& plan, const std::string& error) {
+    std::cerr << "xmppcert: " << plan.request.name << ": " << error << "\n";
+  };
+  return renew_each(store, plans, now, options.force, done, failed) ? kExitOk : kExitFailed;
 }
 
 }  // namespace xmppcert::cli

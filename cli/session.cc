@@ -19,6 +19,7 @@ Session open_session(const ParsedArgs& args) {
     session.state_dir = kDefaultStateDir;
   }
   if (auto wait = args.value("--lock-wait")) session.lock_wait = parse_duration(*wait);
+  session.store = std::make_shared<StateDirStore>(session.state_dir);
   return session;
 }
 

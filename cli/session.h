@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "cli/args.h"
 #include "engine/config.h"
+#include "engine/store.h"
 
 namespace xmppcert::cli {
 
@@ -22,6 +24,7 @@ struct Session {
   std::string config_origin;  // the file, for error prefixes
   std::filesystem::path state_dir;
   std::chrono::seconds lock_wait{30};
+  std::shared_ptr<const Store> store;  // the state dir's (StateDirStore)
 };
 
 Session open_session(const ParsedArgs& args);

@@ -1,7 +1,5 @@
 #include "cli/status_detail.h"
 
-#include <algorithm>
-
 #include "engine/clock.h"
 #include "plugins/registry.h"
 
@@ -15,18 +13,8 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 std::vector<std::string> versions_kept(const Store& store, const std::string& name) {
-  std::vector<int> numbers;
-  std::error_code error;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(store.certificate_dir(name), error)) {
-    std::string folder = entry.path().filename().string();
-    if (folder.size() > 1 && folder[0] == 'v' &&
-        folder.find_first_not_of("0123456789", 1) == std::string::npos)
-      numbers.push_back(std::stoi(folder.substr(1)));
-  }
-  std::sort(numbers.begin(), numbers.end());
   std::vector<std::string> out;
-  for (int n : numbers) out.push_back("v" + std::to_string(n));
+  for (int n : store.versions(name)) out.push_back("v" + std::to_string(n));
   return out;
 }
 

@@ -100,13 +100,30 @@ void restore_previous(const Store& store, const CertificateRecord& previous,
   }
 }
 
+// An OperationError keeps its message; any other exception (a JSON or filesystem error no
+// plugin boundary wrapped) becomes the failure of `operation` on `object`.
+std::string failure_text(const std::exception& e, const std::string& operation,
+                         const std::string& object) {
+  if (dynamic_cast<const OperationError*>(&e)) return e.what();
+  return describe_failure(operation, object, e.what());
+}
+
 }  // namespace
 
 CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
                                      Issuer& issuer, ServerPlugin* plugin, std::time_t now) {
   validate_certificate_name(request.name);
   const XmppIdentities wanted = identities_of(request);
-  std::optional<CertificateRecord> previous = store.load(request.name);
+  const std::optional<CertificateRecord> previous = store.load(request.name);
+  return enroll_certificate(store, {request, wanted, previous}, issuer, plugin, now);
+}
+
+CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrollment,
+                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now) {
+  const CertificateRequest& request = enrollment.request;
+  const XmppIdentities& wanted = enrollment.identities;
+  const std::optional<CertificateRecord>& previous = enrollment.previous;
+  validate_certificate_name(request.name);
   CertificateRecord record = previous.value_or(CertificateRecord{});
   if (!previous) record.name = request.name;
 
@@ -145,17 +162,23 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
                   "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
                "strict peers will fail");
     version = store.write_version(request.name,
-                                  {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem});
-  } catch (const OperationError& e) {
-    record_failure(e.what());
+                                  {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem},
+                                  previous ? previous->current_version : 0);
+  } catch (const UsageError&) {
     throw;
+  } catch (const std::exception& e) {
+    std::string failure = failure_text(e, "issue " + request.name + " with issuer", issuer.name());
+    record_failure(failure);
+    throw OperationError(failure);
   }
 
   if (plugin) {
     try {
       plugin->install(version);
       reload_and_verify(request.name, version, wanted.dns_ids.front(), *plugin);
-    } catch (const OperationError& e) {
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {
       std::string failure = "install v" + std::to_string(version.number) + " with " +
                             plugin->name() + ": " + e.what();
       if (previous && previous->current_version > 0)

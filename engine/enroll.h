@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ctime>
+#include <optional>
 
 #include "engine/issuer.h"
 #include "engine/server_plugin.h"
@@ -13,7 +14,18 @@ namespace xmppcert {
 
 inline constexpr int kVersionsKept = 5;
 
+// What the caller already knows about the certificate: nothing is validated or read again.
+struct Enrollment {
+  const CertificateRequest& request;
+  const XmppIdentities& identities;                  // identities_of(request)
+  const std::optional<CertificateRecord>& previous;  // the record as stored now
+};
+
 // Throws OperationError on failure, after recording the attempt in the store.
+CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrollment,
+                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now);
+
+// The same, validating the request and reading its record first.
 CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
                                      Issuer& issuer, ServerPlugin* plugin, std::time_t now);
 

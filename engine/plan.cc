@@ -22,7 +22,11 @@ RenewalDecision decide_renewal(const CertificateRecord* record, const Certificat
   if (force) return {true, "renewal forced"};
   if (record->revoked) return {true, "the current certificate was revoked"};
   const CertificateRequest& had = record->request;
-  if (identities_of(had) != identities_of(wanted)) return {true, "the names to certify changed"};
+  // Requests naming the same things have the same identities: only a difference is expanded.
+  bool same_names = had.domains == wanted.domains && had.components == wanted.components &&
+                    had.xmpp_addr == wanted.xmpp_addr;
+  if (!same_names && identities_of(had) != identities_of(wanted))
+    return {true, "the names to certify changed"};
   if (had.issuer != wanted.issuer) return {true, "the issuer changed"};
   if (had.key_type != wanted.key_type) return {true, "the key type changed"};
   const auto& cert = record->certificate;

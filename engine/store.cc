@@ -125,11 +125,13 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
   }
 }
 
-Store::Store(fs::path state_dir) : root_(std::move(state_dir)) {}
+StateDirStore::StateDirStore(fs::path state_dir) : root_(std::move(state_dir)) {}
 
-fs::path Store::certificate_dir(const std::string& name) const { return root_ / "certs" / name; }
+fs::path StateDirStore::certificate_dir(const std::string& name) const {
+  return root_ / "certs" / name;
+}
 
-std::optional<CertificateRecord> Store::load(const std::string& name) const {
+std::optional<CertificateRecord> StateDirStore::load(const std::string& name) const {
   fs::path path = certificate_dir(name) / kRecordFile;
   if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
   std::string text = read_file(path);
@@ -138,7 +140,7 @@ std::optional<CertificateRecord> Store::load(const std::string& name) const {
   return record_from_json(json, path.string());
 }
 
-std::vector<CertificateRecord> Store::load_all() const {
+std::vector<CertificateRecord> StateDirStore::load_all() const {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root_ / "certs", ec))
@@ -152,7 +154,7 @@ std::vector<CertificateRecord> Store::load_all() const {
   return records;
 }
 
-void Store::save(const CertificateRecord& record) const {
+void StateDirStore::save(const CertificateRecord& record) const {
   fs::path dir = certificate_dir(record.name);
   create_directories(dir, 0755);
   write_file_atomically(dir / kRecordFile, record_to_json(record).dump(2) + "\n", with_mode(0644));
@@ -160,11 +162,18 @@ void Store::save(const CertificateRecord& record) const {
 
 StoredVersion Store::write_version(const std::string& name, const VersionFiles& files) const {
   validate_certificate_name(name);
+  std::optional<CertificateRecord> record = load(name);
+  return write_version(name, files, record ? record->current_version : 0);
+}
+
+StoredVersion StateDirStore::write_version(const std::string& name, const VersionFiles& files,
+                                           int current_version) const {
+  validate_certificate_name(name);
   fs::path dir = certificate_dir(name);
   create_directories(dir, 0755);
   auto existing = version_numbers(dir);
   int number = existing.empty() ? 1 : existing.back() + 1;
-  if (auto record = load(name)) number = std::max(number, record->current_version + 1);
+  number = std::max(number, current_version + 1);
 
   StoredVersion version{number, dir / ("v" + std::to_string(number))};
   fs::path staging = dir / (".v" + std::to_string(number) + ".tmp-" + std::to_string(::getpid()));
@@ -190,11 +199,15 @@ StoredVersion Store::write_version(const std::string& name, const VersionFiles& 
   return version;
 }
 
-StoredVersion Store::version(const std::string& name, int number) const {
+StoredVersion StateDirStore::version(const std::string& name, int number) const {
   return StoredVersion{number, certificate_dir(name) / ("v" + std::to_string(number))};
 }
 
-void Store::prune(const CertificateRecord& record, int keep) const {
+std::vector<int> StateDirStore::versions(const std::string& name) const {
+  return version_numbers(certificate_dir(name));
+}
+
+void StateDirStore::prune(const CertificateRecord& record, int keep) const {
   fs::path dir = certificate_dir(record.name);
   auto numbers = version_numbers(dir);
   int kept = 0;

@@ -58,22 +58,48 @@ struct CertificateRecord {
 // Certificate names become folder names: [a-z0-9] then [a-z0-9._-]; UsageError otherwise.
 void validate_certificate_name(const std::string& name);
 
+// Where records and versions live. Callers take a `const Store&`; StateDirStore below is
+// the state-dir backend, and another one (state shared by a cluster of XMPP nodes) can be
+// added behind the same interface without touching them.
 class Store {
  public:
-  explicit Store(std::filesystem::path state_dir);
+  virtual ~Store() = default;
+
+  virtual std::optional<CertificateRecord> load(const std::string& name) const = 0;
+  virtual std::vector<CertificateRecord> load_all() const = 0;  // sorted by name
+  virtual void save(const CertificateRecord& record) const = 0;
+
+  // Writes the next version after `current_version` (the record's, as the caller loaded it)
+  // and after every version folder present.
+  virtual StoredVersion write_version(const std::string& name, const VersionFiles& files,
+                                      int current_version) const = 0;
+  // The same, reading the record for its current version.
+  StoredVersion write_version(const std::string& name, const VersionFiles& files) const;
+  virtual StoredVersion version(const std::string& name, int number) const = 0;
+  // The numbers of the versions kept, ascending.
+  virtual std::vector<int> versions(const std::string& name) const = 0;
+
+  // Removes version folders older than the newest `keep` (the current one always stays).
+  virtual void prune(const CertificateRecord& record, int keep) const = 0;
+};
+
+// The state dir described at the top of this file.
+class StateDirStore : public Store {
+ public:
+  explicit StateDirStore(std::filesystem::path state_dir);
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path certificate_dir(const std::string& name) const;
 
-  std::optional<CertificateRecord> load(const std::string& name) const;
-  std::vector<CertificateRecord> load_all() const;  // sorted by name
-  void save(const CertificateRecord& record) const;
-
-  StoredVersion write_version(const std::string& name, const VersionFiles& files) const;
-  StoredVersion version(const std::string& name, int number) const;
-
-  // Removes version folders older than the newest `keep` (the current one always stays).
-  void prune(const CertificateRecord& record, int keep) const;
+  std::optional<CertificateRecord> load(const std::string& name) const override;
+  std::vector<CertificateRecord> load_all() const override;
+  void save(const CertificateRecord& record) const override;
+  using Store::write_version;
+  StoredVersion write_version(const std::string& name, const VersionFiles& files,
+                              int current_version) const override;
+  StoredVersion version(const std::string& name, int number) const override;
+  std::vector<int> versions(const std::string& name) const override;
+  void prune(const CertificateRecord& record, int keep) const override;
 
  private:
   std::filesystem::path root_;

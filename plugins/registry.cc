@@ -3,6 +3,7 @@
 #include "engine/errors.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/local/local_ca.h"
+#include "plugins/plugin_boundary.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
 #include "plugins/servers/ejabberd/ejabberd_plugin.h"
 #include "plugins/servers/files/files_plugin.h"
@@ -80,7 +81,10 @@ std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::jso
                                     const std::filesystem::path& state_dir,
                                     const std::string& where) {
   for (const auto& entry : kIssuers)
-    if (name == entry.name) return entry.make(settings, state_dir, where);
+    if (name == entry.name)
+      return guard_issuer(at_plugin_boundary("configure issuer", where + ".issuer", [&] {
+        return entry.make(settings, state_dir, where);
+      }));
   throw UsageError(where + ".issuer: unknown issuer \"" + name +
                    "\" (known: " + names_of(kIssuers) + ")");
 }
@@ -88,7 +92,9 @@ std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::jso
 std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,
                                                  const std::string& where) {
   for (const auto& entry : kServers)
-    if (target.plugin == entry.name) return entry.make(target.settings, where);
+    if (target.plugin == entry.name)
+      return guard_server_plugin(at_plugin_boundary(
+          "configure server plugin", where, [&] { return entry.make(target.settings, where); }));
   throw UsageError(where + ": unknown server plugin \"" + target.plugin +
                    "\" (known: " + names_of(kServers) + ")");
 }

@@ -12,6 +12,7 @@
 
 namespace xmppcert {
 
+// Plugins come wrapped (plugin_boundary.h): only the project's errors leave their calls.
 // UsageError for an unknown issuer name (listing the known ones) or bad settings.
 // `settings` are the request's issuer settings ("acme": {...}); `where` prefixes errors.
 std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::json& settings,

@@ -1,96 +1,71 @@
 #include "plugins/renewal.h"
 
-#include <algorithm>
-
 #include "engine/enroll.h"
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "plugins/registry.h"
 
 namespace xmppcert {
-namespace {
 
-void add_unique(std::vector<std::string>& list, const std::string& item, std::string& added) {
-  if (std::find(list.begin(), list.end(), item) != list.end()) return;
-  list.push_back(item);
-  added += (added.empty() ? "" : ", ") + item;
+RenewalDecision renewal_decision(const PlannedCertificate& plan, std::time_t now, bool force) {
+  return decide_renewal(plan.record ? &*plan.record : nullptr, plan.request, now, force);
 }
 
-}  // namespace
-
-void add_discovered_names(CertificateRequest& request, const std::string& where) {
-  if (!request.install) return;
-  ServedNames served = make_server_plugin(*request.install, where + ".install")->discover();
-
-  // A server may serve names no CA certifies (Debian's prosody ships VirtualHost "localhost").
-  auto certifiable = [&](const std::string& name) {
-    try {
-      parse_domain(name);
-      return true;
-    } catch (const UsageError& e) {
-      log_line(request.name.empty() ? request.install->plugin : request.name,
-               "not certifying " + name + " from the " + request.install->plugin +
-                   " config: " + e.what());
-      return false;
+RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::time_t now,
+                            bool force) {
+  RenewalOutcome outcome;
+  outcome.decision = renewal_decision(plan, now, force);
+  if (!outcome.decision.due) {
+    // A new install target for a certificate that is not due: install what is current.
+    if (plan.server && plan.record && plan.record->request.install != plan.request.install) {
+      plan.record = install_current_version(store, *plan.record, plan.request, *plan.server, now);
+      outcome.installed_with = plan.server->name();
+      outcome.installed_current = true;
     }
-  };
-  // A name from a config a daemon's user can write is that user's choice, not root's.
-  std::string refused;
-  auto trusted = [&](const std::string& name) {
-    bool listed =
-        std::find(request.domains.begin(), request.domains.end(), name) != request.domains.end() ||
-        std::find(request.components.begin(), request.components.end(), name) !=
-            request.components.end();
-    if (listed || served.untrusted_source.empty()) return true;
-    refused += (refused.empty() ? "" : ", ") + name;
-    return false;
-  };
-  std::string added;
-  for (const auto& domain : served.domains)
-    if (certifiable(domain) && trusted(domain)) add_unique(request.domains, domain, added);
-  for (const auto& component : served.components)
-    if (std::find(request.domains.begin(), request.domains.end(), component) ==
-            request.domains.end() &&
-        certifiable(component) && trusted(component))
-      add_unique(request.components, component, added);
-  std::string refusal = "not certifying " + refused + " from the " + request.install->plugin +
-                        " config: " + served.untrusted_source +
-                        " (list them in the certificate, or set \"discovered_names\": \"allow\""
-                        " in its install settings)";
-  if (!refused.empty())
-    log_line(request.name.empty() ? request.install->plugin : request.name, refusal);
-  if (request.domains.empty())
-    throw UsageError(where + ": the " + request.install->plugin +
-                     " config serves no domain a certificate can name" +
-                     (refused.empty() ? "" : "; " + refusal));
-  if (request.name.empty()) request.name = parse_domain(request.domains.front()).ascii;
-  if (!added.empty() && !request.name.empty())
-    log_line(request.name, "from the " + request.install->plugin + " config: " + added);
+    return outcome;
+  }
+  log_line(plan.request.name, "issuing: " + outcome.decision.reason);
+  std::optional<CertificateRecord> previous = std::move(plan.record);
+  plan.record.reset();
+  outcome.issued = enroll_certificate(store, {plan.request, plan.identities, previous},
+                                      *plan.issuer, plan.server.get(), now);
+  plan.record = outcome.issued;
+  if (plan.server) outcome.installed_with = plan.server->name();
+  return outcome;
 }
 
 RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& request,
                             const std::filesystem::path& state_dir, const std::string& where,
                             std::time_t now, bool force) {
-  RenewalOutcome outcome;
-  std::optional<CertificateRecord> record = store.load(request.name);
-  outcome.decision = decide_renewal(record ? &*record : nullptr, request, now, force);
-  if (!outcome.decision.due) {
-    // A new install target for a certificate that is not due: install what is current.
-    if (request.install && record->request.install != request.install) {
-      auto plugin = make_server_plugin(*request.install, where + ".install");
-      install_current_version(store, *record, request, *plugin, now);
-      outcome.installed_with = plugin->name();
-      outcome.installed_current = true;
+  PlannedCertificate plan;
+  plan.configured = plan.request = request;
+  plan.where = where;
+  plan.identities = identities_of(request);
+  plan.issuer = issuer_for(request, state_dir, where);
+  if (request.install) plan.server = make_server_plugin(*request.install, where + ".install");
+  plan.record = store.load(request.name);
+  return renew_if_due(store, plan, now, force);
+}
+
+bool renew_each(const Store& store, std::vector<PlannedCertificate>& plans, std::time_t now,
+                bool force,
+                const std::function<void(const PlannedCertificate&, const RenewalOutcome&)>& done,
+                const std::function<void(const PlannedCertificate&, const std::string&)>& failed) {
+  bool all_ok = true;
+  for (auto& plan : plans) {
+    try {
+      done(plan, renew_if_due(store, plan, now, force));
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {
+      failed(plan, e.what());
+      all_ok = false;
     }
-    return outcome;
+    // One turn per plan and run: its issuer's session ends here, so that what it holds (an
+    // http-01 responder bound to the port the next certificate's issuer needs) is let go.
+    plan.issuer.reset();
   }
-  log_line(request.name, "issuing: " + outcome.decision.reason);
-  auto issuer = make_issuer(request.issuer, request.issuer_settings, state_dir, where);
-  std::unique_ptr<ServerPlugin> plugin;
-  if (request.install) plugin = make_server_plugin(*request.install, where + ".install");
-  outcome.issued = enroll_certificate(store, request, *issuer, plugin.get(), now);
-  if (plugin) outcome.installed_with = plugin->name();
-  return outcome;
+  return all_ok;
 }
 
 }  // namespace xmppcert

@@ -1,14 +1,18 @@
-// One certificate's turn, shared by `xmppcert enroll/renew` and xmppcertd: decide whether it
-// is due, and if so issue, store, install, reload and verify it through the issuer and
-// server plugin its request names.
+// One planned certificate's turn, shared by `xmppcert enroll/renew` and xmppcertd: decide
+// whether it is due, and if so issue, store, install, reload and verify it through the
+// issuer and server plugin its plan holds.
 #pragma once
 
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "engine/plan.h"
 #include "engine/store.h"
+#include "plugins/planning.h"
 
 namespace xmppcert {
 
@@ -20,14 +24,27 @@ struct RenewalOutcome {
   bool installed_current = false;
 };
 
-// Adds the domains and components the request's server plugin finds in the server's own
-// config (a no-op without one); UsageError prefixed with `where` if it finds none at all.
-// A request without a name (`enroll --server` alone) is named after its first domain.
-void add_discovered_names(CertificateRequest& request, const std::string& where);
+// The decision against `plan.record`, read nowhere else.
+RenewalDecision renewal_decision(const PlannedCertificate& plan, std::time_t now, bool force);
 
-// Throws OperationError when issuing or installing fails (the previous version stays).
+// Throws OperationError when issuing or installing fails (the previous version stays; the
+// failure is in the store, and `plan.record` is then left empty: read it again if needed).
+// On success `plan.record` is the new record.
+RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::time_t now,
+                            bool force);
+
+// A request's turn without a kept plan (xmppcertd): plans it, reading its record, then the
+// same as above.
 RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& request,
                             const std::filesystem::path& state_dir, const std::string& where,
                             std::time_t now, bool force);
+
+// Each plan's turn, in order. A failure of one certificate (any exception but a UsageError)
+// goes to `failed` and never stops the others. Each plan's issuer is released after its turn.
+// Returns false when any failed.
+bool renew_each(const Store& store, std::vector<PlannedCertificate>& plans, std::time_t now,
+                bool force,
+                const std::function<void(const PlannedCertificate&, const RenewalOutcome&)>& done,
+                const std::function<void(const PlannedCertificate&, const std::string&)>& failed);
 
 }  // namespace xmppcert

@@ -115,7 +115,7 @@ void check_coverage(const Store& store, const fs::path& prosody_config,
 std::vector<std::string> ChaosWorld::violations() const {
   std::vector<std::string> out;
   try {
-    Store store(state());
+    StateDirStore store(state());
     auto files = installed_files();
     check_installed(store, kServed, files[0], files[1], out);
     check_installed(store, kOther, files[2], files[3], out);

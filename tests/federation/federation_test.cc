@@ -216,7 +216,7 @@ struct BadCertificate {
 // Files of the current version of `name` in the store at `state`.
 BadCertificate stored(const std::string& what, const fs::path& state, const std::string& name,
                       const std::string& field, const nlohmann::json& value) {
-  Store store(state);
+  StateDirStore store(state);
   StoredVersion v = store.version(name, store.load(name).value().current_version);
   return {what, read_file(v.key_path()), read_file(v.fullchain_path()), field, value};
 }

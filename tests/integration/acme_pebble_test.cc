@@ -93,7 +93,7 @@ TEST_F(AcmePebble, EveryIssuanceSucceedsWhenPebbleRejectsThirtyPercentOfNonces) 
   settings.agree_tos = true;
   settings.http01_address = "127.0.0.1";
   settings.http01_port = pebble.http01_port();
-  Store store(pebble.dir() / "state");
+  StateDirStore store(pebble.dir() / "state");
   acme::AcmeIssuer issuer(settings, store.root());
   for (int i = 0; i < 50; ++i) {
     CertificateRequest request;

@@ -67,7 +67,7 @@ class AgentTest : public ::testing::Test {
   }
 
   int current_version(const std::string& name) {
-    auto record = Store(dir / "state").load(name);
+    auto record = StateDirStore(dir / "state").load(name);
     return record ? record->current_version : 0;
   }
 

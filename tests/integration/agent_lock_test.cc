@@ -23,7 +23,7 @@ TEST_F(AgentTest, CliRenewalWhileTheAgentRunsStaysInstalled) {
   ASSERT_EQ(renew.exit_code, 0) << renew.err << log();
   ASSERT_EQ(current_version(name), 2);
 
-  Store store(dir / "state");
+  StateDirStore store(dir / "state");
   const std::string current = read_file(store.version(name, 2).fullchain_path());
   int differing = 0;
   for (int sample = 0; sample < 50; ++sample) {

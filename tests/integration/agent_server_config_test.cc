@@ -29,7 +29,7 @@ TEST_F(AgentTest, ProsodyConfDSnippetsExtendTheCertificateWithinSeconds) {
       {"certificates", {{"example.test", {{"install", server.install_settings()}}}}}};
   write_file_atomically(dir / "config.json", config.dump(2), with_mode(0644));
   start();
-  Store store(dir / "state");
+  StateDirStore store(dir / "state");
   ASSERT_TRUE(eventually(
       [&] { return covers(store.load("example.test"), "conference.example.test"); }, seconds(30)))
       << log() << server.log();

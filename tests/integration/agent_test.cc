@@ -32,7 +32,7 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
   EXPECT_EQ(current_version("a.example.test"), 1);
 
   fs::remove(dir / "out" / "a.example.test.key");
-  Store store(dir / "state");
+  StateDirStore store(dir / "state");
   std::string key = read_file(store.version("a.example.test", 1).key_path());
   EXPECT_TRUE(eventually(
       [&] {
@@ -94,7 +94,7 @@ TEST_F(AgentTest, SigtermDuringAnOperationFinishesItThenExitsZero) {
   EXPECT_TRUE(stops_cleanly_on_sigterm()) << log();
   // The operation completed: version 1 is current and installed, not half-done.
   EXPECT_EQ(current_version("a.example.test"), 1) << log();
-  Store store(dir / "state");
+  StateDirStore store(dir / "state");
   EXPECT_EQ(read_file(dir / "out" / "a.example.test.crt"),
             read_file(store.version("a.example.test", 1).fullchain_path()));
 }
@@ -103,7 +103,7 @@ TEST_F(AgentTest, SigtermDuringAnOperationFinishesItThenExitsZero) {
 // is a whole PEM of some stored version.
 void expect_store_and_installed_files_valid(const fs::path& dir,
                                             const std::vector<std::string>& names) {
-  Store store(dir / "state");
+  StateDirStore store(dir / "state");
   for (const auto& name : names) {
     auto record = store.load(name);
     if (!record || record->current_version == 0) continue;

@@ -152,7 +152,7 @@ void rollback_keeps_old_certificate_served(
     XmppServer& server, const std::string& domain,
     std::function<void(const std::vector<InstallFile>&, const StoredVersion&)> damage,
     const std::function<std::string(bool)>& served_fingerprint, const fs::path& state_dir) {
-  Store store(state_dir);
+  StateDirStore store(state_dir);
   LocalCa ca(LocalCa::dir_in(state_dir));
   CertificateRequest request;
   request.name = domain;

@@ -83,7 +83,7 @@ class EnrollTest : public ::testing::Test {
   }
   void TearDown() override { set_log_sink(nullptr); }
   TempDir dir_;
-  Store store_{dir_ / "state"};
+  StateDirStore store_{dir_ / "state"};
   LocalCa ca_{dir_ / "state" / "ca" / "local"};
   std::string log_;
 };

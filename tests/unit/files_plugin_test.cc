@@ -21,7 +21,7 @@ std::string usage_error_of(const nlohmann::json& settings) {
 
 TEST(FilesPlugin, InstallsEachFileWithItsModeAndRunsTheReloadArgv) {
   TempDir dir;
-  Store store(dir / "state");
+  StateDirStore store(dir / "state");
   StoredVersion v = store.write_version("a.org", {"KEY\n", "CERT\n", "CHAIN\n"});
   nlohmann::json settings{
       {"key", (dir / "k.pem").string()},

@@ -56,7 +56,7 @@ class RenewalInfoPollTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  Store store_{dir_ / "state"};
+  StateDirStore store_{dir_ / "state"};
   LocalCa ca_{LocalCa::dir_in(dir_ / "state")};
   CertificateRequest request_;
   std::string log_;

@@ -161,7 +161,7 @@ TEST(Jabberd14Config, SessionHostsAreDomainsOtherServiceHostsAreComponents) {
 class PluginFilesTest : public ::testing::Test {
  protected:
   StoredVersion version() {
-    Store store(dir / "state");
+    StateDirStore store(dir / "state");
     return store.write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
   }
   TempDir dir;

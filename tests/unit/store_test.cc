@@ -28,7 +28,7 @@ CertificateRecord record_at(const std::string& name, int version) {
 
 TEST(Store, VersionFilesAreWrittenWithAPrivateKeyOnlyTheOwnerReads) {
   TempDir dir;
-  Store store(dir.path());
+  StateDirStore store(dir.path());
   StoredVersion v = store.write_version("example.org", {"KEY", "CERT", "CHAIN"});
   EXPECT_EQ(v.number, 1);
   EXPECT_EQ(read_file(v.key_path()), "KEY");
@@ -39,7 +39,7 @@ TEST(Store, VersionFilesAreWrittenWithAPrivateKeyOnlyTheOwnerReads) {
 
 TEST(Store, RecordSurvivesASaveAndLoad) {
   TempDir dir;
-  Store store(dir.path());
+  StateDirStore store(dir.path());
   CertificateRecord record = record_at("example.org", 1);
   record.request.components = {"conference"};
   record.dropped_identities = {"SRV:_xmpp-client.example.org"};
@@ -72,7 +72,7 @@ class InterruptedVersionWrite : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(InterruptedVersionWrite, LeavesThePreviousVersionCurrentAndTheNextWriteSucceeds) {
   TempDir dir;
-  Store store(dir.path());
+  StateDirStore store(dir.path());
   StoredVersion v1 = store.write_version("example.org", {"KEY1", "CERT1", "CHAIN"});
   store.save(record_at("example.org", v1.number));
   std::string crash_at = GetParam();
@@ -97,7 +97,7 @@ INSTANTIATE_TEST_SUITE_P(Store, InterruptedVersionWrite,
 
 TEST(Store, PruneKeepsTheNewestVersionsAndTheCurrentOne) {
   TempDir dir;
-  Store store(dir.path());
+  StateDirStore store(dir.path());
   for (int i = 0; i < 7; ++i) store.write_version("example.org", {"K", "C", ""});
   store.prune(record_at("example.org", 1), 3);
   for (int n : {1, 5, 6, 7})

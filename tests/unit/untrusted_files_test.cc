@@ -31,13 +31,16 @@ TEST(ReadFile, AFifoIsRefusedAtOnceInsteadOfHanging) {
 }
 
 TEST(ReadFile, ADeviceIsRefusedInsteadOfExhaustingMemory) {
-  EXPECT_NE(error_message_of<OperationError>([] { read_file("/dev/zero"); }).find("device"), std::string::npos);
+  EXPECT_NE(error_message_of<OperationError>([] { read_file("/dev/zero"); }).find("device"),
+            std::string::npos);
 }
 
 TEST(ReadFile, AFileBiggerThanTheCapIsRefused) {
   TempDir dir;
   write_text(dir / "big", std::string(kUntrustedFileLimit + 1, 'x'));
-  EXPECT_NE(error_message_of<OperationError>([&] { read_untrusted_file(dir / "big"); }).find("larger than"),
+  EXPECT_NE(error_message_of<OperationError>([&] {
+              read_untrusted_file(dir / "big");
+            }).find("larger than"),
             std::string::npos);
 }
 
@@ -45,8 +48,9 @@ TEST(ReadUntrustedFile, ASymlinkIsNotFollowed) {
   TempDir dir;
   write_text(dir / "secret", "ROOT ONLY\n");
   fs::create_symlink(dir / "secret", dir / "link");
-  EXPECT_NE(error_message_of<OperationError>([&] { read_untrusted_file(dir / "link"); }).find("symlink"),
-            std::string::npos);
+  EXPECT_NE(
+      error_message_of<OperationError>([&] { read_untrusted_file(dir / "link"); }).find("symlink"),
+      std::string::npos);
 }
 
 TEST(ReadUntrustedFile, ASymlinkedFolderIsNotFollowed) {
@@ -54,7 +58,9 @@ TEST(ReadUntrustedFile, ASymlinkedFolderIsNotFollowed) {
   fs::create_directories(dir / "real");
   write_text(dir / "real" / "f", "x");
   fs::create_directory_symlink(dir / "real", dir / "linked");
-  EXPECT_NE(error_message_of<OperationError>([&] { read_untrusted_file(dir / "linked" / "f"); }).find("symlink"),
+  EXPECT_NE(error_message_of<OperationError>([&] {
+              read_untrusted_file(dir / "linked" / "f");
+            }).find("symlink"),
             std::string::npos);
 }
 
@@ -72,7 +78,7 @@ TEST(ReadUntrustedFile, ARegularFileComesWithItsModeAndAMissingOneIsNothing) {
 class HostileCertDirTest : public ::testing::Test {
  protected:
   StoredVersion version() {
-    Store store(dir / "state");
+    StateDirStore store(dir / "state");
     return store.write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
   }
   XmppServerPlugin plugin() {

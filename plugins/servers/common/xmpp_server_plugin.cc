@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "engine/clock.h"
@@ -61,7 +62,11 @@ std::string loopback_for(const std::string& host) {
   return host;
 }
 
+std::atomic<long> config_parses{0};
+
 }  // namespace
+
+long server_config_parses() { return config_parses.load(); }
 
 XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,
                                    const std::string& where)
@@ -71,6 +76,7 @@ XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json&
                      "restart", "verify", "trust_anchor", "edit_config", "discovered_names"});
   config_ = parse_absolute_path(fields, "config").value_or(kind.default_config);
   facts_ = kind.read_config(config_);
+  ++config_parses;
   cert_dir_ =
       parse_absolute_path(fields, "cert_dir").value_or(kind.default_cert_dir(config_, facts_));
   ownership_ = parse_ownership(fields, std::string(kind.default_group));
@@ -201,6 +207,7 @@ void XmppServerPlugin::install(const StoredVersion& version) {
     for (const auto& line : lines)
       log_line(kind_.name, "added to " + config_.string() + ": " + line);
     facts_ = kind_.read_config(config_);
+    ++config_parses;
   }
 }
 

@@ -24,6 +24,10 @@
 
 namespace xmppcert {
 
+// How many times an XmppServerPlugin parsed a server's config in this process: tests hold
+// "each server config parsed once per run" (plugins/planning.h) with it.
+long server_config_parses();
+
 class XmppServerPlugin : public ServerPlugin {
  public:
   // Reads the server's config now: a UsageError names `where`, or the server's file and line.

@@ -1,0 +1,140 @@
+#include "plugins/planning.h"
+
+#include <algorithm>
+
+#include "engine/errors.h"
+#include "engine/log.h"
+#include "plugins/registry.h"
+
+namespace xmppcert {
+namespace {
+
+void add_unique(std::vector<std::string>& list, const std::string& item, std::string& added) {
+  if (std::find(list.begin(), list.end(), item) != list.end()) return;
+  list.push_back(item);
+  added += (added.empty() ? "" : ", ") + item;
+}
+
+// Adds the domains and components the server's config serves; UsageError prefixed with
+// `where` if it serves none at all. A request without a name (`enroll --server` alone) is
+// named after its first domain.
+void add_discovered_names(CertificateRequest& request, const ServerPlugin& server,
+                          const std::string& where) {
+  ServedNames served = server.discover();
+  // A server may serve names no CA certifies (Debian's prosody ships VirtualHost "localhost").
+  auto certifiable = [&](const std::string& name) {
+    try {
+      parse_domain(name);
+      return true;
+    } catch (const UsageError& e) {
+      log_line(request.name.empty() ? request.install->plugin : request.name,
+               "not certifying " + name + " from the " + request.install->plugin +
+                   " config: " + e.what());
+      return false;
+    }
+  };
+  // A name from a config a daemon's user can write is that user's choice, not root's.
+  std::string refused;
+  auto trusted = [&](const std::string& name) {
+    bool listed =
+        std::find(request.domains.begin(), request.domains.end(), name) != request.domains.end() ||
+        std::find(request.components.begin(), request.components.end(), name) !=
+            request.components.end();
+    if (listed || served.untrusted_source.empty()) return true;
+    refused += (refused.empty() ? "" : ", ") + name;
+    return false;
+  };
+  std::string added;
+  for (const auto& domain : served.domains)
+    if (certifiable(domain) && trusted(domain)) add_unique(request.domains, domain, added);
+  for (const auto& component : served.components)
+    if (std::find(request.domains.begin(), request.domains.end(), component) ==
+            request.domains.end() &&
+        certifiable(component) && trusted(component))
+      add_unique(request.components, component, added);
+  std::string refusal = "not certifying " + refused + " from the " + request.install->plugin +
+                        " config: " + served.untrusted_source +
+                        " (list them in the certificate, or set \"discovered_names\": \"allow\""
+                        " in its install settings)";
+  if (!refused.empty())
+    log_line(request.name.empty() ? request.install->plugin : request.name, refusal);
+  if (request.domains.empty())
+    throw UsageError(where + ": the " + request.install->plugin +
+                     " config serves no domain a certificate can name" +
+                     (refused.empty() ? "" : "; " + refusal));
+  if (request.name.empty()) request.name = parse_domain(request.domains.front()).ascii;
+  if (!added.empty() && !request.name.empty())
+    log_line(request.name, "from the " + request.install->plugin + " config: " + added);
+}
+
+// The server plugin, built once: its constructor parses the server's config.
+PlannedCertificate discover(const CertificateRequest& configured, const PlanningOptions& options,
+                            bool trusted) {
+  PlannedCertificate plan;
+  plan.configured = configured;
+  plan.request = configured;
+  plan.where = options.where(configured.name);
+  if (configured.install) {
+    plan.server = make_server_plugin(*configured.install, plan.where + ".install");
+    if (!trusted) add_discovered_names(plan.request, *plan.server, plan.where);
+  }
+  return plan;
+}
+
+// The request's name, identities and issuer settings; the issuer it names.
+void validate(PlannedCertificate& plan, const PlanningOptions& options, bool trusted) {
+  if (!trusted) {
+    plan.where = options.where(plan.request.name);
+    validate_certificate_name(plan.request.name);
+  }
+  try {
+    plan.identities = identities_of(plan.request);
+  } catch (const UsageError& e) {
+    throw UsageError(plan.where + ": " + e.what());
+  }
+  plan.issuer = issuer_for(plan.request, options.state_dir, plan.where);
+}
+
+}  // namespace
+
+void add_discovered_names(CertificateRequest& request, const std::string& where) {
+  if (!request.install) return;
+  auto server = make_server_plugin(*request.install, where + ".install");
+  add_discovered_names(request, *server, where);
+}
+
+std::unique_ptr<Issuer> issuer_for(const CertificateRequest& request,
+                                   const std::filesystem::path& state_dir,
+                                   const std::string& where) {
+  return make_issuer(request.issuer, request.issuer_settings, state_dir, where);
+}
+
+std::vector<PlannedCertificate> plan_certificates(const std::vector<CertificateRequest>& requests,
+                                                  const PlanningOptions& options) {
+  std::vector<PlannedCertificate> plans;
+  plans.reserve(requests.size());
+  for (const auto& request : requests) plans.push_back(discover(request, options, false));
+  for (auto& plan : plans) validate(plan, options, false);
+  return plans;
+}
+
+PlannedCertificate plan_certificate(const CertificateRequest& request,
+                                    const PlanningOptions& options) {
+  PlannedCertificate plan = discover(request, options, false);
+  validate(plan, options, false);
+  return plan;
+}
+
+void load_records(std::vector<PlannedCertificate>& plans, const Store& store) {
+  for (auto& plan : plans) plan.record = store.load(plan.request.name);
+}
+
+PlannedCertificate plan_stored_certificate(CertificateRecord record,
+                                           const PlanningOptions& options) {
+  PlannedCertificate plan = discover(record.request, options, true);
+  validate(plan, options, true);
+  plan.record = std::move(record);
+  return plan;
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,176 @@
+#include "plugins/planning.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/errors.h"
+#include "engine/log.h"
+#include "plugins/plugin_boundary.h"
+#include "plugins/renewal.h"
+#include "plugins/servers/common/xmpp_server_plugin.h"
+#include "tests/unit/test_support.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::TempDir;
+using testing::write_text;
+
+// The state-dir store, counting how often each record is read.
+class CountingStore : public StateDirStore {
+ public:
+  using StateDirStore::StateDirStore;
+  std::optional<CertificateRecord> load(const std::string& name) const override {
+    ++loads[name];
+    return StateDirStore::load(name);
+  }
+  mutable std::map<std::string, int> loads;
+};
+
+// An issuer whose CA answered JSON of an unexpected shape.
+class JsonTypeErrorIssuer : public Issuer {
+ public:
+  std::string name() const override { return "broken"; }
+  IssuedCertificate issue(const IssuanceRequest&) override {
+    return {nlohmann::json("not an object").at("certificate").get<std::string>(), "", 0};
+  }
+};
+
+class PlanningTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    set_log_sink([](const std::string&) {});
+    write_text(dir_ / "prosody.cfg.lua",
+               "VirtualHost \"a.example\"\nVirtualHost \"b.example\"\n"
+               "Component \"conference.a.example\" \"muc\"\n");
+  }
+  void TearDown() override { set_log_sink(nullptr); }
+
+  CertificateRequest prosody_request(const std::string& name) const {
+    CertificateRequest request;
+    request.name = name;
+    request.domains = {name};
+    request.install = InstallTarget{"prosody",
+                                    {{"config", (dir_ / "prosody.cfg.lua").string()},
+                                     {"cert_dir", (dir_ / "certs" / name).string()},
+                                     {"reload", {"/bin/true"}},
+                                     {"verify", false}}};
+    return request;
+  }
+  PlanningOptions options() const {
+    return {dir_ / "state", [](const std::string& name) { return "test \"" + name + "\""; }};
+  }
+
+  TempDir dir_;
+  CountingStore store_{dir_ / "state"};
+};
+
+TEST_F(PlanningTest, AddsTheNamesTheServerServesAndValidatesTheIdentitiesOnce) {
+  long identities_before = identities_of_calls();
+  auto plans = plan_certificates({prosody_request("a.example")}, options());
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0].request.domains, (std::vector<std::string>{"a.example", "b.example"}));
+  EXPECT_EQ(plans[0].request.components, (std::vector<std::string>{"conference.a.example"}));
+  EXPECT_EQ(plans[0].identities, identities_of(plans[0].request));
+  EXPECT_EQ(identities_of_calls() - identities_before, 2) << "the plan's once, the check's once";
+  EXPECT_EQ(plans[0].configured, prosody_request("a.example"));
+  EXPECT_TRUE(plans[0].issuer && plans[0].server);
+}
+
+TEST_F(PlanningTest, AWholeRunParsesEachServerConfigOnceAndReadsEachRecordOnce) {
+  long parses_before = server_config_parses();
+  long identities_before = identities_of_calls();
+  auto plans =
+      plan_certificates({prosody_request("a.example"), prosody_request("c.example")}, options());
+  load_records(plans, store_);
+  std::vector<std::string> issued;
+  bool ok = renew_each(
+      store_, plans, std::time(nullptr), false,
+      [&](const PlannedCertificate& plan, const RenewalOutcome& outcome) {
+        if (outcome.issued) issued.push_back(plan.request.name);
+      },
+      [](const PlannedCertificate& plan, const std::string& error) {
+        ADD_FAILURE() << plan.request.name << ": " << error;
+      });
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(issued, (std::vector<std::string>{"a.example", "c.example"}));
+  EXPECT_EQ(server_config_parses() - parses_before, 2) << "one per certificate";
+  EXPECT_EQ(identities_of_calls() - identities_before, 2) << "one per certificate";
+  EXPECT_EQ(store_.loads, (std::map<std::string, int>{{"a.example", 1}, {"c.example", 1}}));
+  EXPECT_EQ(plans[0].record->current_version, 1) << "the plan holds the new record";
+}
+
+TEST_F(PlanningTest, ABadRequestIsAUsageErrorNamingItsOrigin) {
+  CertificateRequest request;
+  request.name = "bad";
+  request.domains = {"-bad-.example"};
+  try {
+    plan_certificates({request}, options());
+    FAIL() << "planned";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("test \"bad\": ", 0), 0u) << e.what();
+  }
+}
+
+TEST_F(PlanningTest, AnIssuerThrowingJsonErrorsIsRecordedAndTheOthersStillIssue) {
+  CertificateRequest broken;
+  broken.name = "broken.example";
+  broken.domains = {"broken.example"};
+  CertificateRequest good = broken;
+  good.name = good.domains[0] = "good.example";
+  auto plans = plan_certificates({broken, good}, options());
+  plans[0].issuer = guard_issuer(std::make_unique<JsonTypeErrorIssuer>());
+  load_records(plans, store_);
+  std::vector<std::string> failures;
+  bool ok = renew_each(
+      store_, plans, std::time(nullptr), false, [](auto&, auto&) {},
+      [&](const PlannedCertificate& plan, const std::string& error) {
+        failures.push_back(plan.request.name + ": " + error);
+      });
+  EXPECT_FALSE(ok) << "the CLI exits 1";
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_NE(failures[0].find("broken.example: issue certificate broken.example with issuer "
+                             "broken: unexpected JSON"),
+            std::string::npos)
+      << failures[0];
+  auto failed = store_.StateDirStore::load("broken.example");
+  ASSERT_TRUE(failed && failed->last_attempt);
+  EXPECT_FALSE(failed->last_attempt->ok);
+  EXPECT_EQ(failed->consecutive_failures, 1);
+  auto issued = store_.StateDirStore::load("good.example");
+  ASSERT_TRUE(issued);
+  EXPECT_EQ(issued->current_version, 1);
+}
+
+TEST_F(PlanningTest, AServerPluginThrowingFilesystemErrorsBecomesAnOperationError) {
+  class ThrowingPlugin : public ServerPlugin {
+   public:
+    std::string name() const override { return "throwing"; }
+    void install(const StoredVersion&) override {
+      throw std::filesystem::filesystem_error("copy", "/nonexistent/x",
+                                              std::make_error_code(std::errc::permission_denied));
+    }
+    void reload() override {}
+  };
+  auto plugin = guard_server_plugin(std::make_unique<ThrowingPlugin>());
+  try {
+    plugin->install(StoredVersion{3, dir_ / "v3"});
+    FAIL() << "installed";
+  } catch (const OperationError& e) {
+    EXPECT_NE(std::string(e.what()).find("install v3 with server plugin throwing (/nonexistent/x)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(PlanningTest, AStoredRecordIsPlannedWithoutDiscoveryOrAnotherRead) {
+  CertificateRecord record;
+  record.name = "a.example";
+  record.request = prosody_request("a.example");
+  PlannedCertificate plan = plan_stored_certificate(record, options());
+  EXPECT_EQ(plan.request.domains, (std::vector<std::string>{"a.example"}));
+  ASSERT_TRUE(plan.record);
+  EXPECT_TRUE(store_.loads.empty());
+}
+
+}  // namespace
+}  // namespace xmppcert
