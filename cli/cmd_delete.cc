@@ -63,23 +63,14 @@ int run_delete(const Args& raw) {
   if (session.config && session.config->find(name))
     throw UsageError("delete: " + session.config_origin + " still names \"" + name +
                      "\" (the next renew would issue it again); remove it there first");
-  Store store(session.state_dir);
+  const Store& store = *session.store;
   StateLock lock(session.state_dir, session.lock_wait);
   std::optional<CertificateRecord> record = store.load(name);
   if (!record)
     throw UsageError("delete: no certificate named \"" + name + "\" in " +
                      session.state_dir.string());
   if (args.has("--remove-files")) remove_installed_files(*record, store);
-  // Out of sight in one rename, then removed: a crash in between leaves a hidden folder, never
-  // a half-deleted certificate that status or the agent would read.
-  const fs::path dir = store.certificate_dir(name);
-  const fs::path doomed =
-      dir.parent_path() / ("." + name + ".tmp-delete-" + std::to_string(::getpid()));
-  std::error_code error;
-  fs::rename(dir, doomed, error);
-  if (error) throw_operation_error("delete", dir.string(), error.message());
-  fs::remove_all(doomed, error);
-  if (error) throw_operation_error("remove", doomed.string(), error.message());
+  store.remove(name);
   std::cout << name << ": deleted from " << session.state_dir.string()
             << (args.has("--remove-files") ? " with its installed files" : "") << "\n";
   return kExitOk;

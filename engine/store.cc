@@ -207,6 +207,19 @@ std::vector<int> StateDirStore::versions(const std::string& name) const {
   return version_numbers(certificate_dir(name));
 }
 
+// Out of sight in one rename, then removed: a crash in between leaves a hidden folder (which
+// load_all skips), never a half-deleted certificate that status or the agent would read.
+void StateDirStore::remove(const std::string& name) const {
+  const fs::path dir = certificate_dir(name);
+  const fs::path doomed =
+      dir.parent_path() / ("." + name + ".tmp-delete-" + std::to_string(::getpid()));
+  std::error_code error;
+  fs::rename(dir, doomed, error);
+  if (error) throw_operation_error("delete", dir.string(), error.message());
+  fs::remove_all(doomed, error);
+  if (error) throw_operation_error("remove", doomed.string(), error.message());
+}
+
 void StateDirStore::prune(const CertificateRecord& record, int keep) const {
   fs::path dir = certificate_dir(record.name);
   auto numbers = version_numbers(dir);

@@ -81,6 +81,10 @@ class Store {
 
   // Removes version folders older than the newest `keep` (the current one always stays).
   virtual void prune(const CertificateRecord& record, int keep) const = 0;
+
+  // Forgets `name`: its record, versions and keys (xmppcert delete). Call under the state
+  // lock. An OperationError naming the path when it cannot.
+  virtual void remove(const std::string& name) const = 0;
 };
 
 // The state dir described at the top of this file.
@@ -100,6 +104,7 @@ class StateDirStore : public Store {
   StoredVersion version(const std::string& name, int number) const override;
   std::vector<int> versions(const std::string& name) const override;
   void prune(const CertificateRecord& record, int keep) const override;
+  void remove(const std::string& name) const override;
 
  private:
   std::filesystem::path root_;
