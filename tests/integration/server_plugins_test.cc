@@ -19,6 +19,9 @@
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/registry.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
+#include "plugins/servers/ejabberd/ejabberd_plugin.h"
+#include "plugins/servers/jabberd2/jabberd2_plugin.h"
+#include "plugins/servers/prosody/prosody_plugin.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/integration/xmpp_servers.h"
 
@@ -121,6 +124,15 @@ TEST_P(ServerPluginTest, EnrollAndRenewServeTheNewCertificateOnC2sAndS2s) {
   }
 }
 
+// The plugin itself, not the registry's error-boundary wrapper (plugin_boundary.h): the
+// damage needs files_for, which only XmppServerPlugin has.
+std::unique_ptr<XmppServerPlugin> unwrapped_server_plugin(const InstallTarget& target) {
+  const ServerKind& kind = target.plugin == "prosody"    ? kProsodyKind
+                           : target.plugin == "ejabberd" ? kEjabberdKind
+                                                         : kJabberd2Kind;
+  return std::make_unique<XmppServerPlugin>(kind, target.settings, "test");
+}
+
 // Wraps a plugin and damages what it installed, before the reload.
 class DamagingPlugin : public ServerPlugin {
  public:
@@ -159,10 +171,8 @@ void rollback_keeps_old_certificate_served(
   request.domains = {domain};
   request.install = InstallTarget{server.install_settings()["plugin"], server.install_settings()};
   request.install->settings.erase("plugin");
-  auto plugin = std::make_unique<DamagingPlugin>(
-      std::unique_ptr<XmppServerPlugin>(
-          dynamic_cast<XmppServerPlugin*>(make_server_plugin(*request.install, "test").release())),
-      std::move(damage));
+  auto plugin = std::make_unique<DamagingPlugin>(unwrapped_server_plugin(*request.install),
+                                                 std::move(damage));
   CertificateRecord v1 = enroll_certificate(store, request, ca, plugin.get(), std::time(nullptr));
   ASSERT_EQ(v1.current_version, 1);
   ASSERT_EQ(served_fingerprint(false), v1.certificate.sha256_fingerprint) << server.log();
