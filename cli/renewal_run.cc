@@ -69,6 +69,11 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
     try {
       RenewalOutcome outcome = renew_if_due(store, request, session.state_dir,
                                             origin_of(session, request.name), now, options.force);
+      if (!outcome.waiting.empty()) {
+        std::cout << request.name << ": due (" << outcome.decision.reason << ") but "
+                  << outcome.waiting << "\n";
+        continue;
+      }
       if (!outcome.issued) {
         std::cout << request.name << ": up to date, " << outcome.decision.reason
                   << (outcome.installed_current ? "; installed the current certificate with " +

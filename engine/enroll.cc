@@ -103,7 +103,8 @@ void restore_previous(const Store& store, const CertificateRecord& previous,
 }  // namespace
 
 CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
-                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now) {
+                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now,
+                                     EVP_PKEY* chosen_key) {
   validate_certificate_name(request.name);
   const XmppIdentities wanted = identities_of(request);
   std::optional<CertificateRecord> previous = store.load(request.name);
@@ -126,7 +127,11 @@ CertificateRecord enroll_certificate(const Store& store, const CertificateReques
   std::vector<std::string> dropped;
   std::time_t renew_after = 0;
   try {
-    PKeyPtr key = key_for(store, request, previous);
+    PKeyPtr key;
+    if (chosen_key && EVP_PKEY_up_ref(chosen_key) == 1)
+      key.reset(chosen_key);
+    else
+      key = key_for(store, request, previous);
     X509ReqPtr csr = build_csr(key.get(), wanted);
     X509Ptr replaced;
     if (previous && previous->current_version > 0) {

@@ -13,9 +13,11 @@ namespace xmppcert {
 
 inline constexpr int kVersionsKept = 5;
 
-// Throws OperationError on failure, after recording the attempt in the store.
+// Throws OperationError on failure, after recording the attempt in the store. `key`, when
+// given, is the key to certify (the DANE rollover chooses it: engine/dane_plan.h).
 CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
-                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now);
+                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now,
+                                     EVP_PKEY* key = nullptr);
 
 // Installs the stored current version through `plugin`, reloads and verifies it, and stores
 // `request` as the record's request: a certificate that is not due but whose install target

@@ -5,6 +5,7 @@
 #include "engine/enroll.h"
 #include "engine/errors.h"
 #include "engine/log.h"
+#include "plugins/dane_turn.h"
 #include "plugins/registry.h"
 
 namespace xmppcert {
@@ -73,8 +74,12 @@ RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& reques
                             std::time_t now, bool force) {
   RenewalOutcome outcome;
   std::optional<CertificateRecord> record = store.load(request.name);
+  bool issued_before = record && record->current_version > 0;
+  if (request.dane && issued_before) step_dane(store, *record, request, now);
   outcome.decision = decide_renewal(record ? &*record : nullptr, request, now, force);
   if (!outcome.decision.due) {
+    if (request.posh && issued_before && posh_documents_missing(*request.posh))
+      refresh_posh(store, *record, *request.posh, now);
     // A new install target for a certificate that is not due: install what is current.
     if (request.install && record->request.install != request.install) {
       auto plugin = make_server_plugin(*request.install, where + ".install");
@@ -84,12 +89,23 @@ RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& reques
     }
     return outcome;
   }
+  PKeyPtr key;
+  bool switching = false;
+  if (request.dane && issued_before) {
+    key = dane_key_for_renewal(store, *record, request, now, switching, outcome.waiting);
+    if (!key) {
+      log_line(request.name, outcome.waiting);
+      return outcome;
+    }
+  }
   log_line(request.name, "issuing: " + outcome.decision.reason);
   auto issuer = make_issuer(request.issuer, request.issuer_settings, state_dir, where);
   std::unique_ptr<ServerPlugin> plugin;
   if (request.install) plugin = make_server_plugin(*request.install, where + ".install");
-  outcome.issued = enroll_certificate(store, request, *issuer, plugin.get(), now);
+  outcome.issued = enroll_certificate(store, request, *issuer, plugin.get(), now, key.get());
   if (plugin) outcome.installed_with = plugin->name();
+  if (request.dane) after_issue_dane(store, *outcome.issued, request, switching, now);
+  if (request.posh) refresh_posh(store, *outcome.issued, *request.posh, now);
   return outcome;
 }
 

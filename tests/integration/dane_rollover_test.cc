@@ -1,0 +1,195 @@
+// The TLSA rollover end to end: the real xmppcert against a real BIND on 127.0.0.1 that
+// accepts only TSIG-signed updates, with a 2 s TTL so that 2 x TTL passes in seconds.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "engine/certificate.h"
+#include "engine/dane.h"
+#include "engine/fs.h"
+#include "engine/keys.h"
+#include "engine/posh.h"
+#include "engine/tlsa_dns.h"
+#include "tests/integration/bind_server.h"
+#include "tests/integration/cli_runner.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::ProcessResult;
+
+const std::string kSecret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ=";
+const std::string kWrongSecret = "d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3JvbmctMTI=";
+const std::string kName = "dane.example.test";
+constexpr int kTtl = 2;
+
+class DaneRollover : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing::BindServer::available() || ::access("/usr/bin/nsupdate", X_OK) != 0 ||
+        ::access("/usr/bin/dig", X_OK) != 0)
+      GTEST_SKIP() << "bind9, bind9-dnsutils (nsupdate, dig) are not installed";
+    bind_ = std::make_unique<testing::BindServer>(testing::BindOptions{.tsig_secret = kSecret});
+    write_key(kSecret);
+    write_config((dir_ / "tsig.key").string());
+  }
+
+  void write_key(const std::string& secret) {
+    testing::write_text(dir_ / "tsig.key", testing::tsig_key_text(secret));
+    ::chmod((dir_ / "tsig.key").c_str(), 0600);
+  }
+  void write_config(const std::string& key_file) {
+    testing::write_text(dir_ / "xmppcert.json",
+                        R"({"state_dir": ")" + (dir_ / "state").string() +
+                            R"(", "certificates": {")" + kName + R"(": {
+      "validity": "1h",
+      "dane": {"publish": "rfc2136", "ports": [5269, 5222], "ttl": )" +
+                            std::to_string(kTtl) + R"(, "server": "127.0.0.1", "port": )" +
+                            std::to_string(bind_->port()) + R"(, "key_file": ")" + key_file +
+                            R"(", "zone": "example.test"},
+      "posh": {"dir": ")" + (dir_ / "posh").string() +
+                            R"(", "expires": "1h"}}}})");
+  }
+  ProcessResult xmppcert(std::vector<std::string> args) {
+    args.push_back("--config");
+    args.push_back((dir_ / "xmppcert.json").string());
+    return testing::run_xmppcert(args);
+  }
+  std::vector<std::string> tlsa(const std::string& port) {
+    ProcessResult r = testing::run_process({"dig", "+short", "-p", std::to_string(bind_->port()),
+                                            "@127.0.0.1", "_" + port + "._tcp." + kName, "TLSA"});
+    auto hashes = parse_dig_tlsa(r.out);
+    std::sort(hashes.begin(), hashes.end());
+    return hashes;
+  }
+  bool in_dns(const std::string& hash) {
+    for (const char* port : {"5269", "5222"}) {
+      auto set = tlsa(port);
+      if (std::find(set.begin(), set.end(), hash) == set.end()) return false;
+    }
+    return true;
+  }
+  int current_version() {
+    auto record =
+        nlohmann::json::parse(read_file(dir_ / "state" / "certs" / kName / "record.json"));
+    return record["current_version"].get<int>();
+  }
+  X509Ptr served() {
+    auto path =
+        dir_ / "state" / "certs" / kName / ("v" + std::to_string(current_version())) / "cert.pem";
+    return parse_certificate(read_file(path), path.string());
+  }
+  std::string served_key() { return spki_sha256_hex(served().get()); }
+  std::string next_key() {
+    auto path = dir_ / "state" / "certs" / kName / "next-key.pem";
+    return spki_sha256_hex(load_private_key(read_file(path), path.string()).get());
+  }
+  std::string posh_fingerprint() {
+    auto document = nlohmann::json::parse(read_file(dir_ / "posh" / "xmpp-server.json"));
+    return document["fingerprints"][0]["sha-256"].get<std::string>();
+  }
+  void expect_served_key_published_and_posh_fresh() {
+    EXPECT_TRUE(in_dns(served_key())) << "the served key must always be in the TLSA RRset";
+    EXPECT_TRUE(in_dns(next_key())) << "and the next one";
+    EXPECT_EQ(posh_fingerprint(), certificate_sha256_base64(served().get()));
+    EXPECT_EQ(read_file(dir_ / "posh" / "xmpp-client.json"),
+              read_file(dir_ / "posh" / "xmpp-server.json"));
+  }
+  static void sleep_past_two_ttls() {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::BindServer> bind_;
+};
+
+TEST_F(DaneRollover, ThreeKeyChangesInARowKeepTheServedKeyInTheTlsaRRset) {
+  ProcessResult first = xmppcert({"enroll"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(current_version(), 1);
+  expect_served_key_published_and_posh_fresh();
+  EXPECT_EQ(testing::file_mode(dir_ / "state" / "certs" / kName / "next-key.pem"), 0600u);
+
+  // Straight away: the next key's record is visible, but not yet for 2 x TTL.
+  ProcessResult early = xmppcert({"renew", "--force"});
+  EXPECT_EQ(early.exit_code, 0) << early.err;
+  EXPECT_NE(early.out.find("waiting to switch keys"), std::string::npos) << early.out;
+  EXPECT_EQ(current_version(), 1) << "no switch before 2 x TTL";
+  ProcessResult status = xmppcert({"status", kName});
+  EXPECT_NE(status.out.find("waiting to switch keys"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("TLSA next:"), std::string::npos) << status.out;
+
+  for (int round = 2; round <= 4; ++round) {
+    SCOPED_TRACE("renewal " + std::to_string(round - 1));
+    std::string before = served_key();
+    std::string next = next_key();
+    sleep_past_two_ttls();
+    ProcessResult r = xmppcert({"renew", "--force"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    ASSERT_EQ(current_version(), round) << r.out;
+    EXPECT_EQ(served_key(), next) << "the renewal switched to the pre-published key";
+    EXPECT_NE(next_key(), next) << "and generated a new next key";
+    expect_served_key_published_and_posh_fresh();
+    EXPECT_TRUE(in_dns(before)) << "the retired key stays for 2 x TTL";
+    EXPECT_EQ(tlsa("5269").size(), 3u);
+  }
+
+  // After 2 x TTL a turn with nothing due removes the retired key's record.
+  std::string served_now = served_key();
+  sleep_past_two_ttls();
+  ProcessResult tidy = xmppcert({"renew"});
+  EXPECT_EQ(tidy.exit_code, 0) << tidy.err;
+  std::vector<std::string> expected{served_now, next_key()};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(tlsa("5269"), expected);
+  EXPECT_EQ(tlsa("5222"), expected);
+  auto json = nlohmann::json::parse(xmppcert({"status", "--json"}).out);
+  EXPECT_EQ(json[0]["dane"]["current"], served_now);
+  EXPECT_EQ(json[0]["dane"]["retired"], "");
+}
+
+TEST_F(DaneRollover, ABadTsigKeyFailsWithExitOneAndRemovesNothing) {
+  ASSERT_EQ(xmppcert({"enroll"}).exit_code, 0);
+  sleep_past_two_ttls();
+  ASSERT_EQ(xmppcert({"renew", "--force"}).exit_code, 0);
+  ASSERT_EQ(current_version(), 2);
+  std::string served = served_key();
+  std::vector<std::string> before = tlsa("5269");
+  ASSERT_EQ(before.size(), 3u) << "current, next and the retired key";
+
+  // BIND refuses the signature; the retired key's removal is due.
+  write_key(kWrongSecret);
+  sleep_past_two_ttls();
+  ProcessResult refused = xmppcert({"renew", "--force"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(refused.err.find("RFC 2136 update at 127.0.0.1"), std::string::npos) << refused.err;
+  EXPECT_EQ(tlsa("5269"), before) << "nothing removed";
+  EXPECT_EQ(current_version(), 2);
+  EXPECT_EQ(served_key(), served);
+
+  // An unreadable key file: named in the error, nothing changed either.
+  write_config((dir_ / "missing.key").string());
+  ProcessResult unreadable = xmppcert({"renew", "--force"});
+  EXPECT_EQ(unreadable.exit_code, 1);
+  EXPECT_NE(unreadable.err.find("read TSIG key file " + (dir_ / "missing.key").string()),
+            std::string::npos)
+      << unreadable.err;
+  EXPECT_EQ(tlsa("5269"), before);
+  EXPECT_EQ(current_version(), 2);
+  ProcessResult status = xmppcert({"status"});
+  EXPECT_NE(status.out.find("last=FAILED"), std::string::npos) << status.out;
+
+  // The right key again: the step that failed goes through.
+  write_key(kSecret);
+  write_config((dir_ / "tsig.key").string());
+  ProcessResult fixed = xmppcert({"renew"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_EQ(tlsa("5269").size(), 2u);
+  EXPECT_TRUE(in_dns(served));
+}
+
+}  // namespace
+}  // namespace xmppcert
