@@ -41,7 +41,7 @@ std::string next_key_state(const DaneState& d) {
     return "not published yet";
   if (d.next_visible_since) return "visible since " + format_utc(d.next_visible_since);
   return "published " + format_utc(d.published_at) + ", not visible yet" +
-         (d.last_query ? " (asked " + format_utc(d.last_query) + ")" : "");
+         (d.last_query ? ", asked " + format_utc(d.last_query) : "");
 }
 
 }  // namespace
