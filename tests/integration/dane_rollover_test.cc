@@ -26,7 +26,7 @@ const std::string kWrongSecret = "d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3JvbmctMTI=";
 const std::string kName = "dane.example.test";
 constexpr int kTtl = 2;
 
-class DaneRollover : public ::testing::Test {
+class DaneRolloverBind : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!testing::BindServer::available() || ::access("/usr/bin/nsupdate", X_OK) != 0 ||
@@ -106,7 +106,7 @@ class DaneRollover : public ::testing::Test {
   std::unique_ptr<testing::BindServer> bind_;
 };
 
-TEST_F(DaneRollover, ThreeKeyChangesInARowKeepTheServedKeyInTheTlsaRRset) {
+TEST_F(DaneRolloverBind, ThreeKeyChangesInARowKeepTheServedKeyInTheTlsaRRset) {
   ProcessResult first = xmppcert({"enroll"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(current_version(), 1);
@@ -151,7 +151,7 @@ TEST_F(DaneRollover, ThreeKeyChangesInARowKeepTheServedKeyInTheTlsaRRset) {
   EXPECT_EQ(json[0]["dane"]["retired"], "");
 }
 
-TEST_F(DaneRollover, ABadTsigKeyFailsWithExitOneAndRemovesNothing) {
+TEST_F(DaneRolloverBind, ABadTsigKeyFailsWithExitOneAndRemovesNothing) {
   ASSERT_EQ(xmppcert({"enroll"}).exit_code, 0);
   sleep_past_two_ttls();
   ASSERT_EQ(xmppcert({"renew", "--force"}).exit_code, 0);
