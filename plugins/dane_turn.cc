@@ -26,6 +26,19 @@ void record_dane_failure(const Store& store, CertificateRecord& record, const st
   store.save(record);
 }
 
+// The newest earlier version whose key is the retired one (failed attempts leave versions
+// in between), while its TLSA record is still published; null otherwise.
+X509Ptr retired_certificate(const Store& store, const CertificateRecord& record) {
+  if (!record.dane || record.dane->retired.empty()) return nullptr;
+  for (int version = record.current_version - 1; version > 0; --version) {
+    auto path = store.version(record.name, version).cert_path();
+    if (::access(path.c_str(), F_OK) != 0) continue;
+    X509Ptr cert = parse_certificate(read_file(path), path.string());
+    if (spki_sha256_hex(cert.get()) == record.dane->retired) return cert;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 void step_dane(const Store& store, CertificateRecord& record, const CertificateRequest& request,
@@ -98,16 +111,9 @@ PKeyPtr dane_key_for_renewal(const Store& store, CertificateRecord& record,
 void refresh_posh(const Store& store, const CertificateRecord& record, const PoshSettings& posh,
                   std::time_t now) {
   std::vector<X509Ptr> certs;
-  auto load = [&](int version) {
-    auto path = store.version(record.name, version).cert_path();
-    certs.push_back(parse_certificate(read_file(path), path.string()));
-  };
-  load(record.current_version);
-  bool previous_published = record.dane && !record.dane->retired.empty();
-  if (previous_published && record.current_version > 1 &&
-      ::access(store.version(record.name, record.current_version - 1).cert_path().c_str(), F_OK) ==
-          0)
-    load(record.current_version - 1);
+  auto path = store.version(record.name, record.current_version).cert_path();
+  certs.push_back(parse_certificate(read_file(path), path.string()));
+  if (X509Ptr previous = retired_certificate(store, record)) certs.push_back(std::move(previous));
   std::time_t left = record.certificate.not_after - now;
   if (left <= 0)
     throw_operation_error("write POSH documents in", posh.dir, "the certificate has expired");

@@ -12,7 +12,9 @@
 #include "engine/fs.h"
 #include "engine/keys.h"
 #include "engine/posh.h"
+#include "engine/store.h"
 #include "engine/tlsa_dns.h"
+#include "tests/integration/agent_fixture.h"
 #include "tests/integration/bind_server.h"
 #include "tests/integration/cli_runner.h"
 
@@ -41,17 +43,16 @@ class DaneRolloverBind : public ::testing::Test {
     testing::write_text(dir_ / "tsig.key", testing::tsig_key_text(secret));
     ::chmod((dir_ / "tsig.key").c_str(), 0600);
   }
-  void write_config(const std::string& key_file) {
-    testing::write_text(dir_ / "xmppcert.json",
-                        R"({"state_dir": ")" + (dir_ / "state").string() +
-                            R"(", "certificates": {")" + kName + R"(": {
-      "validity": "1h",
-      "dane": {"publish": "rfc2136", "ports": [5269, 5222], "ttl": )" +
-                            std::to_string(kTtl) + R"(, "server": "127.0.0.1", "port": )" +
-                            std::to_string(bind_->port()) + R"(, "key_file": ")" + key_file +
-                            R"(", "zone": "example.test"},
-      "posh": {"dir": ")" + (dir_ / "posh").string() +
-                            R"(", "expires": "1h"}}}})");
+  void write_config(const std::string& key_file, const std::string& validity = "1h") {
+    nlohmann::json dane = {{"publish", "rfc2136"},  {"ports", {5269, 5222}}, {"ttl", kTtl},
+                           {"server", "127.0.0.1"}, {"port", bind_->port()}, {"key_file", key_file},
+                           {"zone", "example.test"}};
+    nlohmann::json certificate = {{"validity", validity},
+                                  {"dane", dane},
+                                  {"posh", {{"dir", (dir_ / "posh").string()}, {"expires", "1h"}}}};
+    nlohmann::json config = {{"state_dir", (dir_ / "state").string()},
+                             {"certificates", {{kName, certificate}}}};
+    testing::write_text(dir_ / "xmppcert.json", config.dump(2));
   }
   ProcessResult xmppcert(std::vector<std::string> args) {
     args.push_back("--config");
@@ -73,9 +74,8 @@ class DaneRolloverBind : public ::testing::Test {
     return true;
   }
   int current_version() {
-    auto record =
-        nlohmann::json::parse(read_file(dir_ / "state" / "certs" / kName / "record.json"));
-    return record["current_version"].get<int>();
+    auto record = Store(dir_ / "state").load(kName);
+    return record ? record->current_version : 0;
   }
   X509Ptr served() {
     auto path =
@@ -102,8 +102,18 @@ class DaneRolloverBind : public ::testing::Test {
     std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
   }
 
+  void TearDown() override { stop_agent(); }
+  void stop_agent() {
+    if (agent_ <= 0) return;
+    ::kill(agent_, SIGTERM);
+    int status = 0;
+    ::waitpid(agent_, &status, 0);
+    agent_ = -1;
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<testing::BindServer> bind_;
+  pid_t agent_ = -1;
 };
 
 TEST_F(DaneRolloverBind, ThreeKeyChangesInARowKeepTheServedKeyInTheTlsaRRset) {
@@ -125,6 +135,7 @@ TEST_F(DaneRolloverBind, ThreeKeyChangesInARowKeepTheServedKeyInTheTlsaRRset) {
   for (int round = 2; round <= 4; ++round) {
     SCOPED_TRACE("renewal " + std::to_string(round - 1));
     std::string before = served_key();
+    std::string before_posh = certificate_sha256_base64(served().get());
     std::string next = next_key();
     sleep_past_two_ttls();
     ProcessResult r = xmppcert({"renew", "--force"});
@@ -134,6 +145,9 @@ TEST_F(DaneRolloverBind, ThreeKeyChangesInARowKeepTheServedKeyInTheTlsaRRset) {
     EXPECT_NE(next_key(), next) << "and generated a new next key";
     expect_served_key_published_and_posh_fresh();
     EXPECT_TRUE(in_dns(before)) << "the retired key stays for 2 x TTL";
+    auto posh = nlohmann::json::parse(read_file(dir_ / "posh" / "xmpp-server.json"));
+    ASSERT_EQ(posh["fingerprints"].size(), 2u) << "served and previous certificate";
+    EXPECT_EQ(posh["fingerprints"][1]["sha-256"], before_posh);
     EXPECT_EQ(tlsa("5269").size(), 3u);
   }
 
@@ -189,6 +203,48 @@ TEST_F(DaneRolloverBind, ABadTsigKeyFailsWithExitOneAndRemovesNothing) {
   EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
   EXPECT_EQ(tlsa("5269").size(), 2u);
   EXPECT_TRUE(in_dns(served));
+}
+
+// xmppcertd drives the rollover by itself: with a 15 s lifetime the renewal falls due at
+// 10 s, after the next key's record has been visible for 2 x TTL (4 s), so it switches; the
+// previous key's record goes 2 x TTL later, before the next renewal.
+TEST_F(DaneRolloverBind, TheAgentSwitchesKeysAndRetiresTheOldRecordOnSchedule) {
+  write_config((dir_ / "tsig.key").string(), "15s");
+  agent_ = ::fork();
+  if (agent_ == 0) {
+    FILE* log = std::fopen((dir_ / "agent.log").c_str(), "w");
+    if (log) {
+      ::dup2(fileno(log), 1);
+      ::dup2(fileno(log), 2);
+    }
+    ::execl(XMPPCERTD_BINARY, "xmppcertd", "--config", (dir_ / "xmppcert.json").c_str(), nullptr);
+    ::_exit(127);
+  }
+  auto log = [&] { return read_file(dir_ / "agent.log"); };
+  std::string first_key;
+  bool issued = testing::eventually(
+      [&] {
+        if (current_version() != 1 || !in_dns(served_key())) return false;
+        first_key = served_key();
+        return true;
+      },
+      std::chrono::seconds(10));
+  EXPECT_TRUE(issued) << log();
+  std::string next = issued ? next_key() : "";
+  bool switched =
+      testing::eventually([&] { return current_version() >= 2; }, std::chrono::seconds(20));
+  EXPECT_TRUE(switched) << log();
+  if (switched) {
+    EXPECT_EQ(served_key(), next) << "the agent switched to the pre-published key";
+    EXPECT_TRUE(in_dns(served_key()));
+    EXPECT_TRUE(testing::eventually(
+        [&] { return current_version() == 2 && !in_dns(first_key) && tlsa("5269").size() == 2; },
+        std::chrono::seconds(8)))
+        << "the retired record is removed after 2 x TTL\n"
+        << log();
+  }
+  stop_agent();
+  EXPECT_NE(log().find("switched to the next key"), std::string::npos) << log();
 }
 
 }  // namespace

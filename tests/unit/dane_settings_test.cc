@@ -1,9 +1,11 @@
 #include "engine/dane_settings.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "engine/config.h"
 #include "engine/errors.h"
+#include "engine/fs.h"
 #include "engine/tlsa_dns.h"
 #include "tests/unit/test_support.h"
 
@@ -81,6 +83,42 @@ TEST(TlsaDns, NamesAndHashesAreCheckedBeforeTheyReachAScript) {
   EXPECT_THROW(require_tlsa_owner("_5269._tcp.example.org.\nupdate delete example.org."),
                OperationError);
   EXPECT_THROW(require_spki_hash("3 1 1 aa"), OperationError);
+}
+
+}  // namespace
+}  // namespace xmppcert
+
+namespace xmppcert {
+namespace {
+
+// "publish": "hook": the change arrives in XMPPCERT_TLSA_* variables of an argv run.
+TEST(TlsaDns, TheHookGetsOwnersAddedAndRemovedHashesAndTheTtl) {
+  testing::TempDir dir;
+  auto hook = dir / "tlsa-hook";
+  testing::write_text(hook,
+                      "#!/bin/sh\nprintf '%s\\n' \"$XMPPCERT_TLSA_OWNERS\" \"$XMPPCERT_TLSA_ADD\" "
+                      "\"$XMPPCERT_TLSA_REMOVE\" \"$XMPPCERT_TLSA_TTL\" > \"$0.out\"\n");
+  ::chmod(hook.c_str(), 0755);
+  DaneSettings settings;
+  settings.publish = TlsaPublish::kHook;
+  settings.hook = {hook.string()};
+  const std::string a(64, 'a'), b(64, 'b'), c(64, 'c');
+  make_tlsa_publisher(settings, "example.org")
+      ->change({"_5269._tcp.example.org.", "_5222._tcp.example.org."}, {a, b}, {c},
+               std::chrono::seconds(300));
+  EXPECT_EQ(read_file(dir / "tlsa-hook.out"), "_5269._tcp.example.org. _5222._tcp.example.org.\n" +
+                                                  a + " " + b + "\n" + c + "\n300\n");
+}
+
+TEST(TlsaDns, AFailingHookIsAnOperationErrorNamingIt) {
+  DaneSettings settings;
+  settings.publish = TlsaPublish::kHook;
+  settings.hook = {"/bin/false"};
+  std::string message = testing::error_message_of<OperationError>([&] {
+    make_tlsa_publisher(settings, "example.org")
+        ->change({"_5269._tcp.example.org."}, {std::string(64, 'a')}, {}, std::chrono::seconds(1));
+  });
+  EXPECT_NE(message.find("TLSA hook"), std::string::npos) << message;
 }
 
 }  // namespace
