@@ -68,6 +68,12 @@ void step_dane(const Store& store, CertificateRecord& record, const CertificateR
     throw OperationError(std::string("DANE: ") + e.what());
   }
   record.dane = state;
+  // A DANE failure recorded earlier is over once a step goes through.
+  if (record.last_attempt && !record.last_attempt->ok &&
+      record.last_attempt->message.rfind("DANE: ", 0) == 0) {
+    record.last_attempt = Attempt{now, true, "DANE: TLSA records up to date"};
+    record.consecutive_failures = 0;
+  }
   store.save(record);
 }
 

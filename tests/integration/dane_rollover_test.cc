@@ -203,6 +203,8 @@ TEST_F(DaneRolloverBind, ABadTsigKeyFailsWithExitOneAndRemovesNothing) {
   EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
   EXPECT_EQ(tlsa("5269").size(), 2u);
   EXPECT_TRUE(in_dns(served));
+  EXPECT_NE(xmppcert({"status"}).out.find("last=ok"), std::string::npos)
+      << "the DANE failure is over";
 }
 
 // xmppcertd drives the rollover by itself: with a 15 s lifetime the renewal falls due at
