@@ -53,7 +53,8 @@ std::string tlsa_publish_name(TlsaPublish publish) {
 
 DaneSettings dane_settings_from_json(const nlohmann::json& json, const std::string& where) {
   JsonFields fields(json, where);
-  fields.allow_only({"publish", "ports", "ttl", "server", "port", "key_file", "zone", "hook"});
+  fields.allow_only(
+      {"publish", "ports", "ttl", "server", "port", "key_file", "zone", "hook", "srv_targets"});
   DaneSettings s;
   std::string publish = fields.string("publish").value_or("");
   if (publish == "rfc2136")
@@ -91,6 +92,10 @@ DaneSettings dane_settings_from_json(const nlohmann::json& json, const std::stri
     checked_absolute_path(hook->front(), "hook", fields);
     s.hook = *hook;
   }
+  fields.with_context("srv_targets", [&] {
+    for (const auto& target : fields.strings("srv_targets").value_or(std::vector<std::string>{}))
+      s.srv_targets.push_back(parse_domain(target).ascii);
+  });
   if (s.publish == TlsaPublish::kRfc2136 && s.server.empty())
     throw UsageError(where + ": \"publish\": \"rfc2136\" needs \"server\"");
   if (s.publish == TlsaPublish::kHook && s.hook.empty())
@@ -106,6 +111,7 @@ nlohmann::json dane_settings_to_json(const DaneSettings& s) {
   if (!s.key_file.empty()) json["key_file"] = s.key_file;
   if (!s.zone.empty()) json["zone"] = s.zone;
   if (!s.hook.empty()) json["hook"] = s.hook;
+  if (!s.srv_targets.empty()) json["srv_targets"] = s.srv_targets;
   return json;
 }
 

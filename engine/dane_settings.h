@@ -2,7 +2,8 @@
 //
 //   "dane": { "publish": "rfc2136" | "hook" | "print", "ports": [5269, 5222], "ttl": 3600,
 //             "server": "127.0.0.1", "port": 53, "key_file": "/etc/xmppcert/tsig.key",
-//             "zone": "example.org", "hook": ["/usr/local/bin/tlsa-hook"] }
+//             "zone": "example.org", "hook": ["/usr/local/bin/tlsa-hook"],
+//             "srv_targets": ["xmpp.example.net"] }
 //   "posh": { "dir": "/var/www/example.org/.well-known/posh", "expires": "1d" }
 //
 // Every value that ends up in an nsupdate script (server, zone) or a hook's argv is checked
@@ -28,6 +29,9 @@ struct DaneSettings {
   std::string key_file;           // TSIG key for nsupdate -k (empty: unsigned updates)
   std::string zone;               // empty: nsupdate finds it from the SOA
   std::vector<std::string> hook;  // publish "hook": argv, run once per change
+  // SRV target hosts ("xmpp.example.net") whose _PORT._tcp names get the records too (RFC 7673
+  // looks TLSA up at the SRV target when the server is reached through SRV).
+  std::vector<std::string> srv_targets;
   bool operator==(const DaneSettings&) const = default;
 };
 

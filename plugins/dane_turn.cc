@@ -56,8 +56,11 @@ void step_dane(const Store& store, CertificateRecord& record, const CertificateR
     }
     auto publisher = make_tlsa_publisher(settings, record.name);
     DigTlsaResolver resolver(settings);
-    TlsaRollover rollover{record.name, tlsa_owners(identities_of(request).dns_ids, settings.ports),
-                          settings.ttl, *publisher, resolver};
+    std::vector<std::string> names = identities_of(request).dns_ids;
+    for (const auto& target : settings.srv_targets)
+      if (std::find(names.begin(), names.end(), target) == names.end()) names.push_back(target);
+    TlsaRollover rollover{record.name, tlsa_owners(names, settings.ports), settings.ttl, *publisher,
+                          resolver};
     bool had_visible = state.next_visible_since != 0;
     sync_tlsa(state, rollover, now);
     if (!had_visible && state.next_visible_since)

@@ -44,9 +44,14 @@ class DaneRolloverBind : public ::testing::Test {
     ::chmod((dir_ / "tsig.key").c_str(), 0600);
   }
   void write_config(const std::string& key_file, const std::string& validity = "1h") {
-    nlohmann::json dane = {{"publish", "rfc2136"},  {"ports", {5269, 5222}}, {"ttl", kTtl},
-                           {"server", "127.0.0.1"}, {"port", bind_->port()}, {"key_file", key_file},
-                           {"zone", "example.test"}};
+    nlohmann::json dane = {{"publish", "rfc2136"},
+                           {"ports", {5269, 5222}},
+                           {"ttl", kTtl},
+                           {"server", "127.0.0.1"},
+                           {"port", bind_->port()},
+                           {"key_file", key_file},
+                           {"zone", "example.test"},
+                           {"srv_targets", {"xmpp.example.test"}}};
     nlohmann::json certificate = {{"validity", validity},
                                   {"dane", dane},
                                   {"posh", {{"dir", (dir_ / "posh").string()}, {"expires", "1h"}}}};
@@ -59,18 +64,19 @@ class DaneRolloverBind : public ::testing::Test {
     args.push_back((dir_ / "xmppcert.json").string());
     return testing::run_xmppcert(args);
   }
-  std::vector<std::string> tlsa(const std::string& port) {
+  std::vector<std::string> tlsa(const std::string& port, const std::string& name = kName) {
     ProcessResult r = testing::run_process({"dig", "+short", "-p", std::to_string(bind_->port()),
-                                            "@127.0.0.1", "_" + port + "._tcp." + kName, "TLSA"});
+                                            "@127.0.0.1", "_" + port + "._tcp." + name, "TLSA"});
     auto hashes = parse_dig_tlsa(r.out);
     std::sort(hashes.begin(), hashes.end());
     return hashes;
   }
   bool in_dns(const std::string& hash) {
-    for (const char* port : {"5269", "5222"}) {
-      auto set = tlsa(port);
-      if (std::find(set.begin(), set.end(), hash) == set.end()) return false;
-    }
+    for (const char* port : {"5269", "5222"})
+      for (const char* name : {kName.c_str(), "xmpp.example.test"}) {  // domain and SRV target
+        auto set = tlsa(port, name);
+        if (std::find(set.begin(), set.end(), hash) == set.end()) return false;
+      }
     return true;
   }
   int current_version() {
@@ -160,6 +166,7 @@ TEST_F(DaneRolloverBind, ThreeKeyChangesInARowKeepTheServedKeyInTheTlsaRRset) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(tlsa("5269"), expected);
   EXPECT_EQ(tlsa("5222"), expected);
+  EXPECT_EQ(tlsa("5269", "xmpp.example.test"), expected);
   auto json = nlohmann::json::parse(xmppcert({"status", "--json"}).out);
   EXPECT_EQ(json[0]["dane"]["current"], served_now);
   EXPECT_EQ(json[0]["dane"]["retired"], "");

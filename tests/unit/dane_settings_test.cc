@@ -21,7 +21,8 @@ std::string config_error(const std::string& dane) {
 TEST(DaneSettings, ReadsEveryKeyAndSurvivesTheRecord) {
   Config config = parse_config(R"({"certificates": {"example.org": {
     "dane": {"publish": "rfc2136", "ports": [5269], "ttl": 2, "server": "127.0.0.1",
-             "port": 5353, "key_file": "/etc/xmppcert/tsig.key", "zone": "Example.ORG"},
+             "port": 5353, "key_file": "/etc/xmppcert/tsig.key", "zone": "Example.ORG",
+             "srv_targets": ["XMPP.example.net"]},
     "posh": {"dir": "/var/www/posh", "expires": "12h"}}}})",
                                "xmppcert.json");
   const CertificateRequest& request = config.certificates.at(0);
@@ -31,6 +32,7 @@ TEST(DaneSettings, ReadsEveryKeyAndSurvivesTheRecord) {
   EXPECT_EQ(request.dane->ttl, std::chrono::seconds(2));
   EXPECT_EQ(request.dane->port, 5353);
   EXPECT_EQ(request.dane->zone, "example.org");
+  EXPECT_EQ(request.dane->srv_targets, std::vector<std::string>{"xmpp.example.net"});
   ASSERT_TRUE(request.posh);
   EXPECT_EQ(request.posh->expires, std::chrono::hours(12));
   CertificateRequest back = request_from_json(request_to_json(request), request.name, {}, "record");
@@ -58,6 +60,9 @@ TEST(DaneSettings, BadValuesNameTheFileAndTheKey) {
             std::string::npos);
   EXPECT_NE(config_error(R"({"publish": "print", "zone": "bad zone"})").find("dane.zone"),
             std::string::npos);
+  EXPECT_NE(
+      config_error(R"({"publish": "print", "srv_targets": ["a b"]})").find("dane.srv_targets"),
+      std::string::npos);
   EXPECT_NE(config_error(R"({"publish": "print", "tll": 3})").find("unknown key \"tll\""),
             std::string::npos);
 }
