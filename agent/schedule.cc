@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "engine/dane_plan.h"
 #include "engine/plan.h"
 
 namespace xmppcert {
@@ -34,12 +35,20 @@ std::time_t next_action(const CertificateRecord* record, const CertificateReques
       !record->last_attempt->ok)
     return std::max(now, record->last_attempt->time +
                              retry_delay(record->consecutive_failures, random_fraction()).count());
-  if (decide_renewal(record, request, now, false).due) return now;
+  bool due = decide_renewal(record, request, now, false).due;
+  // Under DANE a due renewal may wait for the next key's TLSA record, and the rollover has
+  // steps of its own (publish, ask DNS, retire the previous key).
+  std::optional<std::time_t> dane;
+  if (request.dane && record && record->current_version > 0)
+    dane = next_dane_action(*record, *request.dane, due, now);
+  if (due) return dane ? *dane : now;
   const CertificateInfo& info = record->certificate;
+  std::time_t renewal = record->next_renewal;
   // A time the issuer chose (ARI) is already a random pick inside its window: no jitter.
-  if (record->next_renewal && record->next_renewal != renewal_time(info.not_before, info.not_after))
-    return record->next_renewal;
-  return record->next_renewal + renewal_jitter(record->name, info.not_before, info.not_after);
+  if (!record->next_renewal ||
+      record->next_renewal == renewal_time(info.not_before, info.not_after))
+    renewal += renewal_jitter(record->name, info.not_before, info.not_after);
+  return dane ? std::min(*dane, renewal) : renewal;
 }
 
 }  // namespace xmppcert

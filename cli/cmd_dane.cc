@@ -1,10 +1,11 @@
 // xmppcert dane DOMAIN: the TLSA records (3 1 1) to publish for DOMAIN's XMPP ports.
 #include <iostream>
 
-#include "engine/dane.h"
-#include "engine/errors.h"
 #include "cli/certificate_for_domain.h"
 #include "cli/commands.h"
+#include "engine/dane.h"
+#include "engine/errors.h"
+#include "engine/store.h"
 
 namespace xmppcert::cli {
 extern const char* const kDaneUsage = R"(usage: xmppcert dane DOMAIN [--cert FILE] [--state-dir DIR]
@@ -13,8 +14,9 @@ Prints the DANE TLSA records (RFC 7673; usage 3 DANE-EE, selector 1 SPKI, matchi
 SHA-256) for _5269._tcp.DOMAIN (s2s) and _5222._tcp.DOMAIN (c2s), in zone-file form, for
 the current certificate of DOMAIN in the store, or for the certificate in FILE (e.g. the one
 installed for the server). They pin the key: enroll with --reuse-key (config "reuse_key":
-true) so that renewals keep it, or publish the new records before a new key is served;
-sign the zone with DNSSEC.
+true) so that renewals keep it, or let xmppcert keep them true across key changes (config
+"dane", xmppcert.conf(5): current + next key, switching only once the next key's record has
+been visible for 2 x TTL; its next key's records are printed too); sign the zone with DNSSEC.
 
 exit codes: 0 ok, 1 operation failed, 2 usage error (no certificate for DOMAIN)
 )";
@@ -27,6 +29,15 @@ int run_dane(const Args& raw) {
   DomainCertificate cert = certificate_for_domain("dane", session, args, domain);
   std::string out = "; " + domain.ascii + ": key of " + cert.origin + "\n";
   for (const auto& record : tlsa_records(domain.ascii, cert.leaf.get())) out += record + "\n";
+  if (!args.value("--cert")) {
+    std::optional<CertificateRecord> stored = Store(session.state_dir).load(domain.ascii);
+    if (stored && stored->dane && !stored->dane->next.empty()) {
+      out += "; " + domain.ascii + ": pre-generated next key (config \"dane\")\n";
+      for (const char* port : {"5269", "5222"})
+        out += std::string("_") + port + "._tcp." + domain.ascii + ". IN TLSA 3 1 1 " +
+               stored->dane->next + "\n";
+    }
+  }
   std::cout << out;
   return kExitOk;
 }

@@ -57,6 +57,8 @@ nlohmann::json status_json(const CertificateRecord& r) {
     json["last_attempt"] = {{"time", format_utc(r.last_attempt->time)},
                             {"ok", r.last_attempt->ok},
                             {"message", r.last_attempt->message}};
+  if (r.request.dane) json["dane"] = dane_status_json(r, std::time(nullptr));
+  if (r.request.posh) json["posh"] = posh_settings_to_json(*r.request.posh);
   return json;
 }
 
@@ -74,6 +76,8 @@ std::string status_line(const CertificateRecord& r) {
             format_utc(r.last_attempt->time);
   if (r.current_version > 0) line += " names=" + join(r.certificate.identities.dns_ids, "");
   if (!r.dropped_identities.empty()) line += " dropped=" + join(r.dropped_identities, "");
+  if (r.request.dane) line += " " + dane_summary(r, std::time(nullptr));
+  if (r.request.posh) line += " posh=" + r.request.posh->dir;
   if (r.last_attempt && !r.last_attempt->ok) line += " error=\"" + r.last_attempt->message + "\"";
   return line;
 }

@@ -58,6 +58,11 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   load_records(plans, store);
   auto done = [](const PlannedCertificate& plan, const RenewalOutcome& outcome) {
     const CertificateRequest& request = plan.request;
+    if (!outcome.waiting.empty()) {
+      std::cout << request.name << ": due (" << outcome.decision.reason << ") but "
+                << outcome.waiting << "\n";
+      return;
+    }
     if (!outcome.issued) {
       std::cout << request.name << ": up to date, " << outcome.decision.reason
                 << (outcome.installed_current

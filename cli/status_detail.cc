@@ -1,6 +1,7 @@
 #include "cli/status_detail.h"
 
 #include "engine/clock.h"
+#include "engine/dane_rollover.h"
 #include "plugins/registry.h"
 
 namespace xmppcert::cli {
@@ -18,7 +19,47 @@ std::vector<std::string> versions_kept(const Store& store, const std::string& na
   return out;
 }
 
+std::string short_hash(const std::string& hash) {
+  return hash.empty() ? "-" : hash.substr(0, 16) + "...";
+}
+
+std::string next_key_state(const DaneState& d) {
+  if (d.next.empty()) return "none yet";
+  if (std::find(d.published.begin(), d.published.end(), d.next) == d.published.end())
+    return "not published yet";
+  if (d.next_visible_since) return "visible since " + format_utc(d.next_visible_since);
+  return "published " + format_utc(d.published_at) + ", not visible yet" +
+         (d.last_query ? ", asked " + format_utc(d.last_query) : "");
+}
+
 }  // namespace
+
+std::string dane_summary(const CertificateRecord& r, std::time_t now) {
+  if (!r.request.dane) return "";
+  if (!r.dane) return "dane=pending";
+  const DaneState& d = *r.dane;
+  std::string out = "dane=current:" + short_hash(d.current) + ",next:" + short_hash(d.next) +
+                    (d.next_visible_since ? "(visible)" : "(not visible)");
+  if (!d.retired.empty())
+    out += ",retired:" + short_hash(d.retired) + "@" + format_utc(d.retire_at);
+  auto step = next_tlsa_step(d, r.request.dane->ttl, now);
+  if (step) out += " dane_step=" + format_utc(*step);
+  if (!d.waiting.empty()) out += " dane_waiting=\"" + d.waiting + "\"";
+  return out;
+}
+
+nlohmann::json dane_status_json(const CertificateRecord& r, std::time_t now) {
+  if (!r.request.dane) return nullptr;
+  nlohmann::json json = r.dane ? dane_state_to_json(*r.dane) : nlohmann::json::object();
+  json["publish"] = tlsa_publish_name(r.request.dane->publish);
+  json["ttl"] = r.request.dane->ttl.count();
+  if (r.dane) {
+    auto step = next_tlsa_step(*r.dane, r.request.dane->ttl, now);
+    json["next_step"] = step ? nlohmann::json(format_utc(*step)) : nlohmann::json();
+    json["switch"] = next_key_switch(*r.dane, r.request.dane->ttl, now).reason;
+  }
+  return json;
+}
 
 std::string status_detail(const Store& store, const CertificateRecord& r) {
   std::string out = r.name + "\n";
@@ -61,6 +102,30 @@ std::string status_detail(const Store& store, const CertificateRecord& r) {
   } else {
     line("installed by:", "nothing (stored only)");
   }
+  if (const auto& dane = r.request.dane) {
+    std::string ports;
+    for (int port : dane->ports) ports += (ports.empty() ? "" : ",") + std::to_string(port);
+    line("dane:", "publish " + tlsa_publish_name(dane->publish) + ", TTL " +
+                      format_duration(dane->ttl) + ", ports " + ports +
+                      (dane->server.empty()
+                           ? ""
+                           : ", server " + dane->server + ":" + std::to_string(dane->port)));
+    if (!r.dane) {
+      line("TLSA:", "nothing published yet");
+    } else {
+      const DaneState& d = *r.dane;
+      std::time_t now = std::time(nullptr);
+      line("TLSA current:", d.current.empty() ? "-" : d.current);
+      line("TLSA next:", (d.next.empty() ? "-" : d.next) + " (" + next_key_state(d) + ")");
+      if (!d.retired.empty())
+        line("TLSA retired:", d.retired + " (removed at " + format_utc(d.retire_at) + ")");
+      line("key switch:", next_key_switch(d, dane->ttl, now).reason);
+      if (!d.waiting.empty()) line("renewal:", d.waiting);
+      if (auto step = next_tlsa_step(d, dane->ttl, now)) line("DANE step:", format_utc(*step));
+    }
+  }
+  if (const auto& posh = r.request.posh)
+    line("posh:", posh->dir + " (expires " + format_duration(posh->expires) + ")");
   if (r.last_attempt)
     line("last attempt:", format_utc(r.last_attempt->time) + " " +
                               (r.last_attempt->ok ? "ok: " : "FAILED: ") + r.last_attempt->message);

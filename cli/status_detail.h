@@ -3,6 +3,8 @@
 // it is installed to, the next action and the last outcome.
 #pragma once
 
+#include <ctime>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "engine/store.h"
@@ -10,5 +12,10 @@
 namespace xmppcert::cli {
 
 std::string status_detail(const Store& store, const CertificateRecord& record);
+
+// The DANE rollover in one phrase for `status` ("" without "dane"): the keys in DNS, whether
+// the next one is visible, and why a renewal waits.
+std::string dane_summary(const CertificateRecord& record, std::time_t now);
+nlohmann::json dane_status_json(const CertificateRecord& record, std::time_t now);
 
 }  // namespace xmppcert::cli

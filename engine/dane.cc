@@ -8,9 +8,11 @@
 
 namespace xmppcert {
 
-std::string spki_sha256_hex(X509* cert) {
+std::string spki_sha256_hex(X509* cert) { return spki_sha256_hex(X509_get0_pubkey(cert)); }
+
+std::string spki_sha256_hex(EVP_PKEY* key) {
   unsigned char* der = nullptr;
-  int size = i2d_PUBKEY(X509_get0_pubkey(cert), &der);
+  int size = i2d_PUBKEY(key, &der);
   if (size <= 0) throw_operation_error("encode", "SubjectPublicKeyInfo", openssl_error_text());
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

@@ -12,6 +12,8 @@ namespace xmppcert {
 
 // SHA-256 of the certificate's DER SubjectPublicKeyInfo, lower-case hex.
 std::string spki_sha256_hex(X509* cert);
+// The same for a key (a pre-generated next key has no certificate yet).
+std::string spki_sha256_hex(EVP_PKEY* key);
 
 // Zone-file lines "_5269._tcp.DOMAIN. IN TLSA 3 1 1 HEX" for s2s, then _5222 for c2s.
 // `domain_ascii` in A-labels.

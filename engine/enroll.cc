@@ -72,7 +72,7 @@ void reload_and_verify(const std::string& certificate, const StoredVersion& vers
   if (!missing.empty()) {
     log_warning(certificate, plugin.name() +
                                  " does not use the installed files yet; not verified. Add to its "
-                              "config:");
+                                 "config:");
     for (const auto& line : missing) log_warning(certificate, "  " + line);
     return;
   }
@@ -111,11 +111,12 @@ std::string failure_text(const std::exception& e, const std::string& operation,
 }  // namespace
 
 CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
-                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now) {
+                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now,
+                                     EVP_PKEY* chosen_key) {
   validate_certificate_name(request.name);
   const XmppIdentities wanted = identities_of(request);
   const std::optional<CertificateRecord> previous = store.load(request.name);
-  return enroll_certificate(store, {request, wanted, previous}, issuer, plugin, now);
+  return enroll_certificate(store, {request, wanted, previous, chosen_key}, issuer, plugin, now);
 }
 
 CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrollment,
@@ -143,7 +144,11 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
   std::vector<std::string> dropped;
   std::time_t renew_after = 0;
   try {
-    PKeyPtr key = key_for(store, request, previous);
+    PKeyPtr key;
+    if (enrollment.key && EVP_PKEY_up_ref(enrollment.key) == 1)
+      key.reset(enrollment.key);
+    else
+      key = key_for(store, request, previous);
     X509ReqPtr csr = build_csr(key.get(), wanted);
     X509Ptr replaced;
     if (previous && previous->current_version > 0) {
@@ -158,9 +163,10 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
     check_chain_links(leaf.get(), issued.chain_pem, issuer.name());
     info = inspect_certificate(leaf.get());
     if (!info.client_auth)
-      log_warning(request.name,
-                  "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
-               "strict peers will fail");
+      log_warning(
+          request.name,
+          "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
+          "strict peers will fail");
     version = store.write_version(request.name,
                                   {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem},
                                   previous ? previous->current_version : 0);
@@ -192,10 +198,10 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
   record.current_version = version.number;
   record.certificate = info;
   record.dropped_identities = dropped;
-  record.next_renewal = renew_after ? renew_after
-                                    : renewal_time(info.not_before, info.not_after) +
-                                          renewal_jitter(request.name, info.not_before,
-                                                         info.not_after);
+  record.next_renewal = renew_after
+                            ? renew_after
+                            : renewal_time(info.not_before, info.not_after) +
+                                  renewal_jitter(request.name, info.not_before, info.not_after);
   record.last_attempt = Attempt{
       now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
   record.last_success = now;
@@ -208,12 +214,11 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
 }
 
 CertificateRecord install_current_version(const Store& store, CertificateRecord record,
-                                          const CertificateRequest& request,
-                                          ServerPlugin& plugin, std::time_t now) {
+                                          const CertificateRequest& request, ServerPlugin& plugin,
+                                          std::time_t now) {
   const StoredVersion version = store.version(record.name, record.current_version);
   const std::string primary_domain = identities_of(request).dns_ids.front();
-  const std::string what =
-      "install v" + std::to_string(version.number) + " with " + plugin.name();
+  const std::string what = "install v" + std::to_string(version.number) + " with " + plugin.name();
   try {
     plugin.install(version);
     reload_and_verify(record.name, version, primary_domain, plugin);
@@ -234,8 +239,8 @@ CertificateRecord install_current_version(const Store& store, CertificateRecord 
   }
   log_line(record.name, "installed v" + std::to_string(version.number) + " with " + plugin.name());
   record.request = request;
-  record.last_attempt = Attempt{now, true, "installed v" + std::to_string(version.number) +
-                                               " with " + plugin.name()};
+  record.last_attempt =
+      Attempt{now, true, "installed v" + std::to_string(version.number) + " with " + plugin.name()};
   record.consecutive_failures = 0;
   store.save(record);
   return record;

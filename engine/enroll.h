@@ -19,15 +19,17 @@ struct Enrollment {
   const CertificateRequest& request;
   const XmppIdentities& identities;                  // identities_of(request)
   const std::optional<CertificateRecord>& previous;  // the record as stored now
+  EVP_PKEY* key = nullptr;  // the key to certify, when the DANE rollover chose it (dane_plan.h)
 };
 
 // Throws OperationError on failure, after recording the attempt in the store.
 CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrollment,
                                      Issuer& issuer, ServerPlugin* plugin, std::time_t now);
 
-// The same, validating the request and reading its record first.
+// The same, validating the request and reading its record first; `key` as in Enrollment.
 CertificateRecord enroll_certificate(const Store& store, const CertificateRequest& request,
-                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now);
+                                     Issuer& issuer, ServerPlugin* plugin, std::time_t now,
+                                     EVP_PKEY* key = nullptr);
 
 // Installs the stored current version through `plugin`, reloads and verifies it, and stores
 // `request` as the record's request: a certificate that is not due but whose install target

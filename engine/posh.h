@@ -5,7 +5,9 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "engine/openssl_ptr.h"
 
@@ -16,5 +18,10 @@ std::string certificate_sha256_base64(X509* cert);
 
 // {"fingerprints":[{"sha-256":"..."}],"expires":SECONDS}
 std::string posh_document(X509* cert, std::chrono::seconds expires);
+// One fingerprint per certificate, in order (the served one first).
+std::string posh_document(const std::vector<X509*>& certs, std::chrono::seconds expires);
+
+// Writes DIR/xmpp-server.json and DIR/xmpp-client.json atomically (0644), creating DIR.
+void write_posh_documents(const std::filesystem::path& dir, const std::string& document);
 
 }  // namespace xmppcert

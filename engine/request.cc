@@ -41,6 +41,8 @@ nlohmann::json request_to_json(const CertificateRequest& request) {
     settings.erase("eab_hmac");  // a secret, needed once at account creation: never in a record
     json["acme"] = settings;
   }
+  if (request.dane) json["dane"] = dane_settings_to_json(*request.dane);
+  if (request.posh) json["posh"] = posh_settings_to_json(*request.posh);
   if (request.install) {
     nlohmann::json install = request.install->settings;
     install["plugin"] = request.install->plugin;
@@ -53,7 +55,7 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
                                      const CertificateRequest& defaults, const std::string& where) {
   JsonFields fields(json, where);
   fields.allow_only({"domains", "components", "issuer", "key_type", "reuse_key", "xmpp_addr",
-                     "validity", "install", "acme"});
+                     "validity", "install", "acme", "dane", "posh"});
   CertificateRequest request = defaults;
   request.name = name;
   // A certificate's name is its domain unless it lists its domains; defaults have neither.
@@ -71,6 +73,10 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
     if (auto validity = fields.string("validity")) request.validity = parse_validity(*validity);
   });
   if (const auto* acme = fields.object("acme")) request.issuer_settings = *acme;
+  if (const auto* dane = fields.object("dane"))
+    request.dane = dane_settings_from_json(*dane, fields.path_of("dane"));
+  if (const auto* posh = fields.object("posh"))
+    request.posh = posh_settings_from_json(*posh, fields.path_of("posh"));
   if (json.contains("install")) {
     const auto& install = json.at("install");
     JsonFields install_fields(install, where + ".install");

@@ -88,6 +88,7 @@ nlohmann::json record_to_json(const CertificateRecord& r) {
     json["last_attempt"] = {{"time", format_utc(r.last_attempt->time)},
                             {"ok", r.last_attempt->ok},
                             {"message", r.last_attempt->message}};
+  if (r.dane) json["dane"] = dane_state_to_json(*r.dane);
   return json;
 }
 
@@ -117,6 +118,7 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
     if (auto it = json.find("last_attempt"); it != json.end())
       r.last_attempt =
           Attempt{time_from(it->at("time")), it->at("ok").get<bool>(), it->value("message", "")};
+    if (auto it = json.find("dane"); it != json.end()) r.dane = dane_state_from_json(*it);
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw_operation_error("read record", origin, e.what());

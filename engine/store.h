@@ -5,6 +5,7 @@
 //   <state>/ca/local/                     the embedded CA (plugins/issuers/local)
 //   <state>/certs/<name>/record.json      CertificateRecord; "current_version" is the truth
 //   <state>/certs/<name>/v<N>/            privkey.pem (0600) cert.pem chain.pem fullchain.pem
+//   <state>/certs/<name>/next-key.pem     with "dane": the pre-generated next key (0600)
 //
 // A version folder is written under a temporary name and renamed into place, and the record
 // is replaced atomically after it: a crash at any point leaves the previous version current.
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "engine/certificate.h"
+#include "engine/dane_state.h"
 #include "engine/request.h"
 
 namespace xmppcert {
@@ -52,7 +54,8 @@ struct CertificateRecord {
   std::optional<Attempt> last_attempt;
   std::time_t last_success = 0;
   int consecutive_failures = 0;
-  bool revoked = false;  // the current version was revoked: due for replacement
+  bool revoked = false;           // the current version was revoked: due for replacement
+  std::optional<DaneState> dane;  // with "dane" in the request: the TLSA rollover
 };
 
 // Certificate names become folder names: [a-z0-9] then [a-z0-9._-]; UsageError otherwise.

@@ -22,14 +22,18 @@ struct RenewalOutcome {
   std::string installed_with;               // the server plugin's name, if any
   // Not due, but the install target changed: the current version was installed with it.
   bool installed_current = false;
+  // Due, but DANE keeps it waiting for the next key's TLSA record (why; "" otherwise).
+  std::string waiting;
 };
 
 // The decision against `plan.record`, read nowhere else.
 RenewalDecision renewal_decision(const PlannedCertificate& plan, std::time_t now, bool force);
 
 // Throws OperationError when issuing or installing fails (the previous version stays; the
-// failure is in the store, and `plan.record` is then left empty: read it again if needed).
-// On success `plan.record` is the new record.
+// failure is in the store, and `plan.record` is then left empty: read it again if needed),
+// or when a DANE update fails (nothing removed from DNS). On success `plan.record` is the
+// new record. With "dane" the turn also publishes the TLSA records and picks the key
+// (plugins/dane_turn.h); with "posh" it rewrites the POSH documents after an issuance.
 RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::time_t now,
                             bool force);
 

@@ -15,7 +15,13 @@ struct BindOptions {
   int port = 0;               // 0: a free port
   std::string records;        // zone lines after SOA/NS, e.g. "a IN A 127.0.0.2\n"
   bool allow_update = false;  // RFC 2136 updates from 127.0.0.1
+  // Non-empty: updates only when TSIG-signed with key "xmppcert-test" (hmac-sha256, this
+  // base64 secret); tsig_key_file() writes that key for nsupdate -k.
+  std::string tsig_secret;
 };
+
+// A key file as nsupdate -k and named read it: key "xmppcert-test" { ...; secret "..."; };
+std::string tsig_key_text(const std::string& secret);
 
 class BindServer {
  public:

@@ -64,3 +64,31 @@ TEST(Schedule, FailuresBackOffExponentiallyUpToSixHours) {
 
 }  // namespace
 }  // namespace xmppcert::testing
+
+namespace xmppcert::testing {
+namespace {
+
+// Under DANE the agent comes back for the rollover's own steps, and a due renewal that waits
+// for the next key's TLSA record comes back when the switch becomes ready, not at once.
+TEST(Schedule, PendingDaneStepsComeBeforeTheRenewalTime) {
+  CertificateRecord record = issued_record(0, 90 * 86400);
+  record.request.dane = DaneSettings{};
+  record.request.dane->ttl = std::chrono::seconds(60);
+  const std::string current(64, 'a'), next(64, 'b'), retired(64, 'c');
+  record.dane = DaneState{current, next, {current, next, retired}, 1000, 1000, retired, 5000};
+  EXPECT_EQ(next_action(&record, record.request, 2000), 5000) << "the retired key's removal";
+  record.dane->retired.clear();
+  record.dane->published = {current, next};
+  EXPECT_EQ(next_action(&record, record.request, 2000),
+            record.next_renewal + renewal_jitter(record.name, 0, 90 * 86400));
+  std::time_t due = record.next_renewal + 1;
+  record.dane->next_visible_since = due - 10;
+  EXPECT_EQ(next_action(&record, record.request, due), due - 10 + 120)
+      << "waits for 2 x TTL after the next key was seen";
+  record.dane->next_visible_since = 0;
+  record.dane->last_query = due;
+  EXPECT_EQ(next_action(&record, record.request, due), due + 60) << "asks DNS again";
+}
+
+}  // namespace
+}  // namespace xmppcert::testing

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/dns_update.h"
 #include "engine/encoding.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
@@ -72,14 +73,10 @@ void WebrootWriter::cleanup(const std::string&, const std::string& token, const 
 }
 
 // The name goes into an nsupdate script: a newline in it would be a command of its own
-// (issue 12 #5). The authorization checks it against the order; this is the last line.
+// (issue 12 #5). The authorization checks it against the order; send_dns_update refuses
+// line breaks as the last line.
 void Rfc2136Update::update(const std::string& line) {
-  if (line.find_first_of("\n\r") != std::string::npos)
-    throw_operation_error("RFC 2136 update at", server_, "refused a line break in the update");
-  std::vector<std::string> argv{"nsupdate"};
-  if (!key_file_.empty()) argv.insert(argv.end(), {"-k", key_file_});
-  run_command_checked(argv, "RFC 2136 update at " + server_ + ":" + std::to_string(port_),
-                      "server " + server_ + " " + std::to_string(port_) + "\n" + line + "\nsend\n");
+  send_dns_update({server_, port_, key_file_, ""}, {line});
 }
 
 void Rfc2136Update::present(const std::string& domain, const std::string&,

@@ -56,8 +56,8 @@ class WebrootWriter : public ChallengeSolver {
   std::string webroot_;
 };
 
-// dns-01 by RFC 2136 dynamic update, through nsupdate (Debian's bind9-dnsutils), optionally
-// TSIG-signed with a key file (`nsupdate -k`).
+// dns-01 by RFC 2136 dynamic update (engine/dns_update.h: nsupdate, optionally TSIG-signed
+// with a key file).
 class Rfc2136Update : public ChallengeSolver {
  public:
   Rfc2136Update(std::string server, int port, std::string key_file)

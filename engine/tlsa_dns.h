@@ -1,0 +1,37 @@
+// The real sides of the TLSA rollover (engine/dane_rollover.h): publishing by RFC 2136 update
+// (nsupdate, TSIG key file), by a hook's argv, or by printing the records for an admin; and
+// asking DNS through dig (bind9-dnsutils), run from an argv: the configured server when
+// "server" is set, else the system resolver.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/dane_rollover.h"
+#include "engine/dane_settings.h"
+
+namespace xmppcert {
+
+std::unique_ptr<TlsaPublisher> make_tlsa_publisher(const DaneSettings& settings,
+                                                   const std::string& certificate);
+
+class DigTlsaResolver : public TlsaResolver {
+ public:
+  explicit DigTlsaResolver(const DaneSettings& settings) : settings_(settings) {}
+  std::vector<std::string> spki_hashes(const std::string& owner) override;
+
+ private:
+  DaneSettings settings_;
+};
+
+// The "3 1 1" data in `dig +short ... TLSA` output ("3 1 1 0C72...A5 64C5D3D6": dig splits
+// long data with spaces), lower-case; other usages, selectors and types are skipped.
+std::vector<std::string> parse_dig_tlsa(const std::string& output);
+
+// An owner name as tlsa_owners builds it and an SPKI hash as spki_sha256_hex returns it;
+// anything else is an OperationError before it reaches a script or an argv.
+void require_tlsa_owner(const std::string& owner);
+void require_spki_hash(const std::string& hash);
+
+}  // namespace xmppcert
