@@ -30,7 +30,7 @@ int run_dane(const Args& raw) {
   std::string out = "; " + domain.ascii + ": key of " + cert.origin + "\n";
   for (const auto& record : tlsa_records(domain.ascii, cert.leaf.get())) out += record + "\n";
   if (!args.value("--cert")) {
-    std::optional<CertificateRecord> stored = Store(session.state_dir).load(domain.ascii);
+    std::optional<CertificateRecord> stored = session.store->load(domain.ascii);
     if (stored && stored->dane && !stored->dane->next.empty()) {
       out += "; " + domain.ascii + ": pre-generated next key (config \"dane\")\n";
       for (const char* port : {"5269", "5222"})

@@ -1,30 +1,27 @@
 #include "engine/next_key.h"
 
-#include <unistd.h>
-
 #include "engine/dane.h"
+#include "engine/errors.h"
 #include "engine/fs.h"
 
 namespace xmppcert {
 
-std::filesystem::path next_key_path(const Store& store, const std::string& name) {
-  return store.certificate_dir(name) / "next-key.pem";
+PKeyPtr stored_next_key(const Store& store, const std::string& name) {
+  std::optional<std::string> pem = store.load_next_key(name);
+  if (!pem) throw_operation_error("load the next key of", name, "there is none");
+  return load_private_key(*pem, "next key of " + name);
 }
 
 PKeyPtr replace_next_key(const Store& store, const std::string& name, KeyType type) {
-  validate_certificate_name(name);
   PKeyPtr key = generate_private_key(type);
-  create_directories(store.certificate_dir(name), 0755);
-  write_file_atomically(next_key_path(store, name), private_key_pem(key.get()),
-                        with_mode(kPrivateKeyMode));
+  store.save_next_key(name, private_key_pem(key.get()));
   return key;
 }
 
 PKeyPtr ensure_next_key(const Store& store, const std::string& name, KeyType type,
                         const std::string& current_hash) {
-  std::filesystem::path path = next_key_path(store, name);
-  if (::access(path.c_str(), F_OK) == 0) {
-    PKeyPtr key = load_private_key(read_file(path), path.string());
+  if (std::optional<std::string> pem = store.load_next_key(name)) {
+    PKeyPtr key = load_private_key(*pem, "next key of " + name);
     if (key_type_of(key.get()) == type && spki_sha256_hex(key.get()) != current_hash) return key;
   }
   return replace_next_key(store, name, type);

@@ -1,6 +1,6 @@
-// The pre-generated next key of a certificate under DANE: <cert dir>/next-key.pem, 0600,
-// written atomically, beside the current version's key. Its TLSA record is published long
-// before a certificate for it is served.
+// The pre-generated next key of a certificate under DANE, kept by the Store (0600, atomic), beside
+// the current version's key. Its TLSA record is published long before a certificate for it is
+// served.
 #pragma once
 
 #include <filesystem>
@@ -11,7 +11,8 @@
 
 namespace xmppcert {
 
-std::filesystem::path next_key_path(const Store& store, const std::string& name);
+// The stored next key; an OperationError naming the certificate when there is none.
+PKeyPtr stored_next_key(const Store& store, const std::string& name);
 
 // The next key as stored; a new one is generated and stored when there is none, when its type
 // is not `type`, or when it is the key `current_hash` names (a crash right after a switch).

@@ -209,6 +209,18 @@ std::vector<int> StateDirStore::versions(const std::string& name) const {
   return version_numbers(certificate_dir(name));
 }
 
+std::optional<std::string> StateDirStore::load_next_key(const std::string& name) const {
+  fs::path path = certificate_dir(name) / "next-key.pem";
+  if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
+  return read_file(path);
+}
+
+void StateDirStore::save_next_key(const std::string& name, const std::string& pem) const {
+  validate_certificate_name(name);
+  create_directories(certificate_dir(name), 0755);
+  write_file_atomically(certificate_dir(name) / "next-key.pem", pem, with_mode(kPrivateKeyMode));
+}
+
 // Out of sight in one rename, then removed: a crash in between leaves a hidden folder (which
 // load_all skips), never a half-deleted certificate that status or the agent would read.
 void StateDirStore::remove(const std::string& name) const {

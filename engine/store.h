@@ -88,6 +88,11 @@ class Store {
   // Forgets `name`: its record, versions and keys (xmppcert delete). Call under the state
   // lock. An OperationError naming the path when it cannot.
   virtual void remove(const std::string& name) const = 0;
+
+  // The pre-generated next key under DANE (engine/next_key.h), PEM; nullopt when none.
+  virtual std::optional<std::string> load_next_key(const std::string& name) const = 0;
+  // Stored 0600, atomically, beside the versions (<cert dir>/next-key.pem).
+  virtual void save_next_key(const std::string& name, const std::string& pem) const = 0;
 };
 
 // The state dir described at the top of this file.
@@ -108,6 +113,8 @@ class StateDirStore : public Store {
   std::vector<int> versions(const std::string& name) const override;
   void prune(const CertificateRecord& record, int keep) const override;
   void remove(const std::string& name) const override;
+  std::optional<std::string> load_next_key(const std::string& name) const override;
+  void save_next_key(const std::string& name, const std::string& pem) const override;
 
  private:
   std::filesystem::path root_;

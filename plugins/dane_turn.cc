@@ -113,8 +113,7 @@ PKeyPtr dane_key_for_renewal(const Store& store, CertificateRecord& record,
   }
   log_line(record.name, plan.reason);
   if (!switching) return current_key(store, record);
-  std::filesystem::path path = next_key_path(store, record.name);
-  return load_private_key(read_file(path), path.string());
+  return stored_next_key(store, record.name);
 }
 
 void refresh_posh(const Store& store, const CertificateRecord& record, const PoshSettings& posh,

@@ -80,7 +80,7 @@ class DaneRolloverBind : public ::testing::Test {
     return true;
   }
   int current_version() {
-    auto record = Store(dir_ / "state").load(kName);
+    auto record = StateDirStore(dir_ / "state").load(kName);
     return record ? record->current_version : 0;
   }
   X509Ptr served() {
