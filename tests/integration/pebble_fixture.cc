@@ -58,9 +58,9 @@ static bool port_open(int port) {
   return open;
 }
 
-void wait_for_port(int port, const std::string& what, pid_t owner) {
+void wait_for_port(int port, const std::string& what, pid_t owner, std::chrono::seconds limit) {
   auto exited = [&] { return owner > 0 && ::waitpid(owner, nullptr, WNOHANG) == owner; };
-  for (int i = 0; i < 200; ++i) {  // 10 s at most
+  for (long i = 0; i < limit.count() * 20; ++i) {  // `limit` at most
     if (exited()) break;
     if (port_open(port)) {
       // Someone listens; make sure it is `owner`, which exits when it cannot bind (another

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -37,7 +38,9 @@ pid_t spawn_unprivileged(std::vector<std::string> argv,
 void stop_process(pid_t& pid);
 // Waits up to 10 s for a listener on 127.0.0.1:port; with `owner`, also that the process
 // is still running after the port opened (else the listener is someone else's).
-void wait_for_port(int port, const std::string& what, pid_t owner = -1);
+// Up to `limit` (Erlang's ejabberd needs more than 10 s on a loaded 2-core machine).
+void wait_for_port(int port, const std::string& what, pid_t owner = -1,
+                   std::chrono::seconds limit = std::chrono::seconds(10));
 
 class Pebble {
  public:

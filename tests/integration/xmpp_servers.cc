@@ -243,7 +243,7 @@ EjabberdServer::EjabberdServer(const std::string& domain, const std::string& ext
   pid_ = spawn_unprivileged(argv, {{"HOME", data_.string()}}, dir() / "ejabberd.out",
                             test_user().user, test_user().group);
   try {
-    wait_for_port(c2s_port_, "ejabberd");
+    wait_for_port(c2s_port_, "ejabberd", -1, std::chrono::seconds(40));
   } catch (const std::exception& e) {
     throw std::runtime_error(e.what() + ("\n" + log()));
   }
