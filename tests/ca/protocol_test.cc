@@ -119,6 +119,15 @@ std::string csr_b64(EVP_PKEY* key, const XmppIdentities& ids) {
   return base64url_encode(csr_der(csr.get()));
 }
 
+// A validated order for `domain` finalized with a CSR for it: the finalize reply (its status is
+// checked by the caller).
+json finalized_order(RawAcmeClient& client, const FoundationCa& ca, const std::string& domain) {
+  json order = validated_order(client, ca, domain);
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  return client.post_json(
+      order["finalize"], {{"csr", csr_b64(key.get(), identities_for({parse_domain(domain)}, {}))}});
+}
+
 class FoundationCaProtocol : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -271,11 +280,7 @@ TEST_F(FoundationCaProtocol, DeactivatedAccountIsRefused) {
 TEST_F(FoundationCaProtocol, RenewalInfoWindowMovesEarlierWhenTheOperatorSaysRenewNow) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(client.create_account().status, 201);
-  json order = validated_order(client, *ca_, "ari.example.test");
-  PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  json done = client.post_json(
-      order["finalize"],
-      {{"csr", csr_b64(key.get(), identities_for({parse_domain("ari.example.test")}, {}))}});
+  json done = finalized_order(client, *ca_, "ari.example.test");
   ASSERT_EQ(done["status"], "valid") << done.dump();
   auto chain = parse_certificate_chain(client.post(done["certificate"], "").body, "download");
   X509* leaf = chain[0].get();
@@ -342,11 +347,7 @@ TEST_F(FoundationCaLimits, SecondCertificateWithinTheHourIsRateLimitedWithRetryA
   RawAcmeClient client(*ca_);
   ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status,
             201);
-  json order = validated_order(client, *ca_, "limit.example.test");
-  PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  json done = client.post_json(
-      order["finalize"],
-      {{"csr", csr_b64(key.get(), identities_for({parse_domain("limit.example.test")}, {}))}});
+  json done = finalized_order(client, *ca_, "limit.example.test");
   ASSERT_EQ(done["status"], "valid") << done.dump();
   HttpResponse limited =
       client.post(client.endpoint("newOrder"),

@@ -87,6 +87,27 @@ const std::regex kStampedLine(R"((^|\n)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ example\.
 class Logs : public ::testing::Test {
  protected:
   std::string state() const { return (dir_ / "state").string(); }
+  // Runs xmppcertd on the state dir with stderr to a file until its log holds `expected`
+  // (10 s at most), stops it, and returns the log.
+  std::string agent_log_until(const std::string& expected) {
+    auto log = dir_ / "agent.log";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      FILE* out = std::fopen(log.c_str(), "w");
+      if (out) ::dup2(fileno(out), 2);
+      ::execl(XMPPCERTD_BINARY, "xmppcertd", "--state-dir", state().c_str(), nullptr);
+      ::_exit(127);
+    }
+    std::string text;
+    for (int i = 0; i < 100 && text.find(expected) == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      text = std::filesystem::exists(log) ? read_file(log) : "";
+    }
+    ::kill(pid, SIGTERM);
+    int wait_status = 0;
+    ::waitpid(pid, &wait_status, 0);
+    return text;
+  }
   TempDir dir_;
 };
 
@@ -134,44 +155,14 @@ TEST_F(Logs, TheAgentSaysAtStartWhenItActsNextTheTimeStatusShows) {
   auto status =
       nlohmann::json::parse(run_xmppcert({"status", "--json", "--state-dir", state()}).out);
   const std::string next = status[0]["next_renewal"];
-  auto log = dir_ / "agent.log";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    FILE* out = std::fopen(log.c_str(), "w");
-    if (out) ::dup2(fileno(out), 2);
-    ::execl(XMPPCERTD_BINARY, "xmppcertd", "--state-dir", state().c_str(), nullptr);
-    ::_exit(127);
-  }
   const std::string expected = "example.test: next action " + next;
-  std::string text;
-  for (int i = 0; i < 100 && text.find(expected) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    text = std::filesystem::exists(log) ? read_file(log) : "";
-  }
-  ::kill(pid, SIGTERM);
-  int wait_status = 0;
-  ::waitpid(pid, &wait_status, 0);
+  std::string text = agent_log_until(expected);
   EXPECT_NE(text.find(expected), std::string::npos) << text;
 }
 
 TEST_F(Logs, TheAgentWithNothingToManageSaysSo) {
   std::filesystem::create_directories(dir_ / "state");
-  auto log = dir_ / "agent.log";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    FILE* out = std::fopen(log.c_str(), "w");
-    if (out) ::dup2(fileno(out), 2);
-    ::execl(XMPPCERTD_BINARY, "xmppcertd", "--state-dir", state().c_str(), nullptr);
-    ::_exit(127);
-  }
-  std::string text;
-  for (int i = 0; i < 100 && text.find("nothing to manage") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    text = std::filesystem::exists(log) ? read_file(log) : "";
-  }
-  ::kill(pid, SIGTERM);
-  int wait_status = 0;
-  ::waitpid(pid, &wait_status, 0);
+  std::string text = agent_log_until("nothing to manage");
   EXPECT_NE(text.find("nothing to manage yet: no certificate enrolled in " + state()),
             std::string::npos)
       << text;
