@@ -183,10 +183,12 @@ void XmppServerPlugin::install(const StoredVersion& version) {
   require_real_directory(cert_dir_, kind_.name + std::string(" cert dir"));
   create_directories(cert_dir_, 0755);
   require_real_directory(cert_dir_, kind_.name + std::string(" cert dir"));
+  const std::vector<InstallFile> files = files_for(version);
   std::vector<std::string> paths;
-  for (const auto& file : files_for(version)) paths.push_back(file.path.string());
+  for (const auto& file : files) paths.push_back(file.path.string());
+  environment_before_install_ = std::move(reload_environment_);
   reload_environment_ = reload_environment(version, paths);
-  for (const auto& file : files_for(version)) {
+  for (const auto& file : files) {
     Replaced previous{file.path, std::nullopt, {}};
     try {
       if (auto old = read_untrusted_file(file.path)) {
@@ -203,7 +205,7 @@ void XmppServerPlugin::install(const StoredVersion& version) {
   if (!edit_config_) return;
   std::vector<std::string> lines = missing_config(version);
   if (!lines.empty()) {
-    kind_.add_to_config(config_, facts_, files_for(version));
+    kind_.add_to_config(config_, facts_, files);
     for (const auto& line : lines)
       log_line(kind_.name, "added to " + config_.string() + ": " + line);
     facts_ = kind_.read_config(config_);
@@ -222,6 +224,8 @@ bool XmppServerPlugin::rollback() {
     write(file.path, *file.content, file.ownership);
   }
   replaced_.clear();
+  // The files are what the install before this one wrote: so is what the reload is told.
+  reload_environment_ = environment_before_install_;
   return true;
 }
 

@@ -67,7 +67,8 @@ class XmppServerPlugin : public ServerPlugin {
   std::optional<int> s2s_port_;
   std::chrono::seconds verify_wait_{20};
   std::optional<fs::path> trust_anchor_;
-  CommandEnvironment reload_environment_;  // of the version install() wrote last
+  CommandEnvironment reload_environment_;          // of the version install() wrote last
+  CommandEnvironment environment_before_install_;  // what rollback() puts back (none: empty)
   bool edit_config_ = false;
   bool allow_discovered_names_ = false;
 
