@@ -55,6 +55,7 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --force               issue even when the current certificate is not due (and allow
                         dropping names, as --replace-request)
   --replace-request     let this request replace the stored one even when it drops names
+                        (not needed for names the installed server's config stopped serving)
                         (without it, an enroll that leaves out a stored name is refused)
   --dry-run             validate and print what would be done; write nothing
   --config FILE         JSON config (comments allowed); flags override its entry

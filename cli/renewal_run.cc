@@ -41,8 +41,10 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
       wanted,
       {session.state_dir, [&](const std::string& name) { return origin_of(session, name); }});
   if (options.review_changes) {
-    std::vector<CertificateRequest> requests;
-    for (const auto& plan : plans) requests.push_back(plan.request);
+    std::vector<ReviewedRequest> requests;
+    for (const auto& plan : plans)
+      requests.push_back(
+          {plan.request, plan.server && !plan.server->server_config_files().empty()});
     review_request_changes(store, requests, options.replace_request);
   }
   std::time_t now = std::time(nullptr);

@@ -57,14 +57,14 @@ std::string describe(const RequestChanges& changes) {
   return out;
 }
 
-void review_request_changes(const Store& store, const std::vector<CertificateRequest>& requests,
+void review_request_changes(const Store& store, const std::vector<ReviewedRequest>& requests,
                             bool replace_request) {
-  for (const auto& request : requests) {
+  for (const auto& [request, names_follow_server] : requests) {
     std::optional<CertificateRecord> record = store.load(request.name);
     if (!record) continue;
     RequestChanges changes = compare_requests(record->request, request);
     if (changes.empty()) continue;
-    if (!changes.dropped_names.empty() && !replace_request) {
+    if (!changes.dropped_names.empty() && !replace_request && !names_follow_server) {
       std::string names;
       for (const auto& name : changes.dropped_names) names += (names.empty() ? "" : ", ") + name;
       throw UsageError("enroll: " + request.name + ": would drop " + names +

@@ -24,9 +24,17 @@ RequestChanges compare_requests(const CertificateRequest& stored, const Certific
 // One line: "+conference.example.test -upload.example.test; issuer local -> acme".
 std::string describe(const RequestChanges& changes);
 
+struct ReviewedRequest {
+  CertificateRequest request;
+  // Installed into a server whose config names its hosts (prosody, ejabberd, jabberd): names
+  // the server stopped serving leave with it, as the agent does; they are shown, not refused.
+  bool names_follow_server = false;
+};
+
 // Prints "NAME: changes to the stored request: ..." for every request that differs from its
-// record; UsageError naming the names when one would drop names and !replace_request.
-void review_request_changes(const Store& store, const std::vector<CertificateRequest>& requests,
+// record; UsageError naming the names when one would drop names, unless replace_request or
+// the names follow a server's config.
+void review_request_changes(const Store& store, const std::vector<ReviewedRequest>& requests,
                             bool replace_request);
 
 }  // namespace xmppcert::cli

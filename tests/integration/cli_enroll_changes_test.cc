@@ -115,6 +115,27 @@ TEST_F(EnrollChanges, EnrollServerProsodyInstallsTheCertificateEnrolledBeforeWit
   EXPECT_EQ(current_version("a.example.test"), 1);
 }
 
+// The chaos test found it: a component removed from prosody's config is the server's
+// decision, not a forgotten --component; enroll shows the change and re-issues without it.
+TEST_F(EnrollChanges, ANameTheServerStoppedServingLeavesWithoutReplaceRequest) {
+  if (!ProsodyServer::available()) GTEST_SKIP() << "prosody is not installed";
+  ProsodyServer prosody("a.example.test");
+  nlohmann::json config = {
+      {"state_dir", state()},
+      {"certificates", {{"a.example.test", {{"install", prosody.install_settings()}}}}}};
+  write_text(dir_ / "config.json", config.dump());
+  std::vector<std::string> args = {"enroll", "--config", (dir_ / "config.json").string()};
+  ASSERT_EQ(run_xmppcert(args).exit_code, 0);
+  std::string cfg = read_file(prosody.config());
+  write_text(prosody.config(), cfg.substr(0, cfg.find("Component \"conference.")));
+  ProcessResult r = run_xmppcert(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << prosody.log();
+  EXPECT_NE(r.out.find("changes to the stored request: -conference.a.example.test"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(current_version("a.example.test"), 2);
+}
+
 TEST_F(EnrollChanges, CheckNamesTheTrustFileWhenVerificationFails) {
   if (!ProsodyServer::available()) GTEST_SKIP() << "prosody is not installed";
   ProsodyServer prosody("a.example.test");
@@ -152,9 +173,11 @@ TEST(CliStatus, NameShowsFilesVersionsInstallTargetAndNextAction) {
   auto json = nlohmann::json::parse(run_xmppcert({"status", "--json", "--state-dir", state}).out);
   for (const std::string& expected : std::vector<std::string>{
            "current:       v2", "versions kept: v1, v2",
-        "fullchain:     " + state + "/certs/example.test/v2/fullchain.pem", "installed by:  files",
-        "installed to:  " + (dir / "example.key").string(), installed.string(),
-        "next action:   renew at " + json[0]["next_renewal"].get<std::string>(), "last attempt:"})
+           "fullchain:     " + state + "/certs/example.test/v2/fullchain.pem",
+           "installed by:  files", "installed to:  " + (dir / "example.key").string(),
+           installed.string(),
+           "next action:   renew at " + json[0]["next_renewal"].get<std::string>(),
+           "last attempt:"})
     EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
 }
 
