@@ -25,6 +25,14 @@ class EnrollChanges : public ::testing::Test {
       if (entry["name"] == name) return entry["version"];
     return 0;
   }
+  // `enroll --config` for a.example.test installed into `prosody` (the config it writes).
+  std::vector<std::string> enroll_into(const ProsodyServer& prosody) {
+    nlohmann::json config = {
+        {"state_dir", state()},
+        {"certificates", {{"a.example.test", {{"install", prosody.install_settings()}}}}}};
+    write_text(dir_ / "config.json", config.dump());
+    return {"enroll", "--config", (dir_ / "config.json").string()};
+  }
   TempDir dir_;
 };
 
@@ -102,12 +110,7 @@ TEST_F(EnrollChanges, EnrollServerProsodyInstallsTheCertificateEnrolledBeforeWit
                 .exit_code,
             0);
   // As `enroll --server prosody --server-config CONFIG`, with the test server's group.
-  nlohmann::json config = {
-      {"state_dir", state()},
-      {"certificates", {{"a.example.test", {{"install", prosody.install_settings()}}}}}};
-  write_text(dir_ / "config.json", config.dump());
-  std::vector<std::string> args = {"enroll", "--config", (dir_ / "config.json").string()};
-  ProcessResult r = run_xmppcert(args);
+  ProcessResult r = run_xmppcert(enroll_into(prosody));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err << prosody.log();
   EXPECT_NE(r.out.find("installed the current certificate with prosody"), std::string::npos)
       << r.out;
@@ -120,11 +123,7 @@ TEST_F(EnrollChanges, EnrollServerProsodyInstallsTheCertificateEnrolledBeforeWit
 TEST_F(EnrollChanges, ANameTheServerStoppedServingLeavesWithoutReplaceRequest) {
   if (!ProsodyServer::available()) GTEST_SKIP() << "prosody is not installed";
   ProsodyServer prosody("a.example.test");
-  nlohmann::json config = {
-      {"state_dir", state()},
-      {"certificates", {{"a.example.test", {{"install", prosody.install_settings()}}}}}};
-  write_text(dir_ / "config.json", config.dump());
-  std::vector<std::string> args = {"enroll", "--config", (dir_ / "config.json").string()};
+  std::vector<std::string> args = enroll_into(prosody);
   ASSERT_EQ(run_xmppcert(args).exit_code, 0);
   std::string cfg = read_file(prosody.config());
   write_text(prosody.config(), cfg.substr(0, cfg.find("Component \"conference.")));
@@ -139,11 +138,7 @@ TEST_F(EnrollChanges, ANameTheServerStoppedServingLeavesWithoutReplaceRequest) {
 TEST_F(EnrollChanges, CheckNamesTheTrustFileWhenVerificationFails) {
   if (!ProsodyServer::available()) GTEST_SKIP() << "prosody is not installed";
   ProsodyServer prosody("a.example.test");
-  nlohmann::json config = {
-      {"state_dir", state()},
-      {"certificates", {{"a.example.test", {{"install", prosody.install_settings()}}}}}};
-  write_text(dir_ / "config.json", config.dump());
-  ASSERT_EQ(run_xmppcert({"enroll", "--config", (dir_ / "config.json").string()}).exit_code, 0);
+  ASSERT_EQ(run_xmppcert(enroll_into(prosody)).exit_code, 0);
   // Another state dir has another local CA, which did not sign what prosody serves.
   std::string other = (dir_ / "other").string();
   ASSERT_EQ(run_xmppcert({"enroll", "b.example.test", "--state-dir", other}).exit_code, 0);
