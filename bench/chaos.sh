@@ -9,4 +9,4 @@ build=${2:-build}
 cmake --build "$build" --target chaos_tests xmppcert xmppcertd >/dev/null
 export CHAOS_SECONDS=$((minutes * 60))
 if [ -n "${3:-}" ]; then export CHAOS_SEED=$3; fi
-exec "$build/tests/chaos_tests"
+exec "$build/chaos_tests"

@@ -158,6 +158,38 @@ TEST(Jabberd14Config, SessionHostsAreDomainsOtherServiceHostsAreComponents) {
   EXPECT_FALSE(facts.c2s);
 }
 
+TEST(Jabberd14Config, HostsFromIncludedFilesCountAndTheFilesAreListedForWatching) {
+  TempDir dir;
+  fs::create_directories(dir / "jabber.d");
+  write_text(dir / "jabber.xml",
+             "<jabber>\n<service id='sessions'><host>example.org</host>\n"
+             "<jabberd:include>jabber.d/hosts.xml</jabberd:include></service>\n"
+             "<jabberd:include>jabber.d/muc.xml</jabberd:include>\n</jabber>\n");
+  // Same root name as the include's parent: its children go in; otherwise the root itself.
+  write_text(dir / "jabber.d" / "hosts.xml", "<service><host>second.example</host></service>\n");
+  write_text(dir / "jabber.d" / "muc.xml",
+             "<service id='muc'><host>conference.example.org</host>"
+             "<jabberd:include>upload.xml</jabberd:include></service>\n");
+  write_text(dir / "jabber.d" / "upload.xml", "<host>upload.example.org</host>\n");
+  ServerFacts facts = read_jabberd14_config(dir / "jabber.xml");
+  EXPECT_EQ(facts.names.domains, (Names{"example.org", "second.example"}));
+  EXPECT_EQ(facts.names.components, (Names{"conference.example.org", "upload.example.org"}));
+  std::vector<fs::path> expected = {dir / "jabber.d" / "hosts.xml", dir / "jabber.d" / "muc.xml",
+                                    dir / "jabber.d" / "upload.xml"};
+  EXPECT_EQ(facts.config_files, expected);
+}
+
+TEST(Jabberd14Config, AnIncludeLoopOrAMissingIncludeIsAnErrorNamingTheFile) {
+  TempDir dir;
+  write_text(dir / "jabber.xml", "<jabber><jabberd:include>jabber.xml</jabberd:include></jabber>");
+  std::string loop = error_message_of<UsageError>([&] { read_jabberd14_config(dir / "jabber.xml"); });
+  EXPECT_NE(loop.find("nested more than 20 deep"), std::string::npos) << loop;
+  write_text(dir / "jabber.xml", "<jabber><jabberd:include>gone.xml</jabberd:include></jabber>");
+  std::string missing =
+      error_message_of<UsageError>([&] { read_jabberd14_config(dir / "jabber.xml"); });
+  EXPECT_NE(missing.find((dir / "gone.xml").string()), std::string::npos) << missing;
+}
+
 class PluginFilesTest : public ::testing::Test {
  protected:
   StoredVersion version() {

@@ -1,6 +1,7 @@
 #include "plugins/servers/jabberd14/jabberd14_plugin.h"
 
 #include "plugins/servers/common/xml_config.h"
+#include "plugins/servers/jabberd14/jabberd14_includes.h"
 
 namespace xmppcert {
 namespace {
@@ -36,8 +37,9 @@ std::vector<std::string> reload(const fs::path&) { return {"systemctl", "restart
 ServerFacts read_jabberd14_config(const fs::path& config) {
   pugi::xml_document doc;
   load_xml_config(doc, config);
-  pugi::xml_node root = doc.child("jabber");
   ServerFacts facts;
+  expand_jabberd14_includes(doc, config, facts.config_files);
+  pugi::xml_node root = doc.child("jabber");
   for (const auto& service : root.children("service")) {
     bool sessions = std::string(service.attribute("id").as_string()) == "sessions";
     for (const auto& host : service.children("host"))
