@@ -238,7 +238,7 @@ void Agent::write_metrics() {
 }
 
 int Agent::run() {
-  require_writable_directory(state_dir_, "state dir");
+  require_writable_directory(state_dir_, "state dir", kStateDirMode);
   load();
   notify_systemd("READY=1\nSTATUS=managing " + std::to_string(requests_.size()) +
                  " certificate(s)");

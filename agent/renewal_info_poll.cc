@@ -5,6 +5,7 @@
 #include "engine/clock.h"
 #include "engine/fs.h"
 #include "engine/log.h"
+#include "engine/renewal_window.h"
 #include "engine/state_lock.h"
 
 namespace xmppcert {
@@ -27,6 +28,13 @@ std::optional<std::time_t> poll_renewal_info(const RenewalInfoPoll& poll,
     if (!record || record->current_version != asked->current_version ||
         record->certificate.serial_hex != asked->certificate.serial_hex)
       return next_poll;  // renewed meanwhile: the advice was about the previous certificate
+    if (!window_ends_before_expiry(advice->window_end, record->certificate.not_after)) {
+      log_line(request.name, "renewal window " + format_utc(advice->window_start) + " .. " +
+                                 format_utc(advice->window_end) +
+                                 " ignored: it ends after the certificate expires (" +
+                                 format_utc(record->certificate.not_after) + ")");
+      return next_poll;
+    }
     std::time_t renew_at = renewal_time_in_window(record->next_renewal, advice->window_start,
                                                   advice->window_end, random_u64());
     if (renew_at != record->next_renewal) {

@@ -31,7 +31,7 @@ int run_ca(const Args& raw) {
     throw UsageError("ca: expected the subcommand \"init\" or \"export\" (see xmppcert ca --help)");
   Session session = open_session(args);
   if (init) {
-    require_writable_directory(session.state_dir, "state dir");
+    require_writable_directory(session.state_dir, "state dir", kStateDirMode);
     StateLock lock(session.state_dir, session.lock_wait);
     std::cout << LocalCa(LocalCa::dir_in(session.state_dir)).root_pem();
     return kExitOk;

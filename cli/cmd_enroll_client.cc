@@ -47,9 +47,9 @@ int run_enroll_client(const Args& raw) {
   if (auto type = args.value("--key-type")) key_type = parse_key_type(*type);
   auto validity = parse_validity(args.value("--validity").value_or("365d"));
   fs::path out = args.value("--out").value_or(".");
-  require_writable_directory(out, "output folder");
+  require_writable_directory(out, "output folder", 0755);
   Session session = open_session(args);
-  require_writable_directory(session.state_dir, "state dir");
+  require_writable_directory(session.state_dir, "state dir", kStateDirMode);
 
   PKeyPtr key = generate_private_key(key_type);
   XmppIdentities ids;

@@ -54,7 +54,7 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
     return kExitOk;
   }
 
-  require_writable_directory(session.state_dir, "state dir");
+  require_writable_directory(session.state_dir, "state dir", kStateDirMode);
   StateLock lock(session.state_dir, session.lock_wait);
   now = std::time(nullptr);  // the lock may have taken minutes
   load_records(plans, store);

@@ -4,6 +4,7 @@
 #include <glob.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,18 @@ void write_all(int fd, std::string_view content, const fs::path& path) {
   }
 }
 
+// Six letters or digits, as mkstemp's XXXXXX (which cannot work relative to a folder fd).
+std::string random_suffix() {
+  static const char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  unsigned char bytes[6];
+  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
+    throw_operation_error("getrandom", "temporary file name", errno_text(errno));
+  std::string suffix;
+  for (unsigned char byte : bytes) suffix += kAlphabet[byte % (sizeof kAlphabet - 1)];
+  return suffix;
+}
+
 }  // namespace
 
 void set_crash_point_hook(CrashPointHook hook) { crash_hook() = std::move(hook); }
@@ -54,15 +67,30 @@ void sync_directory(const fs::path& path) {
 }
 
 void write_file_atomically(const fs::path& path, std::string_view content,
-                           const FileOwnership& ownership) {
+                           const FileOwnership& ownership, Folder folder) {
   fs::path directory = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  std::string pattern = (directory / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-  std::vector<char> temp_name(pattern.begin(), pattern.end());
-  temp_name.push_back('\0');
-  int fd = ::mkstemp(temp_name.data());
-  if (fd < 0)
-    throw_operation_error("create temporary file in", directory.string(), errno_text(errno));
-  fs::path temp_path(temp_name.data());
+  int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (folder == Folder::untrusted ? O_NOFOLLOW : 0);
+  int dir = ::open(directory.c_str(), flags);
+  if (dir < 0)
+    throw_operation_error("open folder", directory.string(),
+                          errno == ELOOP || errno == ENOTDIR
+                              ? "it is a symlink or not a folder; not followed into a folder "
+                                "another user can write"
+                              : errno_text(errno));
+  const std::string name = path.filename().string();
+  std::string temp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    temp = "." + name + ".tmp-" + random_suffix();
+    fd = ::openat(dir, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) break;
+  }
+  if (fd < 0) {
+    int saved = errno;
+    ::close(dir);
+    throw_operation_error("create temporary file in", directory.string(), errno_text(saved));
+  }
+  fs::path temp_path = directory / temp;
   try {
     // Mode and owner before any byte is written, so a key is never readable by others.
     if (::fchmod(fd, ownership.mode) != 0)
@@ -80,15 +108,18 @@ void write_file_atomically(const fs::path& path, std::string_view content,
       throw_operation_error("close", temp_path.string(), errno_text(errno));
     }
     fd = -1;
-    if (::rename(temp_path.c_str(), path.c_str()) != 0)
+    if (::renameat(dir, temp.c_str(), dir, name.c_str()) != 0)
       throw_operation_error("rename " + temp_path.string() + " to", path.string(),
                             errno_text(errno));
+    if (::fsync(dir) != 0)
+      throw_operation_error("fsync directory", directory.string(), errno_text(errno));
   } catch (...) {
     if (fd >= 0) ::close(fd);
-    ::unlink(temp_path.c_str());
+    ::unlinkat(dir, temp.c_str(), 0);
+    ::close(dir);
     throw;
   }
-  sync_directory(directory);
+  ::close(dir);
 }
 
 std::string read_file(const fs::path& path) {
@@ -121,9 +152,9 @@ void create_directories(const fs::path& path, mode_t mode) {
   }
 }
 
-void require_writable_directory(const fs::path& path, std::string_view what) {
+void require_writable_directory(const fs::path& path, std::string_view what, mode_t mode) {
   try {
-    create_directories(path, 0755);
+    create_directories(path, mode);
   } catch (const OperationError& e) {
     throw UsageError(std::string(what) + " " + path.string() + " is not writable: " + e.what());
   }

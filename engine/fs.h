@@ -31,8 +31,15 @@ inline FileOwnership with_mode(mode_t mode) {
   return ownership;
 }
 
+// Whose folder a file is written into. Every step (temporary file, rename, fsync) works on one
+// descriptor of the folder, so swapping the folder for a symlink mid-write redirects nothing;
+// `untrusted` (a folder a daemon's user can replace) also refuses a folder that is a symlink.
+enum class Folder { trusted, untrusted };
+
+// Temporary file in the same folder (created 0600, then mode and owner set before any byte),
+// fsync, rename over `path`, fsync of the folder.
 void write_file_atomically(const fs::path& path, std::string_view content,
-                           const FileOwnership& ownership = {});
+                           const FileOwnership& ownership = {}, Folder folder = Folder::trusted);
 
 // A regular file of at most kReadFileLimit (engine/safe_open.h) bytes; a FIFO, a device or a
 // bigger file is an OperationError, never a hang. Follows symlinks: for a file in a folder
@@ -46,8 +53,10 @@ void create_directories(const fs::path& path, mode_t mode);
 void sync_directory(const fs::path& path);
 
 // Fails with a UsageError when files cannot be created in `path` (creating the directory
-// first if it is missing): probed by really creating and removing a file.
-void require_writable_directory(const fs::path& path, std::string_view what);
+// with `mode` first if it is missing): probed by really creating and removing a file. The
+// state dir is created 0700 (it holds every key), as the Debian package creates it.
+void require_writable_directory(const fs::path& path, std::string_view what, mode_t mode);
+inline constexpr mode_t kStateDirMode = 0700;
 
 // The paths matching a glob pattern, sorted; none when nothing matches.
 std::vector<fs::path> glob_paths(const fs::path& pattern);

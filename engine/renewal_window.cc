@@ -13,6 +13,10 @@ std::time_t renewal_time_in_window(std::time_t current, std::time_t start, std::
   return start + static_cast<std::time_t>(random % (width + 1));
 }
 
+bool window_ends_before_expiry(std::time_t window_end, std::time_t not_after) {
+  return window_end < not_after;
+}
+
 std::uint64_t random_u64() {
   std::uint64_t value = 0;
   RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value);

@@ -1,6 +1,7 @@
 #include "engine/fs.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/errors.h"
@@ -50,16 +51,19 @@ TEST(Fs, GlobPathsAreSortedAndEmptyWhenNothingMatches) {
   EXPECT_TRUE(glob_paths(dir / "*.yaml").empty());
 }
 
-TEST(Fs, RequireWritableDirectoryCreatesAMissingOne) {
+TEST(Fs, RequireWritableDirectoryCreatesAMissingStateDirOwnerOnly) {
   TempDir dir;
-  require_writable_directory(dir / "state", "state dir");
+  ::umask(0);
+  require_writable_directory(dir / "state", "state dir", kStateDirMode);
+  ::umask(022);
   EXPECT_TRUE(fs::is_directory(dir / "state"));
+  EXPECT_EQ(file_mode(dir / "state") & 07777, 0700u);
 }
 
 TEST(Fs, RequireWritableDirectoryRefusesAFileInTheWay) {
   TempDir dir;
   testing::write_text(dir / "state", "");
-  EXPECT_THROW(require_writable_directory(dir / "state", "state dir"), UsageError);
+  EXPECT_THROW(require_writable_directory(dir / "state", "state dir", kStateDirMode), UsageError);
 }
 
 TEST(Fs, UnknownUsersAndGroupsAreErrorsNamingThem) {

@@ -19,7 +19,7 @@ TEST(HostileCa, AWebrootTokenWithDotDotOrASlashWritesNothingOutside) {
   fs::create_directories(dir / "www");
   write_text(dir / "victim", "keep me\n");
   acme::WebrootWriter writer((dir / "www").string());
-  for (const std::string token : std::vector<std::string>{"../../victim", (dir / "victim").string(),
+  for (const std::string& token : std::vector<std::string>{"../../victim", (dir / "victim").string(),
                                                           "a/b", "..", "x\ny", ""}) {
     EXPECT_THROW(writer.present("example.org", token, "key-authorization"), OperationError)
         << token;

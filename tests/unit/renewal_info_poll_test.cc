@@ -135,6 +135,28 @@ TEST_F(RenewalInfoPollTest, AdviceAboutACertificateRenewedMeanwhileIsDropped) {
   EXPECT_GT(after.next_renewal, now);
 }
 
+// A hostile or broken CA moves the window past the certificate's expiry: followed, the
+// certificate would lapse unrenewed. The window is ignored and the renewal time kept.
+TEST_F(RenewalInfoPollTest, AWindowEndingAfterExpiryIsIgnored) {
+  std::time_t now = std::time(nullptr);
+  CertificateRecord issued = issue(now);
+  class LateIssuer : public Issuer {
+   public:
+    explicit LateIssuer(std::time_t now) : now_(now) {}
+    std::string name() const override { return "late"; }
+    IssuedCertificate issue(const IssuanceRequest&) override { return {}; }
+    std::optional<RenewalAdvice> renewal_advice(X509*) override {
+      return RenewalAdvice{now_ + 5 * 3600, now_ + 30 * 86400, std::nullopt};
+    }
+    std::time_t now_;
+  } issuer(now);
+  RenewalInfoPoll poll{store_, dir_ / "state", std::chrono::seconds(5)};
+  EXPECT_TRUE(poll_renewal_info(poll, request_, issuer, now));
+  EXPECT_EQ(store_.load(request_.name)->next_renewal, issued.next_renewal);
+  EXPECT_NE(log_.find("ignored: it ends after the certificate expires"), std::string::npos)
+      << log_;
+}
+
 TEST_F(RenewalInfoPollTest, AnIssuerWithoutRenewalInfoStopsThePolling) {
   std::time_t now = std::time(nullptr);
   issue(now);

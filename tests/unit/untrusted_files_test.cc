@@ -131,5 +131,27 @@ TEST_F(HostileCertDirTest, ASymlinkedCertDirIsRefused) {
   EXPECT_TRUE(fs::is_empty(dir / "elsewhere"));
 }
 
+// #13, the race: the daemon user (who owns the folder holding the cert dir) moves the cert dir
+// away and plants a symlink in its place while root writes. The write finishes in the folder
+// it opened; the next file's write refuses the symlink. Nothing lands where the link points.
+TEST_F(HostileCertDirTest, ACertDirSwappedForASymlinkMidInstallReceivesNothing) {
+  fs::create_directories(dir / "elsewhere");
+  XmppServerPlugin p = plugin();
+  StoredVersion v = version();
+  bool swapped = false;
+  set_crash_point_hook([&](std::string_view point) {
+    if (point != "atomic-write:before-rename" || swapped) return;
+    swapped = true;
+    fs::rename(dir / "certs", dir / "certs-moved");
+    fs::create_directory_symlink(dir / "elsewhere", dir / "certs");
+  });
+  std::string error = error_message_of<OperationError>([&] { p.install(v); });
+  set_crash_point_hook(nullptr);
+  EXPECT_TRUE(swapped);
+  EXPECT_NE(error.find("symlink"), std::string::npos) << error;
+  EXPECT_TRUE(fs::is_empty(dir / "elsewhere"));
+  EXPECT_TRUE(fs::exists(dir / "certs-moved" / "example.org.key"));
+}
+
 }  // namespace
 }  // namespace xmppcert::testing

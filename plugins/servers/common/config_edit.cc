@@ -1,25 +1,27 @@
 #include "plugins/servers/common/config_edit.h"
 
-#include <sys/stat.h>
-
 #include <ctime>
+#include <optional>
 
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/log.h"
+#include "engine/safe_open.h"
 
 namespace xmppcert {
 
 std::filesystem::path replace_config_with_backup(const std::filesystem::path& config,
                                                  const std::string& content) {
-  struct stat st {};
-  if (::stat(config.c_str(), &st) != 0)
-    throw_operation_error("edit server config", config.string(), errno_text(errno));
-  FileOwnership same{static_cast<mode_t>(st.st_mode & 07777), st.st_uid, st.st_gid};
+  // One descriptor for the bytes and the owner (a daemon user may own the folder: swapping
+  // the file for a symlink to a root-only file between a stat and a read must not copy that
+  // file's bytes into a backup it can read). A symlinked config is refused, not replaced.
+  std::optional<UntrustedFile> old = read_untrusted_file(config);
+  if (!old) throw_operation_error("edit server config", config.string(), "it does not exist");
+  FileOwnership same{old->mode, old->owner, old->group};
   std::filesystem::path backup =
       config.string() + ".xmppcert-backup-" + format_utc(std::time(nullptr));
-  write_file_atomically(backup, read_file(config), same);
+  write_file_atomically(backup, old->content, same);
   write_file_atomically(config, content, same);
   log_line(config.filename().string(), "edited; the previous version is " + backup.string());
   return backup;

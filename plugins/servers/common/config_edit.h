@@ -8,6 +8,8 @@
 namespace xmppcert {
 
 // Backs `config` up, then replaces it atomically with `content`; returns the backup's path.
+// The config is read as an untrusted file (safe_open.h): a symlink, FIFO or device is an
+// OperationError naming it.
 std::filesystem::path replace_config_with_backup(const std::filesystem::path& config,
                                                  const std::string& content);
 
