@@ -3,11 +3,13 @@
 # executions, execs/s, coverage (cov: edges) and whether it found a crash, a leak or a timeout.
 # Builds them first with clang, ASan and UBSan in BUILD_DIR (default build-fuzz).
 # usage: bench/fuzz.sh MINUTES [BUILD_DIR] [TARGET...]   (MINUTES may be a fraction: 0.5)
+# JOBS=N runs N targets at once (default: the number of cores); CI runs each for one minute.
 # A finding is saved as BUILD_DIR/fuzz-out/NAME/crash-* (or leak-*, timeout-*); exit 1 then.
 set -euo pipefail
 minutes=${1:?usage: bench/fuzz.sh MINUTES [BUILD_DIR] [TARGET...]}
 build=${2:-build-fuzz}
 shift $(( $# >= 2 ? 2 : 1 ))
+jobs=${JOBS:-$(nproc)}
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 seconds=$(awk -v m="$minutes" 'BEGIN { s = int(m * 60); print (s < 1 ? 1 : s) }')
 
@@ -20,27 +22,36 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets+=("$name")
   done
 fi
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" > /dev/null
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" > "$build/fuzz-build.log" 2>&1 ||
+  { tail -40 "$build/fuzz-build.log"; exit 1; }
+
+run_target() {
+  local name=$1 out="$build/fuzz-out/$1" corpus="$build/fuzz-corpus/$1"  # corpus grows; seeds stay
+  rm -rf "$out"
+  mkdir -p "$out" "$corpus"
+  local log="$out/log" rc=0
+  ASAN_OPTIONS=detect_leaks=1 "$build/fuzz_$name" "$corpus" "$source_dir/tests/fuzz/corpus/$name" \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="$out/" > "$log" 2>&1 || rc=$?
+  local runs speed cov result=ok
+  runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)
+  speed=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{ print $2 }')
+  [ "$rc" -eq 0 ] || result="FINDING (see $log and $out/)"
+  printf '%-18s %12s %10s %8s  %s\n' "$name" "${runs:-?}" "${speed:-?}" "${cov:-?}" "$result" \
+    > "$out/result"
+}
+
+for name in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  run_target "$name" &
+done
+wait
 
 failed=0
 printf '%-18s %12s %10s %8s  %s\n' target executions execs/s cov result
 for name in "${targets[@]}"; do
-  out="$build/fuzz-out/$name"
-  corpus="$build/fuzz-corpus/$name"  # grows; the committed seeds stay as they are
-  mkdir -p "$out" "$corpus"
-  log="$out/log"
-  rc=0
-  ASAN_OPTIONS=detect_leaks=1 "$build/fuzz_$name" "$corpus" "$source_dir/tests/fuzz/corpus/$name" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$out/" > "$log" 2>&1 || rc=$?
-  runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)
-  speed=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{ print $2 }')
-  result=ok
-  if [ "$rc" -ne 0 ]; then
-    result="FINDING (see $log and $out/)"
-    failed=1
-  fi
-  printf '%-18s %12s %10s %8s  %s\n' "$name" "${runs:-?}" "${speed:-?}" "${cov:-?}" "$result"
+  cat "$build/fuzz-out/$name/result"
+  grep -q FINDING "$build/fuzz-out/$name/result" && failed=1
 done
 exit $failed

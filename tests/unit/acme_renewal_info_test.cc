@@ -130,15 +130,18 @@ TEST_F(RecordedAcmeFlow, RenewalNamesTheReplacedCertificateAndTakesTheCasWindowA
   std::string directory = R"({"newNonce": "{{BASE}}/nonce", "newAccount": "{{BASE}}/acct",
       "newOrder": "{{BASE}}/order", "renewalInfo": "{{BASE}}/ari",
       "meta": {"profiles": {"classic": "the old one", "tlsserver": "short-lived"}}})";
-  ScriptedHttpServer server(script(
-      directory, leaf.cert_pem + leaf.chain_pem,
-      R"({"suggestedWindow": {"start": "2030-01-01T00:00:00Z", "end": "2030-01-01T06:00:00Z"}})"));
+  // Inside the 24 h the certificate lives (a window ending after expiry is not followed).
+  const std::time_t start = std::time(nullptr) + 12 * 3600, end = start + 6 * 3600;
+  ScriptedHttpServer server(
+      script(directory, leaf.cert_pem + leaf.chain_pem,
+             R"({"suggestedWindow": {"start": ")" + format_utc(start) + R"(", "end": ")" +
+                 format_utc(end) + R"("}})"));
   IssuedCertificate issued = issue_with(server, "tlsserver", old_cert.get());
   auto order = new_order_payload(server);
   EXPECT_EQ(order["profile"], "tlsserver");
   EXPECT_EQ(order["replaces"], renewal_certificate_id(old_cert.get()));
-  EXPECT_GE(issued.renew_after, parse_utc("2030-01-01T00:00:00Z"));
-  EXPECT_LE(issued.renew_after, parse_utc("2030-01-01T06:00:00Z"));
+  EXPECT_GE(issued.renew_after, start);
+  EXPECT_LE(issued.renew_after, end);
   EXPECT_EQ(server.request_lines().back(), "GET /ari/" + renewal_certificate_id(old_cert.get()));
 }
 

@@ -75,7 +75,7 @@ TEST(Schedule, PendingDaneStepsComeBeforeTheRenewalTime) {
   record.request.dane = DaneSettings{};
   record.request.dane->ttl = std::chrono::seconds(60);
   const std::string current(64, 'a'), next(64, 'b'), retired(64, 'c');
-  record.dane = DaneState{current, next, {current, next, retired}, 1000, 1000, retired, 5000, {}};
+  record.dane = DaneState{current, next, {current, next, retired}, 1000, 1000, retired, 5000, 0, {}};
   EXPECT_EQ(next_action(&record, record.request, 2000), 5000) << "the retired key's removal";
   record.dane->retired.clear();
   record.dane->published = {current, next};

@@ -42,6 +42,24 @@ ProblemError problem_error(const std::string& what, const std::string& url, cons
 
 }  // namespace
 
+namespace {
+std::function<void(std::chrono::milliseconds)>& pause_hook() {
+  static std::function<void(std::chrono::milliseconds)> hook;
+  return hook;
+}
+}  // namespace
+
+void pause_for(std::chrono::milliseconds delay) {
+  if (pause_hook())
+    pause_hook()(delay);
+  else
+    std::this_thread::sleep_for(delay);
+}
+
+void set_pause_hook(std::function<void(std::chrono::milliseconds)> hook) {
+  pause_hook() = std::move(hook);
+}
+
 std::optional<int> retry_after_seconds(const HttpResponse& response, int limit) {
   auto value = response.header("retry-after");
   if (!value || value->empty() || value->find_first_not_of("0123456789") != std::string::npos)
@@ -69,7 +87,7 @@ HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& s
         throw OperationError(std::string(e.what()) + " (after " + std::to_string(attempt) +
                              " attempts)");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500 << attempt));  // 1 s, 2 s
+    pause_for(std::chrono::milliseconds(500 << attempt));  // 1 s, 2 s
   }
 }
 
@@ -127,7 +145,7 @@ HttpResponse Transport::signed_post(const std::string& url, const std::string& p
     if (error.type() == "rateLimited" && bad_nonces == 0) {
       if (auto wait = retry_after_seconds(r, kMaxRateLimitWaitSeconds + 1);
           wait && *wait <= kMaxRateLimitWaitSeconds) {
-        std::this_thread::sleep_for(std::chrono::seconds(*wait));
+        pause_for(std::chrono::seconds(*wait));
         continue;
       }
     }

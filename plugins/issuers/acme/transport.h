@@ -5,6 +5,7 @@
 // its Retry-After is short.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -64,6 +65,12 @@ class Transport {
   std::optional<std::string> kid_;
   int bad_nonce_retries_ = 0;
 };
+
+// Every pause of the ACME client (polls, retries, rate-limit waits) goes through here, so the
+// fuzz target (tests/fuzz/acme_replies_fuzz.cc) can play a CA's replies with no real time
+// passing. Without a hook: std::this_thread::sleep_for.
+void pause_for(std::chrono::milliseconds delay);
+void set_pause_hook(std::function<void(std::chrono::milliseconds)> hook);
 
 // Seconds from a Retry-After header (delta-seconds only), clamped to [0, limit].
 std::optional<int> retry_after_seconds(const HttpResponse& response, int limit);

@@ -27,7 +27,14 @@ bool process_gone(pid_t pid) {
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
 }
 
-// The pid file sits in the daemon's folder: its user can put any number in it, or a FIFO.
+std::filesystem::path canonical_or_empty(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::path resolved = std::filesystem::canonical(path, ec);
+  return ec ? std::filesystem::path() : resolved;
+}
+
+}  // namespace
+
 std::optional<pid_t> read_pid(const std::filesystem::path& pidfile) {
   std::optional<UntrustedFile> file = read_untrusted_file(pidfile, 64);
   if (!file) return {};
@@ -41,14 +48,6 @@ std::optional<pid_t> read_pid(const std::filesystem::path& pidfile) {
   if (pid <= 1) return {};
   return static_cast<pid_t>(pid);
 }
-
-std::filesystem::path canonical_or_empty(const std::filesystem::path& path) {
-  std::error_code ec;
-  std::filesystem::path resolved = std::filesystem::canonical(path, ec);
-  return ec ? std::filesystem::path() : resolved;
-}
-
-}  // namespace
 
 std::optional<std::string> executable_mismatch(pid_t pid, const std::vector<std::string>& argv) {
   std::filesystem::path running = canonical_or_empty("/proc/" + std::to_string(pid) + "/exe");

@@ -12,6 +12,11 @@
 
 namespace xmppcert {
 
+// The pid in a daemon's pid file: nullopt when the file is missing or holds anything but one
+// number above 1. The file sits in the daemon's folder: its user can put any number in it, or
+// a FIFO (refused, never waited on).
+std::optional<pid_t> read_pid(const std::filesystem::path& pidfile);
+
 // SIGTERM, then SIGKILL after `stop_wait`, then an error after 5 s more; a missing pid file or
 // a gone process is fine. The pid file is the daemon user's: the pid gets a signal only when
 // /proc/PID/exe is an executable that argv names. Throws OperationError if the process is

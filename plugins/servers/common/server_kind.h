@@ -64,6 +64,10 @@ struct ServerKind {
   bool needs_new_mtime = false;
   // prosody picks up replaced contents on one reload, new file names only on a second.
   bool new_files_need_second_reload = false;
+  // The signal its reload sends (prosody: SIGHUP). Before reloading, xmppcert waits until the
+  // process in pidfiles[name] catches it: before that, the signal stops the server
+  // (signal_ready.h).
+  int reload_signal = 0;
 };
 
 // Adds a served name once; empty names (an element without text) are skipped.

@@ -15,6 +15,7 @@
 #include "engine/safe_open.h"
 #include "engine/trusted_file.h"
 #include "plugins/servers/common/pidfile_restart.h"
+#include "plugins/servers/common/signal_ready.h"
 
 namespace xmppcert {
 namespace {
@@ -63,6 +64,9 @@ std::string loopback_for(const std::string& host) {
 }
 
 std::atomic<long> config_parses{0};
+
+// prosody with a few hundred hosts takes seconds to activate them before it handles SIGHUP.
+constexpr std::chrono::seconds kSignalHandlerWait{30};
 
 }  // namespace
 
@@ -231,6 +235,10 @@ bool XmppServerPlugin::rollback() {
 
 void XmppServerPlugin::reload() {
   if (restart_.empty()) {
+    if (auto pidfile = facts_.pidfiles.find(kind_.name);
+        kind_.reload_signal != 0 && pidfile != facts_.pidfiles.end())
+      wait_until_signal_caught(pidfile->second, kind_.reload_signal, kind_.name,
+                               kSignalHandlerWait);
     run_command_checked(reload_argv_, std::string("reload ") + kind_.name, "", reload_environment_);
     bool new_files = std::any_of(replaced_.begin(), replaced_.end(),
                                  [](const Replaced& file) { return !file.content; });

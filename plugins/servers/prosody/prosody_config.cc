@@ -133,6 +133,8 @@ class Reader {
   ServerFacts facts;
   bool global = true;  // before the first VirtualHost/Component
   std::optional<std::string> certificates;
+  std::optional<std::string> pidfile;    // relative: to data_path, as prosody reads it
+  std::optional<std::string> data_path;
 
  private:
   void line(const std::string& text, const fs::path& file, int number, int depth) {
@@ -168,6 +170,8 @@ class Reader {
         (field == "cafile" ? facts.ca_files : facts.loaded_files).push_back(path_of(path));
     if (!global) return;
     if (key == "certificates" && !strings.empty()) certificates = strings[0];
+    if (key == "pidfile" && !strings.empty()) pidfile = strings[0];
+    if (key == "data_path" && !strings.empty()) data_path = strings[0];
     auto first_port = [&](std::optional<Endpoint>& endpoint) {
       std::vector<int> ports = numbers_in(value);
       if (ports.empty()) return;
@@ -212,6 +216,11 @@ ServerFacts read_prosody_config(const fs::path& config) {
   fs::path certs = reader.certificates ? fs::path(*reader.certificates) : fs::path("certs");
   facts.cert_dir = certs.is_absolute() ? certs : dir / certs;
   facts.loaded_files.push_back(facts.cert_dir);
+  if (reader.pidfile) {
+    fs::path pidfile(*reader.pidfile);
+    if (pidfile.is_relative() && reader.data_path) pidfile = fs::path(*reader.data_path) / pidfile;
+    if (pidfile.is_absolute()) facts.pidfiles["prosody"] = pidfile;
+  }
   for (auto* endpoint : {&facts.c2s, &facts.s2s}) {
     bool c2s = endpoint == &facts.c2s;
     if (!*endpoint) *endpoint = Endpoint{"", c2s ? 5222 : 5269};

@@ -1,6 +1,7 @@
 #include "plugins/servers/prosody/prosody_plugin.h"
 
 #include <cctype>
+#include <csignal>
 #include <sstream>
 
 #include "engine/fs.h"
@@ -77,6 +78,7 @@ const ServerKind kProsodyKind = {.name = "prosody",
                                  .default_reload = reload,
                                  .add_to_config = add_to_config,
                                  .needs_new_mtime = false,
-                                 .new_files_need_second_reload = true};
+                                 .new_files_need_second_reload = true,
+                                 .reload_signal = SIGHUP};
 
 }  // namespace xmppcert
