@@ -15,6 +15,7 @@ std::optional<bool> catches_signal(pid_t pid, int signal) {
   if (!status) return std::nullopt;
   std::string line;
   while (std::getline(status, line)) {
+    if (line.rfind("State:", 0) == 0 && line.find('Z') != std::string::npos) return std::nullopt;
     if (line.rfind("SigCgt:", 0) != 0) continue;
     std::uint64_t mask = 0;
     try {
@@ -27,14 +28,15 @@ std::optional<bool> catches_signal(pid_t pid, int signal) {
   return std::nullopt;  // gone between the open and the read
 }
 
-void wait_until_signal_caught(const std::filesystem::path& pidfile, int signal,
+bool wait_until_signal_caught(const std::filesystem::path& pidfile, int signal,
                               std::string_view server, std::chrono::seconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   for (;;) {
     std::optional<pid_t> pid = read_pid(pidfile);
-    if (!pid) return;
+    if (!pid) return false;
     std::optional<bool> caught = catches_signal(*pid, signal);
-    if (!caught || *caught) return;
+    if (!caught) return false;
+    if (*caught) return true;
     if (std::chrono::steady_clock::now() >= deadline)
       throw_operation_error(
           "reload " + std::string(server) + " (pid " + std::to_string(*pid) + ") named in",

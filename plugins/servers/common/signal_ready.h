@@ -15,14 +15,15 @@
 namespace xmppcert {
 
 // Whether process `pid` has a handler for `signal` (SigCgt in /proc/PID/status); nullopt when
-// there is no such process.
+// there is no such process (or only its zombie).
 std::optional<bool> catches_signal(pid_t pid, int signal);
 
-// Waits, at most `limit`, until the process named in `pidfile` catches `signal`. Returns at
-// once when the pid file or the process is missing: the reload command then says what is
-// wrong. OperationError naming `server`, the pid and the pid file when the process still does
-// not catch it after `limit`: sending it would stop the server.
-void wait_until_signal_caught(const std::filesystem::path& pidfile, int signal,
+// Waits, at most `limit`, until the process named in `pidfile` catches `signal`, then returns
+// true. False at once when the pid file is missing or names no live process: the server is not
+// running, and a reload command run now could reach a server that starts meanwhile, before
+// its handler is set. OperationError naming `server`, the pid and the pid file when the
+// process still does not catch it after `limit`: sending it would stop the server.
+bool wait_until_signal_caught(const std::filesystem::path& pidfile, int signal,
                               std::string_view server, std::chrono::seconds limit);
 
 }  // namespace xmppcert

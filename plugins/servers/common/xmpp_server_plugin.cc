@@ -236,9 +236,12 @@ bool XmppServerPlugin::rollback() {
 void XmppServerPlugin::reload() {
   if (restart_.empty()) {
     if (auto pidfile = facts_.pidfiles.find(kind_.name);
-        kind_.reload_signal != 0 && pidfile != facts_.pidfiles.end())
-      wait_until_signal_caught(pidfile->second, kind_.reload_signal, kind_.name,
-                               kSignalHandlerWait);
+        kind_.reload_signal != 0 && pidfile != facts_.pidfiles.end() &&
+        !wait_until_signal_caught(pidfile->second, kind_.reload_signal, kind_.name,
+                                  kSignalHandlerWait))
+      throw_operation_error("reload " + std::string(kind_.name), pidfile->second.string(),
+                            "this pid file names no running process: is " +
+                                std::string(kind_.name) + " running?");
     run_command_checked(reload_argv_, std::string("reload ") + kind_.name, "", reload_environment_);
     bool new_files = std::any_of(replaced_.begin(), replaced_.end(),
                                  [](const Replaced& file) { return !file.content; });
