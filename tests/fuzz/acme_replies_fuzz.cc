@@ -4,14 +4,17 @@
 // documents). The input is a script of replies split at "\n--8<--\n"; each reply is
 //   STATUS\nName: value\n...\n\nBODY
 // served in order by a loopback HTTP server ({{BASE}} becomes its URL). Pauses are skipped.
+// The issuer is wrapped as the registry hands it to the engine (plugins/plugin_boundary.h).
 #include <charconv>
 #include <deque>
+#include <memory>
 
 #include "engine/csr.h"
 #include "engine/keys.h"
 #include "engine/log.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/transport.h"
+#include "plugins/plugin_boundary.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/unit/scripted_http_server.h"
 
@@ -67,8 +70,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   settings.agree_tos = true;
   settings.webroot = (fuzz::scratch_dir() / "webroot").string();
   fuzz::expect_only_project_errors([&] {
-    acme::AcmeIssuer issuer(settings, state);
-    issuer.issue({"a.example.test", ids, csr.get(), std::chrono::hours(24), nullptr});
+    std::unique_ptr<Issuer> issuer =
+        guard_issuer(std::make_unique<acme::AcmeIssuer>(settings, state));
+    issuer->issue({"a.example.test", ids, csr.get(), std::chrono::hours(24), nullptr});
   });
   return 0;
 }

@@ -11,7 +11,7 @@ namespace {
 // hooks for) names we never asked for, nor loop us through an endless list.
 void authorize(Transport& transport, const std::string& url, ChallengeSolver& solver,
                const std::string& thumbprint, const std::vector<std::string>& requested) {
-  nlohmann::json authz = nlohmann::json::parse(transport.post_as_get(url).body);
+  nlohmann::json authz = json_reply(transport.post_as_get(url), url);
   if (authz.value("status", "") == "valid") return;
   std::string domain = authz.at("identifier").at("value").get<std::string>();
   require_requested_identifier(domain, authz.value("wildcard", false), requested, url);

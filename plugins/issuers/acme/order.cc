@@ -42,7 +42,7 @@ Order place_order(Transport& transport, const AcmeSettings& settings,
   HttpResponse response = transport.post(new_order, order_request);
   auto url = response.header("location");
   if (!url) throw_operation_error("create order at", new_order, "no Location header");
-  return Order{*url, nlohmann::json::parse(response.body), request.identities.dns_ids};
+  return Order{*url, json_reply(response, new_order), request.identities.dns_ids};
 }
 
 std::string finalize_order(Transport& transport, const Order& order, X509_REQ* csr) {

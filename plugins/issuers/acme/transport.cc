@@ -49,6 +49,12 @@ std::function<void(std::chrono::milliseconds)>& pause_hook() {
 }
 }  // namespace
 
+nlohmann::json json_reply(const HttpResponse& response, const std::string& url) {
+  nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
+  if (json.is_discarded()) throw_operation_error("read the reply of", url, "it is not JSON");
+  return json;
+}
+
 void pause_for(std::chrono::milliseconds delay) {
   if (pause_hook())
     pause_hook()(delay);

@@ -66,6 +66,9 @@ class Transport {
   int bad_nonce_retries_ = 0;
 };
 
+// The JSON body of a CA's reply; an OperationError naming `url` when it is not JSON.
+nlohmann::json json_reply(const HttpResponse& response, const std::string& url);
+
 // Every pause of the ACME client (polls, retries, rate-limit waits) goes through here, so the
 // fuzz target (tests/fuzz/acme_replies_fuzz.cc) can play a CA's replies with no real time
 // passing. Without a hook: std::this_thread::sleep_for.
