@@ -3,7 +3,9 @@
 # executions, execs/s, coverage (cov: edges) and whether it found a crash, a leak or a timeout.
 # Builds them first with clang, ASan and UBSan in BUILD_DIR (default build-fuzz).
 # usage: bench/fuzz.sh MINUTES [BUILD_DIR] [TARGET...]   (MINUTES may be a fraction: 0.5)
-# JOBS=N runs N targets at once (default: the number of cores); CI runs each for one minute.
+# JOBS=N runs N targets at once (default: the number of cores); FUZZ_SEED=N makes the runs
+# repeatable (libFuzzer -seed): CI runs each target for one minute with FUZZ_SEED=1, the same
+# run a developer can replay.
 # A finding is saved as BUILD_DIR/fuzz-out/NAME/crash-* (or leak-*, timeout-*); exit 1 then.
 set -euo pipefail
 minutes=${1:?usage: bench/fuzz.sh MINUTES [BUILD_DIR] [TARGET...]}
@@ -32,7 +34,8 @@ run_target() {
   local log="$out/log" rc=0
   ASAN_OPTIONS=detect_leaks=1 "$build/fuzz_$name" "$corpus" "$source_dir/tests/fuzz/corpus/$name" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$out/" > "$log" 2>&1 || rc=$?
+    -print_final_stats=1 -artifact_prefix="$out/" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
+    > "$log" 2>&1 || rc=$?
   local runs speed cov result=ok
   runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)
   speed=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$log" | tail -1)
