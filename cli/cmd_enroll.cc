@@ -57,7 +57,12 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --replace-request     let this request replace the stored one even when it drops names
                         (not needed for names the installed server's config stopped serving)
                         (without it, an enroll that leaves out a stored name is refused)
-  --dry-run             validate and print what would be done; write nothing
+  --dry-run             preflight: print the plan (names, issuer, validity, files with
+                        owner and mode, reload argv, STARTTLS probe ports, missing
+                        server-config lines) and check what costs nothing at the CA
+                        (ACME directory reachable, challenge port free, webroot and
+                        install folders writable, configs readable); write nothing;
+                        exit 1 naming a failed check
   --config FILE         JSON config (comments allowed); flags override its entry
   --state-dir DIR       state directory (default /var/lib/xmppcert)
   --lock-wait DURATION  how long to wait for another run's lock (default 30s)
