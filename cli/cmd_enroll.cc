@@ -42,8 +42,8 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --acme-agree-tos      agree to the CA's terms of service
   --acme-email ADDR     account contact
   --acme-eab-kid K --acme-eab-hmac-file FILE   external account binding: FILE holds the
-                        HMAC key (base64url); or set XMPPCERT_EAB_HMAC (never in argv, where
-                        every local user can read it)
+                        HMAC key (base64url); or set XMPPCERT_EAB_HMAC (--acme-eab-hmac KEY
+                        is refused: in argv every local user can read it)
   --http01-address A --http01-port P   built-in http-01 responder (default 0.0.0.0:80)
   --acme-preferred-chain CN  pick the alternate chain whose top issuer has this CN
   --webroot DIR         answer http-01 by writing files under DIR instead
