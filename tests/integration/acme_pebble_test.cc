@@ -130,6 +130,32 @@ TEST_F(AcmePebble, EnrollsThroughDns01WithAHookFeedingChalltestsrv) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// An ACME run takes seconds: each step says so on stderr as it starts (issue 17, finding 11);
+// -q keeps them out.
+TEST_F(AcmePebble, EachAcmeStepPrintsAProgressLineThatQuietHides) {
+  Pebble pebble;
+  std::string state = (pebble.dir() / "state").string();
+  std::vector<std::string> args{"enroll", "progress.example.test", "--state-dir", state};
+  for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+  ProcessResult r = xmppcert(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t previous = 0;
+  for (const char* step : {"progress.example.test: ACME account https://",
+                           "progress.example.test: ACME order https://",
+                           "progress.example.test: ACME challenges: answering with the http-01",
+                           "progress.example.test: ACME finalize: names validated"}) {
+    size_t at = r.err.find(step);
+    EXPECT_NE(at, std::string::npos) << step << "\n" << r.err;
+    EXPECT_GE(at, previous) << step << " out of order:\n" << r.err;
+    if (at != std::string::npos) previous = at;
+  }
+  args.push_back("--force");
+  args.push_back("-q");
+  ProcessResult quiet = xmppcert(args);
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("ACME "), std::string::npos) << quiet.err;
+}
+
 TEST_F(AcmePebble, PebbleGoneKeepsThePreviousCertificateAndExitsOneWithTheUrl) {
   Pebble pebble;
   std::string state = (pebble.dir() / "state").string();
