@@ -38,8 +38,8 @@ std::string group_name(std::optional<gid_t> gid) {
 std::string describe_file(const PlannedFile& file) {
   char mode[8];
   std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(file.ownership.mode));
-  return file.path + " (" + file.holds + ", " + mode + " " + user_name(file.ownership.owner) +
-         ":" + group_name(file.ownership.group) + ")";
+  return file.path + " (" + file.holds + ", " + mode + " " + user_name(file.ownership.owner) + ":" +
+         group_name(file.ownership.group) + ")";
 }
 
 // The plugin's files, plus: each file's folder writable.
@@ -53,7 +53,8 @@ void print_install(const PlannedCertificate& plan, const StoredVersion& version,
     folders.insert(std::filesystem::path(file.path).parent_path());
   }
   for (const auto& folder : folders)
-    checks.push_back(check_writable_directory("install folder writable: " + folder.string(), folder));
+    checks.push_back(
+        check_writable_directory("install folder writable: " + folder.string(), folder));
   for (const auto& argv : server.reload_commands())
     std::cout << "  reload:   " << nlohmann::json(argv).dump() << "\n";
   std::vector<std::string> targets;
@@ -61,8 +62,7 @@ void print_install(const PlannedCertificate& plan, const StoredVersion& version,
     targets.push_back(target.host + ":" + std::to_string(target.port) +
                       (target.s2s ? " s2s" : " c2s"));
   std::cout << "  verify:   "
-            << (targets.empty() ? "no STARTTLS check" : "STARTTLS " + join(targets, ", "))
-            << "\n";
+            << (targets.empty() ? "no STARTTLS check" : "STARTTLS " + join(targets, ", ")) << "\n";
   for (const auto& line : server.missing_config(version))
     std::cout << "  the server's config lacks (add it, or run with --edit-config): " << line
               << "\n";
@@ -85,8 +85,8 @@ int run_preflight(const std::vector<PlannedCertificate>& plans, const Store& sto
     std::cout << "  issuer:   " << request.issuer << ", key " << key_type_name(request.key_type)
               << ", validity " << plan.issuer->validity_given(request.validity) << "\n";
 
-    PreflightChecks checks{check_writable_directory("state dir writable: " + state_dir.string(),
-                                                    state_dir)};
+    PreflightChecks checks{
+        check_writable_directory("state dir writable: " + state_dir.string(), state_dir)};
     for (auto& check : plan.issuer->preflight()) checks.push_back(std::move(check));
     int current = plan.record ? plan.record->current_version : 0;
     if (plan.server)

@@ -26,8 +26,7 @@ PreflightCheck check_readable_file(const std::string& what, const std::filesyste
   return {what, ""};
 }
 
-PreflightCheck check_writable_directory(const std::string& what,
-                                        const std::filesystem::path& dir) {
+PreflightCheck check_writable_directory(const std::string& what, const std::filesystem::path& dir) {
   std::filesystem::path existing = dir;
   std::error_code error;
   while (!std::filesystem::exists(existing, error) && existing.has_parent_path() &&
@@ -63,8 +62,7 @@ PreflightCheck check_bindable(const std::string& what, const std::string& addres
   int result = ::bind(fd, reinterpret_cast<sockaddr*>(&storage), length);
   int error = errno;
   ::close(fd);
-  if (result != 0)
-    return from_errno(what, "bind " + address + ":" + std::to_string(port), error);
+  if (result != 0) return from_errno(what, "bind " + address + ":" + std::to_string(port), error);
   return {what, ""};
 }
 

@@ -22,8 +22,7 @@ PreflightCheck check_readable_file(const std::string& what, const std::filesyste
 
 // Files can be created in `dir`, or, while it does not exist yet, in the nearest existing
 // folder above it (the run creates the rest). Tried with access(2): nothing is written.
-PreflightCheck check_writable_directory(const std::string& what,
-                                        const std::filesystem::path& dir);
+PreflightCheck check_writable_directory(const std::string& what, const std::filesystem::path& dir);
 
 // A TCP socket can be bound on address:port now (bound and closed at once).
 PreflightCheck check_bindable(const std::string& what, const std::string& address, int port);

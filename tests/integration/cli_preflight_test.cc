@@ -23,10 +23,10 @@ class Preflight : public ::testing::Test {
   }
   // An ACME enroll whose built-in http-01 responder would listen on a free loopback port.
   std::vector<std::string> acme_enroll(const std::string& directory) {
-    return {"enroll",          "example.test",  "--issuer",          "acme",
-            "--acme-directory", directory,      "--http01-address", "127.0.0.1",
-            "--http01-port",   std::to_string(free_port()), "--dry-run", "--state-dir",
-            state()};
+    return {
+        "enroll",    "example.test",     "--issuer",  "acme",          "--acme-directory",
+        directory,   "--http01-address", "127.0.0.1", "--http01-port", std::to_string(free_port()),
+        "--dry-run", "--state-dir",      state()};
   }
   void expect_failed_check(const ProcessResult& r, const std::string& check,
                            const std::string& cause) {
@@ -34,8 +34,7 @@ class Preflight : public ::testing::Test {
     std::string line = "xmppcert: example.test: preflight: " + check;
     size_t at = r.err.find(line);
     ASSERT_NE(at, std::string::npos) << r.err;
-    EXPECT_NE(r.err.substr(at, r.err.find('\n', at) - at).find(cause), std::string::npos)
-        << r.err;
+    EXPECT_NE(r.err.substr(at, r.err.find('\n', at) - at).find(cause), std::string::npos) << r.err;
     EXPECT_NE(r.out.find("FAILED"), std::string::npos) << r.out;
     EXPECT_FALSE(std::filesystem::exists(dir_ / "state"));
   }
@@ -49,14 +48,14 @@ TEST_F(Preflight, ShowsTheWholePlanForALocalCaIntoProsodyAndPasses) {
   const std::string certs = (dir_ / "certs").string();
   for (const std::string& expected : std::vector<std::string>{
            std::string("example.test: would issue (no certificate issued yet)"),
-        std::string("DNS=example.test,conference.example.test"),
-        std::string("issuer:   local, key ec-p256, validity 90d"),
-        std::string("install:  prosody"), certs + "/example.test.key (key, 06",
-        certs + "/example.test.crt (fullchain, 0644",
-        "reload:   [\"prosodyctl\",\"--config\",\"" + prosody_config() + "\",\"reload\"]",
-        std::string("verify:   STARTTLS 127.0.0.1:15222 c2s, 127.0.0.1:15269 s2s"),
-        "check:    prosody config readable: " + prosody_config() + ": ok",
-        "check:    local CA folder creatable: " + state() + "/ca/local: ok"})
+           std::string("DNS=example.test,conference.example.test"),
+           std::string("issuer:   local, key ec-p256, validity 90d"),
+           std::string("install:  prosody"), certs + "/example.test.key (key, 06",
+           certs + "/example.test.crt (fullchain, 0644",
+           "reload:   [\"prosodyctl\",\"--config\",\"" + prosody_config() + "\",\"reload\"]",
+           std::string("verify:   STARTTLS 127.0.0.1:15222 c2s, 127.0.0.1:15269 s2s"),
+           "check:    prosody config readable: " + prosody_config() + ": ok",
+           "check:    local CA folder creatable: " + state() + "/ca/local: ok"})
     EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
   EXPECT_EQ(r.out.find("FAILED"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "state"));

@@ -98,8 +98,7 @@ std::map<std::string, std::set<std::string>> command_options() {
     for (std::sregex_iterator it(text.begin(), text.end(), call), end; it != end; ++it) {
       std::string table = (*it)[2];
       for (std::sregex_iterator o(table.begin(), table.end(), option), oend; o != oend; ++o)
-        options[(*it)[1]].insert((*o)[1].matched ? std::string((*o)[1])
-                                                 : constants.at((*o)[2]));
+        options[(*it)[1]].insert((*o)[1].matched ? std::string((*o)[1]) : constants.at((*o)[2]));
     }
   }
   return options;
@@ -108,8 +107,8 @@ std::map<std::string, std::set<std::string>> command_options() {
 bool mentions_option(const std::string& help, const std::string& option) {
   for (size_t at = help.find(option); at != std::string::npos; at = help.find(option, at + 1)) {
     size_t after = at + option.size();
-    if (after == help.size() || !(std::isalnum(static_cast<unsigned char>(help[after])) ||
-                                  help[after] == '-'))
+    if (after == help.size() ||
+        !(std::isalnum(static_cast<unsigned char>(help[after])) || help[after] == '-'))
       return true;
   }
   return false;

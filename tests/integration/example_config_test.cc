@@ -33,7 +33,8 @@ class ExampleConfig : public ::testing::Test {
     };
     replace("/etc/prosody/prosody.cfg.lua", (dir_ / "prosody.cfg.lua").string());
     replace("/var/lib/xmppcert", (dir_ / "state").string());
-    replace("\"group\": \"xmpp\"", std::string("\"group\": \"") + getgrgid(getegid())->gr_name + "\"");
+    replace("\"group\": \"xmpp\"",
+            std::string("\"group\": \"") + getgrgid(getegid())->gr_name + "\"");
     write_text(dir_ / "xmppcert.json", example);
     return run_xmppcert({"enroll", "--config", (dir_ / "xmppcert.json").string(), "--dry-run"});
   }

@@ -54,8 +54,8 @@ std::string AcmeIssuer::validity_given(std::chrono::seconds) const {
 PreflightChecks AcmeIssuer::preflight() const {
   PreflightChecks checks;
   if (!settings_.trust.empty())
-    checks.push_back(check_readable_file("ACME trust file readable: " + settings_.trust,
-                                         settings_.trust));
+    checks.push_back(
+        check_readable_file("ACME trust file readable: " + settings_.trust, settings_.trust));
   checks.push_back(directory_check(settings_));
   const SolverEntry& solver = solver_for(settings_, "acme");
   const std::string selected = solver.selected_by ? solver.selected_by : "";

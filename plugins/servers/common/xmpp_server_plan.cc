@@ -25,8 +25,8 @@ std::vector<PlannedFile> XmppServerPlugin::planned_files(const StoredVersion& ve
   std::vector<PlannedFile> out;
   for (const auto& file : files_for(version)) {
     bool secret = file.content == FileContent::key || file.content == FileContent::combined;
-    out.push_back({file.path.string(), holds(file.content),
-                   secret ? ownership_.key : ownership_.cert});
+    out.push_back(
+        {file.path.string(), holds(file.content), secret ? ownership_.key : ownership_.cert});
   }
   return out;
 }
@@ -41,7 +41,8 @@ std::vector<std::vector<std::string>> XmppServerPlugin::reload_commands() const 
 PreflightChecks XmppServerPlugin::preflight() const {
   PreflightChecks checks;
   for (const auto& file : server_config_files())
-    checks.push_back(check_readable_file(kind_.name + std::string(" config readable: ") + file, file));
+    checks.push_back(
+        check_readable_file(kind_.name + std::string(" config readable: ") + file, file));
   if (trust_anchor_)
     checks.push_back(
         check_readable_file("trust anchor readable: " + trust_anchor_->string(), *trust_anchor_));
