@@ -231,7 +231,14 @@ bool XmppServerPlugin::rollback() {
 
 void XmppServerPlugin::reload() {
   if (restart_.empty()) {
-    run_command_checked(reload_argv_, std::string("reload ") + kind_.name, "", reload_environment_);
+    try {
+      run_command_checked(reload_argv_, std::string("reload ") + kind_.name, "",
+                          reload_environment_);
+    } catch (const OperationError& e) {  // a stopped daemon is the usual first-install cause
+      throw OperationError(std::string(e.what()) + "; is " + kind_.name +
+                           " running? xmppcert reloads a running server and does not start "
+                           "one: start it, then run xmppcert again");
+    }
     bool new_files = std::any_of(replaced_.begin(), replaced_.end(),
                                  [](const Replaced& file) { return !file.content; });
     if (new_files && kind_.new_files_need_second_reload) {
