@@ -19,9 +19,15 @@ namespace xmppcert::cli {
 int run_certificates(const Session& session, const std::vector<CertificateRequest>& wanted,
                      const RunOptions& options) {
   const Store& store = *session.store;
-  std::vector<PlannedCertificate> plans = plan_certificates(
-      wanted,
-      {session.state_dir, [&](const std::string& name) { return origin_of(session, name); }});
+  std::vector<PlannedCertificate> plans;
+  try {
+    plans = plan_certificates(wanted, {session.state_dir, [&](const std::string& name) {
+                                         return origin_of(session, name);
+                                       }});
+  } catch (const UsageError& e) {  // the install settings are checked here, not when loading
+    if (!session.config) throw;
+    throw UsageError(with_config_line(e.what(), *session.config));
+  }
   if (options.review_changes) {
     std::vector<ReviewedRequest> requests;
     for (const auto& plan : plans)
