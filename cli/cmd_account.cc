@@ -16,6 +16,10 @@ Acts on the ACME account that issues the certificate NAME (its stored issuer set
   rollover     replace the account key at the CA (RFC 8555 key change), then locally
   deactivate   deactivate the account at the CA for good
 
+options:
+  --config FILE         the JSON config whose "state_dir" to use
+  --lock-wait DURATION  how long to wait for another run's lock (default 30s)
+
 exit codes: 0 ok, 1 the CA refused or could not be reached, 2 usage error
 )";
 

@@ -21,6 +21,10 @@ extern const char* const kCaUsage = R"(usage: xmppcert ca init|export [--state-d
 Install the root as the s2s trust anchor of every server that should accept certificates
 from this CA.
 
+options:
+  --config FILE         the JSON config whose "state_dir" to use
+  --lock-wait DURATION  how long to wait for another run's lock (default 30s)
+
 exit codes: 0 ok, 1 operation failed, 2 usage error
 )";
 

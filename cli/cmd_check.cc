@@ -33,6 +33,8 @@ options:
   --json            one JSON object instead of text
   --state-dir DIR   state directory (default /var/lib/xmppcert)
   --timeout DURATION   for the whole probe (default 10s)
+  --config FILE         the JSON config whose "state_dir" to use
+  --lock-wait DURATION  how long to wait for another run's lock (default 30s)
 
 exit codes: 0 served and sound (covers DOMAIN, verifies, matches the store when stored),
 1 a problem found or the probe failed, 2 usage error

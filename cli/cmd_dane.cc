@@ -18,6 +18,9 @@ true) so that renewals keep it, or let xmppcert keep them true across key change
 "dane", xmppcert.conf(5): current + next key, switching only once the next key's record has
 been visible for 2 x TTL; its next key's records are printed too); sign the zone with DNSSEC.
 
+options:
+  --config FILE         the JSON config whose "state_dir" to use
+
 exit codes: 0 ok, 1 operation failed, 2 usage error (no certificate for DOMAIN)
 )";
 

@@ -27,6 +27,9 @@ still names NAME, since the next renew would issue it again: remove it there fir
 
 The certificate is not revoked (xmppcert revoke NAME first if its key was exposed).
 
+options:
+  --lock-wait DURATION  how long to wait for another run's lock (default 30s)
+
 exit codes: 0 ok, 1 operation failed, 2 usage error
 )";
 

@@ -42,8 +42,8 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --acme-agree-tos      agree to the CA's terms of service
   --acme-email ADDR     account contact
   --acme-eab-kid K --acme-eab-hmac-file FILE   external account binding: FILE holds the
-                        HMAC key (base64url); or set XMPPCERT_EAB_HMAC (never in argv, where
-                        every local user can read it)
+                        HMAC key (base64url); or set XMPPCERT_EAB_HMAC (--acme-eab-hmac KEY
+                        is refused: in argv every local user can read it)
   --http01-address A --http01-port P   built-in http-01 responder (default 0.0.0.0:80)
   --acme-preferred-chain CN  pick the alternate chain whose top issuer has this CN
   --webroot DIR         answer http-01 by writing files under DIR instead
@@ -57,7 +57,12 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --replace-request     let this request replace the stored one even when it drops names
                         (not needed for names the installed server's config stopped serving)
                         (without it, an enroll that leaves out a stored name is refused)
-  --dry-run             validate and print what would be done; write nothing
+  --dry-run             preflight: print the plan (names, issuer, validity, files with
+                        owner and mode, reload argv, STARTTLS probe ports, missing
+                        server-config lines) and check what costs nothing at the CA
+                        (ACME directory reachable, challenge port free, webroot and
+                        install folders writable, configs readable); write nothing;
+                        exit 1 naming a failed check
   --config FILE         JSON config (comments allowed); flags override its entry
   --state-dir DIR       state directory (default /var/lib/xmppcert)
   --lock-wait DURATION  how long to wait for another run's lock (default 30s)

@@ -29,6 +29,8 @@ not kept in the store and not renewed by the agent: run the command again before
 options:
   --key-type TYPE       ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096
   --validity DURATION   lifetime, e.g. 365d, 90d, 12h (default 365d)
+  --config FILE         the JSON config whose "state_dir" to use
+  --lock-wait DURATION  how long to wait for another run's lock (default 30s)
 
 exit codes: 0 ok, 1 operation failed, 2 usage error (an invalid JID)
 )";

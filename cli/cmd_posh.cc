@@ -22,6 +22,9 @@ https://DOMAIN/.well-known/posh/; DIR defaults to the current folder. "expires" 
 peers may cache the document) is --expires (default 1d), cut to the time left before the
 certificate expires; rewrite the documents after each renewal (from a reload command).
 
+options:
+  --config FILE         the JSON config whose "state_dir" to use
+
 exit codes: 0 ok, 1 operation failed, 2 usage error (no certificate for DOMAIN)
 )";
 

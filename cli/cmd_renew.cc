@@ -16,7 +16,9 @@ names, issuer or key type changed in the config. With NAME, only that certificat
 
 options:
   --force               renew even when not due
-  --dry-run             print what would be done; write nothing
+  --dry-run             the preflight, as for enroll (xmppcert enroll --help): the plan
+                        of each certificate and the checks free at the CA; writes
+                        nothing; exit 1 naming a failed check
   --config FILE         JSON config; its entries override the stored requests
   --state-dir DIR       state directory (default /var/lib/xmppcert)
   --lock-wait DURATION  how long to wait for another run's lock (default 30s)

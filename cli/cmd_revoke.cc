@@ -24,6 +24,10 @@ account key (or, with --with-certificate-key, by the certificate's own key). The
 
 reasons: unspecified (default), keyCompromise, superseded, cessationOfOperation
 
+options:
+  --config FILE         the JSON config whose "state_dir" to use
+  --lock-wait DURATION  how long to wait for another run's lock (default 30s)
+
 exit codes: 0 revoked, 1 the issuer refused or could not be reached, 2 usage error
 )";
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/dry_run.h"
 #include "cli/request_changes.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
@@ -14,32 +15,19 @@
 #include "plugins/renewal.h"
 
 namespace xmppcert::cli {
-namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
-  return out;
-}
-
-void print_plan(const PlannedCertificate& plan, const RenewalDecision& decision) {
-  const CertificateRequest& request = plan.request;
-  const XmppIdentities& ids = plan.identities;
-  std::cout << request.name << ": would " << (decision.due ? "issue" : "skip") << " ("
-            << decision.reason << "); issuer=" << request.issuer
-            << " key=" << key_type_name(request.key_type)
-            << " validity=" << format_duration(request.validity) << " DNS=" << join(ids.dns_ids)
-            << " SRV=" << join(ids.srv_ids) << " XmppAddr=" << join(ids.xmpp_addrs) << "\n";
-}
-
-}  // namespace
 
 int run_certificates(const Session& session, const std::vector<CertificateRequest>& wanted,
                      const RunOptions& options) {
   const Store& store = *session.store;
-  std::vector<PlannedCertificate> plans = plan_certificates(
-      wanted,
-      {session.state_dir, [&](const std::string& name) { return origin_of(session, name); }});
+  std::vector<PlannedCertificate> plans;
+  try {
+    plans = plan_certificates(wanted, {session.state_dir, [&](const std::string& name) {
+                                         return origin_of(session, name);
+                                       }});
+  } catch (const UsageError& e) {  // the install settings are checked here, not when loading
+    if (!session.config) throw;
+    throw UsageError(with_config_line(e.what(), *session.config));
+  }
   if (options.review_changes) {
     std::vector<ReviewedRequest> requests;
     for (const auto& plan : plans)
@@ -50,8 +38,7 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   std::time_t now = std::time(nullptr);
   if (options.dry_run) {
     load_records(plans, store);
-    for (const auto& plan : plans) print_plan(plan, renewal_decision(plan, now, options.force));
-    return kExitOk;
+    return run_preflight(plans, store, session.state_dir, now, options.force);
   }
 
   require_writable_directory(session.state_dir, "state dir", kStateDirMode);

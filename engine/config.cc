@@ -113,6 +113,37 @@ Config parse_config(const std::string& text, const std::string& origin) {
   }
 }
 
+std::string with_config_line(const std::string& message, const Config& config) {
+  for (const auto& file : config.files) {
+    const std::string prefix = file.string() + ": certificates.\"";
+    if (message.rfind(prefix, 0) != 0) continue;
+    size_t name_end = message.find('"', prefix.size());
+    size_t path_end = message.find(": ", name_end);
+    if (name_end == std::string::npos || path_end == std::string::npos) return message;
+    // The key: the one named unknown, else the last one of the key path.
+    std::string key;
+    const std::string marker = "unknown key \"";
+    if (size_t at = message.find(marker, path_end); at != std::string::npos)
+      key = message.substr(at + marker.size(),
+                           message.find('"', at + marker.size()) - at - marker.size());
+    else
+      key = message.substr(message.rfind('.', path_end) + 1,
+                           path_end - message.rfind('.', path_end) - 1);
+    std::string text;
+    try {
+      text = read_file(file);
+    } catch (const OperationError&) {
+      return message;
+    }
+    size_t entry = text.find("\"" + message.substr(prefix.size(), name_end - prefix.size()) + "\"");
+    size_t position = entry == std::string::npos ? entry : text.find("\"" + key + "\"", entry);
+    if (position == std::string::npos) return message;
+    long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(position), '\n');
+    return file.string() + ":" + std::to_string(line) + message.substr(file.string().size());
+  }
+  return message;
+}
+
 Config load_config(const std::filesystem::path& path) {
   Config config = parse_config(read_config_text(path), path.string());
   config.files.push_back(path);

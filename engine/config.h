@@ -41,4 +41,10 @@ struct Config {
 Config load_config(const std::filesystem::path& path);
 Config parse_config(const std::string& text, const std::string& origin);
 
+// A UsageError raised after loading (a plugin checking its "install" settings) names the
+// file and the key path: "FILE: certificates.\"a\".install: unknown key \"x\"". This adds
+// the line the key stands on ("FILE:12: ..."), as load_config does for its own errors, when
+// the message starts with one of `config.files`; else returns the message unchanged.
+std::string with_config_line(const std::string& message, const Config& config);
+
 }  // namespace xmppcert

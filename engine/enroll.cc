@@ -78,6 +78,10 @@ void reload_and_verify(const std::string& certificate, const StoredVersion& vers
   }
   auto targets = plugin.probe_targets(primary_domain);
   if (targets.empty()) return;
+  std::string ports;
+  for (const auto& target : targets) ports += (ports.empty() ? "" : ", ") + describe_target(target);
+  log_line(certificate, "verifying that v" + std::to_string(version.number) +
+                            " is served: " + ports);
   X509Ptr cert = parse_certificate(read_file(version.cert_path()), version.cert_path().string());
   verify_served(targets, sha256_fingerprint(cert.get()), plugin.verify_wait());
   log_line(certificate, "v" + std::to_string(version.number) + " is served on " +
@@ -180,6 +184,8 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
 
   if (plugin) {
     try {
+      log_line(request.name, "installing v" + std::to_string(version.number) + " with " +
+                                 plugin->name());
       plugin->install(version);
       reload_and_verify(request.name, version, wanted.dns_ids.front(), *plugin);
     } catch (const UsageError&) {

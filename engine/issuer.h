@@ -9,6 +9,7 @@
 
 #include "engine/identity.h"
 #include "engine/openssl_ptr.h"
+#include "engine/preflight.h"
 
 namespace xmppcert {
 
@@ -51,6 +52,14 @@ class Issuer {
   virtual std::optional<RenewalAdvice> renewal_advice(X509* /*certificate*/) {
     return std::nullopt;
   }
+
+  // The lifetime a certificate asked for with `requested` will really have, as the dry run
+  // shows it. The default: as requested ("90d").
+  virtual std::string validity_given(std::chrono::seconds requested) const;
+
+  // The dry run's live checks, free at the CA (engine/preflight.h): files this issuer reads,
+  // ports it binds, the server it talks to. None by default.
+  virtual PreflightChecks preflight() const { return {}; }
 };
 
 }  // namespace xmppcert

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/fs.h"
+#include "engine/preflight.h"
 #include "engine/starttls_probe.h"
 #include "engine/store.h"
 
@@ -25,6 +27,13 @@ struct ServedNames {
   // (why, naming the file or folder): such names are not signed unless the install settings
   // say "discovered_names": "allow".
   std::string untrusted_source;
+};
+
+// A file install() would write, as the dry run shows it.
+struct PlannedFile {
+  std::string path;
+  std::string holds;  // "key", "fullchain", "key+fullchain", "trust anchor", ...
+  FileOwnership ownership;
 };
 
 class ServerPlugin {
@@ -54,6 +63,13 @@ class ServerPlugin {
   // no check. verify_wait() bounds how long a reload may take to show.
   virtual std::vector<ProbeTarget> probe_targets(const std::string& /*domain*/) const { return {}; }
   virtual std::chrono::seconds verify_wait() const { return std::chrono::seconds(20); }
+
+  // For the dry run: what install() would write for `version` (reading nothing from it),
+  // the commands reload() would run (argv each; none: no reload), and the plugin's own live
+  // checks (the server's config readable, ...).
+  virtual std::vector<PlannedFile> planned_files(const StoredVersion&) const { return {}; }
+  virtual std::vector<std::vector<std::string>> reload_commands() const { return {}; }
+  virtual PreflightChecks preflight() const { return {}; }
 };
 
 }  // namespace xmppcert

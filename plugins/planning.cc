@@ -64,7 +64,7 @@ void add_discovered_names(CertificateRequest& request, const ServerPlugin& serve
                      (refused.empty() ? "" : "; " + refusal));
   if (request.name.empty()) request.name = parse_domain(request.domains.front()).ascii;
   if (!added.empty() && !request.name.empty())
-    log_line(request.name, "from the " + request.install->plugin + " config: " + added);
+    log_line(request.name, "names added from the " + request.install->plugin + " config: " + added);
 }
 
 // The server plugin, built once: its constructor parses the server's config.

@@ -20,6 +20,13 @@ class GuardedIssuer : public Issuer {
     return at_plugin_boundary("ask for renewal advice with issuer", name_,
                               [&] { return inner_->renewal_advice(certificate); });
   }
+  std::string validity_given(std::chrono::seconds requested) const override {
+    return inner_->validity_given(requested);
+  }
+  PreflightChecks preflight() const override {
+    return at_plugin_boundary("check before a run with issuer", name_,
+                              [&] { return inner_->preflight(); });
+  }
 
  private:
   std::unique_ptr<Issuer> inner_;
@@ -65,6 +72,15 @@ class GuardedServerPlugin : public ServerPlugin {
     return guard("list probe targets of", [&] { return inner_->probe_targets(domain); });
   }
   std::chrono::seconds verify_wait() const override { return inner_->verify_wait(); }
+  std::vector<PlannedFile> planned_files(const StoredVersion& version) const override {
+    return guard("plan the files of", [&] { return inner_->planned_files(version); });
+  }
+  std::vector<std::vector<std::string>> reload_commands() const override {
+    return inner_->reload_commands();
+  }
+  PreflightChecks preflight() const override {
+    return guard("check before a run with", [&] { return inner_->preflight(); });
+  }
 
  private:
   std::unique_ptr<ServerPlugin> inner_;

@@ -257,6 +257,27 @@ TEST_F(Cli, UnknownConfigKeyIsAUsageErrorNamingKeyAndLine) {
                      path + ":4: certificates.\"a.example.test\": unknown key \"key-type\"");
 }
 
+// The install settings are checked by their plugin after the config is loaded: the line is
+// still named, as xmppcert.conf(5) promises.
+TEST_F(Cli, UnknownInstallKeyIsAUsageErrorNamingKeyAndLine) {
+  std::string path = config(
+      "{\n  \"certificates\": {\n    \"a.example.test\": {\n      \"install\": {\n"
+      "        \"plugin\": \"files\",\n        \"fullchain\": \"/tmp/a.crt\",\n"
+      "        \"keymode\": \"0600\"\n      }\n    }\n  }\n}\n");
+  expect_usage_error(
+      xmppcert({"enroll", "--config", path, "--state-dir", state()}),
+      path + ":7: certificates.\"a.example.test\".install: unknown key \"keymode\"");
+}
+
+TEST_F(Cli, BadInstallValueIsAUsageErrorNamingKeyAndLine) {
+  std::string path = config(
+      "{\n  \"certificates\": {\n    \"a.example.test\": {\n      \"install\": {\n"
+      "        \"plugin\": \"files\",\n        \"key\": \"/tmp/a.key\",\n"
+      "        \"key_mode\": \"0644\"\n      }\n    }\n  }\n}\n");
+  expect_usage_error(xmppcert({"enroll", "--config", path, "--state-dir", state()}),
+                     path + ":7: certificates.\"a.example.test\".install.key_mode: ");
+}
+
 TEST_F(Cli, UnknownIssuerIsAUsageError) {
   expect_usage_error(
       xmppcert({"enroll", "example.test", "--issuer", "nope", "--state-dir", state()}),

@@ -1,6 +1,7 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 
 #include "engine/certificate.h"
+#include "engine/log.h"
 #include "plugins/issuers/acme/account.h"
 #include "plugins/issuers/acme/authorization.h"
 #include "plugins/issuers/acme/certificate.h"
@@ -44,12 +45,19 @@ AcmeIssuer::Session& AcmeIssuer::session() {
 }
 
 IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
+  // One progress line per step (-q hides them): an ACME run takes seconds to minutes.
   Session& s = session();
-  if (!s.solver) s.solver = solver_for(settings_, "acme").make(settings_);
+  log_line(request.name, "ACME account " + s.account.url);
+  const SolverEntry& solver = solver_for(settings_, "acme");
+  if (!s.solver) s.solver = solver.make(settings_);
   Transport& transport = s.transport;
 
   Order order = place_order(transport, settings_, request);
+  log_line(request.name, "ACME order " + order.url + " for " +
+                             std::to_string(order.requested.size()) + " name(s)");
+  log_line(request.name, std::string("ACME challenges: answering with the ") + solver.name);
   authorize_order(transport, order, *s.solver, jwk_thumbprint(s.account.key.get()));
+  log_line(request.name, "ACME finalize: names validated, sending the CSR");
   std::string certificate_url = finalize_order(transport, order, request.csr);
   std::vector<X509Ptr> chain =
       download_certificate(transport, certificate_url, settings_.preferred_chain, request.name);

@@ -42,6 +42,9 @@ class AcmeIssuer : public Issuer {
   void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) override;
   // Asks the renewalInfo resource anew (no account needed); nullopt when the CA has none.
   std::optional<RenewalAdvice> renewal_advice(X509* certificate) override;
+  // The CA decides the lifetime; the dry run's checks: preflight.cc.
+  std::string validity_given(std::chrono::seconds requested) const override;
+  PreflightChecks preflight() const override;
 
   // Replaces the account key at the CA (keyChange), then in the state dir.
   void roll_over_account_key();

@@ -40,6 +40,13 @@ ProblemError problem_error(const std::string& what, const std::string& url, cons
       type);
 }
 
+// A transient failure retried kMaxTransientRetries times: not retried again by an outer
+// send_with_retries (it said "(after 3 attempts) (after 3 attempts)" and tried nine times).
+class RetriesExhausted : public OperationError {
+ public:
+  explicit RetriesExhausted(const std::string& message) : OperationError(message) {}
+};
+
 }  // namespace
 
 namespace {
@@ -84,14 +91,16 @@ HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& s
       if (response.status < 500 || attempt >= kMaxTransientRetries) return response;
     } catch (const ProblemError&) {
       throw;
+    } catch (const RetriesExhausted&) {  // a nested call (the nonce of a POST) retried already
+      throw;
     } catch (const HttpTrustError& e) {  // permanent: say how to trust a private CA
       throw OperationError(std::string(e.what()) +
                            "; for a private CA give its root with --acme-trust PEM (\"trust\" "
                            "in the config's \"acme\")");
     } catch (const OperationError& e) {
       if (attempt >= kMaxTransientRetries)
-        throw OperationError(std::string(e.what()) + " (after " + std::to_string(attempt) +
-                             " attempts)");
+        throw RetriesExhausted(std::string(e.what()) + " (after " + std::to_string(attempt) +
+                               " attempts)");
     }
     pause_for(std::chrono::milliseconds(500 << attempt));  // 1 s, 2 s
   }

@@ -68,6 +68,15 @@ void LocalCa::load_or_create_root() {
   root_ = std::move(root);
 }
 
+PreflightChecks LocalCa::preflight() const {
+  if (::access((dir_ / "root.pem").c_str(), F_OK) != 0)
+    return {check_writable_directory("local CA folder creatable: " + dir_.string(), dir_)};
+  return {check_readable_file("local CA root readable: " + (dir_ / "root.pem").string(),
+                              dir_ / "root.pem"),
+          check_readable_file("local CA key readable: " + (dir_ / "root.key").string(),
+                              dir_ / "root.key")};
+}
+
 std::string LocalCa::root_pem() {
   load_or_create_root();
   return certificate_pem(root_.get());

@@ -20,6 +20,8 @@ class LocalCa : public Issuer {
 
   std::string name() const override { return "local"; }
   IssuedCertificate issue(const IssuanceRequest& request) override;
+  // Its root and key readable, or (before the first issuance) its folder creatable.
+  PreflightChecks preflight() const override;
 
   // The root in PEM, created first if missing.
   std::string root_pem();

@@ -235,14 +235,22 @@ bool XmppServerPlugin::rollback() {
 
 void XmppServerPlugin::reload() {
   if (restart_.empty()) {
+    // A stopped daemon is the usual cause of a first install's failed reload.
+    const std::string hint = std::string("is ") + kind_.name +
+                             " running? xmppcert reloads a running server and does not start "
+                             "one: start it, then run xmppcert again";
     if (auto pidfile = facts_.pidfiles.find(kind_.name);
         kind_.reload_signal != 0 && pidfile != facts_.pidfiles.end() &&
         !wait_until_signal_caught(pidfile->second, kind_.reload_signal, kind_.name,
                                   kSignalHandlerWait))
       throw_operation_error("reload " + std::string(kind_.name), pidfile->second.string(),
-                            "this pid file names no running process: is " +
-                                std::string(kind_.name) + " running?");
-    run_command_checked(reload_argv_, std::string("reload ") + kind_.name, "", reload_environment_);
+                            "this pid file names no running process; " + hint);
+    try {
+      run_command_checked(reload_argv_, std::string("reload ") + kind_.name, "",
+                          reload_environment_);
+    } catch (const OperationError& e) {
+      throw OperationError(std::string(e.what()) + "; " + hint);
+    }
     bool new_files = std::any_of(replaced_.begin(), replaced_.end(),
                                  [](const Replaced& file) { return !file.content; });
     if (new_files && kind_.new_files_need_second_reload) {

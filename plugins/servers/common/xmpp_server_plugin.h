@@ -45,6 +45,10 @@ class XmppServerPlugin : public ServerPlugin {
   std::vector<std::string> missing_config(const StoredVersion& version) const override;
   std::vector<ProbeTarget> probe_targets(const std::string& domain) const override;
   std::chrono::seconds verify_wait() const override { return verify_wait_; }
+  // The dry run's view (xmpp_server_plan.cc).
+  std::vector<PlannedFile> planned_files(const StoredVersion& version) const override;
+  std::vector<std::vector<std::string>> reload_commands() const override;
+  PreflightChecks preflight() const override;
 
   const ServerFacts& facts() const { return facts_; }
   std::vector<InstallFile> files_for(const StoredVersion& version) const;

@@ -31,7 +31,7 @@ FilesPlugin::FilesPlugin(const nlohmann::json& settings, const std::string& wher
        {Kind{"key", key_of, true}, Kind{"cert", cert_of, false}, Kind{"chain", chain_of, false},
         Kind{"fullchain", fullchain_of, false}, Kind{"combined", combined_of, true}})
     if (auto path = parse_absolute_path(fields, kind.key))
-      targets_.push_back({*path, kind.content, kind.secret});
+      targets_.push_back({*path, kind.content, kind.secret, kind.key});
   if (targets_.empty())
     throw UsageError(where + ": name at least one of key, cert, chain, fullchain, combined");
   bool has_key = false, has_certificate = false;
@@ -61,6 +61,19 @@ std::vector<InstalledFile> FilesPlugin::installed_files(const StoredVersion& ver
   for (const auto& target : targets_)
     out.push_back({target.path.string(), target.content(version)});
   return out;
+}
+
+std::vector<PlannedFile> FilesPlugin::planned_files(const StoredVersion&) const {
+  std::vector<PlannedFile> out;
+  for (const auto& target : targets_)
+    out.push_back({target.path.string(), target.holds,
+                   target.secret ? ownership_.key : ownership_.cert});
+  return out;
+}
+
+std::vector<std::vector<std::string>> FilesPlugin::reload_commands() const {
+  if (reload_argv_.empty()) return {};
+  return {reload_argv_};
 }
 
 void FilesPlugin::reload() {

@@ -32,12 +32,15 @@ class FilesPlugin : public ServerPlugin {
   void install(const StoredVersion& version) override;
   void reload() override;
   std::vector<InstalledFile> installed_files(const StoredVersion& version) const override;
+  std::vector<PlannedFile> planned_files(const StoredVersion& version) const override;
+  std::vector<std::vector<std::string>> reload_commands() const override;
 
  private:
   struct Target {
     std::filesystem::path path;
     std::string (*content)(const StoredVersion&);
     bool secret;
+    const char* holds;  // the settings key: "key", "fullchain", ...
   };
   std::vector<Target> targets_;
   InstallOwnership ownership_;

@@ -1,0 +1,27 @@
+// A first install into a server that is not running (issue 17, finding 8): the reload fails
+// and the error asks whether the server runs instead of leaving the admin with the reload
+// command's own words.
+#include <gtest/gtest.h>
+
+#include "tests/integration/cli_runner.h"
+#include "tests/unit/test_support.h"
+
+namespace xmppcert::testing {
+namespace {
+
+TEST(FirstInstall, IntoAStoppedProsodyFailsAskingWhetherProsodyRuns) {
+  TempDir dir;
+  write_text(dir / "prosody.cfg.lua", "pidfile = \"" + (dir / "prosody.pid").string() +
+                                          "\"\nc2s_ports = { 15222 }\ncertificates = \"certs\"\n"
+                                          "VirtualHost \"example.test\"\n");
+  ProcessResult r =
+      run_xmppcert({"enroll", "--server", "prosody", "--server-config",
+                    (dir / "prosody.cfg.lua").string(), "--state-dir", (dir / "state").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("reload prosody"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("is prosody running? xmppcert reloads a running server"), std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace xmppcert::testing
