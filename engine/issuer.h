@@ -26,7 +26,7 @@ struct IssuedCertificate {
   std::time_t renew_after = 0;  // the issuer's own renewal time; 0: two thirds
 };
 
-// An issuer's current advice on when to renew one certificate (ACME Renewal Information,
+// An issuer's current advice on when to renew one certificate (the CA's Renewal Information,
 // RFC 9773): its suggested window, and when to ask again if it said so (Retry-After).
 struct RenewalAdvice {
   std::time_t window_start = 0;
