@@ -126,12 +126,17 @@ TEST(IssuerSettings, ASettingsErrorOfARequestFromFlagsNamesTheFlag) {
             "c.json: certificates.\"a\".acme.directory: required");
 }
 
-TEST(IssuerSettings, EverySecretKeyIsLeftOutOfTheStoredRequest) {
+CertificateRequest request_of(const std::string& issuer, const nlohmann::json& settings) {
   CertificateRequest request;
   request.name = "a.org";
   request.domains = {"a.org"};
-  request.issuer = "acme";
-  request.issuer_settings = {{"directory", "https://ca/dir"}};
+  request.issuer = issuer;
+  request.issuer_settings = settings;
+  return request;
+}
+
+TEST(IssuerSettings, EverySecretKeyIsLeftOutOfTheStoredRequest) {
+  CertificateRequest request = request_of("acme", {{"directory", "https://ca/dir"}});
   for (const char* secret : issuer_settings_declaration("acme")->secret_keys)
     request.issuer_settings[secret] = "c2VjcmV0";
   nlohmann::json stored = request_to_json(request);
@@ -140,23 +145,14 @@ TEST(IssuerSettings, EverySecretKeyIsLeftOutOfTheStoredRequest) {
 }
 
 TEST(IssuerSettings, SettingsForAnIssuerWithoutASectionAreNotStored) {
-  CertificateRequest request;
-  request.name = "a.org";
-  request.domains = {"a.org"};
-  request.issuer = "local";
-  request.issuer_settings = {{"eab_hmac", "c2VjcmV0"}};
-  EXPECT_THROW(request_to_json(request), UsageError);
+  EXPECT_THROW(request_to_json(request_of("local", {{"eab_hmac", "c2VjcmV0"}})), UsageError);
 }
 
 TEST(IssuerSettings, WithoutDeclarationsNoSectionIsKnown) {
   auto declared = issuer_settings_sections();
   declare_issuer_settings_sections({});
   EXPECT_THROW(parse_config(R"({"certificates": {"a.org": {"acme": {}}}})", "c.json"), UsageError);
-  CertificateRequest request;
-  request.name = "a.org";
-  request.issuer = "acme";
-  request.issuer_settings = {{"eab_hmac", "c2VjcmV0"}};
-  EXPECT_THROW(request_to_json(request), UsageError);
+  EXPECT_THROW(request_to_json(request_of("acme", {{"eab_hmac", "c2VjcmV0"}})), UsageError);
   declare_issuer_settings_sections(declared);
 }
 
