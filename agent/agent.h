@@ -35,9 +35,10 @@ class Agent {
   int run();
 
  private:
-  void load();  // (re)reads the config, discovers server names, resets watches and schedule
+  void load();  // agent_watches.cc: (re)reads the config, discovers server names, resets watches and schedule
   void reload(const std::string& why);  // load(), logging instead of throwing
   void refresh_watches();
+  void on_files_changed();  // inotify woke the loop (agent_watches.cc)
   ReinstallContext reinstall_context(const CertificateRequest& request) const;
   void schedule(const CertificateRequest& request, std::time_t now);
   void act(const CertificateRequest& request);

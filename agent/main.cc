@@ -6,6 +6,7 @@
 #include "agent/agent.h"
 #include "engine/errors.h"
 #include "engine/log.h"
+#include "plugins/registry.h"
 
 namespace {
 
@@ -26,6 +27,7 @@ detail); SIGTERM or SIGINT finish the operation under way and exit 0.
 int main(int argc, char** argv) {
   xmppcert::AgentOptions options;
   try {
+    xmppcert::declare_issuer_settings_to_engine();
     for (int i = 1; i < argc; ++i) {
       std::string arg = argv[i];
       auto value = [&]() -> std::string {

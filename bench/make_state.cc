@@ -8,6 +8,7 @@
 #include "engine/enroll.h"
 #include "engine/log.h"
 #include "plugins/issuers/local/local_ca.h"
+#include "plugins/registry.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   using namespace xmppcert;
+  declare_issuer_settings_to_engine();  // records are written as xmppcert writes them
   std::filesystem::path state_dir = argv[1];
   int count = std::atoi(argv[2]);
   set_log_sink([](const std::string&) {});

@@ -1,8 +1,7 @@
-// Orders, authorizations and challenges (RFC 8555 §7.4, §7.5, §8) and the certificate they
-// end in. An order's status is derived from its authorizations until it is finalized;
-// validation runs on the work queue and is recorded before anyone can see its outcome.
-#include <openssl/x509.h>
-
+// Orders, authorizations and challenges (RFC 8555 §7.4, §7.5, §8); finalize and the
+// certificate they end in are in ra_finalize.cc. An order's status is derived from its
+// authorizations until it is finalized; validation runs on the work queue and is recorded
+// before anyone can see its outcome.
 #include <algorithm>
 #include <ctime>
 
@@ -10,7 +9,6 @@
 #include "ca/policy.h"
 #include "ca/problem.h"
 #include "engine/clock.h"
-#include "engine/encoding.h"
 #include "engine/errors.h"
 #include "engine/log.h"
 
@@ -197,69 +195,6 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
                                 " failed: " + error["detail"].get<std::string>());
   }
   storage_.put_document("authz", authz_id, account->id, authz);
-}
-
-WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& id) {
-  nlohmann::json payload = post.json();
-  std::string der;
-  try {
-    der = base64url_decode(payload.value("csr", ""), "csr");
-  } catch (const std::exception&) {
-    throw AcmeProblem("badCSR", "csr is not base64url");
-  }
-  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
-  X509ReqPtr csr(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
-  if (!csr) throw AcmeProblem("badCSR", "csr is not a DER PKCS#10 request");
-
-  std::unique_lock lock(state_mutex_);
-  nlohmann::json order = load_owned("order", id, post);
-  order_json(order);
-  if (order["status"] != "ready")
-    throw AcmeProblem("orderNotReady",
-                      "order is " + order["status"].get<std::string>() + ", not ready", 403);
-  std::vector<std::string> validated = order["identifiers"];
-  XmppIdentities ids = approve_csr(csr.get(), validated, post.key.get());
-  order["status"] = "processing";
-  storage_.put_document("order", id, post.account->id, order);
-  lock.unlock();
-
-  SignedCertificate cert;
-  try {
-    cert = signer_.sign(X509_REQ_get0_pubkey(csr.get()), ids, options_.lifetime);
-  } catch (...) {
-    lock.lock();
-    order["status"] = "invalid";
-    order["error"] = AcmeProblem("serverInternal", "signing failed", 500).document();
-    storage_.put_document("order", id, post.account->id, order);
-    throw;
-  }
-  lock.lock();
-  order["status"] = "valid";
-  order["certificate"] = cert.serial_hex;
-  storage_.transaction([&] {
-    storage_.insert_certificate(
-        {cert.serial_hex, post.account->id, id, cert.leaf_pem, cert.not_after, 0, 0});
-    storage_.put_document("order", id, post.account->id, order);
-  });
-  std::string names;
-  for (const auto& name : validated) names += (names.empty() ? "" : ",") + name;
-  log_line("xmppcert-ca", "audit: issued serial " + cert.serial_hex + " to account " +
-                              std::to_string(post.account->id) + " for " + names + " (SRV-IDs " +
-                              std::to_string(ids.srv_ids.size()) + ", XmppAddrs " +
-                              std::to_string(ids.xmpp_addrs.size()) + ", not after " +
-                              format_utc(cert.not_after) + ")");
-  return json_response(200, order_json(order), url("/acme/order/" + id));
-}
-
-WebResponse AcmeService::download(const VerifiedPost& post, const std::string& serial) {
-  auto cert = storage_.certificate(serial);
-  if (!cert) throw AcmeProblem("malformed", "no certificate " + serial, 404);
-  if (cert->account != post.account->id)
-    throw AcmeProblem("unauthorized", "this certificate belongs to another account", 403);
-  WebResponse response;
-  response.content_type = "application/pem-certificate-chain";
-  response.body = cert->leaf_pem + ca_.chain;
-  return response;
 }
 
 }  // namespace xmppcert::ca

@@ -18,7 +18,7 @@ extern const char* const kDeleteUsage =
     R"(usage: xmppcert delete NAME [--remove-files] [--config FILE] [--state-dir DIR]
 
 Stops managing NAME: its record, every stored version and its private keys are removed from
-the state dir (the local CA and the ACME accounts stay). Refused (exit 2) while the config
+the state dir (the local CA and the issuers' accounts stay). Refused (exit 2) while the config
 still names NAME, since the next renew would issue it again: remove it there first.
 
   --remove-files  also remove the files NAME's install target wrote (key, certificate, trust

@@ -1,6 +1,5 @@
 // xmppcert enroll: obtain (or bring up to date) the certificate for one domain, or for every
 // certificate of the config file.
-#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -8,9 +7,12 @@
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
+#include "plugins/registry.h"
 
 namespace xmppcert::cli {
-extern const char* const kEnrollUsage = R"(usage: xmppcert enroll [DOMAIN] [options]
+namespace {
+
+const char* const kEnrollUsageHead = R"(usage: xmppcert enroll [DOMAIN] [options]
 
 Obtains a certificate carrying every XMPP identity of DOMAIN and its components (DNS-ID,
 SRV-IDs _xmpp-client./_xmpp-server., XmppAddr), stores it and installs it. Without DOMAIN,
@@ -36,22 +38,6 @@ options:
   --no-xmpp-addr        leave out the XmppAddr names: peers running ejabberd 23.01
                         (Debian 12) fail s2s with a certificate that carries them
 
-ACME (--issuer acme, or foundation with its directory in the config):
-  --acme-directory URL  the CA's directory (https://)
-  --acme-trust PEM      trust only this CA bundle for the ACME server's HTTPS
-  --acme-agree-tos      agree to the CA's terms of service
-  --acme-email ADDR     account contact
-  --acme-eab-kid K --acme-eab-hmac-file FILE   external account binding: FILE holds the
-                        HMAC key (base64url); or set XMPPCERT_EAB_HMAC (--acme-eab-hmac KEY
-                        is refused: in argv every local user can read it)
-  --http01-address A --http01-port P   built-in http-01 responder (default 0.0.0.0:80)
-  --acme-preferred-chain CN  pick the alternate chain whose top issuer has this CN
-  --webroot DIR         answer http-01 by writing files under DIR instead
-  --dns01-hook PROG     answer dns-01 by running PROG add|del FQDN VALUE
-  --dns01-rfc2136 HOST[:PORT] [--dns01-rfc2136-key FILE]
-                        answer dns-01 by RFC 2136 dynamic update (nsupdate, TSIG key file)
-  --tls-alpn01-address A --tls-alpn01-port P   answer tls-alpn-01 (RFC 8737) with the
-                        built-in responder instead
   --force               issue even when the current certificate is not due (and allow
                         dropping names, as --replace-request)
   --replace-request     let this request replace the stored one even when it drops names
@@ -66,83 +52,48 @@ ACME (--issuer acme, or foundation with its directory in the config):
   --config FILE         JSON config (comments allowed); flags override its entry
   --state-dir DIR       state directory (default /var/lib/xmppcert)
   --lock-wait DURATION  how long to wait for another run's lock (default 30s)
-
-exit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or config error
 )";
+
+std::string enroll_usage() {
+  std::string usage = kEnrollUsageHead;
+  for (const auto* declaration : issuer_settings_declarations())
+    usage += "\n" + setting_flags_help(declaration->help_heading, declaration->flags);
+  return usage +
+         "\nexit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or config "
+         "error\n";
+}
+
+}  // namespace
+
+// Built at start-up from the issuers' declarations (constant data: no initialization order).
+extern const char* const kEnrollUsage = [] {
+  static const std::string usage = enroll_usage();
+  return usage.c_str();
+}();
 
 namespace {
 
-// The --acme-* flags fill the same keys as the config's "acme" object.
-void apply_acme_flags(const ParsedArgs& args, nlohmann::json& settings) {
-  const std::pair<const char*, const char*> strings[] = {
-      {"--acme-directory", "directory"},
-      {"--acme-trust", "trust"},
-      {"--acme-email", "email"},
-      {"--acme-eab-kid", "eab_kid"},
-      {"--http01-address", "http01_address"},
-      {"--webroot", "webroot"},
-      {"--acme-preferred-chain", "preferred_chain"},
-      {"--dns01-rfc2136-key", "rfc2136_key_file"},
-      {"--tls-alpn01-address", "tls_alpn01_address"}};
-  for (const auto& [flag, key] : strings)
-    if (auto value = args.value(flag)) settings[key] = *value;
-  if (args.has("--acme-eab-hmac"))
-    throw UsageError(
-        "enroll: --acme-eab-hmac puts the secret in argv, readable by every local user in "
-        "/proc; use --acme-eab-hmac-file FILE or the environment variable XMPPCERT_EAB_HMAC");
-  if (auto file = args.value("--acme-eab-hmac-file")) {
-    std::string key;
-    try {
-      key = read_file(*file);
-    } catch (const OperationError& e) {
-      throw UsageError(std::string("enroll: --acme-eab-hmac-file: ") + e.what());
-    }
-    settings["eab_hmac"] = key.substr(0, key.find_last_not_of(" \t\r\n") + 1);
-  } else if (const char* key = std::getenv("XMPPCERT_EAB_HMAC");
-             key && *key && args.has("--acme-eab-kid")) {
-    settings["eab_hmac"] = std::string(key);
+// The issuers' own flags (plugins/registry.cc) fill their settings, as the config would; a
+// secret may come from the environment instead.
+void apply_issuer_flags(const ParsedArgs& args, nlohmann::json& settings) {
+  for (const auto* declaration : issuer_settings_declarations()) {
+    for (const auto& flag : declaration->flags)
+      if (args.has(flag.flag)) apply_setting_flag(flag, args.value(flag.flag), settings, "enroll");
+    for (const auto& variable : declaration->secret_variables)
+      apply_secret_variable(variable, args.has(variable.with_flag), settings);
   }
-  if (args.has("--acme-agree-tos")) settings["agree_tos"] = true;
-  if (auto hook = args.value("--dns01-hook")) settings["dns01_hook"] = {*hook};
-  if (auto server = args.value("--dns01-rfc2136")) {  // HOST or HOST:PORT
-    size_t colon = server->rfind(':');
-    settings["rfc2136_server"] = server->substr(0, colon);
-    if (colon != std::string::npos)
-      settings["rfc2136_port"] = parse_port(server->substr(colon + 1), "enroll: --dns01-rfc2136");
-  }
-  if (auto port = args.value("--tls-alpn01-port"))
-    settings["tls_alpn01_port"] = parse_port(*port, "enroll: --tls-alpn01-port");
-  if (auto port = args.value("--http01-port"))
-    settings["http01_port"] = parse_port(*port, "enroll: --http01-port");
 }
 
 }  // namespace
 
 int run_enroll(const Args& raw) {
-  ParsedArgs args = parse_args("enroll", raw,
-                               {{"--component", true, true},
+  std::vector<OptionSpec> specs{{"--component", true, true},
                                 {"--name", true},
                                 {"--issuer", true},
                                 {"--key-type", true},
                                 {"--validity", true},
                                 {"--reuse-key", false},
                                 {"--no-xmpp-addr", false},
-                                {"--acme-directory", true},
-                                {"--acme-trust", true},
-                                {"--acme-agree-tos", false},
-                                {"--acme-email", true},
-                                {"--acme-eab-kid", true},
-                                {"--acme-eab-hmac", true},
-                                {"--acme-eab-hmac-file", true},
-                                {"--http01-address", true},
-                                {"--http01-port", true},
-                                {"--webroot", true},
-                                {"--acme-preferred-chain", true},
-                                {"--dns01-rfc2136", true},
-                                {"--tls-alpn01-address", true},
-                                {"--tls-alpn01-port", true},
-                                {"--dns01-rfc2136-key", true},
-                                {"--dns01-hook", true},
                                 {"--server", true},
                                 {"--server-config", true},
                                 {"--edit-config", false},
@@ -151,11 +102,16 @@ int run_enroll(const Args& raw) {
                                 {"--dry-run", false},
                                 kConfigOption,
                                 kStateDirOption,
-                                kLockWaitOption});
+                                  kLockWaitOption};
+  for (const auto* declaration : issuer_settings_declarations())
+    for (const auto& flag : declaration->flags)
+      specs.push_back({flag.flag, *flag.value_name != 0});
+  ParsedArgs args = parse_args("enroll", raw, specs);
   if (args.positional().size() > 1) throw UsageError("enroll: one DOMAIN at most");
   Session session = open_session(args);
 
   std::vector<CertificateRequest> requests;
+  bool from_flags = false;  // one request, not the config's
   if (args.has("--server-config") && !args.has("--server"))
     throw UsageError("enroll: --server-config needs --server NAME");
   if (args.positional().empty() && !args.has("--server")) {
@@ -194,13 +150,20 @@ int run_enroll(const Args& raw) {
     if (auto validity = args.value("--validity")) request.validity = parse_validity(*validity);
     if (args.has("--reuse-key")) request.reuse_key = true;
     if (args.has("--no-xmpp-addr")) request.xmpp_addr = false;
-    apply_acme_flags(args, request.issuer_settings);
+    apply_issuer_flags(args, request.issuer_settings);
     requests.push_back(request);
+    from_flags = !configured;
   }
   RunOptions options{args.has("--force"), args.has("--dry-run")};
   options.review_changes = true;
   options.replace_request = args.has("--force") || args.has("--replace-request");
-  return run_certificates(session, requests, options);
+  try {
+    return run_certificates(session, requests, options);
+  } catch (const UsageError& e) {
+    if (!from_flags) throw;
+    // "command line.SECTION.KEY: ..." tells no flag to give: name the one that fills KEY.
+    throw UsageError(with_setting_flags_named(e.what(), kCommandLineOrigin));
+  }
 }
 
 }  // namespace xmppcert::cli

@@ -19,7 +19,7 @@ extern const char* const kEnrollClientUsage =
     R"(usage: xmppcert enroll-client USER@DOMAIN [--out DIR] [--key-type TYPE] [--validity DURATION]
                               [--state-dir DIR]
 
-Issues a client certificate from the embedded local CA (the foundation CA's stand-in) for
+Issues a client certificate from the embedded local CA (xmppcert-ca stands in for it) for
 SASL EXTERNAL logins (XEP-0178): its only name is the XmppAddr USER@DOMAIN (the bare JID,
 also the subject CN). Writes DIR/USER@DOMAIN.key (mode 0600) and DIR/USER@DOMAIN.crt (the
 certificate followed by the CA root) atomically; DIR defaults to the current folder. The

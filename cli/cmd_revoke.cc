@@ -18,7 +18,7 @@ namespace xmppcert::cli {
 extern const char* const kRevokeUsage =
     R"(usage: xmppcert revoke NAME [--reason R] [--with-certificate-key] [--state-dir DIR]
 
-Revokes the current certificate of NAME at the issuer that issued it, signed by the ACME
+Revokes the current certificate of NAME at the issuer that issued it, signed by the
 account key (or, with --with-certificate-key, by the certificate's own key). The next
 `xmppcert renew` replaces it.
 

@@ -10,6 +10,7 @@
 #include "cli/suggest.h"
 #include "engine/errors.h"
 #include "engine/log.h"
+#include "plugins/registry.h"
 
 namespace xmppcert::cli {
 namespace {
@@ -30,7 +31,7 @@ const Subcommand kSubcommands[] = {
     {"revoke", "revoke a certificate's current version at its issuer", &kRevokeUsage, run_revoke},
     {"delete", "stop managing a certificate: its record, versions and keys leave the state dir",
      &kDeleteUsage, run_delete},
-    {"account", "the ACME account: `account rollover NAME`, `account deactivate NAME`",
+    {"account", "the issuer's account: `account rollover NAME`, `account deactivate NAME`",
      &kAccountUsage, run_account},
     {"check", "what a server serves after STARTTLS: names, expiry, chain, match with the store",
      &kCheckUsage, run_check},
@@ -111,10 +112,11 @@ int dispatch(const std::vector<std::string>& all_args) {
 
 int main(int argc, char** argv) {
   using namespace xmppcert;
-  // A peer closing a socket (an ACME validator after its handshake) is an error to handle,
+  // A peer closing a socket (a CA's validator after its handshake) is an error to handle,
   // not a reason to die.
   std::signal(SIGPIPE, SIG_IGN);
   try {
+    declare_issuer_settings_to_engine();
     return cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const UsageError& e) {
     std::cerr << "xmppcert: " << e.what() << "\n";

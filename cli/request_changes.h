@@ -15,13 +15,13 @@ namespace xmppcert::cli {
 struct RequestChanges {
   std::vector<std::string> added_names;    // DNS-IDs the new request adds
   std::vector<std::string> dropped_names;  // DNS-IDs the stored request had
-  std::vector<std::string> others;         // "issuer local -> acme", "install: none -> prosody"
+  std::vector<std::string> others;         // "issuer local -> NAME", "install: none -> prosody"
   bool empty() const { return added_names.empty() && dropped_names.empty() && others.empty(); }
 };
 
 RequestChanges compare_requests(const CertificateRequest& stored, const CertificateRequest& wanted);
 
-// One line: "+conference.example.test -upload.example.test; issuer local -> acme".
+// One line: "+conference.example.test -upload.example.test; issuer local -> NAME".
 std::string describe(const RequestChanges& changes);
 
 struct ReviewedRequest {

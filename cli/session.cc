@@ -36,7 +36,7 @@ void require_existing_state_dir(const Session& session, const std::string& comma
 std::string origin_of(const Session& session, const std::string& name) {
   if (session.config && session.config->find(name))
     return session.config_origin + ": certificates.\"" + name + "\"";
-  return "command line";
+  return kCommandLineOrigin;
 }
 
 }  // namespace xmppcert::cli

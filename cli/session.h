@@ -33,7 +33,10 @@ Session open_session(const ParsedArgs& args);
 // renew what enroll created: a mistyped path must not pass as "nothing to do".
 void require_existing_state_dir(const Session& session, const std::string& command);
 
-// "config.json: certificates.\"name\"" or "command line" for a request built from flags.
+// Where a request built from flags comes from, as errors name it.
+inline constexpr char kCommandLineOrigin[] = "command line";
+
+// "config.json: certificates.\"name\"" or kCommandLineOrigin for a request built from flags.
 std::string origin_of(const Session& session, const std::string& name);
 
 }  // namespace xmppcert::cli

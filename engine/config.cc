@@ -4,6 +4,7 @@
 
 #include "engine/errors.h"
 #include "engine/fs.h"
+#include "engine/issuer_settings.h"
 #include "engine/json_fields.h"
 #include "engine/trusted_file.h"
 
@@ -101,7 +102,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
     if (auto dir = top.string("state_dir")) config.state_dir = *dir;
     if (const auto* defaults = top.object("defaults")) {
       JsonFields fields(*defaults, origin + ": defaults");
-      fields.allow_only({"issuer", "key_type", "reuse_key", "xmpp_addr", "validity", "acme"});
+      std::vector<std::string> keys{"issuer", "key_type", "reuse_key", "xmpp_addr", "validity"};
+      for (const auto& key : issuer_settings_keys()) keys.push_back(key);
+      fields.allow_only(keys);
       config.defaults = request_from_json(*defaults, "", {}, origin + ": defaults");
       config.defaults.domains.clear();
     }

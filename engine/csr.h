@@ -13,7 +13,7 @@ namespace xmppcert {
 X509ReqPtr build_csr(EVP_PKEY* key, const XmppIdentities& ids);
 
 std::string csr_pem(X509_REQ* csr);
-std::string csr_der(X509_REQ* csr);  // what ACME's finalize carries, base64url-encoded
+std::string csr_der(X509_REQ* csr);  // what an issuer's finalize carries, base64url-encoded
 X509ReqPtr parse_csr_pem(const std::string& pem);
 
 }  // namespace xmppcert

@@ -1,4 +1,4 @@
-// Text encodings of bytes: base64url without padding (RFC 4648 §5), as JOSE and ACME use it;
+// Text encodings of bytes: base64url without padding (RFC 4648 §5), as JOSE uses it;
 // plain padded base64 (§4), as POSH fingerprints and SASL PLAIN use it; hex.
 #pragma once
 

@@ -1,5 +1,5 @@
 // HTTP over libcurl. One HttpClient keeps one easy handle, so consecutive requests to the
-// same server reuse the connection (ACME does a dozen round trips per certificate).
+// same server reuse the connection (an issuer does a dozen round trips per certificate).
 #pragma once
 
 #include <chrono>
@@ -30,7 +30,7 @@ class HttpTrustError : public OperationError {
 };
 
 struct HttpOptions {
-  std::string ca_file;  // trust only this PEM bundle (a private ACME CA); empty: system store
+  std::string ca_file;  // trust only this PEM bundle (a private CA); empty: system store
   std::chrono::seconds timeout{30};
   std::vector<std::string> extra_headers;  // "Name: value", sent with every request
   // A bigger body or header block is an OperationError, not memory for whoever answers.

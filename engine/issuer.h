@@ -17,17 +17,17 @@ struct IssuanceRequest {
   std::string name;
   XmppIdentities identities;
   X509_REQ* csr = nullptr;
-  std::chrono::seconds validity{0};  // a wish; CAs like ACME's decide themselves
-  X509* replaces = nullptr;          // the certificate this one renews, if any (ACME ARI)
+  std::chrono::seconds validity{0};  // a wish; many CAs decide themselves
+  X509* replaces = nullptr;          // the certificate this one renews, if any (for the CA)
 };
 
 struct IssuedCertificate {
   std::string cert_pem;         // the leaf
   std::string chain_pem;        // its issuers, leaf excluded
-  std::time_t renew_after = 0;  // the issuer's own renewal time (ACME ARI); 0: two thirds
+  std::time_t renew_after = 0;  // the issuer's own renewal time; 0: two thirds
 };
 
-// An issuer's current advice on when to renew one certificate (ACME Renewal Information,
+// An issuer's current advice on when to renew one certificate (the CA's Renewal Information,
 // RFC 9773): its suggested window, and when to ask again if it said so (Retry-After).
 struct RenewalAdvice {
   std::time_t window_start = 0;

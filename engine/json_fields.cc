@@ -14,12 +14,16 @@ JsonFields::JsonFields(const nlohmann::json& object, std::string where)
 std::string JsonFields::path_of(const std::string& key) const { return where_ + "." + key; }
 
 void JsonFields::allow_only(std::initializer_list<const char*> keys) const {
+  allow_only(std::vector<std::string>(keys.begin(), keys.end()));
+}
+
+void JsonFields::allow_only(const std::vector<std::string>& keys) const {
   for (const auto& item : object_.items()) {
     const std::string& key = item.key();  // a structured binding: clang 14 cannot capture it
-    bool known = std::any_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; });
+    bool known = std::find(keys.begin(), keys.end(), key) != keys.end();
     if (known) continue;
     std::string expected;
-    for (const char* k : keys) expected += expected.empty() ? k : std::string(", ") + k;
+    for (const auto& k : keys) expected += expected.empty() ? k : ", " + k;
     throw UsageError(where_ + ": unknown key \"" + key + "\" (expected one of: " + expected + ")");
   }
 }

@@ -16,6 +16,7 @@ class JsonFields {
   JsonFields(const nlohmann::json& object, std::string where);
 
   void allow_only(std::initializer_list<const char*> keys) const;
+  void allow_only(const std::vector<std::string>& keys) const;
 
   std::optional<std::string> string(const char* key) const;
   std::optional<bool> boolean(const char* key) const;

@@ -1,5 +1,5 @@
 // A renewal time inside a CA's suggested window (RFC 9773 section 4.2): the one pick both
-// the issuance (plugins/issuers/acme) and xmppcertd's re-polling (agent/) make.
+// the issuance (an issuer in plugins/issuers/) and xmppcertd's re-polling (agent/) make.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 
 #include "engine/clock.h"
 #include "engine/errors.h"
+#include "engine/issuer_settings.h"
 #include "engine/json_fields.h"
 
 namespace xmppcert {
@@ -37,9 +38,11 @@ nlohmann::json request_to_json(const CertificateRequest& request) {
   };
   if (!request.xmpp_addr) json["xmpp_addr"] = false;
   if (!request.issuer_settings.empty()) {
-    nlohmann::json settings = request.issuer_settings;
-    settings.erase("eab_hmac");  // a secret, needed once at account creation: never in a record
-    json["acme"] = settings;
+    const IssuerSettingsSection* section = issuer_settings_section_of(request.issuer);
+    if (!section)
+      throw UsageError("certificate \"" + request.name + "\": the issuer \"" + request.issuer +
+                       "\" takes no settings");
+    json[section->key] = without_secrets(request.issuer_settings, *section);
   }
   if (request.dane) json["dane"] = dane_settings_to_json(*request.dane);
   if (request.posh) json["posh"] = posh_settings_to_json(*request.posh);
@@ -54,8 +57,11 @@ nlohmann::json request_to_json(const CertificateRequest& request) {
 CertificateRequest request_from_json(const nlohmann::json& json, const std::string& name,
                                      const CertificateRequest& defaults, const std::string& where) {
   JsonFields fields(json, where);
-  fields.allow_only({"domains", "components", "issuer", "key_type", "reuse_key", "xmpp_addr",
-                     "validity", "install", "acme", "dane", "posh"});
+  std::vector<std::string> keys{"domains",   "components", "issuer",   "key_type",
+                                "reuse_key", "xmpp_addr",  "validity", "install", "dane",
+                                "posh"};
+  for (const auto& key : issuer_settings_keys()) keys.push_back(key);
+  fields.allow_only(keys);
   CertificateRequest request = defaults;
   request.name = name;
   // A certificate's name is its domain unless it lists its domains; defaults have neither.
@@ -72,7 +78,9 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
   fields.with_context("validity", [&] {
     if (auto validity = fields.string("validity")) request.validity = parse_validity(*validity);
   });
-  if (const auto* acme = fields.object("acme")) request.issuer_settings = *acme;
+  for (const auto& section : issuer_settings_sections())
+    if (const auto* settings = fields.object(section.key.c_str()))
+      request.issuer_settings = *settings;
   if (const auto* dane = fields.object("dane"))
     request.dane = dane_settings_from_json(*dane, fields.path_of("dane"));
   if (const auto* posh = fields.object("posh"))

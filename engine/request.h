@@ -38,7 +38,7 @@ struct CertificateRequest {
   std::chrono::seconds validity = kDefaultValidity;
   std::optional<InstallTarget> install;
   nlohmann::json issuer_settings =
-      nlohmann::json::object();      // "acme": {...}, checked by the issuer
+      nlohmann::json::object();      // engine/issuer_settings.h; checked by the issuer
   std::optional<DaneSettings> dane;  // TLSA current + next rollover (engine/dane_rollover.h)
   std::optional<PoshSettings> posh;  // POSH documents rewritten on every renewal
   bool operator==(const CertificateRequest&) const = default;

@@ -125,7 +125,4 @@ class StateDirStore : public Store {
 std::vector<CertificateRecord> issued_records_carrying(const Store& store,
                                                        const std::string& dns_id);
 
-nlohmann::json record_to_json(const CertificateRecord& record);
-CertificateRecord record_from_json(const nlohmann::json& json, const std::string& origin);
-
 }  // namespace xmppcert

@@ -1,5 +1,5 @@
 // Building X.509 certificates: the steps every issuer here takes (the embedded local CA, the
-// foundation CA's root, intermediate and leaves): random serials, extensions written in
+// CA's root, intermediate and leaves in xmppcert-ca): random serials, extensions written in
 // OpenSSL's config syntax, name entries.
 #pragma once
 

@@ -1,7 +1,11 @@
 #include "plugins/registry.h"
 
+#include <algorithm>
+
 #include "engine/errors.h"
+#include "engine/issuer_settings.h"
 #include "plugins/issuers/acme/acme_issuer.h"
+#include "plugins/issuers/acme/declaration.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/plugin_boundary.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
@@ -19,6 +23,7 @@ struct IssuerEntry {
   const char* description;
   std::unique_ptr<Issuer> (*make)(const nlohmann::json& settings,
                                   const std::filesystem::path& state_dir, const std::string& where);
+  const IssuerSettingsDeclaration* settings;  // nullptr: takes none
 };
 
 struct ServerEntry {
@@ -42,9 +47,11 @@ std::unique_ptr<Issuer> make_acme(const nlohmann::json& settings,
 }
 
 const IssuerEntry kIssuers[] = {
-    {"local", "the embedded local CA (default, no network)", make_local},
-    {"acme", "any ACME CA (RFC 8555), settings under \"acme\"", make_acme},
-    {"foundation", "the foundation CA: ACME, its directory URL from the config", make_acme},
+    {"local", "the embedded local CA (default, no network)", make_local, nullptr},
+    {"acme", "any ACME CA (RFC 8555), settings under \"acme\"", make_acme,
+     &acme::kAcmeSettingsDeclaration},
+    {"foundation", "the foundation CA: ACME, its directory URL from the config", make_acme,
+     &acme::kAcmeSettingsDeclaration},
 };
 
 template <const ServerKind& kind>
@@ -103,6 +110,40 @@ void validate_plugins(const CertificateRequest& request, const std::string& wher
   // Constructing a plugin checks its settings and touches nothing.
   make_issuer(request.issuer, request.issuer_settings, "", where);
   if (request.install) make_server_plugin(*request.install, where + ".install");
+}
+
+const IssuerSettingsDeclaration* issuer_settings_declaration(const std::string& issuer) {
+  for (const auto& entry : kIssuers)
+    if (issuer == entry.name) return entry.settings;
+  return nullptr;
+}
+
+std::vector<const IssuerSettingsDeclaration*> issuer_settings_declarations() {
+  std::vector<const IssuerSettingsDeclaration*> declarations;
+  for (const auto& entry : kIssuers)
+    if (entry.settings &&
+        std::find(declarations.begin(), declarations.end(), entry.settings) == declarations.end())
+      declarations.push_back(entry.settings);
+  return declarations;
+}
+
+std::string with_setting_flags_named(const std::string& message, const std::string& where) {
+  std::string named = message;
+  for (const auto* declaration : issuer_settings_declarations())
+    named = with_setting_flag_named(named, where, *declaration);
+  return named;
+}
+
+void declare_issuer_settings_to_engine() {
+  std::vector<IssuerSettingsSection> sections;
+  for (const auto* declaration : issuer_settings_declarations()) {
+    IssuerSettingsSection section{declaration->section, {}, {}};
+    for (const auto& entry : kIssuers)
+      if (entry.settings == declaration) section.issuers.push_back(entry.name);
+    section.secret_keys.assign(declaration->secret_keys.begin(), declaration->secret_keys.end());
+    sections.push_back(std::move(section));
+  }
+  declare_issuer_settings_sections(std::move(sections));
 }
 
 }  // namespace xmppcert

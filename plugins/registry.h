@@ -9,6 +9,7 @@
 #include "engine/issuer.h"
 #include "engine/request.h"
 #include "engine/server_plugin.h"
+#include "plugins/plugin_settings.h"
 
 namespace xmppcert {
 
@@ -25,5 +26,20 @@ std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,
 
 // Everything a request names exists and is well-formed; nothing is touched.
 void validate_plugins(const CertificateRequest& request, const std::string& where);
+
+// The settings the named issuer declares (flags, config section, secrets, account
+// operations); nullptr when it takes none or is unknown.
+const IssuerSettingsDeclaration* issuer_settings_declaration(const std::string& issuer);
+
+// Every distinct declaration, in table order (issuers may share one: acme and foundation).
+std::vector<const IssuerSettingsDeclaration*> issuer_settings_declarations();
+
+// `message` with a settings key path under `where` told by the flag that fills it
+// (with_setting_flag_named, across the declarations).
+std::string with_setting_flags_named(const std::string& message, const std::string& where);
+
+// Hands the issuers' config sections and secret keys down to the engine
+// (engine/issuer_settings.h). The programs call it before reading a config or a record.
+void declare_issuer_settings_to_engine();
 
 }  // namespace xmppcert

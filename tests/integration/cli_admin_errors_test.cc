@@ -1,7 +1,8 @@
 // What an admin meets in the first hour (issue 17, findings 4, 5, 7, 8, 10): commands that
 // only read or renew refuse a state dir that does not exist, naming it; `ca export` never
 // creates a CA; an untrusted ACME server is named with a hint to --acme-trust and not
-// retried; a mistyped option gets a "did you mean"; log lines start with the UTC time unless
+// retried; a missing or plain-http --acme-directory is named by its flag, not by the
+// settings key it fills; a mistyped option gets a "did you mean"; log lines start with the UTC time unless
 // stderr is the journal, -q keeps only warnings; the agent says at start when it acts next
 // (the time `status` shows) or that it has nothing to manage; a `files` install without the
 // key warns.
@@ -80,6 +81,25 @@ TEST(CliErrors, AMistypedOptionGetsTheNearestOne) {
   EXPECT_NE(r.err.find("unknown option --componnet (did you mean \"--component\"?)"),
             std::string::npos)
       << r.err;
+}
+
+TEST(CliErrors, AnAcmeDirectoryMissingFromTheCommandLineIsNamedByItsFlag) {
+  TempDir dir;
+  std::vector<std::string> args{"enroll",       "example.test", "--issuer",
+                                "acme",         "--dry-run",    "--state-dir",
+                                (dir / "state").string()};
+  ProcessResult missing = run_xmppcert(args);
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find(
+                "command line: --acme-directory: an https:// ACME directory URL is required"),
+            std::string::npos)
+      << missing.err;
+  args.insert(args.end(), {"--acme-directory", "http://ca.example.test/dir"});
+  ProcessResult plain_http = run_xmppcert(args);
+  EXPECT_EQ(plain_http.exit_code, 2) << plain_http.err;
+  EXPECT_NE(plain_http.err.find("--acme-directory: an https://"), std::string::npos)
+      << plain_http.err;
+  EXPECT_EQ(plain_http.err.find("command line.acme."), std::string::npos) << plain_http.err;
 }
 
 const std::regex kStampedLine(R"((^|\n)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ example\.test: issuing)");

@@ -11,7 +11,14 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "plugins/registry.h"
+
 namespace xmppcert::testing {
+namespace {
+// Every test program reads configs and records as xmppcert does: with the issuers' settings
+// sections declared to the engine (engine/issuer_settings.h).
+const bool kIssuerSettingsDeclared = (declare_issuer_settings_to_engine(), true);
+}  // namespace
 
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "xmppcert-test-XXXXXX").string();

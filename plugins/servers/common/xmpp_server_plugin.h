@@ -54,6 +54,8 @@ class XmppServerPlugin : public ServerPlugin {
   std::vector<InstallFile> files_for(const StoredVersion& version) const;
 
  private:
+  void read_server_config();  // facts_ from config_, counted by server_config_parses()
+  // xmpp_server_install.cc: install, rollback and the files they write.
   std::string content_for(const InstallFile& file, const StoredVersion& version) const;
   void write(const fs::path& path, const std::string& content,
              const FileOwnership& ownership) const;

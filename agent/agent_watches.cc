@@ -1,0 +1,121 @@
+// What xmppcertd reads and watches: the config (or, without one, the store), the servers'
+// configs and what they include, each certificate's record and installed files; and what it
+// does when inotify says one of them changed.
+#include <algorithm>
+#include <thread>
+
+#include "agent/agent.h"
+#include "agent/schedule.h"
+#include "engine/config.h"
+#include "engine/log.h"
+#include "plugins/planning.h"
+#include "plugins/registry.h"
+
+namespace xmppcert {
+
+// Everything is read and checked first; the running state changes only when all of it is
+// good, so a bad edit leaves the previous config in force and still watched.
+void Agent::load() {
+  std::vector<CertificateRequest> requests;
+  std::set<std::filesystem::path> config_files;
+  std::set<std::filesystem::path> snippet_dirs;
+  if (options_.config) {
+    Config config = load_config(*options_.config);
+    requests = config.certificates;
+    for (const auto& file : config.files) config_files.insert(std::filesystem::absolute(file));
+    // A snippet added later to an included folder must be seen too: watch the folders.
+    for (const auto& pattern : config.include) {
+      std::filesystem::path full = pattern;
+      if (full.is_relative()) full = options_.config->parent_path() / full;
+      snippet_dirs.insert(std::filesystem::absolute(full.parent_path()).lexically_normal());
+    }
+  } else {
+    // Records the engine wrote are trusted as they are (as `status` does): no re-validation,
+    // and each is read once. Names the server's config gained since are added (a host in a
+    // new conf.d snippet); a server config that cannot be read leaves the stored names.
+    std::time_t now = std::time(nullptr);
+    next_.clear();
+    for (const auto& record : store_.load_all()) {
+      CertificateRequest request = record.request;
+      try {
+        add_discovered_names(request, where(record.name));
+      } catch (const std::exception& e) {
+        log_line(record.name, std::string("server config not read: ") + e.what());
+        request = record.request;
+      }
+      requests.push_back(request);
+      next_[record.name] = next_action(&record, request, now);
+    }
+    requests_ = std::move(requests);
+    poll_new_certificates(now);
+    config_files_.clear();
+    snippet_dirs_.clear();
+    refresh_watches();
+    return;
+  }
+  for (auto& request : requests) {
+    add_discovered_names(request, where(request.name));
+    validate_plugins(request, where(request.name));
+  }
+  requests_ = std::move(requests);
+  config_files_ = std::move(config_files);
+  snippet_dirs_ = std::move(snippet_dirs);
+  std::time_t now = std::time(nullptr);
+  next_.clear();
+  for (const auto& request : requests_) schedule(request, now);
+  poll_new_certificates(now);
+  refresh_watches();
+}
+
+// Our config, the servers' configs (with what they include), and per certificate its record
+// and the files its current version installs.
+void Agent::refresh_watches() {
+  std::set<std::filesystem::path> watched;
+  std::set<std::filesystem::path> configs = config_files_;
+  server_folders_.clear();
+  for (const auto& request : requests_) {
+    if (!request.install) continue;
+    auto plugin = make_server_plugin(*request.install, where(request.name) + ".install");
+    for (const auto& file : plugin->server_config_files()) configs.insert(file);
+    for (const auto& folder : plugin->server_config_folders())
+      server_folders_.insert(std::filesystem::path(folder).lexically_normal());
+  }
+  watched_by_name_.clear();
+  for (const auto& request : requests_) {
+    std::set<std::filesystem::path> paths = paths_to_watch(reinstall_context(request), request);
+    watched.insert(paths.begin(), paths.end());
+    watched_by_name_[request.name] = std::move(paths);
+  }
+  config_files_.clear();
+  for (const auto& path : configs) config_files_.insert(path.lexically_normal());
+  watched.insert(config_files_.begin(), config_files_.end());
+  std::set<std::filesystem::path> folders = snippet_dirs_;
+  folders.insert(server_folders_.begin(), server_folders_.end());
+  watcher_.watch_files(watched, folders);
+}
+
+// A burst of changes: our config or a server's reloads everything; a record or an installed
+// file that changed is checked against the store (and put back if it differs).
+void Agent::on_files_changed() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let a burst settle
+  std::set<std::filesystem::path> changed = watcher_.changed();
+  auto in = [&](const std::set<std::filesystem::path>& folders, const auto& path) {
+    return folders.count(path.parent_path()) > 0 ||
+           folders.count(path) > 0;  // the included folder itself appeared
+  };
+  bool config_changed = std::any_of(changed.begin(), changed.end(), [&](const auto& path) {
+    return config_files_.count(path) > 0 || in(snippet_dirs_, path) || in(server_folders_, path);
+  });
+  if (config_changed) reload("config changed");
+  for (const auto& request : requests_) {
+    const auto& paths = watched_by_name_[request.name];
+    if (std::none_of(paths.begin(), paths.end(), [&](const auto& path) {
+          return changed.count(path) > 0 || changed.count(path.parent_path()) > 0;
+        }))
+      continue;
+    reinstall_if_changed(reinstall_context(request), request);
+    schedule(request, std::time(nullptr));  // the CLI may have renewed it
+  }
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,95 @@
+#include "engine/record_json.h"
+
+#include "engine/clock.h"
+#include "engine/errors.h"
+
+namespace xmppcert {
+namespace {
+
+nlohmann::json time_or_null(std::time_t t) {
+  return t ? nlohmann::json(format_utc(t)) : nlohmann::json();
+}
+std::time_t time_from(const nlohmann::json& j) {
+  return j.is_string() ? parse_utc(j.get<std::string>()) : 0;
+}
+
+nlohmann::json identities_to_json(const XmppIdentities& ids) {
+  return {{"dns", ids.dns_ids}, {"srv", ids.srv_ids}, {"xmpp_addr", ids.xmpp_addrs}};
+}
+
+XmppIdentities identities_from_json(const nlohmann::json& j) {
+  return {j.value("dns", std::vector<std::string>{}), j.value("srv", std::vector<std::string>{}),
+          j.value("xmpp_addr", std::vector<std::string>{})};
+}
+
+}  // namespace
+
+nlohmann::json record_to_json(const CertificateRecord& r) {
+  nlohmann::json json{
+      {"name", r.name},
+      {"request", request_to_json(r.request)},
+      {"current_version", r.current_version},
+      {"dropped_identities", r.dropped_identities},
+      {"next_renewal", time_or_null(r.next_renewal)},
+      {"last_success", time_or_null(r.last_success)},
+      {"consecutive_failures", r.consecutive_failures},
+      {"revoked", r.revoked},
+  };
+  if (r.current_version > 0) {
+    const auto& c = r.certificate;
+    json["certificate"] = {
+        {"serial", c.serial_hex},
+        {"subject", c.subject},
+        {"issuer", c.issuer},
+        {"not_before", format_utc(c.not_before)},
+        {"not_after", format_utc(c.not_after)},
+        {"sha256", c.sha256_fingerprint},
+        {"names", identities_to_json(c.identities)},
+        {"server_auth", c.server_auth},
+        {"client_auth", c.client_auth},
+    };
+  }
+  if (r.last_attempt)
+    json["last_attempt"] = {{"time", format_utc(r.last_attempt->time)},
+                            {"ok", r.last_attempt->ok},
+                            {"message", r.last_attempt->message}};
+  if (r.dane) json["dane"] = dane_state_to_json(*r.dane);
+  return json;
+}
+
+CertificateRecord record_from_json(const nlohmann::json& json, const std::string& origin) {
+  try {
+    CertificateRecord r;
+    r.name = json.at("name").get<std::string>();
+    r.request = request_from_json(json.at("request"), r.name, {}, origin + ": request");
+    r.current_version = json.value("current_version", 0);
+    r.dropped_identities = json.value("dropped_identities", std::vector<std::string>{});
+    r.next_renewal = time_from(json.value("next_renewal", nlohmann::json()));
+    r.last_success = time_from(json.value("last_success", nlohmann::json()));
+    r.consecutive_failures = json.value("consecutive_failures", 0);
+    r.revoked = json.value("revoked", false);
+    if (auto it = json.find("certificate"); it != json.end()) {
+      auto& c = r.certificate;
+      c.serial_hex = it->at("serial").get<std::string>();
+      c.subject = it->value("subject", "");
+      c.issuer = it->value("issuer", "");
+      c.not_before = time_from(it->at("not_before"));
+      c.not_after = time_from(it->at("not_after"));
+      c.sha256_fingerprint = it->at("sha256").get<std::string>();
+      c.identities = identities_from_json(it->at("names"));
+      c.server_auth = it->value("server_auth", false);
+      c.client_auth = it->value("client_auth", false);
+    }
+    if (auto it = json.find("last_attempt"); it != json.end())
+      r.last_attempt =
+          Attempt{time_from(it->at("time")), it->at("ok").get<bool>(), it->value("message", "")};
+    if (auto it = json.find("dane"); it != json.end()) r.dane = dane_state_from_json(*it);
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    throw_operation_error("read record", origin, e.what());
+  } catch (const UsageError& e) {
+    throw_operation_error("read record", origin, e.what());
+  }
+}
+
+}  // namespace xmppcert

@@ -1,0 +1,16 @@
+// record.json: a certificate's record as the state dir keeps it. Times are UTC text (null:
+// never); the request is stored as the config would write it, without secrets
+// (engine/request.h). A record that does not read is an OperationError naming its origin.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/store.h"
+
+namespace xmppcert {
+
+nlohmann::json record_to_json(const CertificateRecord& record);
+CertificateRecord record_from_json(const nlohmann::json& json, const std::string& origin);
+
+}  // namespace xmppcert
