@@ -46,7 +46,7 @@ options:
   --dry-run             preflight: print the plan (names, issuer, validity, files with
                         owner and mode, reload argv, STARTTLS probe ports, missing
                         server-config lines) and check what costs nothing at the CA
-                        (ACME directory reachable, challenge port free, webroot and
+                        (the CA's directory reachable, challenge port free, webroot and
                         install folders writable, configs readable); write nothing;
                         exit 1 naming a failed check
   --config FILE         JSON config (comments allowed); flags override its entry

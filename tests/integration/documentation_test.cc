@@ -39,7 +39,9 @@ std::set<std::string> quoted_strings(const std::string& text) {
 // file -> keys: the allow_only lists, and keys read through JsonFields accessors in files
 // that declare such a list (the "plugin" of "install" is read, not listed).
 std::map<std::string, std::set<std::string>> config_keys() {
-  static const std::regex allow_only(R"(allow_only\(\s*\{([^}]*)\}\))");
+  // allow_only({...}), or a key vector built for it (request.cc adds the issuers' sections).
+  static const std::regex allow_only(
+      R"((?:allow_only\(\s*\{|std::vector<std::string> keys\{)([^}]*)\})");
   static const std::regex accessor(
       R"(fields\.(string|boolean|strings|object)\(\s*"([a-z0-9_]+)\")");
   std::map<std::string, std::set<std::string>> keys;
@@ -100,6 +102,15 @@ std::map<std::string, std::set<std::string>> command_options() {
       for (std::sregex_iterator o(table.begin(), table.end(), option), oend; o != oend; ++o)
         options[(*it)[1]].insert((*o)[1].matched ? std::string((*o)[1]) : constants.at((*o)[2]));
     }
+  }
+  // enroll's issuer flags come from the issuers' declarations (plugins/plugin_settings.h); a
+  // refused flag (a secret in argv) is not an option and needs no help line.
+  static const std::regex flag(R"re(\{"(--[a-z0-9-]+)", "[^"]*", k(\w+),)re");
+  for (const auto& file : sources_under({"plugins/issuers"})) {
+    if (file.filename() != "declaration.cc") continue;
+    std::string text = read_file(file);
+    for (std::sregex_iterator it(text.begin(), text.end(), flag), end; it != end; ++it)
+      if ((*it)[2] != "Refused") options["enroll"].insert((*it)[1]);
   }
   return options;
 }
