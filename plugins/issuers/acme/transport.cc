@@ -47,13 +47,11 @@ class RetriesExhausted : public OperationError {
   explicit RetriesExhausted(const std::string& message) : OperationError(message) {}
 };
 
-}  // namespace
-
-namespace {
 std::function<void(std::chrono::milliseconds)>& pause_hook() {
   static std::function<void(std::chrono::milliseconds)> hook;
   return hook;
 }
+
 }  // namespace
 
 nlohmann::json json_reply(const HttpResponse& response, const std::string& url) {
