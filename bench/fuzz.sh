@@ -57,4 +57,16 @@ for name in "${targets[@]}"; do
   cat "$build/fuzz-out/$name/result"
   grep -q FINDING "$build/fuzz-out/$name/result" && failed=1
 done
+# What each finding was, so a CI log alone says it: the first report lines and the saved input.
+for name in "${targets[@]}"; do
+  grep -q FINDING "$build/fuzz-out/$name/result" || continue
+  echo "---- $name"
+  grep -m1 -A16 -E 'terminate called|runtime error|==ERROR|ERROR: libFuzzer' \
+    "$build/fuzz-out/$name/log" | grep -v -E '^ +#([2-9]|1[0-9]) .* in (fuzzer::|std::|__)' || true
+  grep -E 'Test unit written to' "$build/fuzz-out/$name/log" || true
+  for input in "$build/fuzz-out/$name"/crash-* "$build/fuzz-out/$name"/leak-* \
+    "$build/fuzz-out/$name"/timeout-*; do
+    if [ -f "$input" ]; then echo "input (base64): $(head -c 4096 "$input" | base64 -w0)"; fi
+  done
+done
 exit $failed

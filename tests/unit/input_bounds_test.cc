@@ -58,5 +58,15 @@ TEST(InputBounds, AnEjabberdTypeErrorNamesFileAndLine) {
   EXPECT_NE(error.find((dir / "ejabberd.yml").string() + ":3"), std::string::npos) << error;
 }
 
+// Found by the ejabberd_config fuzz target: an include naming the config's own folder made
+// yaml-cpp throw std::ios_failure, which no caller catches.
+TEST(InputBounds, AnEjabberdIncludeThatIsAFolderIsAUsageErrorNamingIt) {
+  TempDir dir;
+  write_text(dir / "ejabberd.yml", "hosts: [example.org]\ninclude_config_file: .\n");
+  std::string error = error_message_of<UsageError>([&] { read_ejabberd_config(dir / "ejabberd.yml"); });
+  EXPECT_NE(error.find("read ejabberd config " + (dir / ".").string()), std::string::npos) << error;
+  EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace xmppcert::testing

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/errors.h"
+#include "engine/fs.h"
 
 namespace xmppcert {
 namespace {
@@ -71,11 +72,15 @@ class Reader {
   void load(const fs::path& file, std::vector<YAML::Node>& roots, ServerFacts& facts, int depth) {
     if (depth > 8)
       throw UsageError(file.string() + ": include_config_file nested more than 8 deep");
+    std::string text;
+    try {  // capped, and never a FIFO or a folder: the ejabberd user can write its config
+      text = read_file(file);
+    } catch (const OperationError& e) {
+      throw UsageError("read ejabberd config " + file.string() + ": " + e.what());
+    }
     YAML::Node root;
     try {
-      root = YAML::LoadFile(file.string());
-    } catch (const YAML::BadFile&) {
-      throw UsageError("read ejabberd config " + file.string() + ": cannot open it");
+      root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       throw UsageError(file.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
