@@ -5,7 +5,8 @@
 # usage: bench/fuzz.sh MINUTES [BUILD_DIR] [TARGET...]   (MINUTES may be a fraction: 0.5)
 # JOBS=N runs N targets at once (default: the number of cores); FUZZ_SEED=N makes the runs
 # repeatable (libFuzzer -seed): CI runs each target for one minute with FUZZ_SEED=1, the same
-# run a developer can replay.
+# run a developer can replay. FUZZ_PREBUILT=1 skips the build: BUILD_DIR then only needs the
+# fuzz_NAME binaries (a copy, so a long run goes on while the build dir is rebuilt).
 # A finding is saved as BUILD_DIR/fuzz-out/NAME/crash-* (or leak-*, timeout-*); exit 1 then.
 set -euo pipefail
 minutes=${1:?usage: bench/fuzz.sh MINUTES [BUILD_DIR] [TARGET...]}
@@ -15,8 +16,6 @@ jobs=${JOBS:-$(nproc)}
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 seconds=$(awk -v m="$minutes" 'BEGIN { s = int(m * 60); print (s < 1 ? 1 : s) }')
 
-cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXMPPCERT_FUZZ=ON \
-  -DXMPPCERT_TESTS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ > /dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for source in "$source_dir"/tests/fuzz/*_fuzz.cc; do
@@ -24,8 +23,12 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets+=("$name")
   done
 fi
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" > "$build/fuzz-build.log" 2>&1 ||
-  { tail -40 "$build/fuzz-build.log"; exit 1; }
+if [ -z "${FUZZ_PREBUILT:-}" ]; then
+  cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXMPPCERT_FUZZ=ON \
+    -DXMPPCERT_TESTS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ > /dev/null
+  cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" > "$build/fuzz-build.log" 2>&1 ||
+    { tail -40 "$build/fuzz-build.log"; exit 1; }
+fi
 
 run_target() {
   local name=$1 out="$build/fuzz-out/$1" corpus="$build/fuzz-corpus/$1"  # corpus grows; seeds stay
