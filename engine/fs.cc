@@ -37,6 +37,17 @@ void write_all(int fd, std::string_view content, const fs::path& path) {
   }
 }
 
+// Mode and owner before any byte is written, so a key is never readable by others.
+void set_mode_and_owner(int fd, const FileOwnership& ownership, const fs::path& path) {
+  if (::fchmod(fd, ownership.mode) != 0)
+    throw_operation_error("chmod", path.string(), errno_text(errno));
+  if (ownership.owner || ownership.group) {
+    if (::fchown(fd, ownership.owner.value_or(static_cast<uid_t>(-1)),
+                 ownership.group.value_or(static_cast<gid_t>(-1))) != 0)
+      throw_operation_error("chown", path.string(), errno_text(errno));
+  }
+}
+
 // Six letters or digits, as mkstemp's XXXXXX (which cannot work relative to a folder fd).
 std::string random_suffix() {
   static const char kAlphabet[] =
@@ -92,14 +103,7 @@ void write_file_atomically(const fs::path& path, std::string_view content,
   }
   fs::path temp_path = directory / temp;
   try {
-    // Mode and owner before any byte is written, so a key is never readable by others.
-    if (::fchmod(fd, ownership.mode) != 0)
-      throw_operation_error("chmod", temp_path.string(), errno_text(errno));
-    if (ownership.owner || ownership.group) {
-      if (::fchown(fd, ownership.owner.value_or(static_cast<uid_t>(-1)),
-                   ownership.group.value_or(static_cast<gid_t>(-1))) != 0)
-        throw_operation_error("chown", temp_path.string(), errno_text(errno));
-    }
+    set_mode_and_owner(fd, ownership, temp_path);
     write_all(fd, content, temp_path);
     if (::fsync(fd) != 0) throw_operation_error("fsync", temp_path.string(), errno_text(errno));
     crash_point("atomic-write:before-rename");
@@ -120,6 +124,20 @@ void write_file_atomically(const fs::path& path, std::string_view content,
     throw;
   }
   ::close(dir);
+}
+
+void write_new_file(const fs::path& path, std::string_view content, const FileOwnership& ownership) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) throw_operation_error("create", path.string(), errno_text(errno));
+  try {
+    set_mode_and_owner(fd, ownership, path);
+    write_all(fd, content, path);
+    if (::fsync(fd) != 0) throw_operation_error("fsync", path.string(), errno_text(errno));
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::close(fd) != 0) throw_operation_error("close", path.string(), errno_text(errno));
 }
 
 std::string read_file(const fs::path& path) {

@@ -41,6 +41,11 @@ enum class Folder { trusted, untrusted };
 void write_file_atomically(const fs::path& path, std::string_view content,
                            const FileOwnership& ownership = {}, Folder folder = Folder::trusted);
 
+// A new file in a folder that is itself still private and is renamed into place as a whole
+// (a staging folder): created with O_EXCL (mode and owner set before any byte), written and
+// fsynced, but not renamed. Call sync_directory on the folder before renaming it.
+void write_new_file(const fs::path& path, std::string_view content, const FileOwnership& ownership);
+
 // A regular file of at most kReadFileLimit (engine/safe_open.h) bytes; a FIFO, a device or a
 // bigger file is an OperationError, never a hang. Follows symlinks: for a file in a folder
 // another user can write, use read_untrusted_file.

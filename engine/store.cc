@@ -99,12 +99,14 @@ StoredVersion StateDirStore::write_version(const std::string& name, const Versio
   fs::remove_all(staging, ec);
   try {  // a failed write (a full disk) leaves no staging folder behind
     create_directories(staging, 0755);
-    write_file_atomically(staging / "privkey.pem", files.key_pem, with_mode(kPrivateKeyMode));
+    // The staging folder becomes the version in one rename: its files need no rename of
+    // their own, only their data and the folder's entries on disk before that rename.
+    write_new_file(staging / "privkey.pem", files.key_pem, with_mode(kPrivateKeyMode));
     crash_point("store:after-key");
-    write_file_atomically(staging / "cert.pem", files.cert_pem, with_mode(0644));
-    write_file_atomically(staging / "chain.pem", files.chain_pem, with_mode(0644));
-    write_file_atomically(staging / "fullchain.pem", files.cert_pem + files.chain_pem,
-                          with_mode(0644));
+    write_new_file(staging / "cert.pem", files.cert_pem, with_mode(0644));
+    write_new_file(staging / "chain.pem", files.chain_pem, with_mode(0644));
+    write_new_file(staging / "fullchain.pem", files.cert_pem + files.chain_pem, with_mode(0644));
+    sync_directory(staging);
     crash_point("store:before-version-rename");
     if (::rename(staging.c_str(), version.dir.c_str()) != 0)
       throw_operation_error("rename " + staging.string() + " to", version.dir.string(),

@@ -92,8 +92,7 @@ TEST_P(InterruptedVersionWrite, LeavesThePreviousVersionCurrentAndTheNextWriteSu
 }
 
 INSTANTIATE_TEST_SUITE_P(Store, InterruptedVersionWrite,
-                         ::testing::Values("store:after-key", "store:before-version-rename",
-                                           "atomic-write:before-rename"));
+                         ::testing::Values("store:after-key", "store:before-version-rename"));
 
 TEST(Store, PruneKeepsTheNewestVersionsAndTheCurrentOne) {
   TempDir dir;

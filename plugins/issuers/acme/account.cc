@@ -53,10 +53,14 @@ Account open_account(Transport& transport, const AcmeSettings& settings,
   if (!location) throw_operation_error("create ACME account at", new_account, "no Location header");
   account.url = *location;
   transport.set_account(account.key.get(), account.url);
-  write_file_atomically(
-      dir / "account.json",
-      nlohmann::json{{"url", *location}, {"directory", settings.directory}}.dump(2) + "\n",
-      with_mode(0600));
+  // Written when it changes only: every run looks the account up, and an fsync per run is
+  // most of what a quick CA leaves to wait for.
+  std::string record =
+      nlohmann::json{{"url", *location}, {"directory", settings.directory}}.dump(2) + "\n";
+  auto record_path = dir / "account.json";
+  std::error_code missing;
+  if (!std::filesystem::is_regular_file(record_path, missing) || read_file(record_path) != record)
+    write_file_atomically(record_path, record, with_mode(0600));
   return account;
 }
 

@@ -13,7 +13,9 @@
 namespace xmppcert::acme {
 
 // The wait before look number `attempt` (0: the first, right after the challenge response or
-// the finalize): 20 ms, doubling, at most 2 s.
+// the finalize): 2 ms, doubling, at most 2 s. Pebble and a local xmppcert-ca decide within
+// a few milliseconds; a slow CA costs about ten looks in its first second, or what its
+// Retry-After asks for instead.
 std::chrono::milliseconds poll_delay(int attempt);
 
 // Waits on `url` until its status is none of `waiting`, honouring Retry-After (at most 10 s)
