@@ -48,19 +48,27 @@ std::vector<std::string> check_issued(const CertificateRequest& request,
   return missing;
 }
 
-// Each certificate must be signed by the next one in the chain the issuer sent.
-void check_chain_links(X509* leaf, const std::string& chain_pem, const std::string& issuer) {
-  if (chain_pem.find("-----BEGIN") == std::string::npos) return;
-  std::vector<X509Ptr> chain = parse_certificate_chain(chain_pem, "chain from issuer " + issuer);
+// Each certificate must be signed by the next one in the chain the issuer sent, and the top
+// one by the root the issuer named (the trust anchor the servers will get), if it named one.
+void check_chain_links(X509* leaf, const IssuedCertificate& issued, const std::string& issuer) {
+  std::vector<X509Ptr> chain;
+  if (issued.chain_pem.find("-----BEGIN") != std::string::npos)
+    chain = parse_certificate_chain(issued.chain_pem, "chain from issuer " + issuer);
+  X509Ptr root;
+  if (!issued.root_pem.empty()) root = parse_certificate(issued.root_pem, "root of issuer " + issuer);
   X509* child = leaf;
-  for (const auto& parent : chain) {
-    if (X509_verify(child, X509_get0_pubkey(parent.get())) != 1) {
+  auto require_signed_by = [&](X509* parent, const char* what) {
+    if (X509_verify(child, X509_get0_pubkey(parent)) != 1) {
       ERR_clear_error();
-      throw_operation_error("check chain from issuer", issuer,
-                            "a certificate is not signed by the next one in the chain");
+      throw_operation_error("check chain from issuer", issuer, what);
     }
+  };
+  for (const auto& parent : chain) {
+    require_signed_by(parent.get(), "a certificate is not signed by the next one in the chain");
     child = parent.get();
   }
+  if (root && X509_cmp(child, root.get()) != 0)
+    require_signed_by(root.get(), "the chain does not lead to the issuer's root");
 }
 
 // Reloads the server and, unless its config does not use the files yet (then says what to
@@ -164,16 +172,17 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
     renew_after = issued.renew_after;
     X509Ptr leaf = parse_certificate(issued.cert_pem, "certificate from issuer " + issuer.name());
     dropped = check_issued(request, wanted, leaf.get(), key.get(), issuer.name());
-    check_chain_links(leaf.get(), issued.chain_pem, issuer.name());
+    check_chain_links(leaf.get(), issued, issuer.name());
     info = inspect_certificate(leaf.get());
     if (!info.client_auth)
       log_warning(
           request.name,
           "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
           "strict peers will fail");
-    version = store.write_version(request.name,
-                                  {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem},
-                                  previous ? previous->current_version : 0);
+    version = store.write_version(
+        request.name,
+        {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem, issued.root_pem},
+        previous ? previous->current_version : 0);
   } catch (const UsageError&) {
     throw;
   } catch (const std::exception& e) {

@@ -143,6 +143,10 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
   lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_header);
   lib.easy_setopt(curl, CURLOPT_HEADERDATA, &header_sink);
   if (!options_.ca_file.empty()) lib.easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.verify_peer) {
+    lib.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    lib.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   struct curl_slist* headers = nullptr;
   if (method == "HEAD") lib.easy_setopt(curl, CURLOPT_NOBODY, 1L);
   if (body) {

@@ -25,6 +25,9 @@ struct IssuedCertificate {
   std::string cert_pem;         // the leaf
   std::string chain_pem;        // its issuers, leaf excluded
   std::time_t renew_after = 0;  // the issuer's own renewal time; 0: two thirds
+  // The root the chain leads to, when the issuer knows it (an embedded CA; a CA whose root
+  // the admin pinned): stored with the version, installed as the servers' s2s trust anchor.
+  std::string root_pem{};  // ({}: brace-initialising the fields above may leave it out)
 };
 
 // An issuer's current advice on when to renew one certificate (the CA's Renewal Information,

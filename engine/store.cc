@@ -106,6 +106,7 @@ StoredVersion StateDirStore::write_version(const std::string& name, const Versio
     write_new_file(staging / "cert.pem", files.cert_pem, with_mode(0644));
     write_new_file(staging / "chain.pem", files.chain_pem, with_mode(0644));
     write_new_file(staging / "fullchain.pem", files.cert_pem + files.chain_pem, with_mode(0644));
+    if (!files.root_pem.empty()) write_new_file(staging / "root.pem", files.root_pem, with_mode(0644));
     sync_directory(staging);
     crash_point("store:before-version-rename");
     if (::rename(staging.c_str(), version.dir.c_str()) != 0)

@@ -30,12 +30,14 @@ struct StoredVersion {
   std::filesystem::path cert_path() const { return dir / "cert.pem"; }
   std::filesystem::path chain_path() const { return dir / "chain.pem"; }
   std::filesystem::path fullchain_path() const { return dir / "fullchain.pem"; }
+  std::filesystem::path root_path() const { return dir / "root.pem"; }  // may be absent
 };
 
 struct VersionFiles {
   std::string key_pem;
   std::string cert_pem;
   std::string chain_pem;  // issuer certificates, leaf excluded
+  std::string root_pem{};  // the root the chain leads to, when the issuer named it
 };
 
 struct Attempt {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "engine/fs.h"
 #include "tests/ca/ca_fixture.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/integration/pebble_fixture.h"
@@ -48,6 +49,46 @@ TEST(FoundationCaEnroll, EnrollGetsDnsIdsSrvIdsXmppAddrAndClientAuth) {
       {"openssl", "verify", "-CAfile", ca.root_file(), "-untrusted", chain, cert});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(ca.log().find("audit: issued serial"), std::string::npos) << ca.log();
+}
+
+std::vector<std::string> enroll_args(const FoundationCa& ca, const testing::TempDir& state,
+                                     const std::string& pin) {
+  return {"enroll", "xmpp.example.test", "--state-dir", state.path().string(), "--issuer",
+          "foundation", "--acme-directory", ca.directory_url(), "--acme-root-sha256", pin,
+          "--acme-agree-tos", "--http01-address", "127.0.0.1", "--http01-port",
+          std::to_string(ca.http01_port())};
+}
+
+// Client side of issue 13: the admin hands out the directory URL and the root's fingerprint;
+// xmppcert fetches the root, checks it, trusts only it, and keeps it with each version.
+TEST(FoundationCaEnroll, TheRootPinnedBySha256IsFetchedTrustedAndStoredWithTheCertificate) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca;
+  ProcessResult fingerprint = testing::run_process(
+      {"openssl", "x509", "-in", ca.root_file(), "-noout", "-fingerprint", "-sha256"});
+  ASSERT_EQ(fingerprint.exit_code, 0) << fingerprint.err;
+  std::string pin = fingerprint.out.substr(fingerprint.out.find('=') + 1);
+  pin.erase(pin.find_last_not_of("\n") + 1);
+
+  testing::TempDir wrong_state;
+  std::string wrong(pin);
+  wrong[0] = wrong[0] == '0' ? '1' : '0';
+  ProcessResult refused = testing::run_xmppcert(enroll_args(ca, wrong_state, wrong));
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("root_sha256"), std::string::npos) << refused.err;
+  EXPECT_TRUE(find_file(wrong_state.path(), "cert.pem").empty());
+
+  testing::TempDir state;
+  ProcessResult r = testing::run_xmppcert(enroll_args(ca, state, pin));
+  ASSERT_EQ(r.exit_code, 0) << r.err << "\nCA log:\n" << ca.log();
+  auto cert = find_file(state.path() / "certs", "cert.pem");
+  ASSERT_FALSE(cert.empty());
+  EXPECT_EQ(read_file(cert.parent_path() / "root.pem"), read_file(ca.root_file()));
+  ProcessResult verify = testing::run_process({"openssl", "verify", "-CAfile",
+                                               (cert.parent_path() / "root.pem").string(),
+                                               "-untrusted",
+                                               (cert.parent_path() / "chain.pem").string(), cert});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
 TEST(FoundationCaEnroll, RootCommandPrintsTheRootAndInitRefusesToOverwrite) {

@@ -1,12 +1,14 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 
 #include "engine/certificate.h"
+#include "engine/fs.h"
 #include "engine/log.h"
 #include "plugins/issuers/acme/account.h"
 #include "plugins/issuers/acme/authorization.h"
 #include "plugins/issuers/acme/certificate.h"
 #include "plugins/issuers/acme/jws.h"
 #include "plugins/issuers/acme/order.h"
+#include "plugins/issuers/acme/pinned_root.h"
 #include "plugins/issuers/acme/renewal_info.h"
 #include "plugins/issuers/acme/revocation.h"
 #include "plugins/issuers/acme/solver_table.h"
@@ -15,13 +17,15 @@
 namespace xmppcert::acme {
 
 struct AcmeIssuer::Session {
-  explicit Session(const AcmeSettings& s) : transport(s.directory, http_options_for(s)) {}
-  static HttpOptions http_options_for(const AcmeSettings& s) {
+  Session(const AcmeSettings& s, std::string trust_file)
+      : transport(s.directory, http_options_for(trust_file)), trust(std::move(trust_file)) {}
+  static HttpOptions http_options_for(const std::string& trust_file) {
     HttpOptions options;
-    options.ca_file = s.trust;
+    options.ca_file = trust_file;
     return options;
   }
   Transport transport;
+  std::string trust;  // the pinned root's file with root_sha256, else the "trust" setting
   Account account;
   std::unique_ptr<ChallengeSolver> solver;  // made on first issue(): it may bind a port
 };
@@ -31,13 +35,18 @@ AcmeIssuer::AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir)
 
 AcmeIssuer::~AcmeIssuer() = default;
 
+std::string AcmeIssuer::trust_file() const {
+  if (settings_.root_sha256.empty()) return settings_.trust;
+  return ensure_pinned_root(settings_, account_dir()).string();
+}
+
 std::filesystem::path AcmeIssuer::account_dir() const {
   return account_dir_for(state_dir_, settings_.directory);
 }
 
 AcmeIssuer::Session& AcmeIssuer::session() {
   if (!session_) {
-    auto session = std::make_unique<Session>(settings_);
+    auto session = std::make_unique<Session>(settings_, trust_file());
     session->account = open_account(session->transport, settings_, account_dir());
     session_ = std::move(session);
   }
@@ -67,6 +76,7 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   for (size_t i = 1; i < chain.size(); ++i) issued.chain_pem += certificate_pem(chain[i].get());
   if (transport.directory().contains("renewalInfo"))
     issued.renew_after = renewal_time_from_ca(transport, chain.front().get(), request.name);
+  if (!settings_.root_sha256.empty()) issued.root_pem = read_file(s.trust);
   return issued;
 }
 
@@ -82,7 +92,7 @@ void AcmeIssuer::deactivate_account() {
 }
 
 std::optional<RenewalAdvice> AcmeIssuer::renewal_advice(X509* certificate) {
-  Transport transport(settings_.directory, Session::http_options_for(settings_));
+  Transport transport(settings_.directory, Session::http_options_for(trust_file()));
   if (!transport.directory().contains("renewalInfo")) return std::nullopt;
   return fetch_renewal_advice(transport, certificate);
 }

@@ -11,7 +11,8 @@
 //             "rfc2136_key_file": "/etc/xmppcert/tsig.key",
 //             "tls_alpn01_address": "0.0.0.0", "tls_alpn01_port": 443, // or tls-alpn-01 (RFC 8737)
 //             "profile": "tlsserver",                             // an ACME profile, if offered
-//             "preferred_chain": "ISRG Root X1" }                 // pick among alternate chains
+//             "preferred_chain": "ISRG Root X1",                  // pick among alternate chains
+//             "root_sha256": "AB:CD:..." }  // instead of "trust": pin the CA's own root (foundation)
 //
 // When the directory offers renewalInfo (RFC 9773), a renewal names the certificate it
 // replaces and the CA's suggested window sets the next renewal time.
@@ -57,6 +58,8 @@ class AcmeIssuer : public Issuer {
  private:
   struct Session;
   Session& session();  // account looked up or created on first use
+  // The CA bundle for the HTTPS: with root_sha256 the pinned root (fetched on first use).
+  std::string trust_file() const;
   AcmeSettings settings_;
   std::filesystem::path state_dir_;
   std::unique_ptr<Session> session_;  // kept across issue() calls: connection and nonce reuse

@@ -12,6 +12,9 @@ constexpr SettingFlag kFlags[] = {
     {"--acme-directory", "URL", kText, "directory", nullptr, "the CA's directory (https://)"},
     {"--acme-trust", "PEM", kText, "trust", nullptr,
      "trust only this CA bundle for the ACME server's HTTPS"},
+    {"--acme-root-sha256", "FP", kText, "root_sha256", nullptr,
+     "instead of --acme-trust: pin the foundation CA's own root\n(SHA-256 of `xmppcert-ca root`), "
+     "fetched beside the directory"},
     {"--acme-agree-tos", "", kSwitch, "agree_tos", nullptr, "agree to the CA's terms of service"},
     {"--acme-email", "ADDR", kText, "email", nullptr, "account contact"},
     {"--acme-eab-kid", "K", kText, "eab_kid", nullptr, "external account binding: key id"},

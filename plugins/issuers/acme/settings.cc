@@ -3,6 +3,7 @@
 #include "engine/encoding.h"
 #include "engine/errors.h"
 #include "engine/json_fields.h"
+#include "plugins/issuers/acme/pinned_root.h"
 #include "plugins/issuers/acme/solver_table.h"
 
 namespace xmppcert::acme {
@@ -12,7 +13,7 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   fields.allow_only({"directory", "trust", "agree_tos", "email", "eab_kid", "eab_hmac",
                      "http01_address", "http01_port", "webroot", "dns01_hook", "profile",
                      "preferred_chain", "rfc2136_server", "rfc2136_port", "rfc2136_key_file",
-                     "tls_alpn01_address", "tls_alpn01_port"});
+                     "tls_alpn01_address", "tls_alpn01_port", "root_sha256", "root_url"});
   AcmeSettings s;
   auto directory = fields.string("directory");
   if (!directory || directory->rfind("https://", 0) != 0)
@@ -45,6 +46,16 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   s.dns01_hook = fields.strings("dns01_hook").value_or(std::vector<std::string>{});
   s.profile = fields.string("profile").value_or("");
   s.preferred_chain = fields.string("preferred_chain").value_or("");
+  if (auto pin = fields.string("root_sha256"))
+    s.root_sha256 = normalized_sha256(*pin, fields.path_of("root_sha256"));
+  s.root_url = fields.string("root_url").value_or("");
+  if (!s.root_url.empty() && s.root_url.rfind("https://", 0) != 0)
+    throw UsageError(fields.path_of("root_url") + ": an https:// URL is required");
+  if (!s.root_url.empty() && s.root_sha256.empty())
+    throw UsageError(fields.path_of("root_url") + ": goes with root_sha256 (the root's pin)");
+  if (!s.root_sha256.empty() && !s.trust.empty())
+    throw UsageError(where + ": trust and root_sha256 exclude each other (root_sha256 pins "
+                     "the CA's own root and trusts only it)");
   solver_for(s, where);  // exactly one solver is chosen
   return s;
 }

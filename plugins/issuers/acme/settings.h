@@ -27,6 +27,8 @@ struct AcmeSettings {
       0;                // tls-alpn-01 by the built-in responder on this port (443 in production)
   std::string profile;  // an ACME profile the directory lists in meta.profiles
   std::string preferred_chain;  // issuer CN of the chain's top certificate, among the alternates
+  std::string root_sha256;  // the foundation CA's root, pinned: lowercase hex (pinned_root.h)
+  std::string root_url;     // where that root is fetched; empty: beside the directory
 };
 
 // UsageError naming `where` and the key on any bad setting.

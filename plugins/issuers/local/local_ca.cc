@@ -126,7 +126,11 @@ IssuedCertificate LocalCa::issue(const IssuanceRequest& request) {
 
   if (!X509_sign(cert.get(), key_.get(), EVP_sha384()))
     throw_operation_error("sign certificate for", request.name, openssl_error_text());
-  return IssuedCertificate{certificate_pem(cert.get()), certificate_pem(root_.get())};
+  IssuedCertificate issued;
+  issued.cert_pem = certificate_pem(cert.get());
+  issued.chain_pem = certificate_pem(root_.get());
+  issued.root_pem = issued.chain_pem;  // the chain is the root alone
+  return issued;
 }
 
 }  // namespace xmppcert

@@ -50,14 +50,21 @@ void ensure_newer_mtime(const fs::path& path, std::optional<std::time_t> before)
 std::vector<InstallFile> XmppServerPlugin::files_for(const StoredVersion& version) const {
   std::vector<InstallFile> files =
       kind_.layout(cert_dir_, version.dir.parent_path().filename().string());
-  if (trust_anchor_) files.push_back({cert_dir_ / kTrustAnchorFile, FileContent::trust_anchor});
+  if (trust_anchor_ || trust_anchor_from_issuer_)
+    files.push_back({cert_dir_ / kTrustAnchorFile, FileContent::trust_anchor});
   return files;
 }
 
 std::string XmppServerPlugin::content_for(const InstallFile& file,
                                           const StoredVersion& version) const {
-  return file.content == FileContent::trust_anchor ? read_file(*trust_anchor_)
-                                                   : content_of(file.content, version);
+  if (file.content != FileContent::trust_anchor) return content_of(file.content, version);
+  if (trust_anchor_) return read_file(*trust_anchor_);
+  std::error_code missing;
+  if (!fs::exists(version.root_path(), missing))
+    throw_operation_error("install trust anchor from", version.dir.string(),
+                          "\"trust_anchor\": \"foundation\" needs the issuer's root, and this "
+                          "version has none (an ACME issuer names it only with root_sha256)");
+  return read_file(version.root_path());
 }
 
 // Atomic, and for ejabberd with an mtime that moved forward.

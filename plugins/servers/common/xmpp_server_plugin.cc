@@ -53,7 +53,10 @@ XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json&
       parse_absolute_path(fields, "cert_dir").value_or(kind.default_cert_dir(config_, facts_));
   ownership_ = parse_ownership(fields, std::string(kind.default_group));
   reload_argv_ = parse_argv(fields, "reload").value_or(kind.default_reload(config_));
-  trust_anchor_ = parse_absolute_path(fields, "trust_anchor");
+  if (fields.string("trust_anchor") == "foundation")
+    trust_anchor_from_issuer_ = true;
+  else
+    trust_anchor_ = parse_absolute_path(fields, "trust_anchor");
   edit_config_ = fields.boolean("edit_config").value_or(false);
   if (auto names = fields.string("discovered_names")) {
     if (*names != "allow" && *names != "refuse")

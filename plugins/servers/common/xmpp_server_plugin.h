@@ -8,7 +8,9 @@
 //   "restart": {"c2s": [argv], "s2s": [argv]}  jabberd2: stop the pid in the component's
 //                                              pidfile, then start argv (instead of reload)
 //   "verify": false | {"host": "127.0.0.1", "c2s_port": 5222, "s2s_port": 5269, "wait": "20s"}
-//   "trust_anchor": "/path/ca.pem"             CA root installed for verifying s2s peers
+//   "trust_anchor": "/path/ca.pem"             CA root installed for verifying s2s peers, or
+//                   "foundation"               the root the issuer sent with each version (the
+//                                              foundation CA's pinned root, the local CA's root)
 //   "edit_config": true                        add the missing references to the server's
 //                                              config (backup beside it) instead of only
 //                                              printing them
@@ -73,6 +75,7 @@ class XmppServerPlugin : public ServerPlugin {
   std::optional<int> s2s_port_;
   std::chrono::seconds verify_wait_{20};
   std::optional<fs::path> trust_anchor_;
+  bool trust_anchor_from_issuer_ = false;  // "trust_anchor": "foundation"
   CommandEnvironment reload_environment_;          // of the version install() wrote last
   CommandEnvironment environment_before_install_;  // what rollback() puts back (none: empty)
   bool edit_config_ = false;
