@@ -195,6 +195,7 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
                                 " failed: " + error["detail"].get<std::string>());
   }
   storage_.put_document("authz", authz_id, account->id, authz);
+  metrics_.count_validation(error.is_null());
 }
 
 }  // namespace xmppcert::ca
