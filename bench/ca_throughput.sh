@@ -3,7 +3,9 @@
 # concurrent lego clients, each obtaining N certificates with real http-01 validation (a
 # webroot served on loopback), names resolved through pebble-challtestsrv's DNS. Prints
 # certificates/s, p50 and p99 issuance latency (one `lego run`, process start included)
-# and each CA's peak RSS. Contacts only 127.0.0.1.
+# and each CA's peak RSS. Contacts only 127.0.0.1. lego polls a challenge after the
+# Retry-After its CA sends (xmppcert-ca: 1 s while validating), 5 s when there is none
+# (pebble): with validation this fast, that poll interval is most of the latency.
 #   bench/ca_throughput.sh [BUILD_DIR] [CERTIFICATES_PER_CLIENT]
 set -euo pipefail
 build=${1:-build}

@@ -18,6 +18,7 @@
 
 #include "ca/ca_keys.h"
 #include "ca/jws_verify.h"
+#include "ca/metrics.h"
 #include "ca/nonces.h"
 #include "ca/signer.h"
 #include "ca/storage.h"
@@ -108,6 +109,7 @@ class AcmeService {
   Validator& validator_;
   Signer signer_;
   NonceService nonces_;
+  CaMetrics metrics_;
   std::mutex state_mutex_;  // read-modify-write of orders and authorizations
   std::mutex crl_mutex_;
   std::string crl_der_;

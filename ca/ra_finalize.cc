@@ -13,6 +13,7 @@
 namespace xmppcert::ca {
 
 WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& id) {
+  auto started = std::chrono::steady_clock::now();
   nlohmann::json payload = post.json();
   std::string der;
   try {
@@ -54,6 +55,7 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
         {cert.serial_hex, post.account->id, id, cert.leaf_pem, cert.not_after, 0, 0});
     storage_.put_document("order", id, post.account->id, order);
   });
+  metrics_.count_issued(std::chrono::steady_clock::now() - started);
   std::string names;
   for (const auto& name : validated) names += (names.empty() ? "" : ",") + name;
   log_line("xmppcert-ca", "audit: issued serial " + cert.serial_hex + " to account " +

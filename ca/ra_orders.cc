@@ -27,6 +27,17 @@ std::string authz_status(const nlohmann::json& authz) {
   return status;
 }
 
+// While a challenge is being validated, Retry-After tells clients when to poll again
+// (RFC 8555 §7.5.1). Validation takes milliseconds to a second; without the header lego, for
+// one, waits 5 s before its first look.
+void suggest_polling(WebResponse& response, const nlohmann::json& authz) {
+  for (const auto& [type, challenge] : authz["challenges"].items())
+    if (challenge.value("status", "") == "processing") {
+      response.headers.emplace_back("Retry-After", "1");
+      return;
+    }
+}
+
 }  // namespace
 
 nlohmann::json AcmeService::load_owned(const char* kind, const std::string& id,
@@ -138,7 +149,9 @@ WebResponse AcmeService::get_authz(const VerifiedPost& post, const std::string& 
     authz["status"] = "deactivated";
     storage_.put_document("authz", id, post.account->id, authz);
   }
-  return json_response(200, authz_json(id, authz));
+  WebResponse response = json_response(200, authz_json(id, authz));
+  suggest_polling(response, authz);
+  return response;
 }
 
 WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::string& authz_id,
@@ -159,6 +172,7 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
   lock.unlock();
   WebResponse response = json_response(200, challenge_json(authz_id, authz, type));
   response.headers.emplace_back("Link", "<" + url("/acme/authz/" + authz_id) + ">;rel=\"up\"");
+  suggest_polling(response, authz);
   return response;
 }
 
@@ -195,6 +209,7 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
                                 " failed: " + error["detail"].get<std::string>());
   }
   storage_.put_document("authz", authz_id, account->id, authz);
+  metrics_.count_validation(error.is_null());
 }
 
 }  // namespace xmppcert::ca

@@ -44,6 +44,7 @@ WebResponse AcmeService::revoke_cert(const VerifiedPost& post) {
   std::time_t now = std::time(nullptr);
   storage_.revoke_certificate(serial, reason, now);
   refresh_crl();
+  metrics_.count_revoked();
   log_line("xmppcert-ca", "audit: revoked serial " + serial + " (reason " + std::to_string(reason) +
                               ") by " +
                               (post.account ? "account " + std::to_string(post.account->id)

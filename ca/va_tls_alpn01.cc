@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <string>
 
 #include "ca/problem.h"
 #include "ca/va.h"
@@ -103,6 +103,8 @@ void Validator::validate_tls_alpn01(const ChallengeToCheck& challenge) {
     const unsigned char* selected = nullptr;
     unsigned int selected_length = 0;
     SSL_get0_alpn_selected(ssl, &selected, &selected_length);
+    // Copied before SSL_free: `selected` points into the session being freed.
+    std::string protocol(reinterpret_cast<const char*>(selected), selected ? selected_length : 0);
     X509Ptr cert(handshake ? SSL_get1_peer_certificate(ssl) : nullptr);
     std::string tls_failure = handshake ? "" : openssl_error_text();
     SSL_free(ssl);
@@ -110,7 +112,7 @@ void Validator::validate_tls_alpn01(const ChallengeToCheck& challenge) {
     ::close(fd);
     if (!handshake)
       throw AcmeProblem("tls", "tls-alpn-01: handshake with " + where + ": " + tls_failure);
-    if (selected_length != 10 || std::memcmp(selected, "acme-tls/1", 10) != 0)
+    if (protocol != "acme-tls/1")
       throw AcmeProblem("unauthorized", "tls-alpn-01: " + where + " did not select acme-tls/1");
     if (!cert) throw AcmeProblem("tls", "tls-alpn-01: " + where + " sent no certificate");
     check_certificate(cert.get(), challenge);

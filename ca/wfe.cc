@@ -111,6 +111,12 @@ WebResponse AcmeService::route(const WebRequest& request) {
       return response;
     }
     if (path == "/crl") return crl();
+    if (path == "/metrics") {
+      WebResponse response;
+      response.content_type = "text/plain; version=0.0.4";
+      response.body = metrics_.exposition();
+      return response;
+    }
     if (path.starts_with("/acme/renewal-info/"))
       return renewal_info(path.substr(std::string("/acme/renewal-info/").size()));
     if (path == "/root.pem") {
@@ -154,8 +160,9 @@ WebResponse AcmeService::handle(const WebRequest& request) {
     response = json_response(500, problem.document());
     response.content_type = "application/problem+json";
   }
+  metrics_.count_response(response.status);
   if (request.target != "/directory" && request.target != "/root.pem" && request.target != "/crl" &&
-      !request.target.starts_with("/acme/renewal-info/")) {
+      request.target != "/metrics" && !request.target.starts_with("/acme/renewal-info/")) {
     response.headers.emplace_back("Replay-Nonce", nonces_.issue());
     response.headers.emplace_back("Link", "<" + url("/directory") + ">;rel=\"index\"");
   }

@@ -1,7 +1,9 @@
 #include "tests/ca/ca_fixture.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <stdexcept>
 
 #include "engine/fs.h"
@@ -19,7 +21,8 @@ bool FoundationCa::available() {
 }
 
 FoundationCa::FoundationCa(FoundationCaOptions options) {
-  bind_ = std::make_unique<BindServer>(BindOptions{.records = options.bind_records});
+  bind_ = std::make_unique<BindServer>(
+      BindOptions{.records = options.bind_records, .tsig_secret = options.bind_tsig_secret});
   std::vector<std::string> init{"init", "--state-dir", state_dir(), "--hostname", "127.0.0.1"};
   for (const auto& domain : options.permitted_domains) {
     init.push_back("--permitted-domain");
@@ -29,36 +32,45 @@ FoundationCa::FoundationCa(FoundationCaOptions options) {
   if (made.exit_code != 0) throw std::runtime_error("xmppcert-ca init: " + made.err);
   http01_port_ = free_port();
   tls_port_ = free_port();
+  serve_args_ = {"--validation-http-port",
+                 std::to_string(http01_port_),
+                 "--validation-tls-port",
+                 std::to_string(tls_port_),
+                 "--resolver",
+                 "127.0.0.1:" + std::to_string(bind_->port())};
+  serve_args_.insert(serve_args_.end(), options.serve_args.begin(), options.serve_args.end());
+  if (!options.config_json.empty()) {
+    write_text(dir_ / "ca-config.json", options.config_json);
+    serve_args_.push_back("--config");
+    serve_args_.push_back((dir_ / "ca-config.json").string());
+  }
   // A free port can be taken by a parallel test before the CA binds it: try again.
   for (int attempt = 1;; ++attempt) {
     port_ = free_port();
-    std::vector<std::string> argv{XMPPCERT_CA_BINARY,
-                                  "serve",
-                                  "--state-dir",
-                                  state_dir(),
-                                  "--listen",
-                                  "127.0.0.1:" + std::to_string(port_),
-                                  "--validation-http-port",
-                                  std::to_string(http01_port_),
-                                  "--validation-tls-port",
-                                  std::to_string(tls_port_),
-                                  "--resolver",
-                                  "127.0.0.1:" + std::to_string(bind_->port())};
-    argv.insert(argv.end(), options.serve_args.begin(), options.serve_args.end());
-    if (!options.config_json.empty()) {
-      write_text(dir_ / "ca-config.json", options.config_json);
-      argv.push_back("--config");
-      argv.push_back((dir_ / "ca-config.json").string());
-    }
-    pid_ = spawn_unprivileged(argv, {}, dir_ / "ca.log", "root", "root");
     try {
-      wait_for_port(port_, "xmppcert-ca", pid_);
+      start();
       return;
     } catch (const std::runtime_error&) {
       stop_process(pid_);
       if (attempt == 3) throw;
     }
   }
+}
+
+void FoundationCa::start() {
+  std::vector<std::string> argv{XMPPCERT_CA_BINARY, "serve",
+                                "--state-dir",      state_dir(),
+                                "--listen",         "127.0.0.1:" + std::to_string(port_)};
+  argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
+  pid_ = spawn_unprivileged(argv, {}, dir_ / "ca.log", "root", "root");
+  wait_for_port(port_, "xmppcert-ca", pid_);
+}
+
+void FoundationCa::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(-pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 FoundationCa::~FoundationCa() { stop_process(pid_); }

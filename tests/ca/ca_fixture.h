@@ -1,7 +1,8 @@
 // Starts the built xmppcert-ca (XMPPCERT_CA_BINARY) on a free 127.0.0.1 port with its state
 // in a temp dir: `init --hostname 127.0.0.1`, then `serve`, validating http-01 and
 // tls-alpn-01 against loopback ports the test names and resolving through a BIND of its own
-// that answers 127.0.0.1 for every name under example.test. Stops it in the destructor.
+// that answers 127.0.0.1 for every name under example.test (and, with a TSIG secret, takes
+// dynamic updates for dns-01). Stops it in the destructor.
 #pragma once
 
 #include <sys/types.h>
@@ -19,7 +20,8 @@ struct FoundationCaOptions {
   std::vector<std::string> permitted_domains;
   std::vector<std::string> serve_args;  // extra flags for `serve`
   std::string bind_records = "* IN A 127.0.0.1\n";
-  std::string config_json;  // set: written to a file and passed as --config
+  std::string bind_tsig_secret;  // set: BIND takes RFC 2136 updates signed with this key
+  std::string config_json;       // set: written to a file and passed as --config
 };
 
 class FoundationCa {
@@ -37,6 +39,10 @@ class FoundationCa {
   int port() const { return port_; }
   const TempDir& dir() const { return dir_; }
   std::string log() const;
+  // SIGKILL to the CA, as a crash or a power cut would (no shutdown code runs); start() then
+  // serves again on the same state dir, port and validation ports.
+  void kill_hard();
+  void start();
 
  private:
   TempDir dir_;
@@ -44,6 +50,7 @@ class FoundationCa {
   int port_ = 0;
   int http01_port_ = 0;
   int tls_port_ = 0;
+  std::vector<std::string> serve_args_;  // after --state-dir and --listen
   pid_t pid_ = -1;
 };
 

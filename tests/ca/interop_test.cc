@@ -1,53 +1,23 @@
 // ACME clients nobody here wrote, from Debian, obtaining and revoking certificates from
-// xmppcert-ca with real validation against loopback: lego (http-01), certbot
-// (http-01, standalone). Each revoked serial must show up in the CA's CRL.
+// xmppcert-ca with real validation against loopback: lego (http-01, tls-alpn-01, and dns-01
+// through RFC 2136 updates to the BIND the CA resolves with), certbot (http-01, standalone).
+// Each revoked serial must show up in the CA's CRL.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 
 #include "tests/ca/ca_fixture.h"
+#include "tests/ca/interop_support.h"
 
 namespace xmppcert {
 namespace {
 
+using testing::Environment;
 using testing::FoundationCa;
 using testing::ProcessResult;
 
-bool installed(const char* path) { return ::access(path, X_OK) == 0; }
-
-ProcessResult run_with_env(const std::vector<std::pair<std::string, std::string>>& env,
-                           std::vector<std::string> argv) {
-  std::vector<std::string> full{"env"};
-  for (const auto& [name, value] : env) full.push_back(name + "=" + value);
-  full.insert(full.end(), argv.begin(), argv.end());
-  return testing::run_process(full);
-}
-
-std::string serial_of(const std::filesystem::path& cert) {
-  ProcessResult r = testing::run_process({"openssl", "x509", "-noout", "-serial", "-in", cert});
-  std::string serial = r.out.substr(r.out.find('=') + 1);
-  serial.erase(std::remove(serial.begin(), serial.end(), '\n'), serial.end());
-  return serial;  // upper-case hex, as `openssl crl -text` prints it
-}
-
-std::string crl_text(const FoundationCa& ca, const testing::TempDir& dir) {
-  std::string der = (dir / "ca.crl").string();
-  ProcessResult fetched =
-      testing::run_process({"curl", "-sS", "--cacert", ca.root_file(), "-o", der,
-                            "https://127.0.0.1:" + std::to_string(ca.port()) + "/crl"});
-  EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
-  ProcessResult text =
-      testing::run_process({"openssl", "crl", "-inform", "DER", "-noout", "-text", "-in", der});
-  return text.out + text.err;
-}
-
-std::filesystem::path find_file(const std::filesystem::path& root, const std::string& name) {
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
-    if (entry.path().filename() == name) return entry.path();
-  return {};
-}
+// A TSIG secret for the test's own BIND on 127.0.0.1 (key "xmppcert-test", hmac-sha256).
+constexpr char kTsigSecret[] = "eG1wcGNlcnQtY2EtaW50ZXJvcC1yZmMyMTM2LWtleSE=";
 
 class FoundationCaInterop : public ::testing::Test {
  protected:
@@ -57,49 +27,43 @@ class FoundationCaInterop : public ::testing::Test {
 };
 
 TEST_F(FoundationCaInterop, LegoObtainsWithHttp01AndRevokes) {
-  if (!installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
+  if (!testing::installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
   FoundationCa ca;
-  testing::TempDir dir;
-  const std::vector<std::pair<std::string, std::string>> env{
-      {"LEGO_CA_CERTIFICATES", ca.root_file()}};
-  struct Case {
-    const char* domain;
-    std::vector<std::string> solver;
-  } cases[] = {{"lego-http.example.test",
-                {"--http", "--http.port", "127.0.0.1:" + std::to_string(ca.http01_port())}}};
-  for (const auto& c : cases) {
-    std::vector<std::string> common{"lego",
-                                    "--server",
-                                    ca.directory_url(),
-                                    "--accept-tos",
-                                    "--email",
-                                    "admin@example.test",
-                                    "--path",
-                                    (dir / "lego").string(),
-                                    "--domains",
-                                    c.domain};
-    common.insert(common.end(), c.solver.begin(), c.solver.end());
-    std::vector<std::string> run = common;
-    run.push_back("run");
-    ProcessResult r = run_with_env(env, run);
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
-    auto cert = dir / "lego" / "certificates" / (std::string(c.domain) + ".crt");
-    ASSERT_TRUE(std::filesystem::exists(cert)) << c.domain;
-    std::string serial = serial_of(cert);
-    std::vector<std::string> revoke = common;
-    revoke.push_back("revoke");
-    r = run_with_env(env, revoke);
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
-    EXPECT_NE(crl_text(ca, dir).find(serial), std::string::npos) << serial;
-  }
+  testing::lego_obtains_and_revokes(
+      ca, {}, "lego-http.example.test",
+      {"--http", "--http.port", "127.0.0.1:" + std::to_string(ca.http01_port())});
+}
+
+TEST_F(FoundationCaInterop, LegoObtainsWithTlsAlpn01AndRevokes) {
+  if (!testing::installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
+  FoundationCa ca;
+  testing::lego_obtains_and_revokes(
+      ca, {}, "lego-tls.example.test",
+      {"--tls", "--tls.port", "127.0.0.1:" + std::to_string(ca.tls_alpn01_port())});
+}
+
+TEST_F(FoundationCaInterop, LegoObtainsWithDns01ThroughRfc2136AndRevokes) {
+  if (!testing::installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
+  FoundationCa ca({.bind_tsig_secret = kTsigSecret});
+  std::string bind = "127.0.0.1:" + std::to_string(ca.dns_port());
+  // lego writes the TXT record to the BIND the CA resolves with, and asks that BIND (not the
+  // zone's NS, which would be port 53) whether the record is there.
+  testing::lego_obtains_and_revokes(
+      ca,
+      {{"RFC2136_NAMESERVER", bind},
+       {"RFC2136_TSIG_KEY", "xmppcert-test"},
+       {"RFC2136_TSIG_SECRET", kTsigSecret},
+       {"RFC2136_TSIG_ALGORITHM", "hmac-sha256."},
+       {"RFC2136_POLLING_INTERVAL", "1"},
+       {"RFC2136_PROPAGATION_TIMEOUT", "30"}},
+      "lego-dns.example.test", {"--dns", "rfc2136", "--dns.resolvers", bind, "--dns.disable-cp"});
 }
 
 TEST_F(FoundationCaInterop, CertbotObtainsWithHttp01StandaloneAndRevokes) {
-  if (!installed("/usr/bin/certbot")) GTEST_SKIP() << "certbot is not installed";
+  if (!testing::installed("/usr/bin/certbot")) GTEST_SKIP() << "certbot is not installed";
   FoundationCa ca;
   testing::TempDir dir;
-  const std::vector<std::pair<std::string, std::string>> env{
-      {"REQUESTS_CA_BUNDLE", ca.root_file()}};
+  const Environment env{{"REQUESTS_CA_BUNDLE", ca.root_file()}};
   std::vector<std::string> dirs{
       "--config-dir",     (dir / "config").string(), "--work-dir", (dir / "work").string(),
       "--logs-dir",       (dir / "logs").string(),   "--server",   ca.directory_url(),
@@ -116,17 +80,17 @@ TEST_F(FoundationCaInterop, CertbotObtainsWithHttp01StandaloneAndRevokes) {
                                   "--agree-tos",
                                   "--register-unsafely-without-email"};
   obtain.insert(obtain.end(), dirs.begin(), dirs.end());
-  ProcessResult r = run_with_env(env, obtain);
+  ProcessResult r = testing::run_with_env(env, obtain);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
-  auto cert = find_file(dir / "config", "cert1.pem");
+  auto cert = testing::find_file(dir / "config", "cert1.pem");
   ASSERT_FALSE(cert.empty());
-  std::string serial = serial_of(cert);
+  std::string serial = testing::serial_of(cert);
   std::vector<std::string> revoke{"certbot", "revoke", "--cert-path", cert.string(),
                                   "--no-delete-after-revoke"};
   revoke.insert(revoke.end(), dirs.begin(), dirs.end());
-  r = run_with_env(env, revoke);
+  r = testing::run_with_env(env, revoke);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
-  EXPECT_NE(crl_text(ca, dir).find(serial), std::string::npos) << serial;
+  EXPECT_NE(testing::crl_text(ca, dir).find(serial), std::string::npos) << serial;
 }
 
 }  // namespace

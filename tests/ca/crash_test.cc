@@ -1,0 +1,118 @@
+// xmppcert-ca killed with SIGKILL while lego clients are enrolling, then started again on the
+// same state directory: everything it acknowledged before the kill (accounts, certificates)
+// is still there and usable, the database is intact, and no order or certificate is stored
+// half (a valid order always has its certificate, a certificate always its valid order).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "tests/ca/ca_fixture.h"
+#include "tests/ca/interop_support.h"
+#include "tests/ca/webroot_server.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::FoundationCa;
+using testing::ProcessResult;
+
+std::string sql(const FoundationCa& ca, const std::string& query) {
+  ProcessResult r = testing::run_process(
+      {"sqlite3", "-batch", (std::filesystem::path(ca.state_dir()) / "ca.db").string(), query});
+  EXPECT_EQ(r.exit_code, 0) << query << ": " << r.err;
+  std::string out = r.out;
+  out.erase(std::remove(out.begin(), out.end(), '\n'), out.end());
+  return out;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+class FoundationCaCrash : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+    if (!testing::installed("/usr/bin/lego") || !testing::installed("/usr/bin/sqlite3"))
+      GTEST_SKIP() << "lego or sqlite3 is not installed";
+  }
+  // `lego ACTION` for `domain` with the account and certificates under dir/NAME; http-01
+  // through the shared webroot, so that several clients can validate at once.
+  ProcessResult lego(const FoundationCa& ca, const std::string& name, const std::string& domain,
+                     const std::string& action) {
+    return testing::run_with_env(
+        {{"LEGO_CA_CERTIFICATES", ca.root_file()}},
+        {"lego", "--server", ca.directory_url(), "--accept-tos", "--email", "admin@example.test",
+         "--path", (dir_ / name).string(), "--domains", domain, "--http", "--http.webroot",
+         (dir_ / "webroot").string(), action});
+  }
+  std::filesystem::path certificate(const std::string& name, const std::string& domain) {
+    return dir_ / name / "certificates" / (domain + ".crt");
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(FoundationCaCrash, KillNineMidIssuanceLosesNothingAcknowledgedAndStoresNothingHalf) {
+  FoundationCa ca;
+  testing::WebrootServer web(ca.http01_port(), dir_ / "webroot" / ".well-known" / "acme-challenge");
+  ProcessResult r = lego(ca, "before", "before.example.test", "run");
+  ASSERT_EQ(r.exit_code, 0) << r.err << "\nCA log:\n" << ca.log();
+  std::string before_serial = testing::serial_of(certificate("before", "before.example.test"));
+
+  // Four clients enrolling at once; the CA dies at a random point of their runs.
+  constexpr int kClients = 4;
+  std::vector<ProcessResult> results(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i)
+    clients.emplace_back([&, i] {
+      std::string name = "crash" + std::to_string(i);
+      results[i] = lego(ca, name, name + ".example.test", "run");
+    });
+  unsigned seed = std::random_device{}();
+  std::mt19937 generator(seed);
+  int delay_ms = std::uniform_int_distribution<int>(200, 2500)(generator);
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  ca.kill_hard();
+  for (auto& client : clients) client.join();
+  SCOPED_TRACE("killed " + std::to_string(delay_ms) + " ms into the runs (seed " +
+               std::to_string(seed) + ")");
+
+  EXPECT_EQ(sql(ca, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(sql(ca,
+                "SELECT count(*) FROM documents d WHERE kind = 'order' AND "
+                "json_extract(doc, '$.status') = 'valid' AND NOT EXISTS (SELECT 1 FROM "
+                "certificates c WHERE c.serial = json_extract(d.doc, '$.certificate'))"),
+            "0");
+  EXPECT_EQ(sql(ca,
+                "SELECT count(*) FROM certificates c WHERE NOT EXISTS (SELECT 1 FROM documents "
+                "d WHERE kind = 'order' AND d.id = c.order_id AND json_extract(doc, "
+                "'$.status') = 'valid' AND json_extract(doc, '$.certificate') = c.serial)"),
+            "0");
+  // What a client got before the kill is on the CA's disk.
+  for (int i = 0; i < kClients; ++i) {
+    std::string name = "crash" + std::to_string(i);
+    auto cert = certificate(name, name + ".example.test");
+    if (results[i].exit_code != 0 || !std::filesystem::exists(cert)) continue;
+    std::string serial = lower(testing::serial_of(cert));
+    EXPECT_EQ(sql(ca, "SELECT count(*) FROM certificates WHERE serial = '" + serial + "'"), "1")
+        << name << " got " << serial << " before the kill";
+  }
+
+  // Started again: the account made before the kill revokes its certificate, and issues.
+  ca.start();
+  r = lego(ca, "before", "before.example.test", "revoke");
+  EXPECT_EQ(r.exit_code, 0) << r.err << "\nCA log:\n" << ca.log();
+  EXPECT_NE(testing::crl_text(ca, dir_).find(before_serial), std::string::npos);
+  r = lego(ca, "before", "after.example.test", "run");
+  EXPECT_EQ(r.exit_code, 0) << r.err << "\nCA log:\n" << ca.log();
+}
+
+}  // namespace
+}  // namespace xmppcert
