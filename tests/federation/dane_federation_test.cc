@@ -18,6 +18,7 @@
 
 #include "engine/certificate.h"
 #include "engine/dane.h"
+#include "engine/dane_check.h"
 #include "engine/dns_update.h"
 #include "engine/fs.h"
 #include "engine/posh.h"
@@ -224,6 +225,32 @@ TEST_F(DaneFederation,
   checked = check_b(exit_code);
   EXPECT_EQ(exit_code, 1) << checked.dump(2);
   EXPECT_EQ(checked["dane"]["tlsa"]["matches"], false) << checked.dump(2);
+}
+
+// BIND refuses the update (a TSIG key it does not know): the renewal fails with exit 1, the
+// current key and every record stay, and prosody keeps accepting b.
+TEST_F(DaneFederation, ARefusedTsigKeyFailsWithExitOneAndKeepsTheCurrentKeyTrusted) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
+  ASSERT_EQ(xmppcert({"renew", kB, "--force"}).exit_code, 0);
+  ASSERT_EQ(b_version(), 2);
+  std::string served = spki_sha256_hex(b_certificate().get());
+  auto records = [&] { return parse_dig_tlsa_answer(tlsa_through_resolver()).spki_hashes; };
+  auto before = records();
+  ASSERT_EQ(before.size(), 3u) << "current, next and the retired key";
+
+  write_text(dir / "tsig.key", tsig_key_text("d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3JvbmctMTI="));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
+  ProcessResult refused = xmppcert({"renew", kB, "--force"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("RFC 2136 update at 127.0.0.1"), std::string::npos) << refused.err;
+  EXPECT_EQ(b_version(), 2) << "the current key stays in use";
+  EXPECT_EQ(spki_sha256_hex(b_certificate().get()), served);
+  auto after = records();
+  std::sort(before.begin(), before.end());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(after, before) << "nothing removed from DNS";
+  a->restart();
+  EXPECT_TRUE(delivered("still-by-dane")) << a->log();
 }
 
 }  // namespace
