@@ -134,7 +134,7 @@ int run_check(const Args& raw) {
   }
   std::optional<DaneCheck> dane;
   if (args.has("--dane")) dane = check_dane(target, leaf, args);
-  bool trusted = dane ? (dane->tlsa_ok || verified.ok) && dane->posh_ok : verified.ok;
+  bool trusted = dane ? dane->tlsa_ok && dane->posh_ok : verified.ok;  // RFC 7673: DANE-EE
   bool ok = covers && trusted && store_ok && (!s2s || info.client_auth);
   std::time_t now = std::time(nullptr);
 
