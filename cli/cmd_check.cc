@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/check_dane.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "engine/certificate.h"
@@ -23,7 +24,10 @@ Connects like a client (or, with --s2s, like a peer server), sends a stream head
 DOMAIN, negotiates STARTTLS with SNI = DOMAIN and reports the certificate served: names,
 expiry, chain, whether it covers DOMAIN, whether it verifies against the CA, whether it
 carries clientAuth (needed for s2s certificate authentication), and whether it is the
-certificate xmppcert stored for DOMAIN.
+certificate xmppcert stored for DOMAIN. With --dane, also whether the served key matches a
+"3 1 1" TLSA record at _PORT._tcp.HOST (HOST: --host when a name, else DOMAIN), asked through
+the system resolver with the answer's AD bit (DNSSEC-validated) shown, and whether the POSH
+document names the served certificate.
 
 options:
   --host HOST       where to connect (default: DOMAIN)
@@ -31,13 +35,21 @@ options:
   --s2s             connect as a server (jabber:server)
   --trust PEM       verify against this CA bundle (default: the local CA of --state-dir)
   --json            one JSON object instead of text
+  --dane            check the TLSA records and the POSH document too
+  --resolver ADDR   ask this DNS resolver for TLSA (default: the system resolver)
+  --resolver-port PORT   its port (default 53)
+  --posh-url URL    the POSH document (default https://DOMAIN/.well-known/posh/
+                    xmpp-server.json with --s2s, else xmpp-client.json)
+  --posh-ca PEM     trust this CA bundle for the POSH URL (default: the system's)
   --state-dir DIR   state directory (default /var/lib/xmppcert)
   --timeout DURATION   for the whole probe (default 10s)
   --config FILE         the JSON config whose "state_dir" to use
   --lock-wait DURATION  how long to wait for another run's lock (default 30s)
 
 exit codes: 0 served and sound (covers DOMAIN, verifies, matches the store when stored),
-1 a problem found or the probe failed, 2 usage error
+1 a problem found or the probe failed, 2 usage error. With --dane a validated TLSA match
+stands in for verification against a CA (RFC 7673), no validated match is a problem, and so
+is a POSH document that does not name the served certificate (a missing one is not).
 )";
 
 namespace {
@@ -83,6 +95,11 @@ int run_check(const Args& raw) {
                                 {"--s2s", false},
                                 {"--trust", true},
                                 {"--json", false},
+                                {"--dane", false},
+                                {"--resolver", true},
+                                {"--resolver-port", true},
+                                {"--posh-url", true},
+                                {"--posh-ca", true},
                                 {"--timeout", true},
                                 kConfigOption,
                                 kStateDirOption,
@@ -115,7 +132,10 @@ int run_check(const Args& raw) {
                   std::to_string(record.current_version);
     if (store_ok) break;
   }
-  bool ok = covers && verified.ok && store_ok && (!s2s || info.client_auth);
+  std::optional<DaneCheck> dane;
+  if (args.has("--dane")) dane = check_dane(target, leaf, args);
+  bool trusted = dane ? dane->tlsa_ok && dane->posh_ok : verified.ok;  // RFC 7673: DANE-EE
+  bool ok = covers && trusted && store_ok && (!s2s || info.client_auth);
   std::time_t now = std::time(nullptr);
 
   if (args.has("--json")) {
@@ -137,6 +157,7 @@ int run_check(const Args& raw) {
                           {"store", store_state},
                           {"sha256_fingerprint", info.sha256_fingerprint},
                           {"ok", ok}};
+    if (dane) out["dane"] = dane->json;
     std::cout << out.dump() << "\n";
   } else {
     std::cout << domain.ascii << " at " << describe_target(target) << ": " << served.tls_version
@@ -156,7 +177,7 @@ int run_check(const Args& raw) {
                                    : "NO (peers requiring certificate authentication on s2s "
                                      "will refuse it)")
               << "\n  store:       " << store_state
-              << "\n  sha256:      " << info.sha256_fingerprint << "\n";
+              << "\n  sha256:      " << info.sha256_fingerprint << (dane ? dane->text : "") << "\n";
   }
   return ok ? kExitOk : kExitFailed;
 }

@@ -29,7 +29,7 @@ std::string join(const std::vector<std::string>& items, const std::string& prefi
   return out;
 }
 
-nlohmann::json status_json(const CertificateRecord& r) {
+nlohmann::json status_json(const Store& store, const CertificateRecord& r) {
   nlohmann::json json{
       {"name", r.name},
       {"version", r.current_version},
@@ -58,7 +58,10 @@ nlohmann::json status_json(const CertificateRecord& r) {
                             {"ok", r.last_attempt->ok},
                             {"message", r.last_attempt->message}};
   if (r.request.dane) json["dane"] = dane_status_json(r, std::time(nullptr));
-  if (r.request.posh) json["posh"] = posh_settings_to_json(*r.request.posh);
+  if (r.request.posh) {
+    json["posh"] = posh_settings_to_json(*r.request.posh);
+    json["posh"]["documents"] = posh_state(store, r);
+  }
   return json;
 }
 
@@ -98,7 +101,7 @@ int run_status(const Args& raw) {
     if (!record)
       throw UsageError("status: no certificate named \"" + name + "\" in " +
                        session.state_dir.string());
-    std::cout << (args.has("--json") ? status_json(*record).dump() + "\n"
+    std::cout << (args.has("--json") ? status_json(store, *record).dump() + "\n"
                                      : status_detail(store, *record));
     return kExitOk;
   }
@@ -107,7 +110,7 @@ int run_status(const Args& raw) {
   if (args.has("--json")) {
     out = "[";
     for (size_t i = 0; i < records.size(); ++i)
-      out += (i ? ",\n" : "\n") + status_json(records[i]).dump();
+      out += (i ? ",\n" : "\n") + status_json(store, records[i]).dump();
     out += records.empty() ? "]\n" : "\n]\n";
   } else {
     for (const auto& record : records) out += status_line(record) + "\n";

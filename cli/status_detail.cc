@@ -1,7 +1,13 @@
 #include "cli/status_detail.h"
 
+#include <algorithm>
+
+#include "engine/certificate.h"
 #include "engine/clock.h"
+#include "engine/dane_check.h"
 #include "engine/dane_rollover.h"
+#include "engine/fs.h"
+#include "engine/posh.h"
 #include "plugins/registry.h"
 
 namespace xmppcert::cli {
@@ -33,6 +39,24 @@ std::string next_key_state(const DaneState& d) {
 }
 
 }  // namespace
+
+std::string posh_state(const Store& store, const CertificateRecord& r) {
+  if (!r.request.posh) return "";
+  if (r.current_version == 0) return "missing";
+  fs::path file = fs::path(r.request.posh->dir) / "xmpp-server.json";
+  try {
+    if (!fs::exists(file)) return "missing";
+    auto fingerprints = posh_fingerprints(read_file(file), file.string());
+    StoredVersion v = store.version(r.name, r.current_version);
+    X509Ptr served = parse_certificate(read_file(v.cert_path()), v.cert_path().string());
+    std::string current = certificate_sha256_base64(served.get());
+    return std::find(fingerprints.begin(), fingerprints.end(), current) != fingerprints.end()
+               ? "current"
+               : "stale";
+  } catch (const std::exception& e) {
+    return std::string("unreadable: ") + e.what();
+  }
+}
 
 std::string dane_summary(const CertificateRecord& r, std::time_t now) {
   if (!r.request.dane) return "";
@@ -124,8 +148,13 @@ std::string status_detail(const Store& store, const CertificateRecord& r) {
       if (auto step = next_tlsa_step(d, dane->ttl, now)) line("DANE step:", format_utc(*step));
     }
   }
-  if (const auto& posh = r.request.posh)
+  if (const auto& posh = r.request.posh) {
     line("posh:", posh->dir + " (expires " + format_duration(posh->expires) + ")");
+    std::string state = posh_state(store, r);
+    line("POSH documents:", state == "current" ? "name the current certificate"
+                            : state == "stale" ? "STALE: do not name the current certificate"
+                                               : state);
+  }
   if (r.last_attempt)
     line("last attempt:", format_utc(r.last_attempt->time) + " " +
                               (r.last_attempt->ok ? "ok: " : "FAILED: ") + r.last_attempt->message);

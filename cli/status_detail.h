@@ -18,4 +18,8 @@ std::string status_detail(const Store& store, const CertificateRecord& record);
 std::string dane_summary(const CertificateRecord& record, std::time_t now);
 nlohmann::json dane_status_json(const CertificateRecord& record, std::time_t now);
 
+// Whether the POSH documents in the "posh" dir name the current certificate: "current",
+// "stale" (they name others only), "missing", or "unreadable: why"; "" without "posh".
+std::string posh_state(const Store& store, const CertificateRecord& record);
+
 }  // namespace xmppcert::cli

@@ -79,8 +79,12 @@ class Federation : public ::testing::Test {
     dns = std::make_unique<BindServer>(BindOptions{
         .port = 53,
         .records = "a IN A 127.0.0.2\nconference.a IN A 127.0.0.2\nb IN A 127.0.0.3\n"});
+    // With lua-unbound installed prosody resolves through libunbound, which answers "test."
+    // itself (RFC 6761) and cannot be told otherwise: it reads the namespace's /etc/hosts.
     a = std::make_unique<ProsodyServer>(
-        "a.example.test", "s2s_secure_auth = true\ns2s_require_encryption = true\n", "127.0.0.2");
+        "a.example.test",
+        "s2s_secure_auth = true\ns2s_require_encryption = true\nunbound = { hoststxt = true }\n",
+        "127.0.0.2");
     b = std::make_unique<EjabberdServer>("b.example.test", "s2s_use_starttls: required\n",
                                          "127.0.0.3");
     state = (dir / "state").string();

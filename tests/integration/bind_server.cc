@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
 
 #include "tests/integration/pebble_fixture.h"
 
@@ -15,10 +18,13 @@ std::string tsig_key_text(const std::string& secret) {
 }
 
 BindServer::BindServer(const BindOptions& options)
-    : port_(options.port ? options.port : free_port()) {
+    : port_(options.port ? options.port : free_port()), zone_(options.zone) {
   std::filesystem::path d = dir_ / "named";
   std::filesystem::create_directories(d);
   if (::geteuid() == 0) (void)!::chown(d.c_str(), 65534, 65534);  // nobody:nogroup
+  std::filesystem::path zone_file = d / (zone_ + ".zone");
+  std::string signing =
+      options.dnssec ? " dnssec-policy default; key-directory \"" + d.string() + "\";" : "";
   std::string allow_update;
   if (!options.tsig_secret.empty())
     allow_update = " allow-update { key xmppcert-test; };";
@@ -30,16 +36,35 @@ BindServer::BindServer(const BindOptions& options)
                  std::to_string(port_) + " { 127.0.0.1; }; listen-on-v6 { none; }; pid-file \"" +
                  d.string() + "/named.pid\"; session-keyfile \"" + d.string() +
                  "/session.key\"; recursion no; dnssec-validation no; };\n"
-                 "zone \"example.test\" { type primary; file \"" +
-                 (d / "example.test.zone").string() + "\";" + allow_update + " };\n");
-  write_text(d / "example.test.zone",
-             "$TTL 60\n@ IN SOA ns.example.test. admin.example.test. 1 60 60 600 60\n"
-             "@ IN NS ns.example.test.\nns IN A 127.0.0.1\n" +
-                 options.records);
-  if (::geteuid() == 0) (void)!::chown((d / "example.test.zone").c_str(), 65534, 65534);
+                 "zone \"" +
+                 zone_ + "\" { type primary; file \"" + zone_file.string() + "\";" + allow_update +
+                 signing + " };\n");
+  write_text(zone_file, "$TTL 60\n@ IN SOA ns." + zone_ + ". admin." + zone_ +
+                            ". 1 60 60 600 60\n@ IN NS ns." + zone_ + ".\nns IN A 127.0.0.1\n" +
+                            options.records);
+  if (::geteuid() == 0) (void)!::chown(zone_file.c_str(), 65534, 65534);
   pid_ =
       spawn_unprivileged({"named", "-g", "-c", (d / "named.conf").string()}, {}, d / "named.log");
   wait_for_port(port_, "named", pid_);
+}
+
+std::string BindServer::trust_anchor() const {
+  for (int i = 0; i < 50; ++i) {
+    ProcessResult r = run_process(
+        {"dig", "+short", "-p", std::to_string(port_), "@127.0.0.1", zone_ + ".", "DNSKEY"});
+    std::istringstream lines(r.out);
+    std::string flags, protocol, algorithm, part;
+    while (lines >> flags >> protocol >> algorithm) {
+      std::string key, rest;
+      std::getline(lines, rest);
+      std::istringstream parts(rest);
+      while (parts >> part) key += part;
+      if (flags == "257") return zone_ + ". DNSKEY 257 " + protocol + " " + algorithm + " " + key;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  throw std::runtime_error("no key-signing DNSKEY for " + zone_ +
+                           " at 127.0.0.1:" + std::to_string(port_));
 }
 
 BindServer::~BindServer() { stop_process(pid_); }

@@ -1,6 +1,7 @@
-// Debian's BIND as the authoritative server of example.test on 127.0.0.1, run as nobody
-// in a temp dir; stopped by the destructor. The ACME tests use it for dns-01 by dynamic
-// update, the federation tests as the namespace's resolver on port 53.
+// Debian's BIND as the authoritative server of example.test (or another zone) on 127.0.0.1,
+// run as nobody in a temp dir; stopped by the destructor. The ACME tests use it for dns-01 by
+// dynamic update, the federation tests as the namespace's resolver on port 53, the DANE
+// federation test as the DNSSEC-signed zone behind a validating unbound.
 #pragma once
 
 #include <sys/types.h>
@@ -18,6 +19,9 @@ struct BindOptions {
   // Non-empty: updates only when TSIG-signed with key "xmppcert-test" (hmac-sha256, this
   // base64 secret); tsig_key_file() writes that key for nsupdate -k.
   std::string tsig_secret;
+  std::string zone = "example.test";
+  // Signed by BIND itself (dnssec-policy default: one ECDSA P-256 CSK), updates included.
+  bool dnssec = false;
 };
 
 // A key file as nsupdate -k and named read it: key "xmppcert-test" { ...; secret "..."; };
@@ -29,10 +33,15 @@ class BindServer {
   explicit BindServer(const BindOptions& options);
   ~BindServer();
   int port() const { return port_; }
+  const std::string& zone() const { return zone_; }
+  // For a signed zone: its key-signing DNSKEY as a trust anchor line ("ZONE. DNSKEY 257 3 13
+  // BASE64"), asked with dig once BIND has signed the zone; throws after 10 s without one.
+  std::string trust_anchor() const;
 
  private:
   TempDir dir_;
   int port_ = 0;
+  std::string zone_;
   pid_t pid_ = -1;
 };
 
