@@ -78,7 +78,7 @@ void check_state_files(const fs::path& state, const std::vector<fs::path>& insta
       out.push_back("temporary file left: " + it->path().string());
     if (file == "record.json") {
       try {
-        (void)nlohmann::json::parse(read_file(it->path()));
+        [[maybe_unused]] auto parsed = nlohmann::json::parse(read_file(it->path()));
       } catch (const std::exception& e) {
         out.push_back(it->path().string() + " is not JSON: " + e.what());
       }
