@@ -43,14 +43,6 @@ const std::string kZone = "xmpp.example";
 const std::string kA = "a.xmpp.example", kB = "b.xmpp.example";
 constexpr int kTtl = 2;
 
-bool logged_eventually(const XmppServer& server, const std::string& line) {
-  for (int i = 0; i < 100; ++i) {
-    if (server.log().find(line) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 class DaneFederation : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -173,8 +165,8 @@ TEST_F(DaneFederation,
   EXPECT_NE(answer.find(served_key), std::string::npos) << answer;
 
   ASSERT_TRUE(delivered("by-dane-0")) << a->log() << b->log();
-  EXPECT_TRUE(logged_eventually(*a, "Enabling DANE with")) << a->log();
-  EXPECT_TRUE(logged_eventually(*a, "certificate chain validation result: valid")) << a->log();
+  EXPECT_TRUE(a->logged_eventually("Enabling DANE with")) << a->log();
+  EXPECT_TRUE(a->logged_eventually("certificate chain validation result: valid")) << a->log();
   EXPECT_EQ(posh_fingerprint_over_https(), certificate_sha256_base64(b_certificate().get()));
   int exit_code = -1;
   nlohmann::json checked = check_b(exit_code);
@@ -221,7 +213,7 @@ TEST_F(DaneFederation,
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
   a->restart();
   EXPECT_FALSE(delivered("refused", seconds(8)));
-  EXPECT_TRUE(logged_eventually(*a, "certificate chain validation result: invalid")) << a->log();
+  EXPECT_TRUE(a->logged_eventually("certificate chain validation result: invalid")) << a->log();
   checked = check_b(exit_code);
   EXPECT_EQ(exit_code, 1) << checked.dump(2);
   EXPECT_EQ(checked["dane"]["tlsa"]["matches"], false) << checked.dump(2);

@@ -61,15 +61,6 @@ bool available(std::string& why) {
   return why.empty();
 }
 
-// Polls the server's log for `line` for up to 10 s.
-bool logged_eventually(const XmppServer& server, const std::string& line) {
-  for (int i = 0; i < 100; ++i) {
-    if (server.log().find(line) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 class Federation : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -169,7 +160,7 @@ TEST_F(Federation, MessagesFlowBothWaysOverS2sAuthenticatedWithSaslExternalNotDi
       {b.get(), "Accepted outbound s2s EXTERNAL authentication b.example.test -> a.example.test"},
   };
   for (const auto& [server, line] : proofs)
-    EXPECT_TRUE(logged_eventually(*server, line)) << line << "\n" << server->log();
+    EXPECT_TRUE(server->logged_eventually(line)) << line << "\n" << server->log();
   std::string a_log = a->log(), b_log = b->log();
   narrate(
       "== alice@b.example.test -> bob@a.example.test and back: delivered\n"
@@ -204,7 +195,7 @@ TEST_F(FederationWithXmppAddr, Ejabberd2301CannotVerifyAPeerCertificateCarryingX
   auto alice_client = alice();
   alice_client->send_chat("bob@a.example.test", "hello-with-xmppaddr");
   EXPECT_FALSE(bob_client->wait_for("hello-with-xmppaddr", std::chrono::seconds(5)));
-  EXPECT_TRUE(logged_eventually(*b, "get_cert_domains")) << b->log();
+  EXPECT_TRUE(b->logged_eventually("get_cert_domains")) << b->log();
   std::string b_log = b->log();
   narrate("== with XmppAddr in a.example.test's certificate, ejabberd's s2s_out crashes:\n" +
           lines_with(b_log, "badarg").substr(0, 400));

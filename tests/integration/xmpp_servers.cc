@@ -83,6 +83,14 @@ const TestUser& test_user() {
   return user;
 }
 
+bool XmppServer::logged_eventually(const std::string& line) const {
+  for (int i = 0; i < 100; ++i) {
+    if (log().find(line) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 XmppServer::XmppServer() : data_(dir_ / "data"), c2s_port_(free_port()), s2s_port_(free_port()) {
   fs::create_directories(data_);
   fs::create_directories(dir_ / "certs");

@@ -34,6 +34,8 @@ class XmppServer {
   virtual nlohmann::json install_settings() const = 0;
   // The server's log, for failure messages.
   virtual std::string log() const = 0;
+  // Polls log() for `line` for up to 10 s.
+  bool logged_eventually(const std::string& line) const;
 
  protected:
   XmppServer();
