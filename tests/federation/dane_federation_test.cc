@@ -249,11 +249,6 @@ TEST_F(DaneFederation, ARefusedTsigKeyFailsWithExitOneAndKeepsTheCurrentKeyTrust
 }  // namespace xmppcert::testing
 
 int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  if (!::testing::GTEST_FLAG(list_tests)) {
-    static xmppcert::testing::TempDir files;
-    xmppcert::testing::g_namespace_problem =
-        xmppcert::testing::enter_federation_namespace(files.path().string());
-  }
-  return RUN_ALL_TESTS();
+  return xmppcert::testing::run_federation_tests(argc, argv,
+                                                 xmppcert::testing::g_namespace_problem);
 }

@@ -1,5 +1,7 @@
 #include "tests/federation/test_namespace.h"
 
+#include <gtest/gtest.h>
+
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
@@ -12,6 +14,8 @@
 
 #include <filesystem>
 #include <fstream>
+
+#include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
 namespace {
@@ -55,6 +59,15 @@ std::string enter_federation_namespace(const std::string& dir) {
       ::mount(resolv.c_str(), "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0)
     return failed("bind-mount /etc/resolv.conf");
   return "";
+}
+
+int run_federation_tests(int argc, char** argv, std::string& problem) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (!::testing::GTEST_FLAG(list_tests)) {
+    static TempDir files;
+    problem = enter_federation_namespace(files.path().string());
+  }
+  return RUN_ALL_TESTS();
 }
 
 }  // namespace xmppcert::testing

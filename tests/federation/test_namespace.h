@@ -13,4 +13,8 @@ namespace xmppcert::testing {
 // success, else why not (the tests then skip with that reason).
 std::string enter_federation_namespace(const std::string& dir);
 
+// A federation test binary's main(): enters the namespaces (files in a temp dir kept for the
+// run) unless gtest only lists the tests, stores "" or why not in `problem`, runs the tests.
+int run_federation_tests(int argc, char** argv, std::string& problem);
+
 }  // namespace xmppcert::testing
