@@ -11,6 +11,7 @@
 #include "engine/fs.h"
 #include "engine/http.h"
 #include "engine/log.h"
+#include "plugins/issuers/acme/account.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "tests/integration/bind_server.h"
 #include "tests/integration/cli_runner.h"
@@ -208,6 +209,44 @@ TEST_F(AcmePebble, AccountKeyRollsOverAndTheAccountCanBeDeactivated) {
   ProcessResult deactivated =
       xmppcert({"account", "deactivate", "account.example.test", "--state-dir", state});
   EXPECT_EQ(deactivated.exit_code, 0) << deactivated.err;
+}
+
+// How many newAccount requests pebble has served (it logs each request's path).
+size_t account_lookups(const Pebble& pebble) {
+  std::string log = read_file(pebble.dir() / "pebble.log");
+  size_t count = 0;
+  for (size_t at = log.find("POST /sign-me-up"); at != std::string::npos;
+       at = log.find("POST /sign-me-up", at + 1))
+    ++count;
+  return count;
+}
+
+TEST_F(AcmePebble, TheRecordedAccountIsUsedWithoutALookupAndLookedUpAgainWhenTheCaForgotIt) {
+  Pebble pebble;
+  std::string state = (pebble.dir() / "state").string();
+  auto enroll = [&](const std::string& name) {
+    std::vector<std::string> args{"enroll", name, "--state-dir", state};
+    for (auto& flag : acme_flags(pebble)) args.push_back(flag);
+    return xmppcert(args);
+  };
+  ASSERT_EQ(enroll("first.example.test").exit_code, 0);
+  const size_t lookups = account_lookups(pebble);
+  ASSERT_GE(lookups, 1u);
+  ASSERT_EQ(enroll("second.example.test").exit_code, 0);
+  EXPECT_EQ(account_lookups(pebble), lookups) << "a second run asked for the account again";
+
+  // The CA no longer knows the recorded account URL (as after a CA lost its state).
+  auto record_path = acme::account_dir_for(state, pebble.directory_url()) / "account.json";
+  std::string record = read_file(record_path);
+  std::string url = nlohmann::json::parse(record).at("url");
+  std::string forgotten = record;
+  forgotten.replace(forgotten.find(url), url.size(), url + "0forgotten");
+  write_file_atomically(record_path, forgotten, with_mode(0600));
+  ProcessResult third = enroll("third.example.test");
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_NE(third.err.find("looking the account up again"), std::string::npos) << third.err;
+  EXPECT_EQ(account_lookups(pebble), lookups + 1);
+  EXPECT_EQ(read_file(record_path), record);
 }
 
 TEST_F(AcmePebble, PebbleStoppedMidOrderKeepsThePreviousCertificate) {

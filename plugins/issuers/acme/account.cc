@@ -17,6 +17,24 @@ std::string folder_name_for(const std::string& url) {
   return name;
 }
 
+PKeyPtr load_or_create_key(const std::filesystem::path& dir) {
+  auto key_path = dir / "account.key";
+  if (::access(key_path.c_str(), F_OK) == 0)
+    return load_private_key(read_file(key_path), key_path.string());
+  create_directories(dir, 0700);
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  write_file_atomically(key_path, private_key_pem(key.get()), with_mode(kPrivateKeyMode));
+  return key;
+}
+
+// account.json: the account URL, the directory, and the thumbprint of the key it belongs to
+// (a rollover or a new key makes the record stale).
+std::string account_record(const std::string& url, const std::string& directory, EVP_PKEY* key) {
+  return nlohmann::json{{"url", url}, {"directory", directory}, {"key", jwk_thumbprint(key)}}.dump(
+             2) +
+         "\n";
+}
+
 }  // namespace
 
 std::filesystem::path account_dir_for(const std::filesystem::path& state_dir,
@@ -27,14 +45,7 @@ std::filesystem::path account_dir_for(const std::filesystem::path& state_dir,
 Account open_account(Transport& transport, const AcmeSettings& settings,
                      const std::filesystem::path& dir) {
   Account account;
-  auto key_path = dir / "account.key";
-  if (::access(key_path.c_str(), F_OK) == 0) {
-    account.key = load_private_key(read_file(key_path), key_path.string());
-  } else {
-    create_directories(dir, 0700);
-    account.key = generate_private_key(KeyType::kEcP256);
-    write_file_atomically(key_path, private_key_pem(account.key.get()), with_mode(kPrivateKeyMode));
-  }
+  account.key = load_or_create_key(dir);
   transport.set_account(account.key.get(), std::nullopt);
   const auto& directory = transport.directory();
   bool has_terms = directory.contains("meta") && directory["meta"].contains("termsOfService");
@@ -55,13 +66,39 @@ Account open_account(Transport& transport, const AcmeSettings& settings,
   transport.set_account(account.key.get(), account.url);
   // Written when it changes only: every run looks the account up, and an fsync per run is
   // most of what a quick CA leaves to wait for.
-  std::string record =
-      nlohmann::json{{"url", *location}, {"directory", settings.directory}}.dump(2) + "\n";
+  std::string record = account_record(*location, settings.directory, account.key.get());
   auto record_path = dir / "account.json";
   std::error_code missing;
   if (!std::filesystem::is_regular_file(record_path, missing) || read_file(record_path) != record)
     write_file_atomically(record_path, record, with_mode(0600));
   return account;
+}
+
+Account open_recorded_account(Transport& transport, const AcmeSettings& settings,
+                              const std::filesystem::path& dir) {
+  auto record_path = dir / "account.json";
+  std::error_code missing;
+  if (::access((dir / "account.key").c_str(), F_OK) == 0 &&
+      std::filesystem::is_regular_file(record_path, missing)) {
+    Account account;
+    account.key = load_or_create_key(dir);
+    std::string text = read_file(record_path);
+    const auto record = nlohmann::json::parse(text, nullptr, false);
+    std::string url = record.is_object() && record.contains("url") && record.at("url").is_string()
+                          ? record.at("url").get<std::string>()
+                          : "";
+    if (!url.empty() && text == account_record(url, settings.directory, account.key.get())) {
+      account.url = url;
+      account.recorded = true;
+      transport.set_account(account.key.get(), account.url);
+      return account;
+    }
+  }
+  return open_account(transport, settings, dir);
+}
+
+bool account_unknown(const ProblemError& problem) {
+  return problem.type() == "accountDoesNotExist" || problem.type() == "unauthorized";
 }
 
 void roll_over_account_key(Transport& transport, Account& account,
@@ -76,6 +113,9 @@ void roll_over_account_key(Transport& transport, Account& account,
   write_file_atomically(dir / "account.key.previous", read_file(key_path),
                         with_mode(kPrivateKeyMode));
   write_file_atomically(key_path, private_key_pem(new_key.get()), with_mode(kPrivateKeyMode));
+  write_file_atomically(dir / "account.json",
+                        account_record(account.url, transport.directory_url(), new_key.get()),
+                        with_mode(0600));
   account.key = std::move(new_key);
   transport.set_account(account.key.get(), account.url);
 }

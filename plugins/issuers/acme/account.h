@@ -14,6 +14,7 @@ namespace xmppcert::acme {
 struct Account {
   PKeyPtr key;
   std::string url;
+  bool recorded = false;  // taken from account.json, not confirmed by the CA in this run
 };
 
 // Where the account key and URL live: <state>/acme/<directory URL made a folder name>/.
@@ -24,6 +25,16 @@ std::filesystem::path account_dir_for(const std::filesystem::path& state_dir,
 // (newAccount returns the existing account for a known key). Leaves `transport` signing as it.
 Account open_account(Transport& transport, const AcmeSettings& settings,
                      const std::filesystem::path& dir);
+
+// As open_account, but when account.json names the account of this key at this directory, it
+// is used as it is, with no request: a run that issues saves a round trip. The caller must
+// fall back to open_account when the CA says it does not know the account (recorded: true).
+Account open_recorded_account(Transport& transport, const AcmeSettings& settings,
+                              const std::filesystem::path& dir);
+
+// Whether a problem a CA answered a request signed as a recorded account with means it no
+// longer knows that account (a CA that lost its state, a deactivated account).
+bool account_unknown(const ProblemError& problem);
 
 // Replaces the account key at the CA (keyChange), then in `dir`, keeping the old one as
 // account.key.previous.

@@ -1,6 +1,7 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 
 #include "engine/certificate.h"
+#include "engine/curl_library.h"
 #include "engine/fs.h"
 #include "engine/log.h"
 #include "plugins/issuers/acme/account.h"
@@ -30,6 +31,27 @@ struct AcmeIssuer::Session {
   std::unique_ptr<ChallengeSolver> solver;  // made on first issue(): it may bind a port
 };
 
+namespace {
+
+// The account recorded in the state dir is used without asking the CA; only a CA that says it
+// does not know it (it lost its state, the account was deactivated elsewhere) costs a lookup.
+Order place_order_as_known_account(Transport& transport, Account& account,
+                                   const AcmeSettings& settings, const std::filesystem::path& dir,
+                                   const IssuanceRequest& request) {
+  try {
+    return place_order(transport, settings, request);
+  } catch (const ProblemError& problem) {
+    if (!account.recorded || !account_unknown(problem)) throw;
+    log_line(request.name, "ACME account " + account.url + " refused (" + problem.type() +
+                               "): looking the account up again");
+    account = open_account(transport, settings, dir);
+    log_line(request.name, "ACME account " + account.url);
+    return place_order(transport, settings, request);
+  }
+}
+
+}  // namespace
+
 AcmeIssuer::AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir)
     : settings_(std::move(settings)), state_dir_(std::move(state_dir)) {}
 
@@ -44,24 +66,29 @@ std::filesystem::path AcmeIssuer::account_dir() const {
   return account_dir_for(state_dir_, settings_.directory);
 }
 
-AcmeIssuer::Session& AcmeIssuer::session() {
+AcmeIssuer::Session& AcmeIssuer::session(bool recorded_account_will_do) {
   if (!session_) {
     auto session = std::make_unique<Session>(settings_, trust_file());
-    session->account = open_account(session->transport, settings_, account_dir());
+    session->account = recorded_account_will_do
+                           ? open_recorded_account(session->transport, settings_, account_dir())
+                           : open_account(session->transport, settings_, account_dir());
     session_ = std::move(session);
   }
   return *session_;
 }
 
+void AcmeIssuer::prepare_to_issue() { start_loading_curl_library(); }
+
 IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   // One progress line per step (-q hides them): an ACME run takes seconds to minutes.
-  Session& s = session();
+  Session& s = session(/*recorded_account_will_do=*/true);
   log_line(request.name, "ACME account " + s.account.url);
   const SolverEntry& solver = solver_for(settings_, "acme");
   if (!s.solver) s.solver = solver.make(settings_);
   Transport& transport = s.transport;
 
-  Order order = place_order(transport, settings_, request);
+  Order order =
+      place_order_as_known_account(transport, s.account, settings_, account_dir(), request);
   log_line(request.name, "ACME order " + order.url + " for " +
                              std::to_string(order.requested.size()) + " name(s)");
   log_line(request.name, std::string("ACME challenges: answering with the ") + solver.name);

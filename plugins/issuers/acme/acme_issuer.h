@@ -12,7 +12,8 @@
 //             "tls_alpn01_address": "0.0.0.0", "tls_alpn01_port": 443, // or tls-alpn-01 (RFC 8737)
 //             "profile": "tlsserver",                             // an ACME profile, if offered
 //             "preferred_chain": "ISRG Root X1",                  // pick among alternate chains
-//             "root_sha256": "AB:CD:..." }  // instead of "trust": pin the CA's own root (foundation)
+//             "root_sha256": "AB:CD:..." }  // instead of "trust": pin the CA's own root
+//             (foundation)
 //
 // When the directory offers renewalInfo (RFC 9773), a renewal names the certificate it
 // replaces and the CA's suggested window sets the next renewal time.
@@ -39,6 +40,8 @@ class AcmeIssuer : public Issuer {
   AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir);
   ~AcmeIssuer() override;
   std::string name() const override { return "acme"; }
+  // Starts loading libcurl on its own thread while the key and the CSR are made.
+  void prepare_to_issue() override;
   IssuedCertificate issue(const IssuanceRequest& request) override;
   void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) override;
   // Asks the renewalInfo resource anew (no account needed); nullopt when the CA has none.
@@ -57,7 +60,9 @@ class AcmeIssuer : public Issuer {
 
  private:
   struct Session;
-  Session& session();  // account looked up or created on first use
+  // The account looked up or created on first use; for issuing, the one recorded in the state
+  // dir will do (no request), with a lookup if the CA then says it does not know it.
+  Session& session(bool recorded_account_will_do = false);
   // The CA bundle for the HTTPS: with root_sha256 the pinned root (fetched on first use).
   std::string trust_file() const;
   AcmeSettings settings_;

@@ -7,7 +7,7 @@
 namespace xmppcert::acme {
 namespace {
 constexpr auto kPollLimit = std::chrono::seconds(120);
-constexpr auto kFirstDelay = std::chrono::milliseconds(2);
+constexpr auto kFirstDelay = std::chrono::milliseconds(1);
 constexpr auto kLongestDelay = std::chrono::milliseconds(2000);
 }  // namespace
 

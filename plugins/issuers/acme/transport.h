@@ -35,6 +35,7 @@ class Transport {
   Transport(std::string directory_url, HttpOptions options);
 
   const nlohmann::json& directory();
+  const std::string& directory_url() const { return directory_url_; }
   std::string endpoint(const std::string& name);  // OperationError when the directory lacks it
 
   void set_account(EVP_PKEY* key, std::optional<std::string> kid) {
