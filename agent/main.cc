@@ -1,5 +1,5 @@
-// xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH]: the agent, in the
-// foreground (systemd Type=notify).
+// xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH] [--log-file FILE]: the agent,
+// in the foreground (systemd Type=notify).
 #include <iostream>
 #include <string>
 
@@ -12,6 +12,7 @@ namespace {
 
 const char* const kUsage =
     R"(usage: xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH] [-q|-v]
+                 [--log-file FILE]
 
 Keeps every certificate of FILE (or, without --config, of the state dir) issued, installed
 and served: renews at two thirds of the lifetime (or in the issuer's ARI window), retries
@@ -19,7 +20,7 @@ failures with a capped exponential backoff, re-reads FILE when it changes or on 
 names that appear in watched server configs, and reinstalls installed files that someone
 deletes or replaces. Runs in the foreground; logs one line per event to stderr, starting
 with the UTC time unless stderr is the journal (-q: warnings and errors only, -v: more
-detail); SIGTERM or SIGINT finish the operation under way and exit 0.
+detail; --log-file FILE: every line, stamped, appended to FILE too); SIGTERM or SIGINT finish the operation under way and exit 0.
 )";
 
 }  // namespace
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
         xmppcert::set_log_level(xmppcert::LogLevel::quiet);
       } else if (arg == "-v" || arg == "--verbose") {
         xmppcert::set_log_level(xmppcert::LogLevel::verbose);
+      } else if (arg == "--log-file") {
+        xmppcert::open_log_file(value());
       } else if (arg == "--config") {
         options.config = value();
       } else if (arg == "--state-dir") {
@@ -54,9 +57,11 @@ int main(int argc, char** argv) {
     return xmppcert::Agent(options).run();
   } catch (const xmppcert::UsageError& e) {
     std::cerr << "xmppcertd: " << e.what() << "\n";
+    xmppcert::log_to_file_only("xmppcertd", e.what());
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "xmppcertd: " << e.what() << "\n";
+    xmppcert::log_to_file_only("xmppcertd", e.what());
     return 1;
   }
 }

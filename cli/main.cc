@@ -52,8 +52,9 @@ void print_help(std::ostream& out) {
   for (const auto& command : kSubcommands)
     out << "  " << command.name << std::string(width + 2 - std::strlen(command.name), ' ')
         << command.summary << "\n";
-  out << "\nevery command also takes -q/--quiet (log warnings and errors only) and "
-         "-v/--verbose (log more detail); log lines on stderr start with the UTC time unless "
+  out << "\nevery command also takes -q/--quiet (log warnings and errors only), "
+         "-v/--verbose (log more detail) and --log-file FILE (append every log line and the "
+         "final error to FILE too); log lines on stderr start with the UTC time unless "
          "stderr is the journal\n";
   out << "\nexit codes: 0 ok, 1 operation failed (previous certificate kept), 2 usage or "
          "config error\n";
@@ -65,22 +66,27 @@ std::string suggestion_for(const std::string& unknown) {
   return did_you_mean(unknown, names);
 }
 
-// -q and -v are taken wherever they stand, before or after the command.
-std::vector<std::string> apply_log_level_flags(const std::vector<std::string>& args) {
+// -q, -v and --log-file are taken wherever they stand, before or after the command.
+std::vector<std::string> apply_logging_flags(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
-  for (const auto& arg : args) {
-    if (arg == "-q" || arg == "--quiet")
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-q" || arg == "--quiet") {
       set_log_level(LogLevel::quiet);
-    else if (arg == "-v" || arg == "--verbose")
+    } else if (arg == "-v" || arg == "--verbose") {
       set_log_level(LogLevel::verbose);
-    else
+    } else if (arg == "--log-file") {
+      if (i + 1 >= args.size()) throw UsageError("--log-file needs a value");
+      open_log_file(args[++i]);
+    } else {
       rest.push_back(arg);
+    }
   }
   return rest;
 }
 
 int dispatch(const std::vector<std::string>& all_args) {
-  const std::vector<std::string> args = apply_log_level_flags(all_args);
+  const std::vector<std::string> args = apply_logging_flags(all_args);
   if (args.empty()) {
     print_help(std::cerr);
     return kExitUsage;
@@ -120,9 +126,11 @@ int main(int argc, char** argv) {
     return cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const UsageError& e) {
     std::cerr << "xmppcert: " << e.what() << "\n";
+    log_to_file_only("xmppcert", e.what());
     return cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "xmppcert: " << e.what() << "\n";
+    log_to_file_only("xmppcert", e.what());
     return cli::kExitFailed;
   }
 }

@@ -1,11 +1,15 @@
 #include "engine/log.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
+
+#include "engine/errors.h"
 
 namespace xmppcert {
 namespace {
@@ -20,6 +24,11 @@ LogLevel& level() {
   return instance;
 }
 
+int& log_file() {
+  static int fd = -1;
+  return fd;
+}
+
 std::string utc_now() {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -29,13 +38,26 @@ std::string utc_now() {
   return text;
 }
 
-void emit(std::string_view certificate, std::string_view message) {
+std::string joined(std::string_view certificate, std::string_view message) {
   std::string line;
   if (!certificate.empty()) {
     line += certificate;
     line += ": ";
   }
   line += message;
+  return line;
+}
+
+void write_to_log_file(const std::string& line) {
+  if (log_file() < 0) return;
+  std::string stamped = utc_now() + " " + line + "\n";
+  // One write per line with O_APPEND: lines of concurrent runs do not interleave.
+  [[maybe_unused]] ssize_t written = ::write(log_file(), stamped.data(), stamped.size());
+}
+
+void emit(std::string_view certificate, std::string_view message) {
+  std::string line = joined(certificate, message);
+  write_to_log_file(line);
   if (sink()) {
     sink()(line);
     return;
@@ -57,6 +79,23 @@ bool stderr_is_journal() {
   if (::fstat(2, &st) != 0) return false;
   return static_cast<unsigned long long>(st.st_dev) == device &&
          static_cast<unsigned long long>(st.st_ino) == inode;
+}
+
+void open_log_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                  0640);
+  if (fd < 0) throw UsageError("open log file " + path + ": " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw UsageError("open log file " + path + ": not a regular file");
+  }
+  if (log_file() >= 0) ::close(log_file());
+  log_file() = fd;
+}
+
+void log_to_file_only(std::string_view program, std::string_view message) {
+  write_to_log_file(joined(program, message));
 }
 
 void set_log_sink(LogSink new_sink) { sink() = std::move(new_sink); }

@@ -24,6 +24,15 @@ void log_detail(std::string_view certificate, std::string_view message);
 void set_log_sink(LogSink sink);  // empty: back to stderr
 void set_log_level(LogLevel level);
 
+// --log-file: every line that is logged also goes to `path`, appended, always stamped with
+// the UTC time (a timer's runs and the agent's lines in one file, as certbot keeps one).
+// Created 0640; never through a symlink; a FIFO, folder or device is refused. UsageError
+// naming the path otherwise.
+void open_log_file(const std::string& path);
+// A line for the log file only: the programs' last word (the error they exit with), which
+// they print on stderr themselves.
+void log_to_file_only(std::string_view program, std::string_view message);
+
 // Whether stderr is the journal: JOURNAL_STREAM names the device and inode of stderr.
 bool stderr_is_journal();
 

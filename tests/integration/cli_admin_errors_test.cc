@@ -2,8 +2,8 @@
 // only read or renew refuse a state dir that does not exist, naming it; `ca export` never
 // creates a CA; an untrusted ACME server is named with a hint to --acme-trust and not
 // retried; a missing or plain-http --acme-directory is named by its flag, not by the
-// settings key it fills; a mistyped option gets a "did you mean"; log lines start with the UTC time unless
-// stderr is the journal, -q keeps only warnings; the agent says at start when it acts next
+// settings key it fills; a mistyped option gets a "did you mean"; log lines start with the UTC time
+// unless stderr is the journal, -q keeps only warnings; the agent says at start when it acts next
 // (the time `status` shows) or that it has nothing to manage; a `files` install without the
 // key warns.
 #include <gtest/gtest.h>
@@ -85,9 +85,9 @@ TEST(CliErrors, AMistypedOptionGetsTheNearestOne) {
 
 TEST(CliErrors, AnAcmeDirectoryMissingFromTheCommandLineIsNamedByItsFlag) {
   TempDir dir;
-  std::vector<std::string> args{"enroll",       "example.test", "--issuer",
-                                "acme",         "--dry-run",    "--state-dir",
-                                (dir / "state").string()};
+  std::vector<std::string> args{
+      "enroll",      "example.test",          "--issuer", "acme", "--dry-run",
+      "--state-dir", (dir / "state").string()};
   ProcessResult missing = run_xmppcert(args);
   EXPECT_EQ(missing.exit_code, 2) << missing.err;
   EXPECT_NE(missing.err.find(
@@ -168,6 +168,31 @@ TEST_F(Logs, AFilesInstallOfTheFullChainWithoutTheKeyWarnsEvenWhenQuiet) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("installs the certificate but not its private key"), std::string::npos)
       << r.err;
+}
+
+TEST_F(Logs, ALogFileKeepsEveryStampedLineAndTheErrorARunExitsWith) {
+  std::string log = (dir_ / "xmppcert.log").string();
+  ProcessResult ok =
+      run_xmppcert({"--log-file", log, "enroll", "example.test", "--state-dir", state()});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  ProcessResult bad =
+      run_xmppcert({"enroll", "bad..name", "--state-dir", state(), "--log-file", log});
+  ASSERT_EQ(bad.exit_code, 2);
+  std::string text = read_file(log);
+  EXPECT_TRUE(std::regex_search(text, kStampedLine)) << text;
+  EXPECT_NE(text.find("Z xmppcert: " + bad.err.substr(bad.err.find(": ") + 2)), std::string::npos)
+      << text;
+  EXPECT_EQ(std::filesystem::status(log).permissions() & std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
+}
+
+TEST_F(Logs, ALogFileThatIsASymlinkIsRefusedNamingIt) {
+  std::filesystem::create_symlink(dir_ / "elsewhere.log", dir_ / "link.log");
+  std::string log = (dir_ / "link.log").string();
+  ProcessResult r = run_xmppcert({"--log-file", log, "status", "--state-dir", state()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("open log file " + log), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "elsewhere.log"));
 }
 
 TEST_F(Logs, TheAgentSaysAtStartWhenItActsNextTheTimeStatusShows) {
