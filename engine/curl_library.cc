@@ -2,10 +2,7 @@
 
 #include <dlfcn.h>
 
-#include <future>
-#include <mutex>
 #include <string>
-#include <system_error>
 
 #include "engine/errors.h"
 
@@ -45,28 +42,11 @@ CurlLibrary load() {
   return curl;  // the handle stays open for the life of the process
 }
 
-std::shared_future<CurlLibrary>& loading() {
-  static std::shared_future<CurlLibrary> library;
-  return library;
-}
-
-std::mutex loading_mutex;
-
 }  // namespace
 
-void start_loading_curl_library() {
-  std::lock_guard<std::mutex> guard(loading_mutex);
-  if (loading().valid()) return;
-  try {
-    loading() = std::async(std::launch::async, load).share();
-  } catch (const std::system_error&) {  // no thread to spare: load on first use instead
-    loading() = std::async(std::launch::deferred, load).share();
-  }
-}
-
 const CurlLibrary& curl_library() {
-  start_loading_curl_library();
-  return loading().get();
+  static const CurlLibrary library = load();
+  return library;
 }
 
 }  // namespace xmppcert

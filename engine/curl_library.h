@@ -24,10 +24,4 @@ struct CurlLibrary {
 // Throws an OperationError naming the library and dlopen's reason when it cannot be loaded.
 const CurlLibrary& curl_library();
 
-// Starts that load on a thread of its own and returns at once; curl_library() then waits for
-// it. Loading maps about 30 libraries (about 10 ms), so a program that knows it will speak
-// HTTP soon calls this first and does its other work meanwhile. Calling it more than once,
-// or never, is fine; a failed load is reported by curl_library().
-void start_loading_curl_library();
-
 }  // namespace xmppcert

@@ -44,10 +44,6 @@ class Issuer {
   virtual std::string name() const = 0;
   virtual IssuedCertificate issue(const IssuanceRequest& request) = 0;
 
-  // Told as soon as a run knows it will call issue(), before the key and the CSR are made:
-  // an issuer may start slow set-up meanwhile (e.g. loading the HTTP library). No default work.
-  virtual void prepare_to_issue() {}
-
   // RFC 5280 reason code (0 unspecified, 1 keyCompromise, 4 superseded, 5 cessationOfOperation).
   // With `certificate_key`, the request is signed by the certificate's own key instead of the
   // account's. The default: this issuer cannot revoke.

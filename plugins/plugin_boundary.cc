@@ -8,9 +8,6 @@ class GuardedIssuer : public Issuer {
   explicit GuardedIssuer(std::unique_ptr<Issuer> inner)
       : inner_(std::move(inner)), name_(inner_->name()) {}
   std::string name() const override { return name_; }
-  void prepare_to_issue() override {
-    at_plugin_boundary("prepare issuer", name_, [&] { inner_->prepare_to_issue(); });
-  }
   IssuedCertificate issue(const IssuanceRequest& request) override {
     return at_plugin_boundary("issue certificate " + request.name + " with issuer", name_,
                               [&] { return inner_->issue(request); });

@@ -30,7 +30,6 @@ RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::t
     }
     return outcome;
   }
-  plan.issuer->prepare_to_issue();
   // With DANE, the key to certify is the rollover's: the next key once its TLSA record has
   // been visible long enough, else a wait (or the current key near expiry).
   PKeyPtr key;

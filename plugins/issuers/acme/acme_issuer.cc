@@ -1,7 +1,6 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 
 #include "engine/certificate.h"
-#include "engine/curl_library.h"
 #include "engine/fs.h"
 #include "engine/log.h"
 #include "plugins/issuers/acme/account.h"
@@ -76,8 +75,6 @@ AcmeIssuer::Session& AcmeIssuer::session(bool recorded_account_will_do) {
   }
   return *session_;
 }
-
-void AcmeIssuer::prepare_to_issue() { start_loading_curl_library(); }
 
 IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   // One progress line per step (-q hides them): an ACME run takes seconds to minutes.

@@ -40,8 +40,6 @@ class AcmeIssuer : public Issuer {
   AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir);
   ~AcmeIssuer() override;
   std::string name() const override { return "acme"; }
-  // Starts loading libcurl on its own thread while the key and the CSR are made.
-  void prepare_to_issue() override;
   IssuedCertificate issue(const IssuanceRequest& request) override;
   void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) override;
   // Asks the renewalInfo resource anew (no account needed); nullopt when the CA has none.
