@@ -20,17 +20,20 @@ bool FoundationCa::available() {
   return ::access(XMPPCERT_CA_BINARY, X_OK) == 0 && BindServer::available();
 }
 
-FoundationCa::FoundationCa(FoundationCaOptions options) {
-  bind_ = std::make_unique<BindServer>(
-      BindOptions{.records = options.bind_records, .tsig_secret = options.bind_tsig_secret});
-  std::vector<std::string> init{"init", "--state-dir", state_dir(), "--hostname", "127.0.0.1"};
+FoundationCa::FoundationCa(FoundationCaOptions options)
+    : hostname_(options.hostname), listen_address_(options.listen_address) {
+  bind_ = std::make_unique<BindServer>(BindOptions{.port = options.bind_port,
+                                                   .records = options.bind_records,
+                                                   .tsig_secret = options.bind_tsig_secret,
+                                                   .also_listen_on = options.bind_also_listen_on});
+  std::vector<std::string> init{"init", "--state-dir", state_dir(), "--hostname", hostname_};
   for (const auto& domain : options.permitted_domains) {
     init.push_back("--permitted-domain");
     init.push_back(domain);
   }
   ProcessResult made = run_xmppcert_ca(init);
   if (made.exit_code != 0) throw std::runtime_error("xmppcert-ca init: " + made.err);
-  http01_port_ = free_port();
+  http01_port_ = options.http01_port ? options.http01_port : free_port();
   tls_port_ = free_port();
   serve_args_ = {"--validation-http-port",
                  std::to_string(http01_port_),
@@ -60,7 +63,7 @@ FoundationCa::FoundationCa(FoundationCaOptions options) {
 void FoundationCa::start() {
   std::vector<std::string> argv{XMPPCERT_CA_BINARY, "serve",
                                 "--state-dir",      state_dir(),
-                                "--listen",         "127.0.0.1:" + std::to_string(port_)};
+                                "--listen",         listen_address_ + ":" + std::to_string(port_)};
   argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
   pid_ = spawn_unprivileged(argv, {}, dir_ / "ca.log", "root", "root");
   wait_for_port(port_, "xmppcert-ca", pid_);
@@ -76,7 +79,7 @@ void FoundationCa::kill_hard() {
 FoundationCa::~FoundationCa() { stop_process(pid_); }
 
 std::string FoundationCa::directory_url() const {
-  return "https://127.0.0.1:" + std::to_string(port_) + "/directory";
+  return "https://" + hostname_ + ":" + std::to_string(port_) + "/directory";
 }
 
 std::string FoundationCa::log() const {

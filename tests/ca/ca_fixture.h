@@ -22,6 +22,14 @@ struct FoundationCaOptions {
   std::string bind_records = "* IN A 127.0.0.1\n";
   std::string bind_tsig_secret;  // set: BIND takes RFC 2136 updates signed with this key
   std::string config_json;       // set: written to a file and passed as --config
+  // Reached from other network namespaces (foundation_federation_test): the name in the CA's
+  // HTTPS certificate and directory URL, the address it listens on, BIND's port and address
+  // besides 127.0.0.1, the port http-01 is validated on (0: a free one; a real host's: 80).
+  std::string hostname = "127.0.0.1";
+  std::string listen_address = "127.0.0.1";
+  int bind_port = 0;
+  std::string bind_also_listen_on;
+  int http01_port = 0;
 };
 
 class FoundationCa {
@@ -47,6 +55,8 @@ class FoundationCa {
  private:
   TempDir dir_;
   std::unique_ptr<BindServer> bind_;
+  std::string hostname_;
+  std::string listen_address_;
   int port_ = 0;
   int http01_port_ = 0;
   int tls_port_ = 0;

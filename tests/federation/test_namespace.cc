@@ -1,8 +1,7 @@
 #include "tests/federation/test_namespace.h"
 
-#include <gtest/gtest.h>
-
 #include <errno.h>
+#include <gtest/gtest.h>
 #include <net/if.h>
 #include <sched.h>
 #include <string.h>
@@ -30,7 +29,7 @@ bool write(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-std::string enter_federation_namespace(const std::string& dir) {
+std::string enter_federation_namespace(const std::string& dir, const NamespaceNames& names) {
   if (::geteuid() != 0) return "needs root to create a network namespace";
   if (::unshare(CLONE_NEWNET | CLONE_NEWNS) != 0) return failed("unshare");
   if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -48,8 +47,7 @@ std::string enter_federation_namespace(const std::string& dir) {
   if (!write("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0\n"))
     return "cannot lower ip_unprivileged_port_start";
   std::string hosts = dir + "/hosts", resolv = dir + "/resolv.conf";
-  if (!write(hosts, "127.0.0.1 localhost\n127.0.0.2 a.example.test\n127.0.0.3 b.example.test\n") ||
-      !write(resolv, "nameserver 127.0.0.1\n"))
+  if (!write(hosts, names.hosts) || !write(resolv, "nameserver " + names.nameserver + "\n"))
     return "cannot write " + dir;
   ::chmod(hosts.c_str(), 0644);
   ::chmod(resolv.c_str(), 0644);
@@ -61,11 +59,11 @@ std::string enter_federation_namespace(const std::string& dir) {
   return "";
 }
 
-int run_federation_tests(int argc, char** argv, std::string& problem) {
+int run_federation_tests(int argc, char** argv, std::string& problem, const NamespaceNames& names) {
   ::testing::InitGoogleTest(&argc, argv);
   if (!::testing::GTEST_FLAG(list_tests)) {
     static TempDir files;
-    problem = enter_federation_namespace(files.path().string());
+    problem = enter_federation_namespace(files.path().string(), names);
   }
   return RUN_ALL_TESTS();
 }

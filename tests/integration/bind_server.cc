@@ -26,6 +26,7 @@ BindServer::BindServer(const BindOptions& options)
   std::string signing =
       options.dnssec ? " dnssec-policy default; key-directory \"" + d.string() + "\";" : "";
   std::string allow_update;
+  std::string also = options.also_listen_on.empty() ? "" : " " + options.also_listen_on + ";";
   if (!options.tsig_secret.empty())
     allow_update = " allow-update { key xmppcert-test; };";
   else if (options.allow_update)
@@ -33,8 +34,9 @@ BindServer::BindServer(const BindOptions& options)
   write_text(d / "named.conf",
              (options.tsig_secret.empty() ? "" : tsig_key_text(options.tsig_secret)) +
                  "options { directory \"" + d.string() + "\"; listen-on port " +
-                 std::to_string(port_) + " { 127.0.0.1; }; listen-on-v6 { none; }; pid-file \"" +
-                 d.string() + "/named.pid\"; session-keyfile \"" + d.string() +
+                 std::to_string(port_) + " { 127.0.0.1;" + also +
+                 " }; listen-on-v6 { none; }; pid-file \"" + d.string() +
+                 "/named.pid\"; session-keyfile \"" + d.string() +
                  "/session.key\"; recursion no; dnssec-validation no; };\n"
                  "zone \"" +
                  zone_ + "\" { type primary; file \"" + zone_file.string() + "\";" + allow_update +

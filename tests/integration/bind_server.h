@@ -22,6 +22,8 @@ struct BindOptions {
   std::string zone = "example.test";
   // Signed by BIND itself (dnssec-policy default: one ECDSA P-256 CSK), updates included.
   bool dnssec = false;
+  // Set: also answers on this address (the namespace's own on a test network), same port.
+  std::string also_listen_on;
 };
 
 // A key file as nsupdate -k and named read it: key "xmppcert-test" { ...; secret "..."; };

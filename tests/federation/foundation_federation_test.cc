@@ -1,0 +1,95 @@
+// Federation across hosts with the foundation CA (issue 13). Three hosts, each a network
+// namespace of its own on one virtual network (tests/federation/virtual_network.h): "ca" runs
+// xmppcert-ca and BIND for example.test (192.0.2.1); "a" runs prosody serving a.example.test
+// (192.0.2.2), "b" ejabberd serving b.example.test (192.0.2.3), each with its own xmppcert
+// config, state dir and xmppcertd. Each host enrolls from the CA over ACME with real http-01
+// validation (the CA resolves the host through BIND and fetches from its port 80, where
+// xmppcert answers), pins the CA's root by its SHA-256 and installs it as its server's s2s trust
+// anchor ("trust_anchor": "foundation"). Messages flow both ways over s2s authenticated with
+// SASL EXTERNAL, never dialback. Then the operator runs `xmppcert-ca renew-now`: both agents,
+// never restarted, see the moved renewalInfo window at their next poll (the CA's Retry-After:
+// 60 s), renew inside it, install and reload; each host serves its new certificate as the
+// other host sees over STARTTLS, and new s2s links authenticate with the new certificates.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "engine/fs.h"
+#include "tests/federation/foundation_federation_fixture.h"
+#include "tests/integration/agent_fixture.h"  // eventually()
+#include "tests/integration/pebble_fixture.h"
+
+namespace xmppcert::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+TEST_F(FoundationFederation,
+       HostsEnrolledOverHttp01FederateWithSaslExternalAndBothAgentsRenewWhenTheCaMovesTheWindow) {
+  for (const Site* site : {&a, &b})
+    EXPECT_EQ(installed_trust_anchor(*site), read_file(ca->root_file())) << site->domain;
+  messages_flow_both_ways("before");
+  authenticated_with_sasl_external(1);
+  std::map<const Site*, nlohmann::json> first;  // as each host's peer sees it
+  for (const Site* site : {&a, &b}) {
+    nlohmann::json seen = first[site] = served(*site);
+    EXPECT_EQ(seen["ok"], true) << seen.dump(2);
+    EXPECT_EQ(seen["store"], "matches \"" + site->domain + "\" v1") << seen.dump(2);
+  }
+
+  // Each agent polled renewalInfo once at start, when there was nothing to change: what it
+  // follows below it learns at a re-poll.
+  std::this_thread::sleep_until(agents_started + seconds(5));
+  ProcessResult moved =
+      run_xmppcert_ca({"renew-now", "--state-dir", ca->state_dir(), "--within", "2m"});
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  auto started = Clock::now();
+  // At its next renewalInfo poll (the CA's Retry-After: 60 s) each agent finds the window
+  // moved to [now, now + 2 min], renews at a time in it, installs and reloads.
+  for (Site* site : {&a, &b}) {
+    ASSERT_TRUE(eventually([&] { return site->version() == 2; }, seconds(180)))
+        << site->agent_log() << "\nCA log:\n"
+        << ca->log();
+    std::cout << site->domain << " renewed by its agent "
+              << std::chrono::duration_cast<seconds>(Clock::now() - started).count()
+              << " s after renew-now\n";
+    std::string log = site->agent_log();
+    EXPECT_GE(logged_at(log, "renewal window now"), logged_at(log, "xmppcertd: managing") + 30)
+        << "seen at a re-poll\n"
+        << log;
+    EXPECT_LE(logged_at(log, ": issued v2"), window_end(log)) << "renewed inside the window\n"
+                                                              << log;
+    nlohmann::json seen;
+    EXPECT_TRUE(eventually(
+        [&] {
+          seen = served(*site);
+          return seen["store"] == "matches \"" + site->domain + "\" v2";
+        },
+        seconds(30)))
+        << seen.dump(2) << site->agent_log();
+    EXPECT_EQ(seen["ok"], true) << seen.dump(2);
+    EXPECT_NE(seen["sha256_fingerprint"], first[site]["sha256_fingerprint"]) << seen.dump(2);
+    EXPECT_TRUE(site->agent_running()) << "never restarted:\n" << site->agent_log();
+  }
+
+  // New s2s links, authenticated with the new certificates, carry the messages.
+  {
+    OnHost on(*b.host);
+    ProcessResult r = run_process(ejabberd->ctl({"stop_s2s_connections"}));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  messages_flow_both_ways("after");
+  authenticated_with_sasl_external(2);
+}
+
+}  // namespace
+}  // namespace xmppcert::testing
+
+int main(int argc, char** argv) {
+  using xmppcert::testing::FoundationFederation;
+  return xmppcert::testing::run_federation_tests(argc, argv,
+                                                 FoundationFederation::namespace_problem,
+                                                 xmppcert::testing::kFoundationFederationNames);
+}
