@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <thread>
 
@@ -23,8 +24,6 @@
 
 namespace xmppcert::testing {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 TEST_F(FoundationFederation,
        HostsEnrolledOverHttp01FederateWithSaslExternalAndBothAgentsRenewWhenTheCaMovesTheWindow) {
@@ -45,17 +44,17 @@ TEST_F(FoundationFederation,
   ProcessResult moved =
       run_xmppcert_ca({"renew-now", "--state-dir", ca->state_dir(), "--within", "2m"});
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
-  auto started = Clock::now();
+  std::time_t moved_at = std::time(nullptr);
   // At its next renewalInfo poll (the CA's Retry-After: 60 s) each agent finds the window
-  // moved to [now, now + 2 min], renews at a time in it, installs and reloads.
+  // moved to [now, now + 2 min], renews at a time in it, installs and reloads. One deadline
+  // for both, well inside CTest's.
+  ASSERT_TRUE(eventually([&] { return a.version() == 2 && b.version() == 2; }, seconds(170)))
+      << a.agent_log() << b.agent_log() << "\nCA log:\n"
+      << ca->log();
   for (Site* site : {&a, &b}) {
-    ASSERT_TRUE(eventually([&] { return site->version() == 2; }, seconds(180)))
-        << site->agent_log() << "\nCA log:\n"
-        << ca->log();
-    std::cout << site->domain << " renewed by its agent "
-              << std::chrono::duration_cast<seconds>(Clock::now() - started).count()
-              << " s after renew-now\n";
     std::string log = site->agent_log();
+    std::cout << site->domain << ": v2 issued by its agent "
+              << logged_at(log, ": issued v2") - moved_at << " s after renew-now\n";
     EXPECT_GE(logged_at(log, "renewal window now"), logged_at(log, "xmppcertd: managing") + 30)
         << "seen at a re-poll\n"
         << log;
@@ -67,7 +66,7 @@ TEST_F(FoundationFederation,
           seen = served(*site);
           return seen["store"] == "matches \"" + site->domain + "\" v2";
         },
-        seconds(30)))
+        seconds(20)))
         << seen.dump(2) << site->agent_log();
     EXPECT_EQ(seen["ok"], true) << seen.dump(2);
     EXPECT_NE(seen["sha256_fingerprint"], first[site]["sha256_fingerprint"]) << seen.dump(2);
