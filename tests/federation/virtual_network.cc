@@ -72,18 +72,23 @@ VirtualHost::VirtualHost(const std::string& name, const std::string& address,
   fd_ = current_namespace();
   if (::setns(previous, CLONE_NEWNET) != 0) fail("return from " + name + "'s namespace");
   ::close(previous);
-  // The pair: "v-NAME" on the bridge here, "eth0" on the host.
-  std::string outside = "v-" + name;
-  ip({"link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns",
-      "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(fd_)});
-  ip({"link", "set", outside, "master", bridge, "up"});
-  OnHost on(*this);
-  ip({"link", "set", "lo", "up"});
-  ip({"addr", "add", address + "/24", "dev", "eth0"});
-  ip({"link", "set", "eth0", "up"});
-  // On this host only: servers running as their own users may bind ports below 1024 (BIND
-  // on 53 as nobody), as their packages arrange with capabilities on a real one.
-  std::ofstream("/proc/sys/net/ipv4/ip_unprivileged_port_start") << "0\n";
+  try {
+    // The pair: "v-NAME" on the bridge here, "eth0" on the host.
+    std::string outside = "v-" + name;
+    ip({"link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns",
+        "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(fd_)});
+    ip({"link", "set", outside, "master", bridge, "up"});
+    OnHost on(*this);
+    ip({"link", "set", "lo", "up"});
+    ip({"addr", "add", address + "/24", "dev", "eth0"});
+    ip({"link", "set", "eth0", "up"});
+    // On this host only: servers running as their own users may bind ports below 1024 (BIND
+    // on 53 as nobody), as their packages arrange with capabilities on a real one.
+    std::ofstream("/proc/sys/net/ipv4/ip_unprivileged_port_start") << "0\n";
+  } catch (...) {
+    ::close(fd_);  // no process is in the namespace yet: it goes, and its interfaces with it
+    throw;
+  }
 }
 
 VirtualHost::~VirtualHost() {
