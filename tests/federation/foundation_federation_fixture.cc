@@ -45,9 +45,13 @@ std::time_t logged_at(const std::string& log, const std::string& needle) {
   return parse_utc(log.substr(line == npos ? 0 : line + 1, 20));
 }
 
-std::time_t window_end(const std::string& log) {
-  size_t at = log.find(" .. ", log.find("renewal window now "));
-  return at == npos ? 0 : parse_utc(log.substr(at + 4, 20));
+std::time_t time_in_line(const std::string& log, const std::string& line,
+                         const std::string& marker) {
+  size_t start = log.find(line);
+  if (start == npos) return 0;
+  size_t at = log.find(marker, start);
+  if (at == npos || at > log.find('\n', start)) return 0;
+  return parse_utc(log.substr(at + marker.size(), 20));
 }
 
 size_t occurrences(const std::string& text, const std::string& needle) {

@@ -28,8 +28,10 @@ extern const NamespaceNames kFoundationFederationNames;
 
 // The time of the first line of an agent's log holding `needle` (0: none).
 std::time_t logged_at(const std::string& log, const std::string& needle);
-// The end of the moved window an agent logged ("renewal window now START .. END: ...").
-std::time_t window_end(const std::string& log);
+// In the first line of an agent's log holding `line`, the time written after `marker` (0:
+// none): "renewal window now START .. END: renewing at PICK".
+std::time_t time_in_line(const std::string& log, const std::string& line,
+                         const std::string& marker);
 // How often `needle` occurs in `text`.
 size_t occurrences(const std::string& text, const std::string& needle);
 
