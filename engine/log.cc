@@ -86,9 +86,16 @@ void open_log_file(const std::string& path) {
                   0640);
   if (fd < 0) throw UsageError("open log file " + path + ": " + errno_text(errno));
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  std::string refused;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    refused = "not a regular file";
+  else if (st.st_uid != ::geteuid())  // a daemon user's file: it could be a link to anything
+    refused = "owned by uid " + std::to_string(st.st_uid) + ", not by us";
+  else if (st.st_nlink != 1)
+    refused = "has " + std::to_string(st.st_nlink) + " hard links";
+  if (!refused.empty()) {
     ::close(fd);
-    throw UsageError("open log file " + path + ": not a regular file");
+    throw UsageError("open log file " + path + ": " + refused);
   }
   if (log_file() >= 0) ::close(log_file());
   log_file() = fd;

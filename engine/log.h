@@ -26,8 +26,8 @@ void set_log_level(LogLevel level);
 
 // --log-file: every line that is logged also goes to `path`, appended, always stamped with
 // the UTC time (a timer's runs and the agent's lines in one file, as certbot keeps one).
-// Created 0640; never through a symlink; a FIFO, folder or device is refused. UsageError
-// naming the path otherwise.
+// Created 0640; never through a symlink; a FIFO, folder or device, a file another user owns
+// or one with other hard links is refused: UsageError naming the path and why.
 void open_log_file(const std::string& path);
 // A line for the log file only: the programs' last word (the error they exit with), which
 // they print on stderr themselves.

@@ -195,6 +195,24 @@ TEST_F(Logs, ALogFileThatIsASymlinkIsRefusedNamingIt) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "elsewhere.log"));
 }
 
+TEST_F(Logs, ALogFileAnotherUserOwnsOrWithASecondHardLinkIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the file to another user";
+  auto owned = dir_ / "daemon.log";
+  write_text(owned, "");
+  ASSERT_EQ(::chown(owned.c_str(), 65534, 65534), 0);
+  ProcessResult r = run_xmppcert({"--log-file", owned.string(), "status", "--state-dir", state()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("open log file " + owned.string() + ": owned by uid 65534"),
+            std::string::npos)
+      << r.err;
+  auto linked = dir_ / "linked.log";
+  write_text(linked, "");
+  std::filesystem::create_hard_link(linked, dir_ / "second-name");
+  r = run_xmppcert({"--log-file", linked.string(), "status", "--state-dir", state()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("has 2 hard links"), std::string::npos) << r.err;
+}
+
 TEST_F(Logs, TheAgentSaysAtStartWhenItActsNextTheTimeStatusShows) {
   ASSERT_EQ(run_xmppcert({"enroll", "example.test", "--state-dir", state()}).exit_code, 0);
   auto status =
