@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -185,8 +186,13 @@ TEST_F(DaneFederation,
     ASSERT_EQ(renewed.exit_code, 0) << renewed.out << renewed.err;
     ASSERT_EQ(b_version(), round + 1) << renewed.out;
     EXPECT_NE(spki_sha256_hex(b_certificate().get()), before) << "a new key";
-    if (round == 1) {
-      // Straight after a switch the new next key's record is not 2 x TTL old: no switch.
+    // Straight after a switch the new next key's record is not 2 x TTL old: no switch. On a
+    // loaded machine the renewal itself (reload, STARTTLS checks) can outlast 2 x TTL after
+    // the new next key was first seen in DNS; a switch is then right, and there is nothing
+    // to show here.
+    auto dane = StateDirStore(state).load(kB)->dane;
+    std::time_t seen = dane ? dane->next_visible_since : 0;
+    if (round == 1 && (seen == 0 || std::time(nullptr) - seen < 2 * kTtl - 1)) {
       ProcessResult early = xmppcert({"renew", kB, "--force"});
       EXPECT_EQ(early.exit_code, 0) << early.err;
       EXPECT_EQ(b_version(), 2) << early.out;
