@@ -1,5 +1,5 @@
-// xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH] [--log-file FILE]: the agent,
-// in the foreground (systemd Type=notify).
+// xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH] [--log-file FILE]: the
+// agent, in the foreground (systemd Type=notify).
 #include <iostream>
 #include <string>
 
@@ -20,7 +20,8 @@ failures with a capped exponential backoff, re-reads FILE when it changes or on 
 names that appear in watched server configs, and reinstalls installed files that someone
 deletes or replaces. Runs in the foreground; logs one line per event to stderr, starting
 with the UTC time unless stderr is the journal (-q: warnings and errors only, -v: more
-detail; --log-file FILE: every line, stamped, appended to FILE too); SIGTERM or SIGINT finish the operation under way and exit 0.
+detail; --log-file FILE: every line, stamped, appended to FILE too); SIGTERM or SIGINT
+finish the operation under way and exit 0.
 )";
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <optional>
+#include <string>
+
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/keys.h"
@@ -30,22 +33,23 @@ PKeyPtr load_or_create_key(const std::filesystem::path& dir) {
 // account.json: the account URL, the directory, and the thumbprint of the key it belongs to
 // (a rollover or a new key makes the record stale).
 std::string account_record(const std::string& url, const std::string& directory, EVP_PKEY* key) {
-  return nlohmann::json{{"url", url}, {"directory", directory}, {"key", jwk_thumbprint(key)}}.dump(
-             2) +
-         "\n";
+  nlohmann::json record{{"url", url}, {"directory", directory}, {"key", jwk_thumbprint(key)}};
+  return record.dump(2) + "\n";
 }
 
-}  // namespace
-
-std::filesystem::path account_dir_for(const std::filesystem::path& state_dir,
-                                      const std::string& directory_url) {
-  return state_dir / "acme" / folder_name_for(directory_url);
+// account.json's text, or nullopt when there is none yet.
+std::optional<std::string> read_account_record(const std::filesystem::path& dir) {
+  auto path = dir / "account.json";
+  std::error_code missing;
+  if (!std::filesystem::is_regular_file(path, missing)) return std::nullopt;
+  return read_file(path);
 }
 
-Account open_account(Transport& transport, const AcmeSettings& settings,
-                     const std::filesystem::path& dir) {
+// newAccount with `key`: the CA returns the account it already has for the key, or makes one.
+Account look_up_account(Transport& transport, const AcmeSettings& settings,
+                        const std::filesystem::path& dir, PKeyPtr key) {
   Account account;
-  account.key = load_or_create_key(dir);
+  account.key = std::move(key);
   transport.set_account(account.key.get(), std::nullopt);
   const auto& directory = transport.directory();
   bool has_terms = directory.contains("meta") && directory["meta"].contains("termsOfService");
@@ -67,34 +71,38 @@ Account open_account(Transport& transport, const AcmeSettings& settings,
   // Written when it changes only: every run looks the account up, and an fsync per run is
   // most of what a quick CA leaves to wait for.
   std::string record = account_record(*location, settings.directory, account.key.get());
-  auto record_path = dir / "account.json";
-  std::error_code missing;
-  if (!std::filesystem::is_regular_file(record_path, missing) || read_file(record_path) != record)
-    write_file_atomically(record_path, record, with_mode(0600));
+  if (read_account_record(dir) != record)
+    write_file_atomically(dir / "account.json", record, with_mode(0600));
   return account;
+}
+
+}  // namespace
+
+std::filesystem::path account_dir_for(const std::filesystem::path& state_dir,
+                                      const std::string& directory_url) {
+  return state_dir / "acme" / folder_name_for(directory_url);
+}
+
+Account open_account(Transport& transport, const AcmeSettings& settings,
+                     const std::filesystem::path& dir) {
+  return look_up_account(transport, settings, dir, load_or_create_key(dir));
 }
 
 Account open_recorded_account(Transport& transport, const AcmeSettings& settings,
                               const std::filesystem::path& dir) {
-  auto record_path = dir / "account.json";
-  std::error_code missing;
-  if (::access((dir / "account.key").c_str(), F_OK) == 0 &&
-      std::filesystem::is_regular_file(record_path, missing)) {
-    Account account;
-    account.key = load_or_create_key(dir);
-    std::string text = read_file(record_path);
-    const auto record = nlohmann::json::parse(text, nullptr, false);
+  PKeyPtr key = load_or_create_key(dir);
+  if (std::optional<std::string> text = read_account_record(dir)) {
+    const auto record = nlohmann::json::parse(*text, nullptr, false);
     std::string url = record.is_object() && record.contains("url") && record.at("url").is_string()
                           ? record.at("url").get<std::string>()
                           : "";
-    if (!url.empty() && text == account_record(url, settings.directory, account.key.get())) {
-      account.url = url;
-      account.recorded = true;
+    if (!url.empty() && *text == account_record(url, settings.directory, key.get())) {
+      Account account{std::move(key), url, /*recorded=*/true};
       transport.set_account(account.key.get(), account.url);
       return account;
     }
   }
-  return open_account(transport, settings, dir);
+  return look_up_account(transport, settings, dir, std::move(key));
 }
 
 bool account_unknown(const ProblemError& problem) {

@@ -12,8 +12,7 @@
 //             "tls_alpn01_address": "0.0.0.0", "tls_alpn01_port": 443, // or tls-alpn-01 (RFC 8737)
 //             "profile": "tlsserver",                             // an ACME profile, if offered
 //             "preferred_chain": "ISRG Root X1",                  // pick among alternate chains
-//             "root_sha256": "AB:CD:..." }  // instead of "trust": pin the CA's own root
-//             (foundation)
+//             "root_sha256": "AB:CD:..." }  // not "trust": pin the CA's root (foundation)
 //
 // When the directory offers renewalInfo (RFC 9773), a renewal names the certificate it
 // replaces and the CA's suggested window sets the next renewal time.
