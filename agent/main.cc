@@ -1,18 +1,20 @@
 // xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH] [--log-file FILE]: the
 // agent, in the foreground (systemd Type=notify).
+#include <algorithm>
 #include <iostream>
 #include <string>
 
 #include "agent/agent.h"
+#include "cmdline/args.h"
+#include "cmdline/program.h"
 #include "engine/errors.h"
-#include "engine/log.h"
 #include "plugins/registry.h"
 
 namespace {
 
 const char* const kUsage =
     R"(usage: xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH] [-q|-v]
-                 [--log-file FILE]
+                 [--log-file FILE] [--version]
 
 Keeps every certificate of FILE (or, without --config, of the state dir) issued, installed
 and served: renews at two thirds of the lifetime (or in the issuer's ARI window), retries
@@ -24,45 +26,30 @@ detail; --log-file FILE: every line, stamped, appended to FILE too); SIGTERM or 
 finish the operation under way and exit 0.
 )";
 
+int run_agent(const xmppcert::cmdline::Args& raw) {
+  using xmppcert::cmdline::parse_args;
+  if (std::find(raw.begin(), raw.end(), "--help") != raw.end() ||
+      std::find(raw.begin(), raw.end(), "-h") != raw.end()) {
+    std::cout << kUsage;
+    return xmppcert::cmdline::kExitOk;
+  }
+  // parse_args names the program in its errors: "xmppcertd: unknown option --confg (did you
+  // mean "--config"?)".
+  auto args =
+      parse_args("", raw, {{"--config", true}, {"--state-dir", true}, {"--metrics-file", true}});
+  if (!args.positional().empty())
+    throw xmppcert::UsageError("unexpected argument \"" + args.positional().front() +
+                               "\" (see xmppcertd --help)");
+  xmppcert::declare_issuer_settings_to_engine();
+  xmppcert::AgentOptions options;
+  if (auto config = args.value("--config")) options.config = *config;
+  if (auto dir = args.value("--state-dir")) options.state_dir = *dir;
+  if (auto file = args.value("--metrics-file")) options.metrics_file = *file;
+  return xmppcert::Agent(options).run();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  xmppcert::AgentOptions options;
-  try {
-    xmppcert::declare_issuer_settings_to_engine();
-    for (int i = 1; i < argc; ++i) {
-      std::string arg = argv[i];
-      auto value = [&]() -> std::string {
-        if (i + 1 >= argc) throw xmppcert::UsageError(arg + " needs a value");
-        return argv[++i];
-      };
-      if (arg == "--help" || arg == "-h") {
-        std::cout << kUsage;
-        return 0;
-      } else if (arg == "-q" || arg == "--quiet") {
-        xmppcert::set_log_level(xmppcert::LogLevel::quiet);
-      } else if (arg == "-v" || arg == "--verbose") {
-        xmppcert::set_log_level(xmppcert::LogLevel::verbose);
-      } else if (arg == "--log-file") {
-        xmppcert::open_log_file(value());
-      } else if (arg == "--config") {
-        options.config = value();
-      } else if (arg == "--state-dir") {
-        options.state_dir = value();
-      } else if (arg == "--metrics-file") {
-        options.metrics_file = value();
-      } else {
-        throw xmppcert::UsageError("unknown option " + arg + " (see xmppcertd --help)");
-      }
-    }
-    return xmppcert::Agent(options).run();
-  } catch (const xmppcert::UsageError& e) {
-    std::cerr << "xmppcertd: " << e.what() << "\n";
-    xmppcert::log_to_file_only("xmppcertd", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "xmppcertd: " << e.what() << "\n";
-    xmppcert::log_to_file_only("xmppcertd", e.what());
-    return 1;
-  }
+  return xmppcert::cmdline::run_single("xmppcertd", argc, argv, run_agent);
 }

@@ -6,7 +6,7 @@
 #include "ca/acme_service.h"
 #include "ca/ca_keys.h"
 #include "ca/https_server.h"
-#include "cli/args.h"
+#include "cmdline/args.h"
 #include "engine/clock.h"
 #include "engine/encoding.h"
 #include "engine/errors.h"
@@ -15,10 +15,10 @@
 namespace xmppcert::ca {
 namespace {
 
-using cli::parse_args;
-using cli::parse_port;
+using cmdline::parse_args;
+using cmdline::parse_port;
 
-std::filesystem::path state_dir(const cli::ParsedArgs& args, const char* command) {
+std::filesystem::path state_dir(const cmdline::ParsedArgs& args, const char* command) {
   auto dir = args.value("--state-dir");
   if (!dir) throw UsageError(std::string(command) + ": --state-dir DIR is required");
   return std::filesystem::absolute(*dir);

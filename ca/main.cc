@@ -1,55 +1,56 @@
 // xmppcert-ca: the foundation CA, an ACME server (RFC 8555) issuing the XMPP certificate
-// profile. Commands: init (keys), serve (the ACME server), root (print the root).
-#include <csignal>
-#include <cstring>
-#include <iostream>
-
+// profile. Its commands are one table (cmdline/program.h: the conventions of every
+// xmppcert program); each runs in ca/commands.cc.
 #include "ca/commands.h"
-#include "engine/errors.h"
+#include "cmdline/program.h"
 
+namespace xmppcert::ca {
 namespace {
 
-constexpr const char* kUsage = R"(usage: xmppcert-ca COMMAND [options]
+const char* const kInitUsage =
+    R"(usage: xmppcert-ca init --state-dir DIR --hostname H [--permitted-domain D]...
 
-commands:
-  init   --state-dir DIR --hostname H [--permitted-domain D]...
-         create the root, the issuing intermediate and the HTTPS certificate for H
-  serve  --state-dir DIR --listen ADDR:PORT [--config FILE] [--validation-http-port P]
-         [--validation-tls-port P] [--resolver ADDR:PORT] [--lifetime DURATION]
-         serve ACME at https://H:PORT/directory
-  root   --state-dir DIR
-         print the root certificate (PEM)
-  renew-now --state-dir DIR [--within DURATION]
-         move the renewalInfo window of every certificate issued so far to now .. now +
-         DURATION (default 1h): agents that poll renewalInfo renew without a restart
-
-exit codes: 0 ok, 1 operation failed, 2 usage or config error
+Creates the foundation CA in DIR: the root, the issuing intermediate and the HTTPS
+certificate for H (the name ACME clients reach the CA by). --permitted-domain limits the
+intermediate to names under D (repeatable).
 )";
 
+const char* const kServeUsage =
+    R"(usage: xmppcert-ca serve --state-dir DIR --listen ADDR:PORT [--config FILE]
+                         [--validation-http-port P] [--validation-tls-port P]
+                         [--resolver ADDR:PORT] [--lifetime DURATION]
+
+Serves ACME at https://H:PORT/directory (H as given to init). Flags override the config
+file's "listen", "validation_http_port", "validation_tls_port", "resolver" and "lifetime".
+)";
+
+const char* const kRootUsage = R"(usage: xmppcert-ca root --state-dir DIR
+
+Prints the root certificate (PEM): the trust anchor the federation's servers install.
+)";
+
+const char* const kRenewNowUsage =
+    R"(usage: xmppcert-ca renew-now --state-dir DIR [--within DURATION]
+
+Moves the renewalInfo window of every certificate issued so far to now .. now + DURATION
+(default 1h): agents that poll renewalInfo renew without a restart.
+)";
+
+const cmdline::Command kCommands[] = {
+    {"init", "create the root, the issuing intermediate and the HTTPS certificate", &kInitUsage,
+     run_init},
+    {"serve", "serve ACME at https://H:PORT/directory", &kServeUsage, run_serve},
+    {"root", "print the root certificate (PEM)", &kRootUsage, run_root},
+    {"renew-now", "ask every certificate issued so far to renew now (renewalInfo)", &kRenewNowUsage,
+     run_renew_now},
+};
+
+const cmdline::Program kProgram{"xmppcert-ca", kCommands,
+                                "exit codes: 0 ok, 1 operation failed, 2 usage or config error\n"};
+
 }  // namespace
+}  // namespace xmppcert::ca
 
 int main(int argc, char** argv) {
-  std::signal(SIGPIPE, SIG_IGN);
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << kUsage;
-    return args.empty() ? 2 : 0;
-  }
-  std::string command = args[0];
-  args.erase(args.begin());
-  try {
-    if (command == "init") return xmppcert::ca::run_init(args);
-    if (command == "serve") return xmppcert::ca::run_serve(args);
-    if (command == "root") return xmppcert::ca::run_root(args);
-    if (command == "renew-now") return xmppcert::ca::run_renew_now(args);
-    std::cerr << "xmppcert-ca: unknown command \"" << command
-              << "\" (init, serve, root, renew-now)\n";
-    return 2;
-  } catch (const xmppcert::UsageError& error) {
-    std::cerr << "xmppcert-ca: " << error.what() << "\n";
-    return 2;
-  } catch (const std::exception& error) {
-    std::cerr << "xmppcert-ca: " << error.what() << "\n";
-    return 1;
-  }
+  return xmppcert::cmdline::run_program(xmppcert::ca::kProgram, argc, argv);
 }

@@ -3,7 +3,7 @@
 #include "ca/problem.h"
 #include "engine/encoding.h"
 #include "engine/log.h"
-#include "plugins/issuers/acme/jws.h"
+#include "jose/jws.h"
 
 namespace xmppcert::ca {
 
@@ -23,7 +23,7 @@ WebResponse AcmeService::key_change(const VerifiedPost& post) {
   PKeyPtr old_key = key_from_jwk(payload.value("oldKey", nlohmann::json()));
   if (EVP_PKEY_eq(old_key.get(), post.key.get()) != 1)
     throw AcmeProblem("malformed", "keyChange: oldKey is not the account's current key");
-  std::string thumbprint = acme::jwk_thumbprint(new_key.get());
+  std::string thumbprint = jose::jwk_thumbprint(new_key.get());
   std::lock_guard guard(state_mutex_);
   if (auto other = storage_.account_by_thumbprint(thumbprint)) {
     WebResponse conflict = json_response(
@@ -34,7 +34,7 @@ WebResponse AcmeService::key_change(const VerifiedPost& post) {
   }
   AccountRecord account = *post.account;
   account.thumbprint = thumbprint;
-  account.jwk = acme::public_jwk(new_key.get());
+  account.jwk = jose::public_jwk(new_key.get());
   storage_.update_account(account);
   log_line("xmppcert-ca", "audit: account " + std::to_string(account.id) + " changed its key");
   return json_response(200, account_json(account), kid);

@@ -4,7 +4,7 @@
 #include "ca/acme_service.h"
 #include "ca/problem.h"
 #include "engine/log.h"
-#include "plugins/issuers/acme/jws.h"
+#include "jose/jws.h"
 
 namespace xmppcert::ca {
 
@@ -16,7 +16,7 @@ nlohmann::json AcmeService::account_json(const AccountRecord& account) const {
 
 WebResponse AcmeService::new_account(const VerifiedPost& post) {
   nlohmann::json payload = post.json();
-  std::string thumbprint = acme::jwk_thumbprint(post.key.get());
+  std::string thumbprint = jose::jwk_thumbprint(post.key.get());
   std::lock_guard guard(state_mutex_);
   auto existing = storage_.account_by_thumbprint(thumbprint);
   if (existing) {
@@ -29,7 +29,7 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
   std::string eab_kid = check_external_binding(post, payload);
   AccountRecord account;
   account.thumbprint = thumbprint;
-  account.jwk = acme::public_jwk(post.key.get());
+  account.jwk = jose::public_jwk(post.key.get());
   account.eab_kid = eab_kid;
   if (payload.contains("contact")) {
     if (!payload["contact"].is_array())

@@ -8,7 +8,7 @@
 namespace xmppcert::cli {
 
 DomainCertificate certificate_for_domain(const std::string& command, const Session& session,
-                                         const ParsedArgs& args, const DomainName& domain) {
+                                         const cmdline::ParsedArgs& args, const DomainName& domain) {
   if (auto file = args.value("--cert")) return {parse_certificate(read_file(*file), *file), *file};
   const Store& store = *session.store;
   std::optional<CertificateRecord> found = store.load(domain.ascii);

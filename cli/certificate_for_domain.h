@@ -7,12 +7,12 @@
 
 #include "engine/identity.h"
 #include "engine/openssl_ptr.h"
-#include "cli/args.h"
+#include "cmdline/args.h"
 #include "cli/session.h"
 
 namespace xmppcert::cli {
 
-inline const OptionSpec kCertOption{"--cert", true};
+inline const cmdline::OptionSpec kCertOption{"--cert", true};
 
 struct DomainCertificate {
   X509Ptr leaf;
@@ -21,6 +21,6 @@ struct DomainCertificate {
 
 // UsageError naming the command and DOMAIN when nothing is stored for it.
 DomainCertificate certificate_for_domain(const std::string& command, const Session& session,
-                                         const ParsedArgs& args, const DomainName& domain);
+                                         const cmdline::ParsedArgs& args, const DomainName& domain);
 
 }  // namespace xmppcert::cli

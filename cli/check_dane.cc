@@ -28,13 +28,13 @@ std::string tlsa_owner(const ProbeTarget& target) {
 
 }  // namespace
 
-DaneCheck check_dane(const ProbeTarget& target, X509* leaf, const ParsedArgs& args) {
+DaneCheck check_dane(const ProbeTarget& target, X509* leaf, const cmdline::ParsedArgs& args) {
   DaneCheck check;
   std::string served_key = spki_sha256_hex(leaf);
   std::string owner = tlsa_owner(target);
   std::string resolver = args.value("--resolver").value_or("");
   int port = 53;
-  if (auto p = args.value("--resolver-port")) port = parse_port(*p, "check: --resolver-port");
+  if (auto p = args.value("--resolver-port")) port = cmdline::parse_port(*p, "check: --resolver-port");
   nlohmann::json tlsa = {{"owner", owner}, {"resolver", resolver.empty() ? "system" : resolver}};
   try {
     TlsaAnswer answer = query_tlsa_answer(owner, resolver, port);

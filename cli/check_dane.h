@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "cli/args.h"
+#include "cmdline/args.h"
 #include "engine/openssl_ptr.h"
 #include "engine/starttls_probe.h"
 
@@ -20,6 +20,6 @@ struct DaneCheck {
 };
 
 // `leaf` is what `target` served. Reads --resolver, --resolver-port, --posh-url, --posh-ca.
-DaneCheck check_dane(const ProbeTarget& target, X509* leaf, const ParsedArgs& args);
+DaneCheck check_dane(const ProbeTarget& target, X509* leaf, const cmdline::ParsedArgs& args);
 
 }  // namespace xmppcert::cli

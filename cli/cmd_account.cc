@@ -46,7 +46,7 @@ extern const char* const kAccountUsage = [] {
 }();
 
 int run_account(const Args& raw) {
-  ParsedArgs args = parse_args("account", raw, {kConfigOption, kStateDirOption, kLockWaitOption});
+  cmdline::ParsedArgs args = cmdline::parse_args("account", raw, {kConfigOption, kStateDirOption, kLockWaitOption});
   const auto& words = args.positional();
   const AccountOperation* known = nullptr;
   for (const auto* operation : account_operations())

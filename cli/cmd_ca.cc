@@ -29,7 +29,7 @@ exit codes: 0 ok, 1 operation failed, 2 usage error
 )";
 
 int run_ca(const Args& raw) {
-  ParsedArgs args = parse_args("ca", raw, {kConfigOption, kStateDirOption, kLockWaitOption});
+  cmdline::ParsedArgs args = cmdline::parse_args("ca", raw, {kConfigOption, kStateDirOption, kLockWaitOption});
   const bool init = args.positional().size() == 1 && args.positional().front() == "init";
   if (args.positional().size() != 1 || (!init && args.positional().front() != "export"))
     throw UsageError("ca: expected the subcommand \"init\" or \"export\" (see xmppcert ca --help)");

@@ -89,7 +89,7 @@ std::string join(const std::vector<std::string>& items, const std::string& prefi
 }  // namespace
 
 int run_check(const Args& raw) {
-  ParsedArgs args = parse_args("check", raw,
+  cmdline::ParsedArgs args = cmdline::parse_args("check", raw,
                                {{"--host", true},
                                 {"--port", true},
                                 {"--s2s", false},
@@ -110,7 +110,7 @@ int run_check(const Args& raw) {
   bool s2s = args.has("--s2s");
   ProbeTarget target{args.value("--host").value_or(domain.ascii), s2s ? 5269 : 5222, domain.ascii,
                      s2s};
-  if (auto port = args.value("--port")) target.port = parse_port(*port, "check: --port");
+  if (auto port = args.value("--port")) target.port = cmdline::parse_port(*port, "check: --port");
   auto timeout = parse_duration(args.value("--timeout").value_or("10s"));
   std::optional<fs::path> trust;
   if (auto t = args.value("--trust"))

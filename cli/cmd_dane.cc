@@ -25,7 +25,7 @@ exit codes: 0 ok, 1 operation failed, 2 usage error (no certificate for DOMAIN)
 )";
 
 int run_dane(const Args& raw) {
-  ParsedArgs args = parse_args("dane", raw, {kCertOption, kConfigOption, kStateDirOption});
+  cmdline::ParsedArgs args = cmdline::parse_args("dane", raw, {kCertOption, kConfigOption, kStateDirOption});
   if (args.positional().size() != 1) throw UsageError("dane: expected one DOMAIN");
   Session session = open_session(args);
   DomainName domain = parse_domain(args.positional().front());

@@ -56,7 +56,7 @@ void remove_installed_files(const CertificateRecord& record, const Store& store)
 }  // namespace
 
 int run_delete(const Args& raw) {
-  ParsedArgs args = parse_args(
+  cmdline::ParsedArgs args = cmdline::parse_args(
       "delete", raw, {{"--remove-files", false}, kConfigOption, kStateDirOption, kLockWaitOption});
   if (args.positional().size() != 1) throw UsageError("delete: name one certificate");
   const std::string& name = args.positional().front();

@@ -75,7 +75,7 @@ namespace {
 
 // The issuers' own flags (plugins/registry.cc) fill their settings, as the config would; a
 // secret may come from the environment instead.
-void apply_issuer_flags(const ParsedArgs& args, nlohmann::json& settings) {
+void apply_issuer_flags(const cmdline::ParsedArgs& args, nlohmann::json& settings) {
   for (const auto* declaration : issuer_settings_declarations()) {
     for (const auto& flag : declaration->flags)
       if (args.has(flag.flag)) apply_setting_flag(flag, args.value(flag.flag), settings, "enroll");
@@ -87,7 +87,7 @@ void apply_issuer_flags(const ParsedArgs& args, nlohmann::json& settings) {
 }  // namespace
 
 int run_enroll(const Args& raw) {
-  std::vector<OptionSpec> specs{{"--component", true, true},
+  std::vector<cmdline::OptionSpec> specs{{"--component", true, true},
                                 {"--name", true},
                                 {"--issuer", true},
                                 {"--key-type", true},
@@ -106,7 +106,7 @@ int run_enroll(const Args& raw) {
   for (const auto* declaration : issuer_settings_declarations())
     for (const auto& flag : declaration->flags)
       specs.push_back({flag.flag, *flag.value_name != 0});
-  ParsedArgs args = parse_args("enroll", raw, specs);
+  cmdline::ParsedArgs args = cmdline::parse_args("enroll", raw, specs);
   if (args.positional().size() > 1) throw UsageError("enroll: one DOMAIN at most");
   Session session = open_session(args);
 

@@ -36,7 +36,7 @@ exit codes: 0 ok, 1 operation failed, 2 usage error (an invalid JID)
 )";
 
 int run_enroll_client(const Args& raw) {
-  ParsedArgs args = parse_args("enroll-client", raw,
+  cmdline::ParsedArgs args = cmdline::parse_args("enroll-client", raw,
                                {{"--out", true},
                                 {"--key-type", true},
                                 {"--validity", true},

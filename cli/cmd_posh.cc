@@ -29,7 +29,7 @@ exit codes: 0 ok, 1 operation failed, 2 usage error (no certificate for DOMAIN)
 )";
 
 int run_posh(const Args& raw) {
-  ParsedArgs args = parse_args(
+  cmdline::ParsedArgs args = cmdline::parse_args(
       "posh", raw,
       {{"--out", true}, {"--expires", true}, kCertOption, kConfigOption, kStateDirOption});
   if (args.positional().size() != 1) throw UsageError("posh: expected one DOMAIN");

@@ -27,7 +27,7 @@ exit codes: 0 ok (also when nothing was due), 1 a renewal failed, 2 usage or con
 )";
 
 int run_renew(const Args& raw) {
-  ParsedArgs args = parse_args(
+  cmdline::ParsedArgs args = cmdline::parse_args(
       "renew", raw,
       {{"--force", false}, {"--dry-run", false}, kConfigOption, kStateDirOption, kLockWaitOption});
   if (args.positional().size() > 1) throw UsageError("renew: one NAME at most");

@@ -45,7 +45,7 @@ int reason_code(const std::string& reason) {
 }  // namespace
 
 int run_revoke(const Args& raw) {
-  ParsedArgs args = parse_args("revoke", raw,
+  cmdline::ParsedArgs args = cmdline::parse_args("revoke", raw,
                                {{"--reason", true},
                                 {"--with-certificate-key", false},
                                 kConfigOption,

@@ -88,7 +88,7 @@ std::string status_line(const CertificateRecord& r) {
 }  // namespace
 
 int run_status(const Args& raw) {
-  ParsedArgs args = parse_args("status", raw, {{"--json", false}, kConfigOption, kStateDirOption});
+  cmdline::ParsedArgs args = cmdline::parse_args("status", raw, {{"--json", false}, kConfigOption, kStateDirOption});
   if (args.positional().size() > 1)
     throw UsageError("status: one NAME at most, got " + args.positional()[1]);
   Session session = open_session(args);

@@ -1,17 +1,15 @@
 // The subcommands of `xmppcert`, one file each, listed in the table in main.cc.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "cmdline/program.h"
 
 namespace xmppcert::cli {
 
-// Documented exit codes.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // an operation failed; the previous state is kept
-inline constexpr int kExitUsage = 2;   // bad flag, config or input; nothing was written
-
-using Args = std::vector<std::string>;
+// The documented exit codes and the argument list, as every program has them.
+using cmdline::Args;
+using cmdline::kExitFailed;
+using cmdline::kExitOk;
+using cmdline::kExitUsage;
 
 // Each subcommand's --help text, beside its code in cmd_*.cc; main.cc prints it.
 extern const char* const kEnrollUsage;

@@ -5,7 +5,7 @@
 
 namespace xmppcert::cli {
 
-Session open_session(const ParsedArgs& args) {
+Session open_session(const cmdline::ParsedArgs& args) {
   Session session;
   if (auto path = args.value("--config")) {
     session.config = load_config(*path);

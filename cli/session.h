@@ -8,16 +8,16 @@
 #include <optional>
 #include <string>
 
-#include "cli/args.h"
+#include "cmdline/args.h"
 #include "engine/config.h"
 #include "engine/store.h"
 
 namespace xmppcert::cli {
 
 // The options every state-dir command accepts.
-inline const OptionSpec kStateDirOption{"--state-dir", true};
-inline const OptionSpec kConfigOption{"--config", true};
-inline const OptionSpec kLockWaitOption{"--lock-wait", true};
+inline const cmdline::OptionSpec kStateDirOption{"--state-dir", true};
+inline const cmdline::OptionSpec kConfigOption{"--config", true};
+inline const cmdline::OptionSpec kLockWaitOption{"--lock-wait", true};
 
 struct Session {
   std::optional<Config> config;
@@ -27,7 +27,7 @@ struct Session {
   std::shared_ptr<const Store> store;  // the state dir's (StateDirStore)
 };
 
-Session open_session(const ParsedArgs& args);
+Session open_session(const cmdline::ParsedArgs& args);
 
 // UsageError "COMMAND: state dir DIR does not exist ..." for commands that only read or
 // renew what enroll created: a mistyped path must not pass as "nothing to do".

@@ -15,7 +15,7 @@
 #include "engine/http.h"
 #include "engine/keys.h"
 #include "plugins/issuers/acme/challenge_listener.h"
-#include "plugins/issuers/acme/jws.h"
+#include "jose/jws.h"
 #include "tests/ca/ca_fixture.h"
 
 namespace xmppcert {
@@ -38,7 +38,7 @@ class RawAcmeClient {
 
   std::string signed_body(const std::string& url, const std::string& payload,
                           const std::string& nonce, bool with_jwk = false) {
-    return acme::sign_jws(key_.get(), with_jwk ? std::nullopt : std::optional(kid), nonce, url,
+    return jose::sign_jws(key_.get(), with_jwk ? std::nullopt : std::optional(kid), nonce, url,
                           payload);
   }
   HttpResponse send(const std::string& url, const std::string& body) {
@@ -101,7 +101,7 @@ json validated_order(RawAcmeClient& client, const FoundationCa& ca, const std::s
   for (const auto& c : authz["challenges"])
     if (c["type"] == "http-01") challenge = c;
   std::string key_authorization =
-      challenge["token"].get<std::string>() + "." + acme::jwk_thumbprint(client.key());
+      challenge["token"].get<std::string>() + "." + jose::jwk_thumbprint(client.key());
   Http01Responder responder(ca.http01_port(), key_authorization);
   client.post_json(challenge["url"], json::object());
   for (int i = 0; i < 100 && authz["status"] == "pending"; ++i) {
@@ -253,9 +253,9 @@ TEST_F(FoundationCaProtocol, KeyChangeMovesTheAccountToTheNewKey) {
   ASSERT_EQ(client.create_account().status, 201);
   PKeyPtr new_key = generate_private_key(KeyType::kEcP256);
   std::string url = client.endpoint("keyChange");
-  std::string inner = acme::sign_key_change(
+  std::string inner = jose::sign_key_change(
       new_key.get(), url,
-      json{{"account", client.kid}, {"oldKey", acme::public_jwk(client.key())}}.dump());
+      json{{"account", client.kid}, {"oldKey", jose::public_jwk(client.key())}}.dump());
   HttpResponse changed = client.post(url, inner);
   EXPECT_EQ(changed.status, 200) << changed.body;
   std::string kid = client.kid;
@@ -321,7 +321,7 @@ class FoundationCaLimits : public FoundationCaProtocol {
     std::string url = client.endpoint("newAccount");
     json payload{{"termsOfServiceAgreed", true},
                  {"externalAccountBinding",
-                  acme::external_account_binding(client.key(), "kid-1", hmac, url)}};
+                  jose::external_account_binding(client.key(), "kid-1", hmac, url)}};
     HttpResponse r = client.post(url, payload.dump(), true);
     if (auto location = r.header("location")) client.kid = *location;
     return r;

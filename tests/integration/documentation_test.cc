@@ -86,7 +86,7 @@ TEST(Documentation, EveryConfigKeyAParserAcceptsIsInTheConfManPage) {
 std::map<std::string, std::set<std::string>> command_options() {
   // The shared options, by the constant that declares them.
   std::map<std::string, std::string> constants;
-  static const std::regex constant(R"(inline const OptionSpec (k\w+)\{"(--[a-z0-9-]+)\")");
+  static const std::regex constant(R"(inline const (?:cmdline::)?OptionSpec (k\w+)\{"(--[a-z0-9-]+)\")");
   for (const auto& file : {"cli/session.h", "cli/certificate_for_domain.h"}) {
     std::string text = read_file(kSource / file);
     for (std::sregex_iterator it(text.begin(), text.end(), constant), end; it != end; ++it)

@@ -4,7 +4,7 @@
 # engine/`, comments included.
 # Run as: cmake -DSOURCE_DIR=... -P check_no_acme_below_plugins.cmake
 set(violations "")
-foreach(folder cli engine)
+foreach(folder cli engine cmdline)
   file(GLOB_RECURSE sources "${SOURCE_DIR}/${folder}/*.h" "${SOURCE_DIR}/${folder}/*.cc")
   foreach(source IN LISTS sources)
     file(STRINGS "${source}" lines

@@ -8,7 +8,7 @@
 #include "engine/keys.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/challenges.h"
-#include "plugins/issuers/acme/jws.h"
+#include "jose/jws.h"
 #include "plugins/issuers/acme/transport.h"
 #include "tests/unit/test_support.h"
 
@@ -44,7 +44,7 @@ TEST(Base64Url, EncodesWithoutPaddingAndDecodesBack) {
 TEST(Jws, Es256SignatureIsRawRAndSAndVerifiesWithTheAccountKey) {
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
   auto jws = nlohmann::json::parse(
-      sign_jws(key.get(), std::nullopt, "nonce1", "https://ca/new-acct", "{\"a\":1}"));
+      jose::sign_jws(key.get(), std::nullopt, "nonce1", "https://ca/new-acct", "{\"a\":1}"));
   auto header = nlohmann::json::parse(base64url_decode(jws["protected"].get<std::string>(), "h"));
   EXPECT_EQ(header["alg"], "ES256");
   EXPECT_EQ(header["nonce"], "nonce1");
@@ -61,7 +61,7 @@ TEST(Jws, Es256SignatureIsRawRAndSAndVerifiesWithTheAccountKey) {
 TEST(Jws, KidReplacesTheJwkAndPostAsGetHasAnEmptyPayload) {
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
   auto jws = nlohmann::json::parse(
-      sign_jws(key.get(), std::string("https://ca/acct/1"), "n", "https://ca/order/1", ""));
+      jose::sign_jws(key.get(), std::string("https://ca/acct/1"), "n", "https://ca/order/1", ""));
   auto header = nlohmann::json::parse(base64url_decode(jws["protected"].get<std::string>(), "h"));
   EXPECT_EQ(header["kid"], "https://ca/acct/1");
   EXPECT_FALSE(header.contains("jwk"));
@@ -70,26 +70,26 @@ TEST(Jws, KidReplacesTheJwkAndPostAsGetHasAnEmptyPayload) {
 
 TEST(Jws, RsaAccountKeysSignRs256) {
   PKeyPtr key = generate_private_key(KeyType::kRsa2048);
-  EXPECT_EQ(jws_algorithm(key.get()), "RS256");
-  EXPECT_EQ(public_jwk(key.get())["kty"], "RSA");
+  EXPECT_EQ(jose::jws_algorithm(key.get()), "RS256");
+  EXPECT_EQ(jose::public_jwk(key.get())["kty"], "RSA");
 }
 
 TEST(Jws, ThumbprintIsTheSha256OfTheCanonicalJwk) {
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  std::string canonical = public_jwk(key.get()).dump();
+  std::string canonical = jose::public_jwk(key.get()).dump();
   EXPECT_EQ(canonical.rfind("{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"", 0), 0u) << canonical;
-  EXPECT_EQ(base64url_decode(jwk_thumbprint(key.get()), "t").size(), 32u);
+  EXPECT_EQ(base64url_decode(jose::jwk_thumbprint(key.get()), "t").size(), 32u);
 }
 
 TEST(Jws, ExternalAccountBindingIsHs256OverTheAccountJwk) {
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  auto eab = external_account_binding(key.get(), "kid-1", base64url_encode("secret-mac-key"),
+  auto eab = jose::external_account_binding(key.get(), "kid-1", base64url_encode("secret-mac-key"),
                                       "https://ca/new-acct");
   auto header = nlohmann::json::parse(base64url_decode(eab["protected"].get<std::string>(), "h"));
   EXPECT_EQ(header["alg"], "HS256");
   EXPECT_EQ(header["kid"], "kid-1");
   EXPECT_EQ(nlohmann::json::parse(base64url_decode(eab["payload"].get<std::string>(), "p")),
-            public_jwk(key.get()));
+            jose::public_jwk(key.get()));
   EXPECT_EQ(base64url_decode(eab["signature"].get<std::string>(), "s").size(), 32u);
 }
 

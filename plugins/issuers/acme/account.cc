@@ -8,7 +8,7 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/keys.h"
-#include "plugins/issuers/acme/jws.h"
+#include "jose/jws.h"
 
 namespace xmppcert::acme {
 namespace {
@@ -33,7 +33,7 @@ PKeyPtr load_or_create_key(const std::filesystem::path& dir) {
 // account.json: the account URL, the directory, and the thumbprint of the key it belongs to
 // (a rollover or a new key makes the record stale).
 std::string account_record(const std::string& url, const std::string& directory, EVP_PKEY* key) {
-  nlohmann::json record{{"url", url}, {"directory", directory}, {"key", jwk_thumbprint(key)}};
+  nlohmann::json record{{"url", url}, {"directory", directory}, {"key", jose::jwk_thumbprint(key)}};
   return record.dump(2) + "\n";
 }
 
@@ -61,7 +61,7 @@ Account look_up_account(Transport& transport, const AcmeSettings& settings,
   if (!settings.email.empty()) payload["contact"] = {"mailto:" + settings.email};
   std::string new_account = transport.endpoint("newAccount");
   if (!settings.eab_kid.empty())
-    payload["externalAccountBinding"] = external_account_binding(
+    payload["externalAccountBinding"] = jose::external_account_binding(
         account.key.get(), settings.eab_kid, settings.eab_hmac, new_account);
   HttpResponse r = transport.post(new_account, payload, /*with_jwk=*/true);
   auto location = r.header("location");
@@ -113,8 +113,8 @@ void roll_over_account_key(Transport& transport, Account& account,
                            const std::filesystem::path& dir) {
   PKeyPtr new_key = generate_private_key(KeyType::kEcP256);
   std::string url = transport.endpoint("keyChange");
-  nlohmann::json inner_payload{{"account", account.url}, {"oldKey", public_jwk(account.key.get())}};
-  std::string inner = sign_key_change(new_key.get(), url, inner_payload.dump());
+  nlohmann::json inner_payload{{"account", account.url}, {"oldKey", jose::public_jwk(account.key.get())}};
+  std::string inner = jose::sign_key_change(new_key.get(), url, inner_payload.dump());
   transport.post(url, nlohmann::json::parse(inner));
   // The CA now knows only the new key: keep the old one beside it until the new one is in place.
   auto key_path = dir / "account.key";

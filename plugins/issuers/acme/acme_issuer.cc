@@ -6,7 +6,7 @@
 #include "plugins/issuers/acme/account.h"
 #include "plugins/issuers/acme/authorization.h"
 #include "plugins/issuers/acme/certificate.h"
-#include "plugins/issuers/acme/jws.h"
+#include "jose/jws.h"
 #include "plugins/issuers/acme/order.h"
 #include "plugins/issuers/acme/pinned_root.h"
 #include "plugins/issuers/acme/renewal_info.h"
@@ -89,7 +89,7 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   log_line(request.name, "ACME order " + order.url + " for " +
                              std::to_string(order.requested.size()) + " name(s)");
   log_line(request.name, std::string("ACME challenges: answering with the ") + solver.name);
-  authorize_order(transport, order, *s.solver, jwk_thumbprint(s.account.key.get()));
+  authorize_order(transport, order, *s.solver, jose::jwk_thumbprint(s.account.key.get()));
   log_line(request.name, "ACME finalize: names validated, sending the CSR");
   std::string certificate_url = finalize_order(transport, order, request.csr);
   std::vector<X509Ptr> chain =

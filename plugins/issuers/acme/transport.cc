@@ -4,7 +4,7 @@
 #include <functional>
 #include <thread>
 
-#include "plugins/issuers/acme/jws.h"
+#include "jose/jws.h"
 
 namespace xmppcert::acme {
 namespace {
@@ -144,7 +144,7 @@ HttpResponse Transport::signed_post(const std::string& url, const std::string& p
   if (!key_) throw_operation_error("sign request to", url, "no account key");
   for (int bad_nonces = 0;; ++bad_nonces) {
     HttpResponse r = send_with_retries([&] {
-      std::string body = sign_jws(key_, with_jwk ? std::nullopt : kid_, take_nonce(), url, payload);
+      std::string body = jose::sign_jws(key_, with_jwk ? std::nullopt : kid_, take_nonce(), url, payload);
       HttpResponse response = http_.post(url, body, "application/jose+json");
       keep_nonce(response);
       return response;

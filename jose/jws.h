@@ -9,7 +9,7 @@
 
 #include "engine/openssl_ptr.h"
 
-namespace xmppcert::acme {
+namespace xmppcert::jose {
 
 nlohmann::json public_jwk(EVP_PKEY* key);
 std::string jwk_thumbprint(EVP_PKEY* key);  // base64url SHA-256 of the canonical JWK
@@ -31,4 +31,4 @@ std::string sign_key_change(EVP_PKEY* new_key, const std::string& url, const std
 nlohmann::json external_account_binding(EVP_PKEY* account_key, const std::string& eab_kid,
                                         const std::string& hmac_key_b64url, const std::string& url);
 
-}  // namespace xmppcert::acme
+}  // namespace xmppcert::jose

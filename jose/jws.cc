@@ -1,4 +1,4 @@
-#include "plugins/issuers/acme/jws.h"
+#include "jose/jws.h"
 
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
@@ -9,7 +9,7 @@
 #include "engine/encoding.h"
 #include "engine/errors.h"
 
-namespace xmppcert::acme {
+namespace xmppcert::jose {
 namespace {
 
 std::string bn_param(EVP_PKEY* key, const char* name, size_t pad_to = 0) {
@@ -121,4 +121,4 @@ nlohmann::json external_account_binding(EVP_PKEY* account_key, const std::string
           {"signature", base64url_encode(std::string(reinterpret_cast<char*>(mac), length))}};
 }
 
-}  // namespace xmppcert::acme
+}  // namespace xmppcert::jose

@@ -1,8 +1,8 @@
-#include "cli/suggest.h"
+#include "cmdline/suggest.h"
 
 #include <algorithm>
 
-namespace xmppcert::cli {
+namespace xmppcert::cmdline {
 namespace {
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -35,4 +35,4 @@ std::string did_you_mean(const std::string& typed, const std::vector<std::string
   return best ? " (did you mean \"" + *best + "\"?)" : "";
 }
 
-}  // namespace xmppcert::cli
+}  // namespace xmppcert::cmdline

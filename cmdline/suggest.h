@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-namespace xmppcert::cli {
+namespace xmppcert::cmdline {
 
 // " (did you mean \"enroll\"?)", or "" when nothing is close.
 std::string did_you_mean(const std::string& typed, const std::vector<std::string>& candidates);
 
-}  // namespace xmppcert::cli
+}  // namespace xmppcert::cmdline

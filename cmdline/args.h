@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace xmppcert::cli {
+namespace xmppcert::cmdline {
 
 struct OptionSpec {
   const char* name;  // "--key-type"
@@ -36,4 +36,4 @@ int parse_port(const std::string& text, const std::string& what);
 ParsedArgs parse_args(const std::string& command, const std::vector<std::string>& args,
                       const std::vector<OptionSpec>& specs);
 
-}  // namespace xmppcert::cli
+}  // namespace xmppcert::cmdline

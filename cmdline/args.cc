@@ -1,9 +1,10 @@
-#include "cli/args.h"
+#include "cmdline/args.h"
 
-#include "cli/suggest.h"
+#include "cmdline/program.h"
+#include "cmdline/suggest.h"
 #include "engine/errors.h"
 
-namespace xmppcert::cli {
+namespace xmppcert::cmdline {
 
 std::optional<std::string> ParsedArgs::value(const std::string& name) const {
   auto it = values_.find(name);
@@ -19,6 +20,9 @@ std::vector<std::string> ParsedArgs::values(const std::string& name) const {
 ParsedArgs parse_args(const std::string& command, const std::vector<std::string>& args,
                       const std::vector<OptionSpec>& specs) {
   ParsedArgs parsed;
+  // "enroll: " before each error; nothing for a program without commands (command "").
+  const std::string prefix = command.empty() ? "" : command + ": ";
+  const std::string help = program_name() + (command.empty() ? "" : " " + command) + " --help";
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.rfind("--", 0) != 0 || arg == "--") {
@@ -37,14 +41,14 @@ ParsedArgs parse_args(const std::string& command, const std::vector<std::string>
     if (!spec) {
       std::vector<std::string> names;
       for (const auto& candidate : specs) names.push_back(candidate.name);
-      throw UsageError(command + ": unknown option " + name + did_you_mean(name, names) +
-                       " (see xmppcert " + command + " --help)");
+      throw UsageError(prefix + "unknown option " + name + did_you_mean(name, names) + " (see " +
+                       help + ")");
     }
     if (!spec->repeatable && parsed.values_.count(name))
-      throw UsageError(command + ": option " + name + " given twice");
+      throw UsageError(prefix + "option " + name + " given twice");
     auto& slot = parsed.values_[name];
     if (!spec->takes_value) {
-      if (inline_value) throw UsageError(command + ": option " + name + " takes no value");
+      if (inline_value) throw UsageError(prefix + "option " + name + " takes no value");
       continue;
     }
     if (inline_value) {
@@ -52,7 +56,7 @@ ParsedArgs parse_args(const std::string& command, const std::vector<std::string>
     } else if (i + 1 < args.size()) {
       slot.push_back(args[++i]);
     } else {
-      throw UsageError(command + ": option " + name + " needs a value");
+      throw UsageError(prefix + "option " + name + " needs a value");
     }
   }
   return parsed;
@@ -64,4 +68,4 @@ int parse_port(const std::string& text, const std::string& what) {
   return std::stoi(text);
 }
 
-}  // namespace xmppcert::cli
+}  // namespace xmppcert::cmdline
