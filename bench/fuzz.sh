@@ -25,7 +25,8 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 if [ -z "${FUZZ_PREBUILT:-}" ]; then
   cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXMPPCERT_FUZZ=ON \
-    -DXMPPCERT_TESTS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ > /dev/null
+    -DXMPPCERT_TESTS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    $(command -v ccache > /dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache) > /dev/null
   cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" > "$build/fuzz-build.log" 2>&1 ||
     { tail -40 "$build/fuzz-build.log"; exit 1; }
 fi

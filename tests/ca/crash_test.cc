@@ -78,6 +78,7 @@ TEST_F(FoundationCaCrash, KillNineMidIssuanceLosesNothingAcknowledgedAndStoresNo
   unsigned seed = std::random_device{}();
   std::mt19937 generator(seed);
   int delay_ms = std::uniform_int_distribution<int>(200, 2500)(generator);
+  // A random moment to kill -9 at (the point of the test), not a wait for a condition.
   std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   ca.kill_hard();
   for (auto& client : clients) client.join();

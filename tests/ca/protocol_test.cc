@@ -14,8 +14,8 @@
 #include "engine/encoding.h"
 #include "engine/http.h"
 #include "engine/keys.h"
-#include "plugins/issuers/acme/challenge_listener.h"
 #include "jose/jws.h"
+#include "plugins/issuers/acme/challenge_listener.h"
 #include "tests/ca/ca_fixture.h"
 
 namespace xmppcert {
@@ -104,10 +104,8 @@ json validated_order(RawAcmeClient& client, const FoundationCa& ca, const std::s
       challenge["token"].get<std::string>() + "." + jose::jwk_thumbprint(client.key());
   Http01Responder responder(ca.http01_port(), key_authorization);
   client.post_json(challenge["url"], json::object());
-  for (int i = 0; i < 100 && authz["status"] == "pending"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    authz = client.get_json(authz_url);
-  }
+  testing::eventually([&] { return (authz = client.get_json(authz_url))["status"] != "pending"; },
+                      std::chrono::seconds(10));
   EXPECT_EQ(authz["status"], "valid") << authz.dump() << "\n" << ca.log();
   order["url"] = order["finalize"].get<std::string>().substr(
       0, order["finalize"].get<std::string>().size() - std::string("/finalize").size());
@@ -234,10 +232,8 @@ TEST_F(FoundationCaProtocol, WrongKeyAuthorizationInvalidatesTheAuthorization) {
   Http01Responder responder(ca_->http01_port(), "not-the-key-authorization");
   for (const auto& c : authz["challenges"])
     if (c["type"] == "http-01") client.post_json(c["url"], json::object());
-  for (int i = 0; i < 100 && authz["status"] == "pending"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    authz = client.get_json(authz_url);
-  }
+  testing::eventually([&] { return (authz = client.get_json(authz_url))["status"] != "pending"; },
+                      std::chrono::seconds(10));
   EXPECT_EQ(authz["status"], "invalid");
   std::string error_type;
   for (const auto& c : authz["challenges"])
@@ -368,10 +364,8 @@ TEST_F(FoundationCaLimits, CaaNamingAnotherCaForbidsValidation) {
   json authz = client.get_json(authz_url);
   for (const auto& c : authz["challenges"])
     if (c["type"] == "http-01") client.post_json(c["url"], json::object());
-  for (int i = 0; i < 100 && authz["status"] == "pending"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    authz = client.get_json(authz_url);
-  }
+  testing::eventually([&] { return (authz = client.get_json(authz_url))["status"] != "pending"; },
+                      std::chrono::seconds(10));
   EXPECT_EQ(authz["status"], "invalid");
   EXPECT_NE(authz.dump().find("urn:ietf:params:acme:error:caa"), std::string::npos) << authz.dump();
 }

@@ -42,6 +42,7 @@ class ChaosDriver {
  public:
   explicit ChaosDriver(unsigned seed) : random_(seed) {}
 
+  // Random pacing between the driver's operations (what makes the run chaotic), not a wait.
   void sleep_up_to(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(pick(ms + 1))); }
   int pick(int n) { return static_cast<int>(random_() % static_cast<unsigned>(n)); }
   const char* some_certificate() { return pick(3) ? ChaosWorld::kServed : ChaosWorld::kOther; }
@@ -68,6 +69,8 @@ class ChaosDriver {
       }
       broken = world_.violations();
       if (broken.empty()) return true;
+      // The poll interval of a settle wait: each check of every invariant runs real servers
+      // and the CLI, too costly for eventually()'s 100 ms.
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     } while (Clock::now() < deadline);
     std::string list;

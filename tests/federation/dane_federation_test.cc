@@ -180,6 +180,8 @@ TEST_F(DaneFederation,
   for (int round = 1; round <= 3; ++round) {
     SCOPED_TRACE("renewal " + std::to_string(round));
     std::string before = spki_sha256_hex(b_certificate().get());
+    // Real time by design: the validating unbound caches for kTtl and the rollover rule counts
+    // 2 x TTL since the next key's record was seen; both are real daemons' clocks.
     std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
     auto started = std::chrono::steady_clock::now();
     ProcessResult renewed = xmppcert({"renew", kB, "--force"});
@@ -216,6 +218,7 @@ TEST_F(DaneFederation,
                   {"update delete _5269._tcp." + kB + ". TLSA",
                    "update add _5269._tcp." + kB + ". " + std::to_string(kTtl) + " TLSA 3 1 1 " +
                        std::string(64, '0')});
+  // The wrong record must outlive the validating unbound's cache (kTtl, its own clock).
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
   a->restart();
   EXPECT_FALSE(delivered("refused", seconds(8)));
@@ -228,6 +231,7 @@ TEST_F(DaneFederation,
 // BIND refuses the update (a TSIG key it does not know): the renewal fails with exit 1, the
 // current key and every record stay, and prosody keeps accepting b.
 TEST_F(DaneFederation, ARefusedTsigKeyFailsWithExitOneAndKeepsTheCurrentKeyTrusted) {
+  // Past 2 x TTL of the next key's record, as seen through the real unbound (its clock).
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
   ASSERT_EQ(xmppcert({"renew", kB, "--force"}).exit_code, 0);
   ASSERT_EQ(b_version(), 2);
@@ -237,6 +241,7 @@ TEST_F(DaneFederation, ARefusedTsigKeyFailsWithExitOneAndKeepsTheCurrentKeyTrust
   ASSERT_EQ(before.size(), 3u) << "current, next and the retired key";
 
   write_text(dir / "tsig.key", tsig_key_text("d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3JvbmctMTI="));
+  // Again past 2 x TTL (real unbound cache), so that the renewal would switch keys.
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
   ProcessResult refused = xmppcert({"renew", kB, "--force"});
   EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;

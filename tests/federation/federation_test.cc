@@ -252,6 +252,7 @@ TEST_F(Federation, ACertificateFromAnotherCaExpiredWithoutClientAuthOrForAnother
   enroll({"a.example.test", "--name", "a-expired", "--validity", "2s", "--no-xmpp-addr",
           "--state-dir", state});
   cases.push_back(stored("expired", state, "a-expired", "expired", true));
+  // Real time by design: the 2 s certificate must be expired by the servers' own clocks.
   std::this_thread::sleep_for(seconds(3));
 
   auto alice_client = alice();

@@ -93,12 +93,14 @@ VirtualHost::VirtualHost(const std::string& name, const std::string& address,
 
 VirtualHost::~VirtualHost() {
   if (fd_ < 0) return;
-  for (int round = 0; round < 50; ++round) {
-    std::vector<pid_t> left = processes_in(fd_);
-    if (left.empty()) break;
-    for (pid_t pid : left) ::kill(pid, SIGKILL);
-    ::usleep(100000);  // they are reaped by whoever started them (or init)
-  }
+  // Killed until none is left: they are reaped by whoever started them (or init).
+  eventually(
+      [&] {
+        std::vector<pid_t> left = processes_in(fd_);
+        for (pid_t pid : left) ::kill(pid, SIGKILL);
+        return left.empty();
+      },
+      std::chrono::seconds(5));
   ::close(fd_);
 }
 

@@ -22,16 +22,6 @@ namespace xmppcert::testing {
 namespace fs = std::filesystem;
 using std::chrono::seconds;
 
-// Polls `condition` every 100 ms for at most `limit`.
-inline bool eventually(const std::function<bool()>& condition, seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return condition();
-}
-
 class AgentTest : public ::testing::Test {
  protected:
   void write_config(const std::vector<std::string>& names,

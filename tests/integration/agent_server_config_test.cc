@@ -68,6 +68,7 @@ TEST_F(AgentTest, WithProsodyACliRenewalIsServedAtOnceAndStaysServed) {
   int differing = 0;
   for (int sample = 0; sample < 10; ++sample) {
     for (const auto& leaf : served_leaves(server, "example.test")) differing += leaf != v2;
+    // Sampling what stays served over 5 s (the claim is "never differs"), not a wait.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   EXPECT_EQ(differing, 0) << log() << server.log();

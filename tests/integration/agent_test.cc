@@ -50,7 +50,10 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
 
   // A packager's snippet dropped into the included folder, which did not exist at start.
   fs::create_directories(dir / "conf.d");
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the agent now watches conf.d
+  // The agent adds its watch on conf.d when inotify tells it the folder appeared; nothing
+  // tells the test when that is done, so it gives the agent 1 s (a wait with a stated
+  // reason: the agent's own event loop).
+  std::this_thread::sleep_for(std::chrono::seconds(1));
   nlohmann::json snippet = {
       {"certificates",
        {{"d.example.test",
@@ -127,6 +130,7 @@ TEST_F(AgentTest, KilledAtRandomPointsTheStoreAndInstalledFilesStayValid) {
   for (int round = 0; round < 8; ++round) {
     start();
     // Somewhere in the first issuance burst or between operations.
+    // A random moment to stop at (the point of the test), not a wait for a condition.
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 400));
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);

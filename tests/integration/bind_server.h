@@ -41,6 +41,8 @@ class BindServer {
   std::string trust_anchor() const;
 
  private:
+  std::string signed_zone_key() const;
+
   TempDir dir_;
   int port_ = 0;
   std::string zone_;

@@ -119,10 +119,12 @@ class Logs : public ::testing::Test {
       ::_exit(127);
     }
     std::string text;
-    for (int i = 0; i < 100 && text.find(expected) == std::string::npos; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      text = std::filesystem::exists(log) ? read_file(log) : "";
-    }
+    eventually(
+        [&] {
+          text = std::filesystem::exists(log) ? read_file(log) : "";
+          return text.find(expected) != std::string::npos;
+        },
+        std::chrono::seconds(10));
     ::kill(pid, SIGTERM);
     int wait_status = 0;
     ::waitpid(pid, &wait_status, 0);

@@ -105,6 +105,8 @@ class DaneRolloverBind : public ::testing::Test {
               read_file(dir_ / "posh" / "xmpp-server.json"));
   }
   static void sleep_past_two_ttls() {
+    // Real time by design: the rollover rule counts 2 x TTL since BIND served the next key's
+    // record, and the CLI under test is a separate process on the real clock.
     std::this_thread::sleep_for(std::chrono::milliseconds(2 * kTtl * 1000 + 1200));
   }
 

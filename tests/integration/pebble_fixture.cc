@@ -60,30 +60,23 @@ static bool port_open(int port) {
 
 void wait_for_port(int port, const std::string& what, pid_t owner, std::chrono::seconds limit) {
   auto exited = [&] { return owner > 0 && ::waitpid(owner, nullptr, WNOHANG) == owner; };
-  for (long i = 0; i < limit.count() * 20; ++i) {  // `limit` at most
-    if (exited()) break;
-    if (port_open(port)) {
-      // Someone listens; make sure it is `owner`, which exits when it cannot bind (another
-      // test's server took the port between free_port() and its bind).
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (!exited()) return;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  eventually([&] { return exited() || port_open(port); }, limit, std::chrono::milliseconds(50));
+  // Someone listens; make sure it is `owner`, which exits when it cannot bind (another test's
+  // server took the port between free_port() and its bind): it has 100 ms to show it.
+  if (!exited() && port_open(port) &&
+      !eventually(exited, std::chrono::milliseconds(100), std::chrono::milliseconds(20)))
+    return;
   throw std::runtime_error(what + " did not start listening on 127.0.0.1:" + std::to_string(port));
 }
 
 void stop_process(pid_t& pid) {
   if (pid <= 0) return;
   ::kill(-pid, SIGTERM);
-  for (int i = 0; i < 100; ++i) {
-    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
-      ::kill(-pid, SIGKILL);  // what the leader left behind in its group
-      pid = -1;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (eventually([&] { return ::waitpid(pid, nullptr, WNOHANG) == pid; }, std::chrono::seconds(2),
+                 std::chrono::milliseconds(20))) {
+    ::kill(-pid, SIGKILL);  // what the leader left behind in its group
+    pid = -1;
+    return;
   }
   ::kill(-pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);

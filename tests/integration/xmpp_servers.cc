@@ -84,11 +84,8 @@ const TestUser& test_user() {
 }
 
 bool XmppServer::logged_eventually(const std::string& line) const {
-  for (int i = 0; i < 100; ++i) {
-    if (log().find(line) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
+  return eventually([&] { return log().find(line) != std::string::npos; },
+                    std::chrono::seconds(10));
 }
 
 XmppServer::XmppServer() : data_(dir_ / "data"), c2s_port_(free_port()), s2s_port_(free_port()) {
@@ -168,6 +165,8 @@ void ProsodyServer::restart() {
         if (out.size() > 4000) out = out.substr(out.size() - 4000);
         throw std::runtime_error(std::string(e.what()) + " after 3 starts; its log ends:\n" + out);
       }
+      // Deliberate pause, not a wait for a condition: the daemon failed to start (a port
+      // taken between free_port() and its bind, seen with ejabberd's epmd); try again later.
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   }
@@ -283,13 +282,9 @@ std::vector<std::string> EjabberdServer::ctl(const std::vector<std::string>& arg
 
 EjabberdServer::~EjabberdServer() {
   run_process(ctl({"stop"}));
-  for (int i = 0; i < 100 && ::kill(pid_, 0) == 0; ++i) {
-    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-      pid_ = -1;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  if (eventually([&] { return ::waitpid(pid_, nullptr, WNOHANG) == pid_; }, std::chrono::seconds(5),
+                 std::chrono::milliseconds(50)))
+    pid_ = -1;
   stop_process(pid_);
 }
 

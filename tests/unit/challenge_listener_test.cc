@@ -76,7 +76,8 @@ TEST(ChallengeListener, ASlowClientIsCutOffAtTheConnectionDeadline) {
       cut = true;
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // under the read timeout
+    // A slow client's pace, under the listener's read timeout (the point of the test).
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   ::close(fd);
   EXPECT_TRUE(cut) << "the connection must not outlive its deadline";
@@ -94,6 +95,8 @@ TEST(ChallengeListener, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   std::vector<int> held;
   for (int i = 0; i < acme::ChallengeListener::kMaxConnections; ++i)
     held.push_back(connect_to(port));
+  // The listener accepts on its own thread and says nothing when it has taken them all: a
+  // pause with that reason before the connection beyond the limit.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   int extra = connect_to(port);
   timeval timeout{2, 0};

@@ -22,12 +22,13 @@ pid_t start_sleep() {
     ::_exit(127);
   }
   // Until exec, the child is still this test binary: wait for /proc/PID/exe to be sleep.
-  for (int i = 0; i < 200; ++i) {
-    std::error_code ec;
-    auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
-    if (!ec && exe.filename() == "sleep") break;
-    ::usleep(10000);
-  }
+  eventually(
+      [&] {
+        std::error_code ec;
+        auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+        return !ec && exe.filename() == "sleep";
+      },
+      std::chrono::seconds(2), std::chrono::milliseconds(10));
   return pid;
 }
 

@@ -38,6 +38,7 @@ TEST_F(ServedCheckTest, PassesWhenEveryTargetServesTheCertificate) {
 TEST_F(ServedCheckTest, WaitsForAReloadThatTakesAWhileToShow) {
   StartTlsServer server(serving(old_));
   std::thread reload([&] {
+    // The server's slow reload that the check must wait out (the point of the test).
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
     server.set_behaviour(serving(new_));
   });

@@ -23,6 +23,7 @@ pid_t start_late_handler(int delay_ms) {
   pid_t pid = ::fork();
   if (pid == 0) {
     if (delay_ms >= 0) {
+      // A server that starts slowly (the point of the test).
       ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
       ::signal(SIGHUP, ignore);
     }
@@ -58,6 +59,7 @@ TEST(SignalReady, AReloadWaitsUntilTheStartingServerHandlesItsSignal) {
       wait_until_signal_caught(dir / "prosody.pid", SIGHUP, "prosody", std::chrono::seconds(20)));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(600));
   ::kill(server, SIGHUP);  // what prosodyctl reload sends: now a reload, not a stop
+  // Time for the signal to be delivered and, were it fatal, to stop the child.
   ::usleep(100000);
   EXPECT_EQ(::waitpid(server, nullptr, WNOHANG), 0) << "the signal stopped the server";
   stop(server);

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -39,6 +40,12 @@ int listen_on_loopback(int& port);
 
 mode_t file_mode(const std::filesystem::path& path);
 void write_text(const std::filesystem::path& path, const std::string& text);
+
+// Waits for `condition`: true as soon as it holds, false when it still does not after
+// `limit`. The one poll loop of the tests (a child process or a daemon gives no event to wait
+// on); `every` is the poll interval.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit,
+                std::chrono::milliseconds every = std::chrono::milliseconds(100));
 
 // The message of the Error that `body` throws, or "" when it throws none.
 template <typename Error>
