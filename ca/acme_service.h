@@ -21,7 +21,7 @@
 #include "ca/metrics.h"
 #include "ca/nonces.h"
 #include "ca/signer.h"
-#include "ca/storage.h"
+#include "ca/sa/sqlite_storage.h"
 #include "ca/va.h"
 #include "ca/web.h"
 #include "ca/work_queue.h"

@@ -1,4 +1,4 @@
-#include "ca/storage.h"
+#include "ca/sa/sqlite_storage.h"
 
 #include <sqlite3.h>
 
