@@ -4,8 +4,9 @@
 # webroot served on loopback), names resolved through pebble-challtestsrv's DNS. Prints
 # certificates/s, p50 and p99 issuance latency (one `lego run`, process start included)
 # and each CA's peak RSS. Contacts only 127.0.0.1. lego polls a challenge after the
-# Retry-After its CA sends (xmppcert-ca: 1 s while validating), 5 s when there is none
-# (pebble): with validation this fast, that poll interval is most of the latency.
+# Retry-After its CA sends, 5 s when there is none (pebble); xmppcert-ca answers a challenge
+# with its outcome when validation finishes within 250 ms, so lego needs no second look.
+# CPU is the CA process's user + system time during its run (and its share of one core).
 #   bench/ca_throughput.sh [BUILD_DIR] [CERTIFICATES_PER_CLIENT]
 set -euo pipefail
 build=${1:-build}
@@ -70,23 +71,31 @@ client() {  # NAME URL CLIENT
   done
 }
 
+cpu_seconds() {  # PID: user + system CPU time so far
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"
+}
+
 measure() {  # NAME URL PID
-  local start end workers=()
+  local start end cpu_start cpu_end workers=()
+  cpu_start=$(cpu_seconds "$3")
   start=$(date +%s.%N)
   for c in $(seq "$clients"); do client "$1" "$2" "$c" & workers+=($!); done
   wait "${workers[@]}"
   end=$(date +%s.%N)
+  cpu_end=$(cpu_seconds "$3")
   local rss
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$3/status")
-  python3 - "$1" "$start" "$end" "$work/latency-$1" "$work/failures-$1" "$rss" <<'PY'
+  python3 - "$1" "$start" "$end" "$work/latency-$1" "$work/failures-$1" "$rss" \
+    "$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN {print b - a}')" <<'PY'
 import os, sys
-name, start, end, lat_file, fail_file, rss = sys.argv[1:]
+name, start, end, lat_file, fail_file, rss, cpu = sys.argv[1:]
 lat = sorted(float(e) - float(s) for s, e in (l.split() for l in open(lat_file))) if os.path.exists(lat_file) else []
 failed = sum(1 for _ in open(fail_file)) if os.path.exists(fail_file) else 0
 pct = lambda p: lat[min(len(lat) - 1, int(round(p * (len(lat) - 1))))] if lat else float("nan")
 rate = len(lat) / (float(end) - float(start))
 print(f"{name:12s} {len(lat):4d} certs {failed:3d} failed  {rate:6.2f} certs/s  "
-      f"p50 {pct(0.5):5.2f} s  p99 {pct(0.99):5.2f} s  peak RSS {int(rss) // 1024} MiB")
+      f"p50 {pct(0.5):5.2f} s  p99 {pct(0.99):5.2f} s  CPU {float(cpu):5.2f} s "
+      f"({100 * float(cpu) / (float(end) - float(start)):3.0f}%)  peak RSS {int(rss) // 1024} MiB")
 with open(os.environ.get("BENCH_RATES", "/dev/null"), "a") as f:
     f.write(f"{name} {rate}\n")
 PY
