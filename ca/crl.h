@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ca/ca_keys.h"
-#include "ca/sa/sqlite_storage.h"
+#include "ca/sa/storage.h"
 
 namespace xmppcert::ca {
 

@@ -176,7 +176,12 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
     auto finished = std::make_shared<std::promise<void>>();
     done = finished->get_future();
     validations_->submit([this, authz_id, type, finished] {
-      run_validation(authz_id, type);
+      try {
+        run_validation(authz_id, type);
+      } catch (const std::exception& error) {  // the database went away: keep the CA up
+        log_line("xmppcert-ca",
+                 "validation of authorization " + authz_id + " not recorded: " + error.what());
+      }
       finished->set_value();
     });
   }

@@ -153,6 +153,14 @@ WebResponse AcmeService::handle(const WebRequest& request) {
     response.content_type = "application/problem+json";
     if (problem.retry_after > 0)
       response.headers.emplace_back("Retry-After", std::to_string(problem.retry_after));
+  } catch (const StorageUnavailable& error) {
+    // The database is down or restarting: a client retries after Retry-After (RFC 8555 §6.6).
+    log_line("xmppcert-ca", std::string("database unavailable on ") + request.method + " " +
+                                request.target + ": " + error.what());
+    AcmeProblem problem("serverInternal", "the CA's database is unavailable; try again", 503);
+    response = json_response(503, problem.document());
+    response.content_type = "application/problem+json";
+    response.headers.emplace_back("Retry-After", "2");
   } catch (const std::exception& error) {
     log_line("xmppcert-ca", std::string("internal error on ") + request.method + " " +
                                 request.target + ": " + error.what());

@@ -1,95 +1,49 @@
-// The storage authority (boulder's sa/): accounts, orders, authorizations and every issued
-// certificate in one SQLite database, <state>/ca.db, in WAL mode with synchronous=FULL, so
-// that a response is sent only after what it acknowledges is on disk (kill -9 loses
-// nothing acknowledged). Orders and authorizations are JSON documents keyed by their id.
+// The embedded storage: one SQLite database, <state>/ca.db, in WAL mode with
+// synchronous=FULL, so that a response is sent only after what it acknowledges is on disk
+// (kill -9 loses nothing acknowledged). One connection, one writer at a time (BEGIN
+// IMMEDIATE), which also serializes instances that share the file. The schema version is
+// SQLite's user_version.
 #pragma once
 
-#include <ctime>
 #include <filesystem>
 #include <mutex>
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
-#include <type_traits>
-#include <vector>
+
+#include "ca/sa/storage.h"
 
 struct sqlite3;
 
 namespace xmppcert::ca {
 
-struct AccountRecord {
-  long long id = 0;
-  std::string thumbprint;  // RFC 7638, of the current key
-  nlohmann::json jwk;
-  std::string status = "valid";  // valid | deactivated | revoked
-  nlohmann::json contact = nlohmann::json::array();
-  std::string eab_kid;
-};
-
-struct CertificateRecord {
-  std::string serial;  // lower-case hex
-  long long account = 0;
-  std::string order;
-  std::string leaf_pem;
-  std::time_t not_after = 0;
-  std::time_t revoked_at = 0;  // 0: not revoked
-  int reason = 0;
-  std::time_t issued = 0;
-};
-
-// The operator's "renew now" (xmppcert-ca renew-now): certificates issued up to
-// `issued_before` get the renewal window [start, end].
-struct RenewalOverride {
-  std::time_t issued_before = 0;
-  std::time_t start = 0;
-  std::time_t end = 0;
-};
-
-class Storage {
+class SqliteStorage : public Storage {
  public:
-  explicit Storage(const std::filesystem::path& file);
-  ~Storage();
-  Storage(const Storage&) = delete;
-  Storage& operator=(const Storage&) = delete;
+  // Creates the schema or brings it to kSchemaVersion; refuses a newer one.
+  explicit SqliteStorage(const std::filesystem::path& file);
+  ~SqliteStorage() override;
+  SqliteStorage(const SqliteStorage&) = delete;
+  SqliteStorage& operator=(const SqliteStorage&) = delete;
 
-  long long insert_account(const AccountRecord& account);
-  void update_account(const AccountRecord& account);
-  std::optional<AccountRecord> account(long long id);
-  std::optional<AccountRecord> account_by_thumbprint(const std::string& thumbprint);
+  long long insert_account(const AccountRecord& account) override;
+  void update_account(const AccountRecord& account) override;
+  std::optional<AccountRecord> account(long long id) override;
+  std::optional<AccountRecord> account_by_thumbprint(const std::string& thumbprint) override;
 
-  // kind: "order" | "authz"
   void put_document(const std::string& kind, const std::string& id, long long account,
-                    const nlohmann::json& doc);
-  std::optional<nlohmann::json> document(const std::string& kind, const std::string& id);
+                    const nlohmann::json& doc) override;
+  std::optional<nlohmann::json> document(const std::string& kind, const std::string& id) override;
 
-  void insert_certificate(const CertificateRecord& cert);
-  std::optional<CertificateRecord> certificate(const std::string& serial);
-  void revoke_certificate(const std::string& serial, int reason, std::time_t when);
-  std::vector<CertificateRecord> revoked_certificates();
-  long long count_certificates_since(long long account, std::time_t since);
+  void insert_certificate(const CertificateRecord& cert) override;
+  std::optional<CertificateRecord> certificate(const std::string& serial) override;
+  void revoke_certificate(const std::string& serial, int reason, std::time_t when) override;
+  std::vector<CertificateRecord> revoked_certificates() override;
+  long long count_certificates_since(long long account, std::time_t since) override;
+  std::vector<CertificateRecord> certificates() override;
 
-  std::optional<RenewalOverride> renewal_override();
-  void set_renewal_override(const RenewalOverride& moved);
+  std::optional<RenewalOverride> renewal_override() override;
+  void set_renewal_override(const RenewalOverride& moved) override;
 
-  // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT), the lock held throughout.
-  template <typename Body>
-  auto transaction(Body body) {
-    std::lock_guard guard(mutex_);
-    execute("BEGIN IMMEDIATE");
-    try {
-      if constexpr (std::is_void_v<decltype(body())>) {
-        body();
-        execute("COMMIT");
-      } else {
-        auto result = body();
-        execute("COMMIT");
-        return result;
-      }
-    } catch (...) {
-      execute("ROLLBACK");
-      throw;
-    }
-  }
+ protected:
+  void run_transaction(const std::function<void()>& body) override;
 
  private:
   void execute(const char* sql);
