@@ -7,6 +7,8 @@
 # Retry-After its CA sends, 5 s when there is none (pebble); xmppcert-ca answers a challenge
 # with its outcome when validation finishes within 250 ms, so lego needs no second look.
 # CPU is the CA process's user + system time during its run (and its share of one core).
+# xmppcert-ca runs on SQLite, and (ca-postgres) on a PostgreSQL the script starts when
+# /usr/lib/postgresql/*/bin is installed.
 #   bench/ca_throughput.sh [BUILD_DIR] [CERTIFICATES_PER_CLIENT]
 set -euo pipefail
 build=${1:-build}
@@ -17,7 +19,12 @@ for tool in lego pebble pebble-challtestsrv python3; do
 done
 work=$(mktemp -d)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # PostgreSQL: a fast shutdown (SIGINT), waited for, before its folder goes.
+  if [ -n "${pg_pid:-}" ]; then kill -INT "$pg_pid" 2>/dev/null || true; wait "$pg_pid" || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -55,11 +62,50 @@ pebble_pid=$!
 pids+=($pebble_pid)
 wait_port "$ca_port"; wait_port "$pebble_port"; wait_port "$validation"; sleep 0.5
 
+# The same CA on PostgreSQL (one instance; fsync on), when its server binaries are installed:
+# a server of our own in $work, run as nobody (PostgreSQL refuses root).
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+pg_pid=""
+if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
+  chmod 755 "$work"
+  mkdir -p "$work/pg/data" "$work/pg/socket"
+  chmod 700 "$work/pg/data"
+  echo bench-only-password >"$work/pg/initdb-password"
+  chown -R nobody:nogroup "$work/pg"
+  (umask 077 && echo bench-only-password >"$work/pg-password")
+  as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  "${as_nobody[@]}" "$pg_bin/initdb" -D "$work/pg/data" -U xmppcert \
+    --pwfile="$work/pg/initdb-password" --auth=scram-sha-256 >"$work/initdb.log" 2>&1
+  pg_port=$(free_port); ca_pg_port=$(free_port)
+  "${as_nobody[@]}" "$pg_bin/postgres" -D "$work/pg/data" -p "$pg_port" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$work/pg/socket" \
+    >"$work/postgres.log" 2>&1 &
+  pg_pid=$!
+  cat >"$work/ca-pg.json" <<JSON
+{"storage": {"postgresql": "host=127.0.0.1 port=$pg_port user=xmppcert dbname=postgres",
+             "password_file": "$work/pg-password"}}
+JSON
+  for _ in $(seq 100); do
+    "$build/xmppcert-ca" migrate --config "$work/ca-pg.json" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  "$build/xmppcert-ca" init --state-dir "$work/ca-pg" --hostname 127.0.0.1 \
+    --config "$work/ca-pg.json" >/dev/null
+  "$build/xmppcert-ca" serve --state-dir "$work/ca-pg" --config "$work/ca-pg.json" \
+    --listen 127.0.0.1:"$ca_pg_port" --validation-http-port "$validation" \
+    --resolver 127.0.0.1:"$dns" >"$work/ca-pg.log" 2>&1 &
+  ca_pg_pid=$!
+  pids+=($ca_pg_pid)
+  wait_port "$ca_pg_port"
+  cat "$work/ca-pg/root.pem" >>"$work/roots.pem"
+fi
+cat "$work/ca/root.pem" >>"$work/roots.pem"
+
 client() {  # NAME URL CLIENT
   for j in $(seq "$per_client"); do
     local start end
     start=$(date +%s.%N)
-    if LEGO_CA_CERTIFICATES="$work/ca/root.pem" lego --server "$2" --accept-tos \
+    if LEGO_CA_CERTIFICATES="$work/roots.pem" lego --server "$2" --accept-tos \
         --email bench@example.test --path "$work/lego-$1-$3" \
         --domains "c$3-$j.$1.example.test" --http --http.webroot "$work/webroot" run \
         >>"$work/lego-$1-$3.log" 2>&1; then
@@ -104,5 +150,8 @@ PY
 export BENCH_RATES="$work/rates"
 echo "8 lego clients x $per_client certificates each, http-01 through a loopback webroot"
 measure xmppcert-ca "https://127.0.0.1:$ca_port/directory" "$ca_pid"
+if [ -n "$pg_pid" ]; then
+  measure ca-postgres "https://127.0.0.1:$ca_pg_port/directory" "$ca_pg_pid"
+fi
 measure pebble "https://127.0.0.1:$pebble_port/dir" "$pebble_pid"
 awk '{rate[$1]=$2} END {if (rate["pebble"] > 0) printf "xmppcert-ca / pebble: %.2fx\n", rate["xmppcert-ca"] / rate["pebble"]}' "$work/rates"

@@ -37,6 +37,9 @@ struct ServiceOptions {
   int ari_retry_after = 6 * 3600;               // seconds, renewalInfo's Retry-After
   int certificates_per_account_per_hour = 300;  // 0: no limit
   int failed_validations_per_account_per_hour = 60;
+  // Several instances on one database: nonces valid on every one (HMAC key and used nonces in
+  // the database), the base_url the one name in front of them all.
+  bool shared_nonces = false;
 };
 
 // A POST whose JWS has been checked: signature, nonce, url, and for kid the account.

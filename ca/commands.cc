@@ -181,12 +181,21 @@ int run_serve(const std::vector<std::string>& raw) {
   std::string host =
       ca.hostname.find(':') != std::string::npos ? "[" + ca.hostname + "]" : ca.hostname;
   service_options.base_url = "https://" + host + ":" + std::to_string(port);
+  // Behind a load balancer every instance names the one URL clients use (and sign).
+  if (config.contains("base_url")) {
+    if (!config["base_url"].is_string() ||
+        !config["base_url"].get<std::string>().starts_with("https://"))
+      throw UsageError("serve: config \"base_url\" must be a string like https://ca.example:443");
+    service_options.base_url = config["base_url"];
+    while (service_options.base_url.ends_with("/")) service_options.base_url.pop_back();
+  }
   if (auto lifetime = setting("--lifetime", "lifetime"))
     service_options.lifetime = parse_duration(*lifetime);
   apply_service_config(config, service_options);
 
-  auto storage =
-      open_storage(read_storage_config(config, args.value("--config").value_or("")), dir);
+  StorageConfig storage_config = read_storage_config(config, args.value("--config").value_or(""));
+  service_options.shared_nonces = !storage_config.postgresql.empty();
+  auto storage = open_storage(storage_config, dir);
   Validator validator(validation);
   AcmeService service(service_options, ca, *storage, validator);
   print_root_and_directory(dir, service_options.base_url + "/directory");

@@ -35,6 +35,11 @@ AcmeService::AcmeService(ServiceOptions options, IssuingCa& ca, Storage& storage
       signer_(ca, options_.base_url + "/crl"),
       crl_number_(std::time(nullptr)),
       validations_(std::make_unique<WorkQueue>(options_.validation_threads)) {
+  if (options_.shared_nonces)
+    nonces_.share(storage_.shared_secret("nonce_key", random_id(32)),
+                  [this](const std::string& nonce, std::time_t expires) {
+                    return storage_.use_nonce(nonce, expires);
+                  });
   std::lock_guard guard(state_mutex_);
   refresh_crl();
 }

@@ -27,6 +27,7 @@ CREATE TABLE certificates (
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX certificates_by_account ON certificates (account, issued);
 )",
+    "CREATE TABLE used_nonces (nonce TEXT PRIMARY KEY, expires BIGINT NOT NULL)",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -138,6 +139,9 @@ void PostgresStorage::connect() {
     conn_ = nullptr;
     throw StorageUnavailable("connect to PostgreSQL: " + cause);
   }
+  // NOTICEs ("already exists, skipping") are not for the operator's terminal.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
 }
 
 PostgresStorage::Result PostgresStorage::query(const char* sql,
@@ -221,7 +225,7 @@ long long PostgresStorage::insert_account(const AccountRecord& account) {
   std::lock_guard guard(mutex_);
   return query(
              "INSERT INTO accounts (thumbprint, jwk, status, contact, eab_kid, created) VALUES "
-             "($1, $2, $3, $4, $5, extract(epoch from now())::bigint) RETURNING id",
+             "($1, $2, $3, $4, $5, floor(extract(epoch from now()))::bigint) RETURNING id",
              {account.thumbprint, account.jwk.dump(), account.status, account.contact.dump(),
               account.eab_kid})
       .integer(0, 0);
@@ -269,7 +273,7 @@ void PostgresStorage::insert_certificate(const CertificateRecord& cert) {
   std::lock_guard guard(mutex_);
   query(
       "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) VALUES "
-      "($1, $2, $3, $4, $5, extract(epoch from now())::bigint)",
+      "($1, $2, $3, $4, $5, floor(extract(epoch from now()))::bigint)",
       {cert.serial, std::to_string(cert.account), cert.order, cert.leaf_pem,
        std::to_string(static_cast<long long>(cert.not_after))});
 }
@@ -308,6 +312,24 @@ std::vector<CertificateRecord> PostgresStorage::certificates() {
   std::vector<CertificateRecord> out;
   for (int row = 0; row < rows.rows(); ++row) out.push_back(read_certificate(rows, row));
   return out;
+}
+
+std::string PostgresStorage::shared_secret(const std::string& name, const std::string& candidate) {
+  std::lock_guard guard(mutex_);
+  query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        {name, candidate});
+  return query("SELECT value FROM settings WHERE name=$1", {name}).text(0, 0);
+}
+
+bool PostgresStorage::use_nonce(const std::string& nonce, std::time_t expires) {
+  std::lock_guard guard(mutex_);
+  if (++nonces_used_ % 1024 == 0)
+    query("DELETE FROM used_nonces WHERE expires < floor(extract(epoch from now()))::bigint");
+  return query(
+             "INSERT INTO used_nonces (nonce, expires) VALUES ($1, $2) ON CONFLICT (nonce) DO "
+             "NOTHING RETURNING 1",
+             {nonce, std::to_string(static_cast<long long>(expires))})
+             .rows() == 1;
 }
 
 std::optional<RenewalOverride> PostgresStorage::renewal_override() {

@@ -47,6 +47,9 @@ class PostgresStorage : public Storage {
   long long count_certificates_since(long long account, std::time_t since) override;
   std::vector<CertificateRecord> certificates() override;
 
+  std::string shared_secret(const std::string& name, const std::string& candidate) override;
+  bool use_nonce(const std::string& nonce, std::time_t expires) override;
+
   std::optional<RenewalOverride> renewal_override() override;
   void set_renewal_override(const RenewalOverride& moved) override;
 
@@ -64,6 +67,7 @@ class PostgresStorage : public Storage {
   std::recursive_mutex mutex_;
   pg_conn* conn_ = nullptr;
   bool in_transaction_ = false;
+  unsigned long long nonces_used_ = 0;  // every 1024th use also forgets expired nonces
 };
 
 }  // namespace xmppcert::ca

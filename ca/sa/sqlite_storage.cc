@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS certificates (
   revoked_at INTEGER NOT NULL DEFAULT 0, reason INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS certificates_by_account ON certificates (account, issued);
+CREATE TABLE IF NOT EXISTS used_nonces (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
 )";
 
 // One prepared statement, finalized on scope exit; binds by position from 1.
@@ -256,6 +257,28 @@ std::vector<CertificateRecord> SqliteStorage::certificates() {
   std::vector<CertificateRecord> out;
   while (row.step()) out.push_back(read_certificate(row));
   return out;
+}
+
+std::string SqliteStorage::shared_secret(const std::string& name, const std::string& candidate) {
+  std::lock_guard guard(mutex_);
+  Statement(db_, "INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)", path_)
+      .bind(1, name)
+      .bind(2, candidate)
+      .step();
+  Statement row(db_, "SELECT value FROM settings WHERE name=?", path_);
+  row.bind(1, name).step();
+  return row.text(0);
+}
+
+bool SqliteStorage::use_nonce(const std::string& nonce, std::time_t expires) {
+  std::lock_guard guard(mutex_);
+  if (++nonces_used_ % 1024 == 0)
+    Statement(db_, "DELETE FROM used_nonces WHERE expires < strftime('%s','now')", path_).step();
+  Statement(db_, "INSERT OR IGNORE INTO used_nonces (nonce, expires) VALUES (?, ?)", path_)
+      .bind(1, nonce)
+      .bind(2, static_cast<long long>(expires))
+      .step();
+  return sqlite3_changes(db_) == 1;
 }
 
 std::optional<RenewalOverride> SqliteStorage::renewal_override() {

@@ -55,7 +55,7 @@ class StorageUnavailable : public std::runtime_error {
 
 // The schema version this build reads and writes; `xmppcert-ca migrate` brings a database
 // to it and every backend refuses a newer one.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: used_nonces
 
 class Storage {
  public:
@@ -79,6 +79,12 @@ class Storage {
   virtual long long count_certificates_since(long long account, std::time_t since) = 0;
   // Every certificate, oldest first (xmppcert-ca list).
   virtual std::vector<CertificateRecord> certificates() = 0;
+
+  // What every instance on this database shares, made once: the stored value of `name`,
+  // storing `candidate` when there is none yet.
+  virtual std::string shared_secret(const std::string& name, const std::string& candidate) = 0;
+  // Records `nonce` as used until `expires`; false when it was used before.
+  virtual bool use_nonce(const std::string& nonce, std::time_t expires) = 0;
 
   virtual std::optional<RenewalOverride> renewal_override() = 0;
   virtual void set_renewal_override(const RenewalOverride& moved) = 0;

@@ -102,7 +102,22 @@ void FoundationCa::kill_hard() {
   pid_ = -1;
 }
 
-FoundationCa::~FoundationCa() { stop_process(pid_); }
+int FoundationCa::start_another_instance() {
+  int port = free_port();
+  std::vector<std::string> argv{XMPPCERT_CA_BINARY, "serve",
+                                "--state-dir",      state_dir(),
+                                "--listen",         listen_address_ + ":" + std::to_string(port)};
+  argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
+  others_.push_back(spawn_unprivileged(
+      argv, {}, dir_ / ("ca-" + std::to_string(others_.size() + 2) + ".log"), "root", "root"));
+  wait_for_port(port, "xmppcert-ca", others_.back());
+  return port;
+}
+
+FoundationCa::~FoundationCa() {
+  for (pid_t& other : others_) stop_process(other);
+  stop_process(pid_);
+}
 
 std::string FoundationCa::directory_url() const {
   return "https://" + hostname_ + ":" + std::to_string(port_) + "/directory";

@@ -65,6 +65,9 @@ class FoundationCa {
   // serves again on the same state dir, port and validation ports.
   void kill_hard();
   void start();
+  // Another `serve` on the same state dir and storage, on a port of its own (stopped in the
+  // destructor); returns its port. With PostgreSQL: a second instance on one database.
+  int start_another_instance();
 
  private:
   TempDir dir_;
@@ -79,6 +82,7 @@ class FoundationCa {
   PostgresServer* postgres_ = nullptr;  // set with PostgreSQL
   std::string conninfo_;
   pid_t pid_ = -1;
+  std::vector<pid_t> others_;
 };
 
 // Runs the built xmppcert-ca with arguments.

@@ -120,10 +120,12 @@ TEST_F(PostgresCa, MigrateCreatesTheSchemaOnceAndRefusesANewerOne) {
 
   ProcessResult first = testing::run_xmppcert_ca({"migrate", "--config", config});
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_NE(first.out.find("from version 0 to 1"), std::string::npos) << first.out;
+  const std::string latest = std::to_string(ca::kSchemaVersion);
+  EXPECT_NE(first.out.find("from version 0 to " + latest), std::string::npos) << first.out;
   ProcessResult again = testing::run_xmppcert_ca({"migrate", "--config", config});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("already at version 1"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("already at version " + latest), std::string::npos) << again.out;
+  EXPECT_EQ(again.err, "");
 
   db.query(conninfo, "UPDATE schema_version SET version = 99");
   ProcessResult newer = testing::run_xmppcert_ca({"migrate", "--config", config});
@@ -164,6 +166,40 @@ int new_account_status(const FoundationCa& ca, HttpResponse* out = nullptr) {
       "application/jose+json");
   if (out) *out = r;
   return r.status;
+}
+
+TEST_F(PostgresCa, TwoInstancesOnOneDatabaseTakeEachOthersNoncesOnceAndShareAccounts) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca({.backend = Backend::kPostgres});
+  std::string second = "https://127.0.0.1:" + std::to_string(ca.start_another_instance());
+  HttpClient http(HttpOptions{ca.root_file()});
+  json first_directory = json::parse(http.get(ca.directory_url()).body);
+  auto nonce_from = [&](const std::string& new_nonce_url) {
+    return *http.head(new_nonce_url).header("replay-nonce");
+  };
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  const std::string tos = R"({"termsOfServiceAgreed":true})";
+
+  std::string nonce = nonce_from(first_directory["newNonce"]);
+  std::string url = second + "/acme/new-account";
+  HttpResponse made = http.post(url, acme::sign_jws(key.get(), std::nullopt, nonce, url, tos),
+                                "application/jose+json");
+  ASSERT_EQ(made.status, 201) << made.body << "\n" << ca.log();
+
+  PKeyPtr other_key = generate_private_key(KeyType::kEcP256);
+  std::string first_url = first_directory["newAccount"];
+  HttpResponse replayed =
+      http.post(first_url, acme::sign_jws(other_key.get(), std::nullopt, nonce, first_url, tos),
+                "application/jose+json");
+  EXPECT_EQ(replayed.status, 400) << replayed.body;
+  EXPECT_NE(replayed.body.find("badNonce"), std::string::npos) << replayed.body;
+
+  HttpResponse found =
+      http.post(first_url,
+                acme::sign_jws(key.get(), std::nullopt, nonce_from(second + "/acme/new-nonce"),
+                               first_url, R"({"onlyReturnExisting":true})"),
+                "application/jose+json");
+  EXPECT_EQ(found.status, 200) << found.body;
 }
 
 TEST_F(PostgresCa, DatabaseKilledMeans503WithRetryAfterAndTheCaRecoversWhenItIsBack) {
