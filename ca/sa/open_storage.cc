@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <regex>
+
 #include "ca/sa/postgres_storage.h"
 #include "ca/sa/sqlite_storage.h"
 #include "engine/errors.h"
@@ -44,7 +46,10 @@ StorageConfig read_storage_config(const nlohmann::json& config, const std::strin
   out.password_file = storage.value("password_file", "");
   if (out.postgresql.empty())
     throw UsageError(origin + ": storage.postgresql must be a libpq connection string");
-  if (out.postgresql.find("password") != std::string::npos)
+  // "password=..." among the keywords, or postgresql://user:PASSWORD@host.
+  static const std::regex kPassword(R"((^|\s)password\s*=|^postgres(ql)?://[^/@]*:[^/@]*@)",
+                                    std::regex::icase);
+  if (std::regex_search(out.postgresql, kPassword))
     throw UsageError(origin + ": storage.postgresql must not hold a password; name a " +
                      "storage.password_file instead");
   return out;

@@ -145,6 +145,11 @@ TEST_F(PostgresCa, APasswordInTheConnectionStringOrAPasswordFileOthersCanReadIsR
   EXPECT_NE(inline_password.err.find("password_file"), std::string::npos) << inline_password.err;
   EXPECT_EQ(inline_password.err.find("secret"), std::string::npos) << inline_password.err;
 
+  config = write_config({{"postgresql", "postgresql://ca:secret@127.0.0.1/xmppcert"}});
+  ProcessResult uri_password = testing::run_xmppcert_ca({"migrate", "--config", config});
+  EXPECT_EQ(uri_password.exit_code, 2) << uri_password.err;
+  EXPECT_EQ(uri_password.err.find("secret"), std::string::npos) << uri_password.err;
+
   std::string readable = (dir_.path() / "password").string();
   testing::write_text(readable, read_file(db.password_file()));
   ::chmod(readable.c_str(), 0644);
