@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ namespace xmppcert::testing {
 // Where the CA keeps its records: the tests that touch storage run against both.
 enum class Backend { kSqlite, kPostgres };
 std::string backend_name(Backend backend);  // "SQLite" | "PostgreSQL", for test names
+inline void PrintTo(Backend backend, std::ostream* out) { *out << backend_name(backend); }
 // Why a test on `backend` cannot run here ("" when it can).
 std::string backend_missing(Backend backend);
 
