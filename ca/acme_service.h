@@ -1,7 +1,7 @@
 // The ACME server (RFC 8555) without its transport: a request in, a response out. The web
 // front end (wfe.cc: routing, JWS and nonce checks, problem documents) calls the
 // registration authority's handlers (ra_accounts.cc, ra_orders.cc), which decide with
-// policy.h, validate with va.h, sign with signer.h and record in storage.h. The HTTPS
+// policy.h, validate with va.h, sign with signer.h and record in sa/storage.h. The HTTPS
 // server (https_server.cc) only moves bytes.
 #pragma once
 
@@ -20,8 +20,8 @@
 #include "ca/jws_verify.h"
 #include "ca/metrics.h"
 #include "ca/nonces.h"
+#include "ca/sa/storage.h"
 #include "ca/signer.h"
-#include "ca/storage.h"
 #include "ca/va.h"
 #include "ca/web.h"
 #include "ca/work_queue.h"
@@ -37,6 +37,9 @@ struct ServiceOptions {
   int ari_retry_after = 6 * 3600;               // seconds, renewalInfo's Retry-After
   int certificates_per_account_per_hour = 300;  // 0: no limit
   int failed_validations_per_account_per_hour = 60;
+  // Several instances on one database: nonces valid on every one (HMAC key and used nonces in
+  // the database), the base_url the one name in front of them all.
+  bool shared_nonces = false;
 };
 
 // A POST whose JWS has been checked: signature, nonce, url, and for kid the account.
@@ -113,7 +116,8 @@ class AcmeService {
   std::mutex state_mutex_;  // read-modify-write of orders and authorizations
   std::mutex crl_mutex_;
   std::string crl_der_;
-  long long crl_number_ = 0;
+  long long crl_number_ = 0;      // with crl_mutex_
+  size_t crl_revoked_count_ = 0;  // with crl_mutex_
   std::mutex failures_mutex_;
   std::map<long long, std::vector<std::time_t>> failed_validations_;
   std::unique_ptr<WorkQueue> validations_;

@@ -2,8 +2,15 @@
 // UsageError (exit 2) or OperationError (exit 1); main prints the one line.
 #pragma once
 
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "ca/sa/storage.h"
+#include "cmdline/args.h"
 
 namespace xmppcert::ca {
 
@@ -11,5 +18,16 @@ int run_init(const std::vector<std::string>& args);
 int run_serve(const std::vector<std::string>& args);
 int run_root(const std::vector<std::string>& args);
 int run_renew_now(const std::vector<std::string>& args);
+// operator_commands.cc
+int run_migrate(const std::vector<std::string>& args);
+int run_list(const std::vector<std::string>& args);
+int run_revoke(const std::vector<std::string>& args);
+
+// What the commands share: --state-dir (required), the --config file (an empty object
+// without one) and the storage it names.
+std::filesystem::path state_dir(const cmdline::ParsedArgs& args, const char* command);
+nlohmann::json read_config(const std::optional<std::string>& path);
+std::unique_ptr<Storage> open_configured_storage(const cmdline::ParsedArgs& args,
+                                                 const std::filesystem::path& dir);
 
 }  // namespace xmppcert::ca

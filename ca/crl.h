@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ca/ca_keys.h"
-#include "ca/storage.h"
+#include "ca/sa/storage.h"
 
 namespace xmppcert::ca {
 

@@ -1,6 +1,7 @@
 // xmppcert-ca: the foundation CA, an ACME server (RFC 8555) issuing the XMPP certificate
 // profile. Its commands are one table (cmdline/program.h: the conventions of every
-// xmppcert program); each runs in ca/commands.cc.
+// xmppcert program: help per command, suggestions, -q/-v/--log-file, --version, exit codes);
+// each runs in ca/commands.cc or ca/operator_commands.cc.
 #include "ca/commands.h"
 #include "cmdline/program.h"
 
@@ -9,10 +10,12 @@ namespace {
 
 const char* const kInitUsage =
     R"(usage: xmppcert-ca init --state-dir DIR --hostname H [--permitted-domain D]...
+                        [--config FILE]
 
-Creates the foundation CA in DIR: the root, the issuing intermediate and the HTTPS
-certificate for H (the name ACME clients reach the CA by). --permitted-domain limits the
-intermediate to names under D (repeatable).
+Creates the root, the issuing intermediate and the HTTPS certificate for H (the name ACME
+clients reach the CA by) in DIR; with a --config naming "storage": {"postgresql": ...}, also
+the database schema. --permitted-domain limits the intermediate to names under D
+(repeatable). Prints the root's SHA-256 fingerprint (what clients pin) and the directory URL.
 )";
 
 const char* const kServeUsage =
@@ -20,8 +23,9 @@ const char* const kServeUsage =
                          [--validation-http-port P] [--validation-tls-port P]
                          [--resolver ADDR:PORT] [--lifetime DURATION]
 
-Serves ACME at https://H:PORT/directory (H as given to init). Flags override the config
-file's "listen", "validation_http_port", "validation_tls_port", "resolver" and "lifetime".
+Serves ACME at https://H:PORT/directory. The config file (JSON) may set "storage"
+({"postgresql": "CONNINFO", "password_file": FILE}; default SQLite in DIR/ca.db), "eab",
+"rate_limits", "ari_retry_after", "caa_identity" and the flags' values; flags win.
 )";
 
 const char* const kRootUsage = R"(usage: xmppcert-ca root --state-dir DIR
@@ -29,8 +33,29 @@ const char* const kRootUsage = R"(usage: xmppcert-ca root --state-dir DIR
 Prints the root certificate (PEM): the trust anchor the federation's servers install.
 )";
 
+const char* const kMigrateUsage = R"(usage: xmppcert-ca migrate --config FILE [--state-dir DIR]
+
+Creates or upgrades the database schema of the config's "storage" (idempotent; refuses a
+schema newer than this xmppcert-ca). SQLite (no "storage") needs --state-dir.
+)";
+
+const char* const kListUsage =
+    R"(usage: xmppcert-ca list --state-dir DIR [--config FILE] [--json] [--domain D]
+                        [--account ID]
+
+Lists the issued certificates: serial, account, status, expiry, domains.
+)";
+
+const char* const kRevokeUsage =
+    R"(usage: xmppcert-ca revoke --state-dir DIR [--config FILE] --serial HEX [--reason R]
+
+Revokes a certificate (reason: unspecified, keyCompromise, cACompromise, affiliationChanged,
+superseded, cessationOfOperation, privilegeWithdrawn, aACompromise or its RFC 5280 code).
+Every instance's CRL lists it from its next request on.
+)";
+
 const char* const kRenewNowUsage =
-    R"(usage: xmppcert-ca renew-now --state-dir DIR [--within DURATION]
+    R"(usage: xmppcert-ca renew-now --state-dir DIR [--config FILE] [--within DURATION]
 
 Moves the renewalInfo window of every certificate issued so far to now .. now + DURATION
 (default 1h): agents that poll renewalInfo renew without a restart.
@@ -41,8 +66,12 @@ const cmdline::Command kCommands[] = {
      run_init},
     {"serve", "serve ACME at https://H:PORT/directory", &kServeUsage, run_serve},
     {"root", "print the root certificate (PEM)", &kRootUsage, run_root},
-    {"renew-now", "ask every certificate issued so far to renew now (renewalInfo)", &kRenewNowUsage,
-     run_renew_now},
+    {"migrate", "create or upgrade the database schema", &kMigrateUsage, run_migrate},
+    {"list", "list the issued certificates", &kListUsage, run_list},
+    {"revoke", "revoke a certificate by serial (the operator's revocation)", &kRevokeUsage,
+     run_revoke},
+    {"renew-now", "ask every certificate issued so far to renew now (renewalInfo)",
+     &kRenewNowUsage, run_renew_now},
 };
 
 const cmdline::Program kProgram{"xmppcert-ca", kCommands,

@@ -26,15 +26,22 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   if (!csr) throw AcmeProblem("badCSR", "csr is not a DER PKCS#10 request");
 
   std::unique_lock lock(state_mutex_);
-  nlohmann::json order = load_owned("order", id, post);
-  order_json(order);
-  if (order["status"] != "ready")
-    throw AcmeProblem("orderNotReady",
-                      "order is " + order["status"].get<std::string>() + ", not ready", 403);
-  std::vector<std::string> validated = order["identifiers"];
-  XmppIdentities ids = approve_csr(csr.get(), validated, post.key.get());
-  order["status"] = "processing";
-  storage_.put_document("order", id, post.account->id, order);
+  nlohmann::json order;
+  std::vector<std::string> validated;
+  XmppIdentities ids;
+  // ready -> processing in one transaction: an order is finalized once, also when two
+  // instances on one database get the same finalize.
+  storage_.transaction([&] {
+    order = load_owned("order", id, post);
+    order_json(order);
+    if (order["status"] != "ready")
+      throw AcmeProblem("orderNotReady",
+                        "order is " + order["status"].get<std::string>() + ", not ready", 403);
+    validated = order["identifiers"].get<std::vector<std::string>>();
+    ids = approve_csr(csr.get(), validated, post.key.get());
+    order["status"] = "processing";
+    storage_.put_document("order", id, post.account->id, order);
+  });
   lock.unlock();
 
   SignedCertificate cert;

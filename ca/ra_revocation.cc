@@ -53,14 +53,21 @@ WebResponse AcmeService::revoke_cert(const VerifiedPost& post) {
 }
 
 void AcmeService::refresh_crl() {
-  std::string der =
-      build_crl(ca_, storage_.revoked_certificates(), ++crl_number_, std::time(nullptr));
+  auto revoked = storage_.revoked_certificates();
   std::lock_guard guard(crl_mutex_);
-  crl_der_ = std::move(der);
+  crl_der_ = build_crl(ca_, revoked, ++crl_number_, std::time(nullptr));
+  crl_revoked_count_ = revoked.size();
 }
 
 WebResponse AcmeService::crl() {
+  // Revoked by another instance or by `xmppcert-ca revoke`: revocations are only ever added,
+  // so a different count means a CRL to rebuild.
+  auto revoked = storage_.revoked_certificates();
   std::lock_guard guard(crl_mutex_);
+  if (revoked.size() != crl_revoked_count_) {
+    crl_der_ = build_crl(ca_, revoked, ++crl_number_, std::time(nullptr));
+    crl_revoked_count_ = revoked.size();
+  }
   WebResponse response;
   response.content_type = "application/pkix-crl";
   response.body = crl_der_;

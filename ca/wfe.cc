@@ -35,6 +35,11 @@ AcmeService::AcmeService(ServiceOptions options, IssuingCa& ca, Storage& storage
       signer_(ca, options_.base_url + "/crl"),
       crl_number_(std::time(nullptr)),
       validations_(std::make_unique<WorkQueue>(options_.validation_threads)) {
+  if (options_.shared_nonces)
+    nonces_.share(storage_.shared_secret("nonce_key", random_id(32)),
+                  [this](const std::string& nonce, std::time_t expires) {
+                    return storage_.use_nonce(nonce, expires);
+                  });
   std::lock_guard guard(state_mutex_);
   refresh_crl();
 }
@@ -153,6 +158,14 @@ WebResponse AcmeService::handle(const WebRequest& request) {
     response.content_type = "application/problem+json";
     if (problem.retry_after > 0)
       response.headers.emplace_back("Retry-After", std::to_string(problem.retry_after));
+  } catch (const StorageUnavailable& error) {
+    // The database is down or restarting: a client retries after Retry-After (RFC 8555 §6.6).
+    log_line("xmppcert-ca", std::string("database unavailable on ") + request.method + " " +
+                                request.target + ": " + error.what());
+    AcmeProblem problem("serverInternal", "the CA's database is unavailable; try again", 503);
+    response = json_response(503, problem.document());
+    response.content_type = "application/problem+json";
+    response.headers.emplace_back("Retry-After", "2");
   } catch (const std::exception& error) {
     log_line("xmppcert-ca", std::string("internal error on ") + request.method + " " +
                                 request.target + ": " + error.what());

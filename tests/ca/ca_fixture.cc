@@ -4,12 +4,24 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "engine/fs.h"
 #include "tests/integration/pebble_fixture.h"
 
 namespace xmppcert::testing {
+
+std::string backend_name(Backend backend) {
+  return backend == Backend::kPostgres ? "PostgreSQL" : "SQLite";
+}
+
+std::string backend_missing(Backend backend) {
+  if (backend == Backend::kPostgres && !PostgresServer::available())
+    return PostgresServer::kMissing;
+  return "";
+}
 
 ProcessResult run_xmppcert_ca(std::vector<std::string> args) {
   args.insert(args.begin(), XMPPCERT_CA_BINARY);
@@ -26,7 +38,22 @@ FoundationCa::FoundationCa(FoundationCaOptions options)
                                                    .records = options.bind_records,
                                                    .tsig_secret = options.bind_tsig_secret,
                                                    .also_listen_on = options.bind_also_listen_on});
+  nlohmann::json config = options.config_json.empty() ? nlohmann::json::object()
+                                                      : nlohmann::json::parse(options.config_json);
+  if (options.backend == Backend::kPostgres) {
+    postgres_ = options.postgres ? options.postgres : &PostgresServer::shared();
+    conninfo_ = postgres_->create_database();
+    config["storage"] = {{"postgresql", conninfo_}, {"password_file", postgres_->password_file()}};
+  }
+  if (!config.empty()) {
+    config_file_ = (dir_ / "ca-config.json").string();
+    write_text(config_file_, config.dump(2));
+  }
   std::vector<std::string> init{"init", "--state-dir", state_dir(), "--hostname", hostname_};
+  if (!config_file_.empty()) {
+    init.push_back("--config");
+    init.push_back(config_file_);
+  }
   for (const auto& domain : options.permitted_domains) {
     init.push_back("--permitted-domain");
     init.push_back(domain);
@@ -42,10 +69,9 @@ FoundationCa::FoundationCa(FoundationCaOptions options)
                  "--resolver",
                  "127.0.0.1:" + std::to_string(bind_->port())};
   serve_args_.insert(serve_args_.end(), options.serve_args.begin(), options.serve_args.end());
-  if (!options.config_json.empty()) {
-    write_text(dir_ / "ca-config.json", options.config_json);
+  if (!config_file_.empty()) {
     serve_args_.push_back("--config");
-    serve_args_.push_back((dir_ / "ca-config.json").string());
+    serve_args_.push_back(config_file_);
   }
   // A free port can be taken by a parallel test before the CA binds it: try again.
   for (int attempt = 1;; ++attempt) {
@@ -76,10 +102,39 @@ void FoundationCa::kill_hard() {
   pid_ = -1;
 }
 
-FoundationCa::~FoundationCa() { stop_process(pid_); }
+int FoundationCa::start_another_instance() {
+  int port = free_port();
+  std::vector<std::string> argv{XMPPCERT_CA_BINARY, "serve",
+                                "--state-dir",      state_dir(),
+                                "--listen",         listen_address_ + ":" + std::to_string(port)};
+  argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
+  others_.push_back(spawn_unprivileged(
+      argv, {}, dir_ / ("ca-" + std::to_string(others_.size() + 2) + ".log"), "root", "root"));
+  wait_for_port(port, "xmppcert-ca", others_.back());
+  return port;
+}
+
+FoundationCa::~FoundationCa() {
+  for (pid_t& other : others_) stop_process(other);
+  stop_process(pid_);
+}
 
 std::string FoundationCa::directory_url() const {
   return "https://" + hostname_ + ":" + std::to_string(port_) + "/directory";
+}
+
+std::vector<std::string> FoundationCa::config_args() const {
+  if (config_file_.empty()) return {};
+  return {"--config", config_file_};
+}
+
+std::string FoundationCa::sql(const std::string& query) const {
+  if (postgres_) return postgres_->query(conninfo_, query);
+  ProcessResult r = run_process(
+      {"sqlite3", "-batch", (std::filesystem::path(state_dir()) / "ca.db").string(), query});
+  if (r.exit_code != 0) throw std::runtime_error("sqlite3 " + query + ": " + r.err);
+  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+  return r.out;
 }
 
 std::string FoundationCa::log() const {

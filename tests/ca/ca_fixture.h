@@ -8,15 +8,26 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "tests/ca/postgres_server.h"
 #include "tests/integration/bind_server.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
 
+// Where the CA keeps its records: the tests that touch storage run against both.
+enum class Backend { kSqlite, kPostgres };
+std::string backend_name(Backend backend);  // "SQLite" | "PostgreSQL", for test names
+inline void PrintTo(Backend backend, std::ostream* out) { *out << backend_name(backend); }
+// Why a test on `backend` cannot run here ("" when it can).
+std::string backend_missing(Backend backend);
+
 struct FoundationCaOptions {
+  Backend backend = Backend::kSqlite;
+  PostgresServer* postgres = nullptr;  // kPostgres: this server (nullptr: the shared one)
   std::vector<std::string> permitted_domains;
   std::vector<std::string> serve_args;  // extra flags for `serve`
   std::string bind_records = "* IN A 127.0.0.1\n";
@@ -47,10 +58,18 @@ class FoundationCa {
   int port() const { return port_; }
   const TempDir& dir() const { return dir_; }
   std::string log() const;
+  // "--config FILE" when the CA has a config file (always with PostgreSQL), for the
+  // operator commands that must find the same storage as serve.
+  std::vector<std::string> config_args() const;
+  // The first column of `query`'s rows joined by "\n", on the CA's database of either backend.
+  std::string sql(const std::string& query) const;
   // SIGKILL to the CA, as a crash or a power cut would (no shutdown code runs); start() then
   // serves again on the same state dir, port and validation ports.
   void kill_hard();
   void start();
+  // Another `serve` on the same state dir and storage, on a port of its own (stopped in the
+  // destructor); returns its port. With PostgreSQL: a second instance on one database.
+  int start_another_instance();
 
  private:
   TempDir dir_;
@@ -61,7 +80,11 @@ class FoundationCa {
   int http01_port_ = 0;
   int tls_port_ = 0;
   std::vector<std::string> serve_args_;  // after --state-dir and --listen
+  std::string config_file_;
+  PostgresServer* postgres_ = nullptr;  // set with PostgreSQL
+  std::string conninfo_;
   pid_t pid_ = -1;
+  std::vector<pid_t> others_;
 };
 
 // Runs the built xmppcert-ca with arguments.

@@ -22,9 +22,13 @@ std::filesystem::path find_file(const std::filesystem::path& root, const std::st
   return {};
 }
 
-TEST(FoundationCaEnroll, EnrollGetsDnsIdsSrvIdsXmppAddrAndClientAuth) {
+class FoundationCaEnrollOn : public ::testing::TestWithParam<testing::Backend> {};
+
+TEST_P(FoundationCaEnrollOn, EnrollGetsDnsIdsSrvIdsXmppAddrAndClientAuth) {
   if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
-  FoundationCa ca;
+  if (auto missing = testing::backend_missing(GetParam()); !missing.empty())
+    GTEST_SKIP() << missing;
+  FoundationCa ca({.backend = GetParam()});
   testing::TempDir state;
   ProcessResult r = testing::run_xmppcert(
       {"enroll", "xmpp.example.test", "--component", "conference", "--state-dir",
@@ -58,6 +62,10 @@ std::vector<std::string> enroll_args(const FoundationCa& ca, const testing::Temp
           "--acme-agree-tos", "--http01-address", "127.0.0.1", "--http01-port",
           std::to_string(ca.http01_port())};
 }
+
+INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaEnrollOn,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         [](const auto& info) { return testing::backend_name(info.param); });
 
 // Client side of issue 13: the admin hands out the directory URL and the root's fingerprint;
 // xmppcert fetches the root, checks it, trusts only it, and keeps it with each version.

@@ -66,6 +66,12 @@ class RawAcmeClient {
   PKeyPtr key_;
 };
 
+// An operator command's argv with the CA's --config, so that it finds the CA's storage.
+std::vector<std::string> plus_config(std::vector<std::string> args, const FoundationCa& ca) {
+  for (const auto& arg : ca.config_args()) args.push_back(arg);
+  return args;
+}
+
 std::string problem_type(const HttpResponse& r) {
   json doc = json::parse(r.body, nullptr, false);
   return doc.is_object() ? doc.value("type", "") : "";
@@ -74,11 +80,13 @@ std::string problem_type(const HttpResponse& r) {
 // Serves one key authorization for http-01 on the CA's validation port.
 class Http01Responder {
  public:
-  Http01Responder(int port, std::string key_authorization)
+  Http01Responder(int port, std::string key_authorization,
+                  std::chrono::milliseconds delay = std::chrono::milliseconds(0))
       : body_(std::move(key_authorization)),
-        listener_("http-01", "127.0.0.1", port, [this](int client) {
+        listener_("http-01", "127.0.0.1", port, [this, delay](int client) {
           char buffer[2048];
           (void)::recv(client, buffer, sizeof buffer, 0);
+          std::this_thread::sleep_for(delay);  // a slow web server, not a wait for a condition
           std::string response =
               "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_.size()) +
               "\r\nConnection: close\r\n\r\n" + body_;
@@ -126,17 +134,22 @@ json finalized_order(RawAcmeClient& client, const FoundationCa& ca, const std::s
       order["finalize"], {{"csr", csr_b64(key.get(), identities_for({parse_domain(domain)}, {}))}});
 }
 
-class FoundationCaProtocol : public ::testing::Test {
+// Every protocol test runs on both storage backends (SQLite, PostgreSQL).
+class FoundationCaProtocol : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
     if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
-    ca_ = std::make_unique<FoundationCa>(options());
+    if (auto missing = testing::backend_missing(GetParam()); !missing.empty())
+      GTEST_SKIP() << missing;
+    testing::FoundationCaOptions o = options();
+    o.backend = GetParam();
+    ca_ = std::make_unique<FoundationCa>(o);
   }
   virtual testing::FoundationCaOptions options() { return {}; }
   std::unique_ptr<FoundationCa> ca_;
 };
 
-TEST_F(FoundationCaProtocol, AccountsWithEs256AndRs256KeysAreCreatedAndFoundAgain) {
+TEST_P(FoundationCaProtocol, AccountsWithEs256AndRs256KeysAreCreatedAndFoundAgain) {
   for (KeyType type : {KeyType::kEcP256, KeyType::kRsa2048}) {
     RawAcmeClient client(*ca_, type);
     HttpResponse created = client.create_account();
@@ -148,7 +161,7 @@ TEST_F(FoundationCaProtocol, AccountsWithEs256AndRs256KeysAreCreatedAndFoundAgai
   }
 }
 
-TEST_F(FoundationCaProtocol, ReplayedNonceIsRefusedWithBadNonce) {
+TEST_P(FoundationCaProtocol, ReplayedNonceIsRefusedWithBadNonce) {
   RawAcmeClient client(*ca_);
   std::string nonce = client.nonce();
   std::string url = client.endpoint("newAccount");
@@ -159,7 +172,7 @@ TEST_F(FoundationCaProtocol, ReplayedNonceIsRefusedWithBadNonce) {
   EXPECT_TRUE(replay.header("replay-nonce")) << "a fresh nonce comes with the error";
 }
 
-TEST_F(FoundationCaProtocol, BadSignatureIsRefusedAndNothingIsStored) {
+TEST_P(FoundationCaProtocol, BadSignatureIsRefusedAndNothingIsStored) {
   RawAcmeClient client(*ca_);
   std::string url = client.endpoint("newAccount");
   json jws = json::parse(client.signed_body(url, "{}", client.nonce(), true));
@@ -173,7 +186,7 @@ TEST_F(FoundationCaProtocol, BadSignatureIsRefusedAndNothingIsStored) {
   EXPECT_EQ(problem_type(lookup), "urn:ietf:params:acme:error:accountDoesNotExist") << lookup.body;
 }
 
-TEST_F(FoundationCaProtocol, UnknownAccountIsRefusedWithAccountDoesNotExist) {
+TEST_P(FoundationCaProtocol, UnknownAccountIsRefusedWithAccountDoesNotExist) {
   RawAcmeClient client(*ca_);
   client.kid = "https://127.0.0.1:" + std::to_string(ca_->port()) + "/acme/acct/4242";
   HttpResponse r = client.post(client.endpoint("newOrder"),
@@ -182,7 +195,7 @@ TEST_F(FoundationCaProtocol, UnknownAccountIsRefusedWithAccountDoesNotExist) {
   EXPECT_EQ(problem_type(r), "urn:ietf:params:acme:error:accountDoesNotExist") << r.body;
 }
 
-TEST_F(FoundationCaProtocol, CsrWithANameTheOrderDidNotValidateIsRefusedWithBadCsr) {
+TEST_P(FoundationCaProtocol, CsrWithANameTheOrderDidNotValidateIsRefusedWithBadCsr) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(client.create_account().status, 201);
   json order = validated_order(client, *ca_, "a.example.test");
@@ -221,7 +234,7 @@ TEST_F(FoundationCaProtocol, CsrWithANameTheOrderDidNotValidateIsRefusedWithBadC
   EXPECT_NEAR(static_cast<double>(info.not_after - info.not_before), 90.0 * 86400, 120);
 }
 
-TEST_F(FoundationCaProtocol, WrongKeyAuthorizationInvalidatesTheAuthorization) {
+TEST_P(FoundationCaProtocol, WrongKeyAuthorizationInvalidatesTheAuthorization) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(client.create_account().status, 201);
   json order =
@@ -244,7 +257,40 @@ TEST_F(FoundationCaProtocol, WrongKeyAuthorizationInvalidatesTheAuthorization) {
   EXPECT_EQ(refused["status"], "invalid");
 }
 
-TEST_F(FoundationCaProtocol, KeyChangeMovesTheAccountToTheNewKey) {
+// Posts the http-01 challenge of a new order for `domain`, served by a responder that answers
+// after `delay`; returns the challenge response.
+HttpResponse answer_http01(RawAcmeClient& client, const FoundationCa& ca, const std::string& domain,
+                           std::chrono::milliseconds delay) {
+  json order = client.post_json(client.endpoint("newOrder"),
+                                {{"identifiers", {{{"type", "dns"}, {"value", domain}}}}});
+  json authz = client.get_json(order["authorizations"][0]);
+  json challenge;
+  for (const auto& c : authz["challenges"])
+    if (c["type"] == "http-01") challenge = c;
+  Http01Responder responder(
+      ca.http01_port(),
+      challenge["token"].get<std::string>() + "." + jose::jwk_thumbprint(client.key()), delay);
+  return client.post(challenge["url"], "{}");
+}
+
+TEST_P(FoundationCaProtocol, FastValidationIsAnsweredWithItsOutcomeAndNoRetryAfter) {
+  RawAcmeClient client(*ca_);
+  ASSERT_EQ(client.create_account().status, 201);
+  HttpResponse r = answer_http01(client, *ca_, "fast.example.test", std::chrono::milliseconds(0));
+  EXPECT_EQ(json::parse(r.body)["status"], "valid") << r.body << "\n" << ca_->log();
+  EXPECT_FALSE(r.header("retry-after")) << "a client must not wait once validation is done";
+}
+
+TEST_P(FoundationCaProtocol, SlowValidationIsAnsweredProcessingWithRetryAfter) {
+  RawAcmeClient client(*ca_);
+  ASSERT_EQ(client.create_account().status, 201);
+  HttpResponse r =
+      answer_http01(client, *ca_, "slow.example.test", std::chrono::milliseconds(1500));
+  EXPECT_EQ(json::parse(r.body)["status"], "processing") << r.body;
+  EXPECT_EQ(r.header("retry-after").value_or(""), "1");
+}
+
+TEST_P(FoundationCaProtocol, KeyChangeMovesTheAccountToTheNewKey) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(client.create_account().status, 201);
   PKeyPtr new_key = generate_private_key(KeyType::kEcP256);
@@ -262,7 +308,7 @@ TEST_F(FoundationCaProtocol, KeyChangeMovesTheAccountToTheNewKey) {
   EXPECT_EQ(*found.header("location"), kid);
 }
 
-TEST_F(FoundationCaProtocol, DeactivatedAccountIsRefused) {
+TEST_P(FoundationCaProtocol, DeactivatedAccountIsRefused) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(client.create_account().status, 201);
   json account = client.post_json(client.kid, {{"status", "deactivated"}});
@@ -273,7 +319,7 @@ TEST_F(FoundationCaProtocol, DeactivatedAccountIsRefused) {
   EXPECT_EQ(problem_type(r), "urn:ietf:params:acme:error:unauthorized") << r.body;
 }
 
-TEST_F(FoundationCaProtocol, RenewalInfoWindowMovesEarlierWhenTheOperatorSaysRenewNow) {
+TEST_P(FoundationCaProtocol, RenewalInfoWindowMovesEarlierWhenTheOperatorSaysRenewNow) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(client.create_account().status, 201);
   json done = finalized_order(client, *ca_, "ari.example.test");
@@ -296,9 +342,10 @@ TEST_F(FoundationCaProtocol, RenewalInfoWindowMovesEarlierWhenTheOperatorSaysRen
       parse_utc(json::parse(before.body)["suggestedWindow"]["start"].get<std::string>());
   EXPECT_GT(start, std::time(nullptr) + 50 * 86400) << before.body;
 
-  auto moved =
-      testing::run_xmppcert_ca({"renew-now", "--state-dir", ca_->state_dir(), "--within", "1h"});
+  auto moved = testing::run_xmppcert_ca(
+      plus_config({"renew-now", "--state-dir", ca_->state_dir(), "--within", "1h"}, *ca_));
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_NE(moved.out.find("moved 1 certificate "), std::string::npos) << moved.out;
   HttpResponse after = client.get(ari_url);
   std::time_t end = parse_utc(json::parse(after.body)["suggestedWindow"]["end"].get<std::string>());
   EXPECT_LE(end, std::time(nullptr) + 3600) << after.body;
@@ -324,7 +371,7 @@ class FoundationCaLimits : public FoundationCaProtocol {
   }
 };
 
-TEST_F(FoundationCaLimits, ExternalAccountBindingIsRequiredAndAWrongMacStoresNothing) {
+TEST_P(FoundationCaLimits, ExternalAccountBindingIsRequiredAndAWrongMacStoresNothing) {
   RawAcmeClient client(*ca_);
   HttpResponse unbound = client.create_account();
   EXPECT_EQ(problem_type(unbound), "urn:ietf:params:acme:error:externalAccountRequired")
@@ -339,7 +386,7 @@ TEST_F(FoundationCaLimits, ExternalAccountBindingIsRequiredAndAWrongMacStoresNot
   EXPECT_EQ(right.status, 201) << right.body;
 }
 
-TEST_F(FoundationCaLimits, SecondCertificateWithinTheHourIsRateLimitedWithRetryAfter) {
+TEST_P(FoundationCaLimits, SecondCertificateWithinTheHourIsRateLimitedWithRetryAfter) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status,
             201);
@@ -353,7 +400,7 @@ TEST_F(FoundationCaLimits, SecondCertificateWithinTheHourIsRateLimitedWithRetryA
   EXPECT_TRUE(limited.header("retry-after"));
 }
 
-TEST_F(FoundationCaLimits, CaaNamingAnotherCaForbidsValidation) {
+TEST_P(FoundationCaLimits, CaaNamingAnotherCaForbidsValidation) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status,
             201);
@@ -369,6 +416,17 @@ TEST_F(FoundationCaLimits, CaaNamingAnotherCaForbidsValidation) {
   EXPECT_EQ(authz["status"], "invalid");
   EXPECT_NE(authz.dump().find("urn:ietf:params:acme:error:caa"), std::string::npos) << authz.dump();
 }
+
+std::string backend_test_name(const ::testing::TestParamInfo<testing::Backend>& info) {
+  return testing::backend_name(info.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaProtocol,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         backend_test_name);
+INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaLimits,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         backend_test_name);
 
 }  // namespace
 }  // namespace xmppcert

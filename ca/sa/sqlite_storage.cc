@@ -1,4 +1,4 @@
-#include "ca/storage.h"
+#include "ca/sa/sqlite_storage.h"
 
 #include <sqlite3.h>
 
@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS certificates (
   revoked_at INTEGER NOT NULL DEFAULT 0, reason INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS certificates_by_account ON certificates (account, issued);
+CREATE TABLE IF NOT EXISTS used_nonces (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
 )";
 
 // One prepared statement, finalized on scope exit; binds by position from 1.
@@ -89,7 +90,7 @@ constexpr const char* kAccountColumns =
 
 }  // namespace
 
-Storage::Storage(const std::filesystem::path& file) : path_(file.string()) {
+SqliteStorage::SqliteStorage(const std::filesystem::path& file) : path_(file.string()) {
   if (sqlite3_open_v2(path_.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
@@ -100,12 +101,38 @@ Storage::Storage(const std::filesystem::path& file) : path_(file.string()) {
   sqlite3_busy_timeout(db_, 5000);
   execute("PRAGMA journal_mode=WAL");
   execute("PRAGMA synchronous=FULL");
+  long long found = 0;
+  {
+    Statement version(db_, "PRAGMA user_version", path_);
+    version.step();
+    found = version.integer(0);
+  }
+  if (found > kSchemaVersion) {
+    sqlite3_close(db_);
+    throw_operation_error("open database", path_,
+                          "its schema is version " + std::to_string(found) +
+                              ", newer than this xmppcert-ca's " + std::to_string(kSchemaVersion) +
+                              "; run the newer xmppcert-ca");
+  }
   execute(kSchema);
+  execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
 }
 
-Storage::~Storage() { sqlite3_close(db_); }
+SqliteStorage::~SqliteStorage() { sqlite3_close(db_); }
 
-void Storage::execute(const char* sql) {
+void SqliteStorage::run_transaction(const std::function<void()>& body) {
+  std::lock_guard guard(mutex_);
+  execute("BEGIN IMMEDIATE");
+  try {
+    body();
+    execute("COMMIT");
+  } catch (...) {
+    execute("ROLLBACK");
+    throw;
+  }
+}
+
+void SqliteStorage::execute(const char* sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
     std::string cause = error ? error : "unknown error";
@@ -114,7 +141,7 @@ void Storage::execute(const char* sql) {
   }
 }
 
-long long Storage::insert_account(const AccountRecord& account) {
+long long SqliteStorage::insert_account(const AccountRecord& account) {
   std::lock_guard guard(mutex_);
   Statement(db_,
             "INSERT INTO accounts (thumbprint, jwk, status, contact, eab_kid, created) "
@@ -129,7 +156,7 @@ long long Storage::insert_account(const AccountRecord& account) {
   return sqlite3_last_insert_rowid(db_);
 }
 
-void Storage::update_account(const AccountRecord& account) {
+void SqliteStorage::update_account(const AccountRecord& account) {
   std::lock_guard guard(mutex_);
   Statement(db_, "UPDATE accounts SET thumbprint=?, jwk=?, status=?, contact=? WHERE id=?", path_)
       .bind(1, account.thumbprint)
@@ -140,7 +167,7 @@ void Storage::update_account(const AccountRecord& account) {
       .step();
 }
 
-std::optional<AccountRecord> Storage::account(long long id) {
+std::optional<AccountRecord> SqliteStorage::account(long long id) {
   std::lock_guard guard(mutex_);
   Statement row(db_, (std::string(kAccountColumns) + "WHERE id=?").c_str(), path_);
   row.bind(1, id);
@@ -148,7 +175,7 @@ std::optional<AccountRecord> Storage::account(long long id) {
   return read_account(row);
 }
 
-std::optional<AccountRecord> Storage::account_by_thumbprint(const std::string& thumbprint) {
+std::optional<AccountRecord> SqliteStorage::account_by_thumbprint(const std::string& thumbprint) {
   std::lock_guard guard(mutex_);
   Statement row(db_, (std::string(kAccountColumns) + "WHERE thumbprint=?").c_str(), path_);
   row.bind(1, thumbprint);
@@ -156,8 +183,8 @@ std::optional<AccountRecord> Storage::account_by_thumbprint(const std::string& t
   return read_account(row);
 }
 
-void Storage::put_document(const std::string& kind, const std::string& id, long long account,
-                           const nlohmann::json& doc) {
+void SqliteStorage::put_document(const std::string& kind, const std::string& id, long long account,
+                                 const nlohmann::json& doc) {
   std::lock_guard guard(mutex_);
   Statement(db_, "INSERT OR REPLACE INTO documents (kind, id, account, doc) VALUES (?,?,?,?)",
             path_)
@@ -168,7 +195,8 @@ void Storage::put_document(const std::string& kind, const std::string& id, long 
       .step();
 }
 
-std::optional<nlohmann::json> Storage::document(const std::string& kind, const std::string& id) {
+std::optional<nlohmann::json> SqliteStorage::document(const std::string& kind,
+                                                      const std::string& id) {
   std::lock_guard guard(mutex_);
   Statement row(db_, "SELECT doc FROM documents WHERE kind=? AND id=?", path_);
   row.bind(1, kind).bind(2, id);
@@ -176,7 +204,7 @@ std::optional<nlohmann::json> Storage::document(const std::string& kind, const s
   return nlohmann::json::parse(row.text(0));
 }
 
-void Storage::insert_certificate(const CertificateRecord& cert) {
+void SqliteStorage::insert_certificate(const CertificateRecord& cert) {
   std::lock_guard guard(mutex_);
   Statement(db_,
             "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) "
@@ -190,7 +218,7 @@ void Storage::insert_certificate(const CertificateRecord& cert) {
       .step();
 }
 
-std::optional<CertificateRecord> Storage::certificate(const std::string& serial) {
+std::optional<CertificateRecord> SqliteStorage::certificate(const std::string& serial) {
   std::lock_guard guard(mutex_);
   Statement row(db_, (std::string(kCertificateColumns) + "WHERE serial=?").c_str(), path_);
   row.bind(1, serial);
@@ -198,7 +226,7 @@ std::optional<CertificateRecord> Storage::certificate(const std::string& serial)
   return read_certificate(row);
 }
 
-void Storage::revoke_certificate(const std::string& serial, int reason, std::time_t when) {
+void SqliteStorage::revoke_certificate(const std::string& serial, int reason, std::time_t when) {
   std::lock_guard guard(mutex_);
   Statement(db_, "UPDATE certificates SET revoked_at=?, reason=? WHERE serial=?", path_)
       .bind(1, static_cast<long long>(when))
@@ -207,7 +235,7 @@ void Storage::revoke_certificate(const std::string& serial, int reason, std::tim
       .step();
 }
 
-std::vector<CertificateRecord> Storage::revoked_certificates() {
+std::vector<CertificateRecord> SqliteStorage::revoked_certificates() {
   std::lock_guard guard(mutex_);
   Statement row(db_, (std::string(kCertificateColumns) + "WHERE revoked_at != 0").c_str(), path_);
   std::vector<CertificateRecord> out;
@@ -215,7 +243,7 @@ std::vector<CertificateRecord> Storage::revoked_certificates() {
   return out;
 }
 
-long long Storage::count_certificates_since(long long account, std::time_t since) {
+long long SqliteStorage::count_certificates_since(long long account, std::time_t since) {
   std::lock_guard guard(mutex_);
   Statement row(db_, "SELECT COUNT(*) FROM certificates WHERE account=? AND issued>=?", path_);
   row.bind(1, account).bind(2, static_cast<long long>(since));
@@ -223,7 +251,37 @@ long long Storage::count_certificates_since(long long account, std::time_t since
   return row.integer(0);
 }
 
-std::optional<RenewalOverride> Storage::renewal_override() {
+std::vector<CertificateRecord> SqliteStorage::certificates() {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, (std::string(kCertificateColumns) + "ORDER BY issued, serial").c_str(), path_);
+  std::vector<CertificateRecord> out;
+  while (row.step()) out.push_back(read_certificate(row));
+  return out;
+}
+
+std::string SqliteStorage::shared_secret(const std::string& name, const std::string& candidate) {
+  std::lock_guard guard(mutex_);
+  Statement(db_, "INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)", path_)
+      .bind(1, name)
+      .bind(2, candidate)
+      .step();
+  Statement row(db_, "SELECT value FROM settings WHERE name=?", path_);
+  row.bind(1, name).step();
+  return row.text(0);
+}
+
+bool SqliteStorage::use_nonce(const std::string& nonce, std::time_t expires) {
+  std::lock_guard guard(mutex_);
+  if (++nonces_used_ % 1024 == 0)
+    Statement(db_, "DELETE FROM used_nonces WHERE expires < strftime('%s','now')", path_).step();
+  Statement(db_, "INSERT OR IGNORE INTO used_nonces (nonce, expires) VALUES (?, ?)", path_)
+      .bind(1, nonce)
+      .bind(2, static_cast<long long>(expires))
+      .step();
+  return sqlite3_changes(db_) == 1;
+}
+
+std::optional<RenewalOverride> SqliteStorage::renewal_override() {
   std::lock_guard guard(mutex_);
   Statement row(db_, "SELECT value FROM settings WHERE name='renewal_override'", path_);
   if (!row.step()) return std::nullopt;
@@ -233,7 +291,7 @@ std::optional<RenewalOverride> Storage::renewal_override() {
                          value.value("start", std::time_t{0}), value.value("end", std::time_t{0})};
 }
 
-void Storage::set_renewal_override(const RenewalOverride& moved) {
+void SqliteStorage::set_renewal_override(const RenewalOverride& moved) {
   std::lock_guard guard(mutex_);
   nlohmann::json value{
       {"issued_before", moved.issued_before}, {"start", moved.start}, {"end", moved.end}};

@@ -1,0 +1,355 @@
+#include "ca/sa/postgres_storage.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "engine/errors.h"
+
+namespace xmppcert::ca {
+namespace {
+
+// Migration N (1-based) brings the schema from version N-1 to N. Append, never edit.
+const char* const kMigrations[] = {
+    R"(
+CREATE TABLE accounts (
+  id BIGSERIAL PRIMARY KEY, thumbprint TEXT UNIQUE NOT NULL, jwk TEXT NOT NULL,
+  status TEXT NOT NULL, contact TEXT NOT NULL, eab_kid TEXT NOT NULL DEFAULT '',
+  created BIGINT NOT NULL);
+CREATE TABLE documents (
+  kind TEXT NOT NULL, id TEXT NOT NULL, account BIGINT NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (kind, id));
+CREATE TABLE certificates (
+  serial TEXT PRIMARY KEY, account BIGINT NOT NULL, order_id TEXT NOT NULL,
+  leaf_pem TEXT NOT NULL, not_after BIGINT NOT NULL, issued BIGINT NOT NULL,
+  revoked_at BIGINT NOT NULL DEFAULT 0, reason INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX certificates_by_account ON certificates (account, issued);
+)",
+    "CREATE TABLE used_nonces (nonce TEXT PRIMARY KEY, expires BIGINT NOT NULL)",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+// Any key will do as long as every instance uses the same: "xmppcert" in ASCII.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7888467214727020916)";
+constexpr int kTransactionAttempts = 10;
+
+class SerializationFailure : public OperationError {
+ public:
+  using OperationError::OperationError;
+};
+
+constexpr const char* kCertificateColumns =
+    "SELECT serial, account, order_id, leaf_pem, not_after, revoked_at, reason, issued FROM "
+    "certificates ";
+constexpr const char* kAccountColumns =
+    "SELECT id, thumbprint, jwk, status, contact, eab_kid FROM accounts ";
+
+std::string where(pg_conn* conn) {
+  if (!conn) return "PostgreSQL";
+  std::string host = PQhost(conn) ? PQhost(conn) : "";
+  return std::string("PostgreSQL database ") + (PQdb(conn) ? PQdb(conn) : "?") + " on " +
+         (host.starts_with("/") ? "socket " + host : host) + ":" +
+         (PQport(conn) ? PQport(conn) : "");
+}
+
+}  // namespace
+
+class PostgresStorage::Result {
+ public:
+  explicit Result(pg_result* result) : result_(result, PQclear) {}
+  int rows() const { return PQntuples(result_.get()); }
+  std::string text(int row, int column) const { return PQgetvalue(result_.get(), row, column); }
+  long long integer(int row, int column) const { return std::atoll(text(row, column).c_str()); }
+
+ private:
+  std::unique_ptr<pg_result, void (*)(pg_result*)> result_;
+};
+
+namespace {
+
+AccountRecord read_account(const auto& rows, int row) {
+  AccountRecord account;
+  account.id = rows.integer(row, 0);
+  account.thumbprint = rows.text(row, 1);
+  account.jwk = nlohmann::json::parse(rows.text(row, 2));
+  account.status = rows.text(row, 3);
+  account.contact = nlohmann::json::parse(rows.text(row, 4));
+  account.eab_kid = rows.text(row, 5);
+  return account;
+}
+
+CertificateRecord read_certificate(const auto& rows, int row) {
+  CertificateRecord cert;
+  cert.serial = rows.text(row, 0);
+  cert.account = rows.integer(row, 1);
+  cert.order = rows.text(row, 2);
+  cert.leaf_pem = rows.text(row, 3);
+  cert.not_after = rows.integer(row, 4);
+  cert.revoked_at = rows.integer(row, 5);
+  cert.reason = static_cast<int>(rows.integer(row, 6));
+  cert.issued = rows.integer(row, 7);
+  return cert;
+}
+
+}  // namespace
+
+PostgresStorage::PostgresStorage(std::string conninfo, std::string password, bool for_migration)
+    : conninfo_(std::move(conninfo)), password_(std::move(password)) {
+  std::lock_guard guard(mutex_);
+  connect();
+  if (for_migration) return;
+  int version = schema_version();
+  if (version > kSchemaVersion)
+    throw_operation_error("open", where(conn_),
+                          "its schema is version " + std::to_string(version) +
+                              ", newer than this xmppcert-ca's " + std::to_string(kSchemaVersion) +
+                              "; run the newer xmppcert-ca");
+  if (version < kSchemaVersion)
+    throw_operation_error("open", where(conn_),
+                          "its schema is version " + std::to_string(version) +
+                              ", this xmppcert-ca "
+                              "needs " +
+                              std::to_string(kSchemaVersion) +
+                              "; run xmppcert-ca migrate --config FILE");
+}
+
+PostgresStorage::~PostgresStorage() { PQfinish(conn_); }
+
+// (Re)connects when there is no good connection; StorageUnavailable when the server cannot be
+// reached. The password goes to libpq as a parameter, never into a string we could log.
+void PostgresStorage::connect() {
+  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
+  PQfinish(conn_);
+  std::vector<const char*> keys{"connect_timeout", "dbname"};
+  std::vector<const char*> values{"5", conninfo_.c_str()};
+  if (!password_.empty()) {
+    keys.push_back("password");
+    values.push_back(password_.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
+  if (!conn_) throw StorageUnavailable("connect to PostgreSQL: out of memory");
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string cause = PQerrorMessage(conn_);
+    while (!cause.empty() && (cause.back() == '\n' || cause.back() == ' ')) cause.pop_back();
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw StorageUnavailable("connect to PostgreSQL: " + cause);
+  }
+  // NOTICEs ("already exists, skipping") are not for the operator's terminal.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+}
+
+PostgresStorage::Result PostgresStorage::query(const char* sql,
+                                               const std::vector<std::string>& params) {
+  if (!in_transaction_) connect();
+  std::vector<const char*> values;
+  for (const auto& param : params) values.push_back(param.c_str());
+  // Without parameters the simple protocol, which takes several statements (a migration).
+  pg_result* raw = params.empty() ? PQexec(conn_, sql)
+                                  : PQexecParams(conn_, sql, static_cast<int>(values.size()),
+                                                 nullptr, values.data(), nullptr, nullptr, 0);
+  ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Result(raw);
+  const char* field = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+  std::string state = field ? field : "";
+  std::string cause = raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_);
+  PQclear(raw);
+  while (!cause.empty() && (cause.back() == '\n' || cause.back() == ' ')) cause.pop_back();
+  // Class 08 (connection exception), 57P01-03 (the server shuts down or is starting).
+  if (PQstatus(conn_) != CONNECTION_OK || state.starts_with("08") || state.starts_with("57P"))
+    throw StorageUnavailable(where(conn_) + ": " + cause);
+  if (state == "40001" || state == "40P01") throw SerializationFailure(cause);
+  throw_operation_error("query", where(conn_), cause);
+}
+
+void PostgresStorage::run_transaction(const std::function<void()>& body) {
+  std::lock_guard guard(mutex_);
+  for (int attempt = 1;; ++attempt) {
+    connect();
+    query("BEGIN ISOLATION LEVEL SERIALIZABLE");
+    in_transaction_ = true;
+    try {
+      body();
+      query("COMMIT");
+      in_transaction_ = false;
+      return;
+    } catch (const SerializationFailure& conflict) {
+      in_transaction_ = false;
+      query("ROLLBACK");
+      if (attempt == kTransactionAttempts)
+        throw_operation_error("commit a transaction on", where(conn_),
+                              std::string(conflict.what()) + " (" +
+                                  std::to_string(kTransactionAttempts) + " attempts)");
+    } catch (...) {
+      in_transaction_ = false;
+      if (PQstatus(conn_) == CONNECTION_OK) PQclear(PQexec(conn_, "ROLLBACK"));
+      throw;
+    }
+  }
+}
+
+int PostgresStorage::schema_version() {
+  Result exists = query("SELECT to_regclass('schema_version') IS NOT NULL");
+  if (exists.text(0, 0) != "t") return 0;
+  Result version = query("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  return static_cast<int>(version.integer(0, 0));
+}
+
+int PostgresStorage::migrate() {
+  std::lock_guard guard(mutex_);
+  int before = 0;
+  run_transaction([&] {
+    query(kMigrationLock);
+    query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    before = schema_version();
+    if (before > kSchemaVersion)
+      throw_operation_error("migrate", where(conn_),
+                            "its schema is version " + std::to_string(before) +
+                                ", newer than this xmppcert-ca's " +
+                                std::to_string(kSchemaVersion) + "; run the newer xmppcert-ca");
+    for (int next = before + 1; next <= kSchemaVersion; ++next) {
+      query(kMigrations[next - 1]);
+      query("DELETE FROM schema_version");
+      query("INSERT INTO schema_version (version) VALUES ($1)", {std::to_string(next)});
+    }
+  });
+  return before;
+}
+
+long long PostgresStorage::insert_account(const AccountRecord& account) {
+  std::lock_guard guard(mutex_);
+  return query(
+             "INSERT INTO accounts (thumbprint, jwk, status, contact, eab_kid, created) VALUES "
+             "($1, $2, $3, $4, $5, floor(extract(epoch from now()))::bigint) RETURNING id",
+             {account.thumbprint, account.jwk.dump(), account.status, account.contact.dump(),
+              account.eab_kid})
+      .integer(0, 0);
+}
+
+void PostgresStorage::update_account(const AccountRecord& account) {
+  std::lock_guard guard(mutex_);
+  query("UPDATE accounts SET thumbprint=$1, jwk=$2, status=$3, contact=$4 WHERE id=$5",
+        {account.thumbprint, account.jwk.dump(), account.status, account.contact.dump(),
+         std::to_string(account.id)});
+}
+
+std::optional<AccountRecord> PostgresStorage::account(long long id) {
+  std::lock_guard guard(mutex_);
+  Result rows = query((std::string(kAccountColumns) + "WHERE id=$1").c_str(), {std::to_string(id)});
+  if (rows.rows() == 0) return std::nullopt;
+  return read_account(rows, 0);
+}
+
+std::optional<AccountRecord> PostgresStorage::account_by_thumbprint(const std::string& thumbprint) {
+  std::lock_guard guard(mutex_);
+  Result rows = query((std::string(kAccountColumns) + "WHERE thumbprint=$1").c_str(), {thumbprint});
+  if (rows.rows() == 0) return std::nullopt;
+  return read_account(rows, 0);
+}
+
+void PostgresStorage::put_document(const std::string& kind, const std::string& id,
+                                   long long account, const nlohmann::json& doc) {
+  std::lock_guard guard(mutex_);
+  query(
+      "INSERT INTO documents (kind, id, account, doc) VALUES ($1, $2, $3, $4) ON CONFLICT "
+      "(kind, id) DO UPDATE SET account = EXCLUDED.account, doc = EXCLUDED.doc",
+      {kind, id, std::to_string(account), doc.dump()});
+}
+
+std::optional<nlohmann::json> PostgresStorage::document(const std::string& kind,
+                                                        const std::string& id) {
+  std::lock_guard guard(mutex_);
+  Result rows = query("SELECT doc FROM documents WHERE kind=$1 AND id=$2", {kind, id});
+  if (rows.rows() == 0) return std::nullopt;
+  return nlohmann::json::parse(rows.text(0, 0));
+}
+
+void PostgresStorage::insert_certificate(const CertificateRecord& cert) {
+  std::lock_guard guard(mutex_);
+  query(
+      "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) VALUES "
+      "($1, $2, $3, $4, $5, floor(extract(epoch from now()))::bigint)",
+      {cert.serial, std::to_string(cert.account), cert.order, cert.leaf_pem,
+       std::to_string(static_cast<long long>(cert.not_after))});
+}
+
+std::optional<CertificateRecord> PostgresStorage::certificate(const std::string& serial) {
+  std::lock_guard guard(mutex_);
+  Result rows = query((std::string(kCertificateColumns) + "WHERE serial=$1").c_str(), {serial});
+  if (rows.rows() == 0) return std::nullopt;
+  return read_certificate(rows, 0);
+}
+
+void PostgresStorage::revoke_certificate(const std::string& serial, int reason, std::time_t when) {
+  std::lock_guard guard(mutex_);
+  query("UPDATE certificates SET revoked_at=$1, reason=$2 WHERE serial=$3",
+        {std::to_string(static_cast<long long>(when)), std::to_string(reason), serial});
+}
+
+std::vector<CertificateRecord> PostgresStorage::revoked_certificates() {
+  std::lock_guard guard(mutex_);
+  Result rows = query((std::string(kCertificateColumns) + "WHERE revoked_at != 0").c_str());
+  std::vector<CertificateRecord> out;
+  for (int row = 0; row < rows.rows(); ++row) out.push_back(read_certificate(rows, row));
+  return out;
+}
+
+long long PostgresStorage::count_certificates_since(long long account, std::time_t since) {
+  std::lock_guard guard(mutex_);
+  return query("SELECT COUNT(*) FROM certificates WHERE account=$1 AND issued>=$2",
+               {std::to_string(account), std::to_string(static_cast<long long>(since))})
+      .integer(0, 0);
+}
+
+std::vector<CertificateRecord> PostgresStorage::certificates() {
+  std::lock_guard guard(mutex_);
+  Result rows = query((std::string(kCertificateColumns) + "ORDER BY issued, serial").c_str());
+  std::vector<CertificateRecord> out;
+  for (int row = 0; row < rows.rows(); ++row) out.push_back(read_certificate(rows, row));
+  return out;
+}
+
+std::string PostgresStorage::shared_secret(const std::string& name, const std::string& candidate) {
+  std::lock_guard guard(mutex_);
+  query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        {name, candidate});
+  return query("SELECT value FROM settings WHERE name=$1", {name}).text(0, 0);
+}
+
+bool PostgresStorage::use_nonce(const std::string& nonce, std::time_t expires) {
+  std::lock_guard guard(mutex_);
+  if (++nonces_used_ % 1024 == 0)
+    query("DELETE FROM used_nonces WHERE expires < floor(extract(epoch from now()))::bigint");
+  return query(
+             "INSERT INTO used_nonces (nonce, expires) VALUES ($1, $2) ON CONFLICT (nonce) DO "
+             "NOTHING RETURNING 1",
+             {nonce, std::to_string(static_cast<long long>(expires))})
+             .rows() == 1;
+}
+
+std::optional<RenewalOverride> PostgresStorage::renewal_override() {
+  std::lock_guard guard(mutex_);
+  Result rows = query("SELECT value FROM settings WHERE name='renewal_override'");
+  if (rows.rows() == 0) return std::nullopt;
+  nlohmann::json value = nlohmann::json::parse(rows.text(0, 0), nullptr, false);
+  if (!value.is_object()) return std::nullopt;
+  return RenewalOverride{value.value("issued_before", std::time_t{0}),
+                         value.value("start", std::time_t{0}), value.value("end", std::time_t{0})};
+}
+
+void PostgresStorage::set_renewal_override(const RenewalOverride& moved) {
+  std::lock_guard guard(mutex_);
+  nlohmann::json value{
+      {"issued_before", moved.issued_before}, {"start", moved.start}, {"end", moved.end}};
+  query(
+      "INSERT INTO settings (name, value) VALUES ('renewal_override', $1) ON CONFLICT (name) DO "
+      "UPDATE SET value = EXCLUDED.value",
+      {value.dump()});
+}
+
+}  // namespace xmppcert::ca

@@ -1,0 +1,73 @@
+// The shared storage: PostgreSQL through libpq, for several CA instances on one database
+// (the database brings its own replication and backups). Every transaction runs at
+// SERIALIZABLE and is run again on a serialization failure, so a read-check-write such as
+// "finalize a ready order" happens once across instances. A lost connection is
+// StorageUnavailable (503 with Retry-After); the next operation connects again. The schema
+// is created and upgraded only by migrate() (xmppcert-ca migrate); opening a database whose
+// schema is older or newer than this build's is refused with what to run.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ca/sa/storage.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace xmppcert::ca {
+
+class PostgresStorage : public Storage {
+ public:
+  // `conninfo`: a libpq connection string; `password`: empty for none (libpq's own files may
+  // still supply one). Connects and checks the schema version unless `for_migration`.
+  PostgresStorage(std::string conninfo, std::string password, bool for_migration = false);
+  ~PostgresStorage() override;
+  PostgresStorage(const PostgresStorage&) = delete;
+  PostgresStorage& operator=(const PostgresStorage&) = delete;
+
+  // Creates or upgrades the schema to kSchemaVersion (idempotent; one migration at a time
+  // under an advisory lock); refuses a newer schema. Returns the version found before.
+  int migrate();
+
+  long long insert_account(const AccountRecord& account) override;
+  void update_account(const AccountRecord& account) override;
+  std::optional<AccountRecord> account(long long id) override;
+  std::optional<AccountRecord> account_by_thumbprint(const std::string& thumbprint) override;
+
+  void put_document(const std::string& kind, const std::string& id, long long account,
+                    const nlohmann::json& doc) override;
+  std::optional<nlohmann::json> document(const std::string& kind, const std::string& id) override;
+
+  void insert_certificate(const CertificateRecord& cert) override;
+  std::optional<CertificateRecord> certificate(const std::string& serial) override;
+  void revoke_certificate(const std::string& serial, int reason, std::time_t when) override;
+  std::vector<CertificateRecord> revoked_certificates() override;
+  long long count_certificates_since(long long account, std::time_t since) override;
+  std::vector<CertificateRecord> certificates() override;
+
+  std::string shared_secret(const std::string& name, const std::string& candidate) override;
+  bool use_nonce(const std::string& nonce, std::time_t expires) override;
+
+  std::optional<RenewalOverride> renewal_override() override;
+  void set_renewal_override(const RenewalOverride& moved) override;
+
+ protected:
+  void run_transaction(const std::function<void()>& body) override;
+
+ private:
+  class Result;
+  void connect();
+  int schema_version();  // 0: no schema yet
+  Result query(const char* sql, const std::vector<std::string>& params = {});
+
+  std::string conninfo_;
+  std::string password_;
+  std::recursive_mutex mutex_;
+  pg_conn* conn_ = nullptr;
+  bool in_transaction_ = false;
+  unsigned long long nonces_used_ = 0;  // every 1024th use also forgets expired nonces
+};
+
+}  // namespace xmppcert::ca

@@ -1,0 +1,59 @@
+// The embedded storage: one SQLite database, <state>/ca.db, in WAL mode with
+// synchronous=FULL, so that a response is sent only after what it acknowledges is on disk
+// (kill -9 loses nothing acknowledged). One connection, one writer at a time (BEGIN
+// IMMEDIATE), which also serializes instances that share the file. The schema version is
+// SQLite's user_version.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "ca/sa/storage.h"
+
+struct sqlite3;
+
+namespace xmppcert::ca {
+
+class SqliteStorage : public Storage {
+ public:
+  // Creates the schema or brings it to kSchemaVersion; refuses a newer one.
+  explicit SqliteStorage(const std::filesystem::path& file);
+  ~SqliteStorage() override;
+  SqliteStorage(const SqliteStorage&) = delete;
+  SqliteStorage& operator=(const SqliteStorage&) = delete;
+
+  long long insert_account(const AccountRecord& account) override;
+  void update_account(const AccountRecord& account) override;
+  std::optional<AccountRecord> account(long long id) override;
+  std::optional<AccountRecord> account_by_thumbprint(const std::string& thumbprint) override;
+
+  void put_document(const std::string& kind, const std::string& id, long long account,
+                    const nlohmann::json& doc) override;
+  std::optional<nlohmann::json> document(const std::string& kind, const std::string& id) override;
+
+  void insert_certificate(const CertificateRecord& cert) override;
+  std::optional<CertificateRecord> certificate(const std::string& serial) override;
+  void revoke_certificate(const std::string& serial, int reason, std::time_t when) override;
+  std::vector<CertificateRecord> revoked_certificates() override;
+  long long count_certificates_since(long long account, std::time_t since) override;
+  std::vector<CertificateRecord> certificates() override;
+
+  std::string shared_secret(const std::string& name, const std::string& candidate) override;
+  bool use_nonce(const std::string& nonce, std::time_t expires) override;
+
+  std::optional<RenewalOverride> renewal_override() override;
+  void set_renewal_override(const RenewalOverride& moved) override;
+
+ protected:
+  void run_transaction(const std::function<void()>& body) override;
+
+ private:
+  void execute(const char* sql);
+  std::recursive_mutex mutex_;
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  unsigned long long nonces_used_ = 0;  // every 1024th use also forgets expired nonces
+};
+
+}  // namespace xmppcert::ca

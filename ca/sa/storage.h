@@ -1,0 +1,110 @@
+// The storage authority (boulder's sa/): the only code that touches the CA's database.
+// Accounts, orders, authorizations (JSON documents keyed by their id) and every issued
+// certificate, behind one interface with two implementations: SQLite in the state dir (the
+// embedded default, sqlite_storage.h) and PostgreSQL for several instances on one database
+// (postgres_storage.h). open_storage.h picks one from the CA config's "storage".
+// A write returns only once it is durable, so a response never acknowledges what a crash
+// could lose.
+#pragma once
+
+#include <ctime>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace xmppcert::ca {
+
+struct AccountRecord {
+  long long id = 0;
+  std::string thumbprint;  // RFC 7638, of the current key
+  nlohmann::json jwk;
+  std::string status = "valid";  // valid | deactivated | revoked
+  nlohmann::json contact = nlohmann::json::array();
+  std::string eab_kid;
+};
+
+struct CertificateRecord {
+  std::string serial;  // lower-case hex
+  long long account = 0;
+  std::string order;
+  std::string leaf_pem;
+  std::time_t not_after = 0;
+  std::time_t revoked_at = 0;  // 0: not revoked
+  int reason = 0;
+  std::time_t issued = 0;
+};
+
+// The operator's "renew now" (xmppcert-ca renew-now): certificates issued up to
+// `issued_before` get the renewal window [start, end].
+struct RenewalOverride {
+  std::time_t issued_before = 0;
+  std::time_t start = 0;
+  std::time_t end = 0;
+};
+
+// The database cannot be reached now (down, restarting, connection lost): the CA answers 503
+// with Retry-After instead of an internal error, and the next operation connects again.
+class StorageUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The schema version this build reads and writes; `xmppcert-ca migrate` brings a database
+// to it and every backend refuses a newer one.
+constexpr int kSchemaVersion = 2;  // 2: used_nonces
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  virtual long long insert_account(const AccountRecord& account) = 0;
+  virtual void update_account(const AccountRecord& account) = 0;
+  virtual std::optional<AccountRecord> account(long long id) = 0;
+  virtual std::optional<AccountRecord> account_by_thumbprint(const std::string& thumbprint) = 0;
+
+  // kind: "order" | "authz"
+  virtual void put_document(const std::string& kind, const std::string& id, long long account,
+                            const nlohmann::json& doc) = 0;
+  virtual std::optional<nlohmann::json> document(const std::string& kind,
+                                                 const std::string& id) = 0;
+
+  virtual void insert_certificate(const CertificateRecord& cert) = 0;
+  virtual std::optional<CertificateRecord> certificate(const std::string& serial) = 0;
+  virtual void revoke_certificate(const std::string& serial, int reason, std::time_t when) = 0;
+  virtual std::vector<CertificateRecord> revoked_certificates() = 0;
+  virtual long long count_certificates_since(long long account, std::time_t since) = 0;
+  // Every certificate, oldest first (xmppcert-ca list).
+  virtual std::vector<CertificateRecord> certificates() = 0;
+
+  // What every instance on this database shares, made once: the stored value of `name`,
+  // storing `candidate` when there is none yet.
+  virtual std::string shared_secret(const std::string& name, const std::string& candidate) = 0;
+  // Records `nonce` as used until `expires`; false when it was used before.
+  virtual bool use_nonce(const std::string& nonce, std::time_t expires) = 0;
+
+  virtual std::optional<RenewalOverride> renewal_override() = 0;
+  virtual void set_renewal_override(const RenewalOverride& moved) = 0;
+
+  // Runs `body` as one transaction that sees and writes as if it ran alone, also against
+  // other CA instances on the same database (an order is finalized once). A backend may run
+  // `body` again after a serialization conflict, so it must start from what it reads.
+  template <typename Body>
+  auto transaction(Body body) {
+    if constexpr (std::is_void_v<decltype(body())>) {
+      run_transaction([&] { body(); });
+    } else {
+      std::optional<decltype(body())> result;
+      run_transaction([&] { result.emplace(body()); });
+      return std::move(*result);
+    }
+  }
+
+ protected:
+  virtual void run_transaction(const std::function<void()>& body) = 0;
+};
+
+}  // namespace xmppcert::ca

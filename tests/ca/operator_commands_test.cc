@@ -1,0 +1,128 @@
+// What an operator runs beside serve: list and revoke on either storage backend (the CRL
+// every instance serves lists an operator's revocation), init and serve printing the root's
+// fingerprint and the directory URL, --version, help per command and a suggestion for a
+// mistyped command.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "tests/ca/ca_fixture.h"
+#include "tests/ca/interop_support.h"
+#include "tests/integration/cli_runner.h"
+
+namespace xmppcert {
+namespace {
+
+using nlohmann::json;
+using testing::Backend;
+using testing::FoundationCa;
+using testing::ProcessResult;
+
+std::vector<std::string> with(std::vector<std::string> args, const FoundationCa& ca) {
+  for (const auto& arg : ca.config_args()) args.push_back(arg);
+  return args;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+std::string root_fingerprint(const FoundationCa& ca) {
+  ProcessResult r = testing::run_process(
+      {"openssl", "x509", "-in", ca.root_file(), "-noout", "-fingerprint", "-sha256"});
+  std::string pin = r.out.substr(r.out.find('=') + 1);
+  pin.erase(pin.find_last_not_of('\n') + 1);
+  return pin;
+}
+
+class FoundationCaOperator : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+    if (auto missing = testing::backend_missing(GetParam()); !missing.empty())
+      GTEST_SKIP() << missing;
+  }
+};
+
+TEST_P(FoundationCaOperator, ListShowsTheIssuedCertificateAndRevokeBySerialPutsItInTheCrl) {
+  FoundationCa ca({.backend = GetParam()});
+  testing::TempDir state;
+  ProcessResult enrolled =
+      testing::run_xmppcert({"enroll", "list.example.test", "--state-dir", state.path().string(),
+                             "--issuer", "foundation", "--acme-directory", ca.directory_url(),
+                             "--acme-trust", ca.root_file(), "--acme-agree-tos", "--http01-address",
+                             "127.0.0.1", "--http01-port", std::to_string(ca.http01_port())});
+  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err << "\nCA log:\n" << ca.log();
+  std::string serial = lower(testing::serial_of(testing::find_file(state.path(), "cert.pem")));
+
+  ProcessResult listed =
+      testing::run_xmppcert_ca(with({"list", "--state-dir", ca.state_dir(), "--json"}, ca));
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  json rows = json::parse(listed.out);
+  ASSERT_EQ(rows.size(), 1u) << listed.out;
+  EXPECT_EQ(rows[0]["serial"], serial);
+  EXPECT_EQ(rows[0]["status"], "valid");
+  EXPECT_EQ(rows[0]["domains"][0], "list.example.test") << listed.out;
+  ProcessResult by_domain = testing::run_xmppcert_ca(
+      with({"list", "--state-dir", ca.state_dir(), "--domain", "other.example.test"}, ca));
+  EXPECT_NE(by_domain.out.find("0 certificates"), std::string::npos) << by_domain.out;
+
+  ProcessResult revoked = testing::run_xmppcert_ca(with(
+      {"revoke", "--state-dir", ca.state_dir(), "--serial", serial, "--reason", "keyCompromise"},
+      ca));
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_NE(revoked.out.find("revoked serial " + serial), std::string::npos) << revoked.out;
+  rows = json::parse(
+      testing::run_xmppcert_ca(with({"list", "--state-dir", ca.state_dir(), "--json"}, ca)).out);
+  EXPECT_EQ(rows[0]["status"], "revoked");
+  EXPECT_EQ(rows[0]["reason"], 1);
+  testing::TempDir crl_dir;
+  std::string crl = lower(testing::crl_text(ca, crl_dir));
+  EXPECT_NE(crl.find(serial), std::string::npos) << crl;
+  EXPECT_NE(crl.find("key compromise"), std::string::npos) << crl;
+
+  ProcessResult unknown = testing::run_xmppcert_ca(
+      with({"revoke", "--state-dir", ca.state_dir(), "--serial", "abcdef"}, ca));
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("abcdef"), std::string::npos) << unknown.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaOperator,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return testing::backend_name(info.param); });
+
+TEST(FoundationCaCommands, InitAndServePrintTheRootFingerprintAndTheDirectoryUrl) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca;
+  std::string pin = root_fingerprint(ca);
+  EXPECT_NE(ca.log().find("root sha256 fingerprint: " + pin), std::string::npos) << ca.log();
+  EXPECT_NE(ca.log().find("ACME directory: " + ca.directory_url()), std::string::npos) << ca.log();
+
+  testing::TempDir dir;
+  ProcessResult init = testing::run_xmppcert_ca(
+      {"init", "--state-dir", (dir.path() / "ca").string(), "--hostname", "ca.example.test"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_NE(init.out.find("root sha256 fingerprint: "), std::string::npos) << init.out;
+  EXPECT_NE(init.out.find("ACME directory: https://ca.example.test:PORT/directory"),
+            std::string::npos)
+      << init.out;
+}
+
+TEST(FoundationCaCommands, VersionHelpPerCommandAndASuggestionForATypo) {
+  ProcessResult version = testing::run_xmppcert_ca({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("xmppcert-ca ", 0), 0u) << version.out;
+  ProcessResult help = testing::run_xmppcert_ca({"revoke", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--serial HEX"), std::string::npos) << help.out;
+  ProcessResult typo = testing::run_xmppcert_ca({"lst"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("did you mean \"list\""), std::string::npos) << typo.err;
+}
+
+}  // namespace
+}  // namespace xmppcert

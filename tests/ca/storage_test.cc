@@ -1,0 +1,234 @@
+// The CA's storage on both backends: what one transaction decides happens once across
+// connections (two instances on one database), the schema is migrated by `xmppcert-ca
+// migrate` and a newer one refused, the database password never travels in the connection
+// string, and a PostgreSQL killed with SIGKILL makes the CA answer 503 with Retry-After until
+// it is back, then serve again by itself.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "ca/sa/postgres_storage.h"
+#include "ca/sa/sqlite_storage.h"
+#include "engine/fs.h"
+#include "engine/http.h"
+#include "engine/keys.h"
+#include "jose/jws.h"
+#include "tests/ca/ca_fixture.h"
+
+namespace xmppcert {
+namespace {
+
+using nlohmann::json;
+using testing::Backend;
+using testing::FoundationCa;
+using testing::PostgresServer;
+using testing::ProcessResult;
+
+std::string read_password(const std::string& file) {
+  std::string password = read_file(file);
+  while (!password.empty() && password.back() == '\n') password.pop_back();
+  return password;
+}
+
+class StorageOn : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (auto missing = testing::backend_missing(GetParam()); !missing.empty())
+      GTEST_SKIP() << missing;
+    if (GetParam() == Backend::kPostgres) {
+      conninfo_ = PostgresServer::shared().create_database();
+      password_ = read_password(PostgresServer::shared().password_file());
+      ca::PostgresStorage(conninfo_, password_, true).migrate();
+    }
+  }
+  // A new connection to the test's database, as another CA instance would open.
+  std::unique_ptr<ca::Storage> connect() {
+    if (GetParam() == Backend::kPostgres)
+      return std::make_unique<ca::PostgresStorage>(conninfo_, password_);
+    return std::make_unique<ca::SqliteStorage>(dir_.path() / "ca.db");
+  }
+  testing::TempDir dir_;
+  std::string conninfo_;
+  std::string password_;
+};
+
+TEST_P(StorageOn, AnOrderMovesFromReadyToProcessingOnceAcrossConnections) {
+  connect()->put_document("order", "o1", 1, {{"status", "ready"}});
+  constexpr int kInstances = 6;
+  std::atomic<int> finalized = 0;
+  std::vector<std::thread> instances;
+  for (int i = 0; i < kInstances; ++i)
+    instances.emplace_back([&] {
+      auto storage = connect();
+      // A body that loses a serialization conflict runs again and then sees "processing".
+      bool moved = storage->transaction([&] {
+        json order = *storage->document("order", "o1");
+        if (order["status"] != "ready") return false;
+        order["status"] = "processing";
+        storage->put_document("order", "o1", 1, order);
+        return true;
+      });
+      if (moved) ++finalized;
+    });
+  for (auto& instance : instances) instance.join();
+  EXPECT_EQ(connect()->document("order", "o1").value()["status"], "processing");
+  EXPECT_EQ(finalized.load(), 1);
+}
+
+TEST_P(StorageOn, CertificatesAreListedOldestFirstWithTheirRevocation) {
+  auto storage = connect();
+  storage->insert_certificate({"0a", 1, "o1", "PEM-A", 1900000000, 0, 0, 0});
+  storage->insert_certificate({"0b", 2, "o2", "PEM-B", 1900000001, 0, 0, 0});
+  storage->revoke_certificate("0b", 4, 1800000000);
+  auto all = connect()->certificates();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].serial, "0a");
+  EXPECT_EQ(all[1].revoked_at, 1800000000);
+  EXPECT_EQ(all[1].reason, 4);
+  ASSERT_EQ(connect()->revoked_certificates().size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Storage, StorageOn,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return testing::backend_name(info.param); });
+
+class PostgresCa : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!PostgresServer::available()) GTEST_SKIP() << PostgresServer::kMissing;
+  }
+  std::string write_config(const json& storage) {
+    std::string file = (dir_.path() / "ca.json").string();
+    testing::write_text(file, json{{"storage", storage}}.dump());
+    return file;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(PostgresCa, MigrateCreatesTheSchemaOnceAndRefusesANewerOne) {
+  PostgresServer& db = PostgresServer::shared();
+  std::string conninfo = db.create_database();
+  std::string config =
+      write_config({{"postgresql", conninfo}, {"password_file", db.password_file()}});
+  ProcessResult unmigrated = testing::run_xmppcert_ca(
+      {"list", "--state-dir", (dir_.path() / "state").string(), "--config", config});
+  EXPECT_EQ(unmigrated.exit_code, 1);
+  EXPECT_NE(unmigrated.err.find("xmppcert-ca migrate"), std::string::npos) << unmigrated.err;
+
+  ProcessResult first = testing::run_xmppcert_ca({"migrate", "--config", config});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::string latest = std::to_string(ca::kSchemaVersion);
+  EXPECT_NE(first.out.find("from version 0 to " + latest), std::string::npos) << first.out;
+  ProcessResult again = testing::run_xmppcert_ca({"migrate", "--config", config});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("already at version " + latest), std::string::npos) << again.out;
+  EXPECT_EQ(again.err, "");
+
+  db.query(conninfo, "UPDATE schema_version SET version = 99");
+  ProcessResult newer = testing::run_xmppcert_ca({"migrate", "--config", config});
+  EXPECT_EQ(newer.exit_code, 1);
+  EXPECT_NE(newer.err.find("newer"), std::string::npos) << newer.err;
+  ProcessResult list = testing::run_xmppcert_ca(
+      {"list", "--state-dir", (dir_.path() / "state").string(), "--config", config});
+  EXPECT_EQ(list.exit_code, 1);
+  EXPECT_NE(list.err.find("version 99"), std::string::npos) << list.err;
+}
+
+TEST_F(PostgresCa, APasswordInTheConnectionStringOrAPasswordFileOthersCanReadIsRefused) {
+  PostgresServer& db = PostgresServer::shared();
+  std::string config = write_config({{"postgresql", db.create_database() + " password=secret"}});
+  ProcessResult inline_password = testing::run_xmppcert_ca({"migrate", "--config", config});
+  EXPECT_EQ(inline_password.exit_code, 2);
+  EXPECT_NE(inline_password.err.find("password_file"), std::string::npos) << inline_password.err;
+  EXPECT_EQ(inline_password.err.find("secret"), std::string::npos) << inline_password.err;
+
+  config = write_config({{"postgresql", "postgresql://ca:secret@127.0.0.1/xmppcert"}});
+  ProcessResult uri_password = testing::run_xmppcert_ca({"migrate", "--config", config});
+  EXPECT_EQ(uri_password.exit_code, 2) << uri_password.err;
+  EXPECT_EQ(uri_password.err.find("secret"), std::string::npos) << uri_password.err;
+
+  std::string readable = (dir_.path() / "password").string();
+  testing::write_text(readable, read_file(db.password_file()));
+  ::chmod(readable.c_str(), 0644);
+  config = write_config({{"postgresql", db.create_database()}, {"password_file", readable}});
+  ProcessResult open_file = testing::run_xmppcert_ca({"migrate", "--config", config});
+  EXPECT_EQ(open_file.exit_code, 1);
+  EXPECT_NE(open_file.err.find(readable), std::string::npos) << open_file.err;
+}
+
+// One signed newAccount: the first request that needs the database.
+int new_account_status(const FoundationCa& ca, HttpResponse* out = nullptr) {
+  HttpClient http(HttpOptions{ca.root_file()});
+  json directory = json::parse(http.get(ca.directory_url()).body);
+  std::string nonce = *http.head(directory["newNonce"]).header("replay-nonce");
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  std::string url = directory["newAccount"];
+  HttpResponse r = http.post(
+      url, jose::sign_jws(key.get(), std::nullopt, nonce, url, R"({"termsOfServiceAgreed":true})"),
+      "application/jose+json");
+  if (out) *out = r;
+  return r.status;
+}
+
+TEST_F(PostgresCa, TwoInstancesOnOneDatabaseTakeEachOthersNoncesOnceAndShareAccounts) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca({.backend = Backend::kPostgres});
+  std::string second = "https://127.0.0.1:" + std::to_string(ca.start_another_instance());
+  HttpClient http(HttpOptions{ca.root_file()});
+  json first_directory = json::parse(http.get(ca.directory_url()).body);
+  auto nonce_from = [&](const std::string& new_nonce_url) {
+    return *http.head(new_nonce_url).header("replay-nonce");
+  };
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  const std::string tos = R"({"termsOfServiceAgreed":true})";
+
+  std::string nonce = nonce_from(first_directory["newNonce"]);
+  std::string url = second + "/acme/new-account";
+  HttpResponse made = http.post(url, jose::sign_jws(key.get(), std::nullopt, nonce, url, tos),
+                                "application/jose+json");
+  ASSERT_EQ(made.status, 201) << made.body << "\n" << ca.log();
+
+  PKeyPtr other_key = generate_private_key(KeyType::kEcP256);
+  std::string first_url = first_directory["newAccount"];
+  HttpResponse replayed =
+      http.post(first_url, jose::sign_jws(other_key.get(), std::nullopt, nonce, first_url, tos),
+                "application/jose+json");
+  EXPECT_EQ(replayed.status, 400) << replayed.body;
+  EXPECT_NE(replayed.body.find("badNonce"), std::string::npos) << replayed.body;
+
+  HttpResponse found =
+      http.post(first_url,
+                jose::sign_jws(key.get(), std::nullopt, nonce_from(second + "/acme/new-nonce"),
+                               first_url, R"({"onlyReturnExisting":true})"),
+                "application/jose+json");
+  EXPECT_EQ(found.status, 200) << found.body;
+}
+
+TEST_F(PostgresCa, DatabaseKilledMeans503WithRetryAfterAndTheCaRecoversWhenItIsBack) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  PostgresServer db;  // its own: this test kills it
+  FoundationCa ca({.backend = Backend::kPostgres, .postgres = &db});
+  ASSERT_EQ(new_account_status(ca), 201) << ca.log();
+
+  db.kill_hard();
+  HttpResponse down;
+  EXPECT_EQ(new_account_status(ca, &down), 503) << down.body << "\n" << ca.log();
+  EXPECT_TRUE(down.header("retry-after")) << down.body;
+  EXPECT_NE(down.body.find("unavailable"), std::string::npos) << down.body;
+  HttpClient http(HttpOptions{ca.root_file()});
+  EXPECT_EQ(http.get("https://127.0.0.1:" + std::to_string(ca.port()) + "/crl").status, 503);
+
+  db.start();
+  int status = 0;
+  for (int i = 0; i < 50 && status != 201; ++i) {
+    status = new_account_status(ca);
+    if (status != 201) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(status, 201) << ca.log();
+}
+
+}  // namespace
+}  // namespace xmppcert
