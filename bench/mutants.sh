@@ -117,8 +117,11 @@ done
 
 targets=$(printf '%s\n' "${binaries[@]}" | sort -u | tr '\n' ' ')
 echo "mutants: configuring and building $targets(unmutated)" >&2
+# lld links the 100 MB test binaries several times faster than bfd: most of each mutation's time.
+linker=()
+if command -v ld.lld > /dev/null; then linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld); fi
 cmake -S "$scratch" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache > "$scratch/configure.log" 2>&1 ||
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "${linker[@]}" > "$scratch/configure.log" 2>&1 ||
   die "configure failed: $scratch/configure.log"
 # shellcheck disable=SC2086
 build_targets $targets || { tail -30 "$scratch/build.log" >&2; die "the unmutated tree does not build"; }
@@ -168,8 +171,8 @@ for ((i = 0; i < count; i++)); do
          > "$scratch/mutant-${lines[i]}.log" 2>&1)
       rc=$?
       test_s=$(($(date +%s) - t1))
-      by=$(sed -n 's/^\[  FAILED  \] \([A-Za-z0-9_./]*\) .*/\1/p' "$scratch/mutant-${lines[i]}.log" |
-        sort -u | tr '\n' ' ')
+      by=$(sed -n 's/^\[  FAILED  \] \([A-Za-z0-9_/]*\.[A-Za-z0-9_./]*\) .*/\1/p' \
+        "$scratch/mutant-${lines[i]}.log" | sort -u | tr '\n' ' ')
       case $rc in
         0) result=SURVIVED; survived=$((survived + 1)) ;;
         124) result="killed (timeout)" ;;
