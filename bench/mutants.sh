@@ -15,6 +15,7 @@
 #   MUTANTS_LIST     the list (default bench/mutants.txt)
 #   MUTANTS_ONLY     a grep -E regex: only the entries whose line matches
 #   MUTANTS_TIMEOUT  seconds per test run (default 180; a hang counts as killed)
+#   MUTANTS_LOCK_SLICE  seconds the build lock is kept over consecutive mutations (default 60)
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +23,7 @@ scratch=${1:-$src/build-mutants}
 list=${MUTANTS_LIST:-$src/bench/mutants.txt}
 only=${MUTANTS_ONLY:-}
 test_timeout=${MUTANTS_TIMEOUT:-180}
+lock_slice=${MUTANTS_LOCK_SLICE:-60}
 lock=/tmp/xmppcert-build.lock
 build=$scratch/build
 report=$scratch/mutants-report.txt
@@ -68,8 +70,26 @@ replace() {
     substr($_, $p, length $o) = $ENV{REPL} if $p >= 0' "$1"
 }
 
-build_targets() {  # under the machine-wide lock: one compile at a time on this machine
-  flock "$lock" cmake --build "$build" -j2 --target "$@" > "$scratch/build.log" 2>&1
+# The machine-wide build lock (one compile at a time on this machine). Taken once and kept
+# for a slice of MUTANTS_LOCK_SLICE seconds over consecutive mutations (a rebuild is seconds,
+# a unit test run less than one): with other builds queued on it, taking it anew for each
+# mutation made the waits, not the work, most of the run.
+exec 9>> "$lock"
+holding=0
+slice_start=0
+take_lock() {
+  [ "$holding" = 0 ] || return 0
+  flock 9
+  holding=1
+  slice_start=$(date +%s)
+}
+release_lock() { [ "$holding" = 1 ] && flock -u 9; holding=0; }
+release_lock_after_slice() {
+  [ "$(($(date +%s) - slice_start))" -lt "$lock_slice" ] || release_lock
+}
+build_targets() {
+  take_lock
+  cmake --build "$build" -j2 --target "$@" > "$scratch/build.log" 2>&1
 }
 
 # --- read the list: file @@ original @@ replacement @@ binary @@ gtest filter
@@ -125,6 +145,7 @@ cmake -S "$scratch" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   die "configure failed: $scratch/configure.log"
 # shellcheck disable=SC2086
 build_targets $targets || { tail -30 "$scratch/build.log" >&2; die "the unmutated tree does not build"; }
+release_lock
 
 # --- the unmutated tree passes every named test, and every filter names at least one
 for b in $targets; do
@@ -148,7 +169,9 @@ done
 # --- one mutation at a time
 backup=$scratch/.mutant-original
 current=""
-revert() { [ -n "$current" ] && cp "$backup" "$scratch/$current" && current=""; }
+revert() {
+  if [ -n "$current" ]; then cp "$backup" "$scratch/$current" && current=""; fi
+}
 trap revert EXIT
 trap 'revert; exit 130' INT TERM
 
@@ -185,11 +208,13 @@ for ((i = 0; i < count; i++)); do
       cp "$scratch/build.log" "$scratch/mutant-${lines[i]}.log"
     fi
     revert
+    release_lock_after_slice
   fi
   rows+=("| $((i + 1)) | $where | \`${repl:-<nothing>}\` | $result | $build_s | $test_s | $b: $t |")
   echo "mutants: [$((i + 1))/$count] $where: $result (build ${build_s}s, test ${test_s}s)" >&2
 done
 trap - EXIT INT TERM
+release_lock
 
 total=$(($(date +%s) - start_all))
 {
