@@ -49,7 +49,7 @@ sync_tree() {
   while IFS= read -r f; do
     [ -f "$src/$f" ] || continue  # deleted in the work tree, not yet in git
     if ! cmp -s "$src/$f" "$scratch/$f"; then
-      mkdir -p "$(dirname "$scratch/$f")" && cp "$src/$f" "$scratch/$f" || die "copy $f"
+      { mkdir -p "$(dirname "$scratch/$f")" && cp "$src/$f" "$scratch/$f"; } || die "copy $f"
     fi
   done < "$wanted"
   rm -f "$wanted" "$have"
