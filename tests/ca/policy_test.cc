@@ -37,6 +37,14 @@ TEST(CaPolicy, RefusesNamesTheOrderDidNotValidateNamingThem) {
   X509ReqPtr csr = build_csr(key.get(), ids);
   EXPECT_NE(refusal(csr.get(), {"other.test"}).find("example.test"), std::string::npos);
 
+  // DNS-IDs alone (no SRV-ID or XmppAddr that would be refused for the same name): the extra
+  // name is refused by the DNS-ID check itself.
+  XmppIdentities dns_only;
+  dns_only.dns_ids = {"example.test", "evil.test"};
+  csr = build_csr(key.get(), dns_only);
+  EXPECT_NE(refusal(csr.get(), {"example.test"}).find("DNS:evil.test, not validated"),
+            std::string::npos);
+
   XmppIdentities srv = ids;
   srv.srv_ids.push_back("_xmpp-server.evil.test");
   csr = build_csr(key.get(), srv);

@@ -3,6 +3,7 @@
 // replayed nonces, forged signatures, unknown accounts, CSRs asking for names the order
 // did not validate.
 #include <gtest/gtest.h>
+#include <openssl/ecdsa.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -184,6 +185,75 @@ TEST_P(FoundationCaProtocol, BadSignatureIsRefusedAndNothingIsStored) {
   EXPECT_EQ(problem_type(forged), "urn:ietf:params:acme:error:malformed") << forged.body;
   HttpResponse lookup = client.post(url, R"({"onlyReturnExisting":true})", true);
   EXPECT_EQ(problem_type(lookup), "urn:ietf:params:acme:error:accountDoesNotExist") << lookup.body;
+}
+
+// A flattened JWS whose protected header names `alg` but whose signature is `key`'s own
+// (RS256 for RSA, ES256 for EC) over that header: what a client lying about its algorithm
+// sends. jose::sign_jws always names the key's real algorithm, so it cannot make one.
+std::string signed_with_alg(EVP_PKEY* key, const std::string& alg, const std::string& nonce,
+                            const std::string& url, const std::string& payload) {
+  json header{{"alg", alg}, {"jwk", jose::public_jwk(key)}, {"nonce", nonce}, {"url", url}};
+  std::string protected_b64 = base64url_encode(header.dump());
+  std::string payload_b64 = base64url_encode(payload);
+  std::string input = protected_b64 + "." + payload_b64;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  size_t size = 0;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
+  EXPECT_EQ(EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key), 1);
+  EXPECT_EQ(EVP_DigestSign(ctx, nullptr, &size, bytes, input.size()), 1);
+  std::string signature(size, '\0');
+  EXPECT_EQ(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &size, bytes,
+                           input.size()),
+            1);
+  EVP_MD_CTX_free(ctx);
+  signature.resize(size);
+  if (EVP_PKEY_is_a(key, "EC")) {  // JWS wants r || s, not DER
+    const auto* der = reinterpret_cast<const unsigned char*>(signature.data());
+    ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &der, static_cast<long>(signature.size()));
+    signature.assign(64, '\0');
+    auto* raw = reinterpret_cast<unsigned char*>(signature.data());
+    BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, 32);
+    BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + 32, 32);
+    ECDSA_SIG_free(sig);
+  }
+  if (alg == "none") signature.clear();  // the classic: no signature at all
+  return json{{"protected", protected_b64},
+              {"payload", payload_b64},
+              {"signature", base64url_encode(signature)}}
+      .dump();
+}
+
+// Only ES256 with an EC key and RS256 with an RSA key are accepted (RFC 8555 6.2): "none",
+// an HMAC or another RSA digest named in the header, or an EC key labelled RS256, is
+// badSignatureAlgorithm, even though each signature is the key's own and valid, and no
+// account is created.
+TEST_P(FoundationCaProtocol, AnAlgOtherThanTheKeysOwnIsRefusedWithBadSignatureAlgorithm) {
+  struct Case {
+    KeyType key;
+    const char* alg;
+  };
+  for (Case c : {Case{KeyType::kRsa2048, "none"}, Case{KeyType::kRsa2048, "HS256"},
+                 Case{KeyType::kRsa2048, "RS384"}, Case{KeyType::kEcP256, "none"},
+                 Case{KeyType::kEcP256, "RS256"}}) {
+    SCOPED_TRACE(std::string(c.alg) +
+                 (c.key == KeyType::kEcP256 ? " with an EC key" : " with RSA"));
+    RawAcmeClient client(*ca_, c.key);
+    std::string url = client.endpoint("newAccount");
+    HttpResponse refused =
+        client.send(url, signed_with_alg(client.key(), c.alg, client.nonce(), url,
+                                         R"({"termsOfServiceAgreed":true})"));
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(problem_type(refused), "urn:ietf:params:acme:error:badSignatureAlgorithm")
+        << refused.body;
+    HttpResponse lookup = client.post(url, R"({"onlyReturnExisting":true})", true);
+    EXPECT_EQ(problem_type(lookup), "urn:ietf:params:acme:error:accountDoesNotExist")
+        << lookup.body;
+    // The same key and signer with the key's own alg: the refusal above was for the alg only.
+    std::string own = c.key == KeyType::kEcP256 ? "ES256" : "RS256";
+    HttpResponse accepted = client.send(url, signed_with_alg(client.key(), own, client.nonce(), url,
+                                                             R"({"termsOfServiceAgreed":true})"));
+    EXPECT_EQ(accepted.status, 201) << accepted.body;
+  }
 }
 
 TEST_P(FoundationCaProtocol, UnknownAccountIsRefusedWithAccountDoesNotExist) {

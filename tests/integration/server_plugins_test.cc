@@ -1,11 +1,13 @@
 // The server plugins against real prosody, ejabberd and jabberd2 started by the tests:
 // enroll through the plugin, prove with the STARTTLS probe (`xmppcert check`) that the new
 // certificate is served on c2s and s2s, renew and prove it again; then break the next key
-// after install and prove the rollback keeps the old certificate served.
+// after install and prove the rollback puts the old files back and keeps them served.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -146,6 +148,9 @@ class DamagingPlugin : public ServerPlugin {
   }
   void reload() override { inner_->reload(); }
   bool rollback() override { return inner_->rollback(); }
+  std::vector<InstallFile> files_for(const StoredVersion& version) const {
+    return inner_->files_for(version);
+  }
   std::vector<std::string> missing_config(const StoredVersion& v) const override {
     return inner_->missing_config(v);
   }
@@ -164,6 +169,30 @@ class DamagingPlugin : public ServerPlugin {
   std::function<void(const std::vector<InstallFile>&, const StoredVersion&)> damage_;
 };
 
+// What an installed file is on disk: its bytes, mode and owners.
+struct FileOnDisk {
+  std::string content;
+  mode_t mode = 0;
+  uid_t owner = 0;
+  gid_t group = 0;
+  bool operator==(const FileOnDisk&) const = default;
+};
+
+std::map<std::string, FileOnDisk> files_on_disk(const std::vector<InstallFile>& files) {
+  std::map<std::string, FileOnDisk> out;
+  for (const auto& file : files) {
+    struct stat st {};
+    EXPECT_EQ(::lstat(file.path.c_str(), &st), 0) << file.path;
+    out[file.path.string()] = {read_file(file.path), st.st_mode & 07777, st.st_uid, st.st_gid};
+  }
+  return out;
+}
+
+void PrintTo(const FileOnDisk& f, std::ostream* out) {
+  *out << std::oct << f.mode << std::dec << " " << f.owner << ":" << f.group << " "
+       << f.content.size() << " bytes";
+}
+
 void rollback_keeps_old_certificate_served(
     XmppServer& server, const std::string& domain,
     std::function<void(const std::vector<InstallFile>&, const StoredVersion&)> damage,
@@ -180,6 +209,8 @@ void rollback_keeps_old_certificate_served(
   CertificateRecord v1 = enroll_certificate(store, request, ca, plugin.get(), std::time(nullptr));
   ASSERT_EQ(v1.current_version, 1);
   ASSERT_EQ(served_fingerprint(false), v1.certificate.sha256_fingerprint) << server.log();
+  const std::vector<InstallFile> files = plugin->files_for(store.version(domain, 1));
+  const std::map<std::string, FileOnDisk> v1_on_disk = files_on_disk(files);
 
   plugin->armed = true;
   try {
@@ -192,6 +223,7 @@ void rollback_keeps_old_certificate_served(
   }
   EXPECT_EQ(served_fingerprint(false), v1.certificate.sha256_fingerprint) << server.log();
   EXPECT_EQ(served_fingerprint(true), v1.certificate.sha256_fingerprint) << server.log();
+  EXPECT_EQ(files_on_disk(files), v1_on_disk) << "v1's files are back, byte for byte, as owned";
   EXPECT_EQ(store.load(domain)->current_version, 1);
 }
 

@@ -100,6 +100,22 @@ TEST_F(EnrollTest, IssuesStoresAndRecordsACertificateWithAllXmppIdentities) {
   EXPECT_EQ(loaded->next_renewal, record.next_renewal);
 }
 
+// The renewal time that production reads back (decide_renewal and xmppcertd's schedule use the
+// stored next_renewal, not the certificate's dates) is two thirds into the lifetime, plus a
+// per-name jitter below 1% of it, when the issuer suggests no time of its own.
+TEST_F(EnrollTest, TheStoredRenewalTimeIsTwoThirdsIntoTheLifetime) {
+  CertificateRequest request = request_for("example.org");
+  request.validity = std::chrono::hours(24 * 90);
+  enroll_certificate(store_, request, ca_, nullptr, std::time(nullptr));
+  auto stored = store_.load("example.org");
+  ASSERT_TRUE(stored);
+  const CertificateInfo& cert = stored->certificate;
+  std::time_t lifetime = cert.not_after - cert.not_before;
+  ASSERT_GT(lifetime, 80 * 86400) << "the local CA honours validity";
+  EXPECT_GE(stored->next_renewal, cert.not_before + lifetime * 2 / 3);
+  EXPECT_LT(stored->next_renewal, cert.not_before + lifetime * 2 / 3 + lifetime / 100 + 1);
+}
+
 TEST_F(EnrollTest, ReuseKeyKeepsThePrivateKeyAcrossRenewals) {
   CertificateRequest request = request_for("example.org");
   request.reuse_key = true;

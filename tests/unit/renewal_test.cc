@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "engine/errors.h"
+#include "engine/fs.h"
 #include "engine/log.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/plugin_boundary.h"
+#include "plugins/registry.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -109,6 +111,52 @@ TEST_F(RenewalTest, AnInstallFailingWithAJsonErrorPutsThePreviousVersionBack) {
   EXPECT_EQ(record->current_version, 1);
   EXPECT_EQ(record->consecutive_failures, 1);
   EXPECT_FALSE(plan.record) << "the plan no longer claims to know the record";
+}
+
+// Not due, but installed to a new target (here a prosody cert dir that already holds another
+// tool's files): when that install fails (the reload, which here works only with the files
+// that were there before), those files are put back byte for byte with their modes, the turn
+// fails (the CLI exits 1) and the record keeps the old target, so that the next run tries the
+// install again.
+TEST_F(RenewalTest, AFailedInstallOfACurrentCertificateToANewTargetPutsThePreviousFilesBack) {
+  std::vector<PlannedCertificate> plans;
+  plans.push_back(plan_for("example.org"));
+  PlannedCertificate& plan = plans.front();
+  renew_if_due(store_, plan, std::time(nullptr), false);
+  ASSERT_EQ(plan.record->current_version, 1);
+
+  const fs::path key = dir_ / "certs" / "example.org.key", crt = dir_ / "certs" / "example.org.crt";
+  fs::create_directories(dir_ / "certs");
+  testing::write_text(dir_ / "prosody.cfg.lua", "VirtualHost \"example.org\"\n");
+  testing::write_text(key, "KEY FROM BEFORE\n");
+  ::chmod(key.c_str(), 0640);
+  testing::write_text(crt, "CERTIFICATE FROM BEFORE\n");
+  ::chmod(crt.c_str(), 0644);
+  plan.request.install = InstallTarget{"prosody",
+                                       {{"config", (dir_ / "prosody.cfg.lua").string()},
+                                        {"cert_dir", (dir_ / "certs").string()},
+                                        {"reload", {"grep", "-q", "FROM BEFORE", crt.string()}},
+                                        {"verify", false}}};
+  plan.server = make_server_plugin(*plan.request.install, "test.install");
+
+  std::string failure;
+  bool ok = renew_each(
+      store_, plans, std::time(nullptr), false,
+      [](const PlannedCertificate&, const RenewalOutcome& outcome) {
+        ADD_FAILURE() << "the install succeeded: " << outcome.installed_with;
+      },
+      [&](const PlannedCertificate&, const std::string& error) { failure = error; });
+  EXPECT_FALSE(ok) << "the run fails";
+  EXPECT_NE(failure.find("install v1 with prosody"), std::string::npos) << failure;
+  EXPECT_NE(failure.find("the replaced files were put back"), std::string::npos) << failure;
+  EXPECT_EQ(read_file(key), "KEY FROM BEFORE\n");
+  EXPECT_EQ(testing::file_mode(key), 0640u);
+  EXPECT_EQ(read_file(crt), "CERTIFICATE FROM BEFORE\n");
+  EXPECT_EQ(testing::file_mode(crt), 0644u);
+  auto record = store_.load("example.org");
+  EXPECT_EQ(record->current_version, 1);
+  EXPECT_FALSE(record->last_attempt->ok);
+  EXPECT_FALSE(record->request.install) << "the new target is not recorded as installed";
 }
 
 }  // namespace

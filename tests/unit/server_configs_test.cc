@@ -103,7 +103,8 @@ TEST(EjabberdConfig, FindsHostsAliasesModuleHostsListenersAndCertfiles) {
 TEST(EjabberdConfig, ASyntaxErrorNamesFileAndLine) {
   TempDir dir;
   write_text(dir / "ejabberd.yml", "hosts:\n  - example.org\nlisten: [\n");
-  std::string error = error_message_of<UsageError>([&] { read_ejabberd_config(dir / "ejabberd.yml"); });
+  std::string error =
+      error_message_of<UsageError>([&] { read_ejabberd_config(dir / "ejabberd.yml"); });
   EXPECT_EQ(error.rfind((dir / "ejabberd.yml").string() + ":", 0), 0u) << error;
 }
 
@@ -182,7 +183,8 @@ TEST(Jabberd14Config, HostsFromIncludedFilesCountAndTheFilesAreListedForWatching
 TEST(Jabberd14Config, AnIncludeLoopOrAMissingIncludeIsAnErrorNamingTheFile) {
   TempDir dir;
   write_text(dir / "jabber.xml", "<jabber><jabberd:include>jabber.xml</jabberd:include></jabber>");
-  std::string loop = error_message_of<UsageError>([&] { read_jabberd14_config(dir / "jabber.xml"); });
+  std::string loop =
+      error_message_of<UsageError>([&] { read_jabberd14_config(dir / "jabber.xml"); });
   EXPECT_NE(loop.find("nested more than 20 deep"), std::string::npos) << loop;
   write_text(dir / "jabber.xml", "<jabber><jabberd:include>gone.xml</jabberd:include></jabber>");
   std::string missing =
@@ -278,6 +280,23 @@ TEST_F(PluginFilesTest, RollbackPutsBackTheReplacedFilesByteForByte) {
   EXPECT_EQ(read_file(dir / "certs" / "example.org.key"), "OLD KEY\n");
   EXPECT_EQ(file_mode(dir / "certs" / "example.org.key"), 0600u);
   EXPECT_FALSE(fs::exists(dir / "certs" / "example.org.crt")) << "it did not exist before";
+}
+
+// A separate key file gets key_mode, the certificate cert_mode: the key given the
+// certificate's 0644 would be readable by every local user.
+TEST_F(PluginFilesTest, ProsodyInstallsTheKeyWithKeyModeAndTheCertificateWithCertMode) {
+  write_text(dir / "prosody.cfg.lua", "VirtualHost \"example.org\"\n");
+  XmppServerPlugin plugin(
+      kProsodyKind,
+      {{"config", (dir / "prosody.cfg.lua").string()}, {"key_mode", "0640"}, {"cert_mode", "0644"}},
+      "test.install");
+  plugin.install(version());
+  EXPECT_EQ(file_mode(dir / "certs" / "example.org.key"), 0640u);
+  EXPECT_EQ(file_mode(dir / "certs" / "example.org.crt"), 0644u);
+  XmppServerPlugin defaults(kProsodyKind, {{"config", (dir / "prosody.cfg.lua").string()}},
+                            "test.install");
+  defaults.install(version());
+  EXPECT_EQ(file_mode(dir / "certs" / "example.org.key") & 0007, 0u) << "not for others";
 }
 
 TEST_F(PluginFilesTest, Jabberd2RestartNamesAProcessWithoutPidfileIsAUsageError) {

@@ -62,5 +62,40 @@ TEST_F(TrustedConfigTest, AMainConfigInAFolderOwnedByAnotherUserIsRefused) {
   EXPECT_NE(error.find("folder " + dir.path().string()), std::string::npos) << error;
 }
 
+// The whole path up to /, not only the nearest folder: a folder two levels above the config
+// that someone else can write (or owns) could swap the folder in between.
+class TrustedConfigDeepTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(dir / "etc" / "xmppcert");
+    ::chmod((dir / "etc").c_str(), 0755);
+    ::chmod((dir / "etc" / "xmppcert").c_str(), 0755);
+    write_text(config(), R"({"certificates": {}})");
+    ::chmod(config().c_str(), 0644);
+  }
+  fs::path config() const { return dir / "etc" / "xmppcert" / "xmppcert.json"; }
+  TempDir dir;
+};
+
+TEST_F(TrustedConfigDeepTest, AGroupOrWorldWritableFolderTwoLevelsUpIsRefusedNamingIt) {
+  load_config(config());  // trusted as it stands
+  for (mode_t mode : {0775, 0757}) {
+    ::chmod((dir / "etc").c_str(), mode);
+    std::string error = error_message_of<UsageError>([&] { load_config(config()); });
+    EXPECT_NE(error.find("folder " + (dir / "etc").string() + " is writable by group or others"),
+              std::string::npos)
+        << error;
+  }
+}
+
+TEST_F(TrustedConfigDeepTest, AFolderTwoLevelsUpOwnedByAnotherUserIsRefusedNamingIt) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the folder away";
+  ASSERT_EQ(::chown((dir / "etc").c_str(), 65534, 65534), 0);
+  std::string error = error_message_of<UsageError>([&] { load_config(config()); });
+  EXPECT_NE(error.find("folder " + (dir / "etc").string() + " is owned by uid 65534"),
+            std::string::npos)
+      << error;
+}
+
 }  // namespace
 }  // namespace xmppcert::testing
