@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 
 #include "ca/acme_service.h"
+#include "ca/json_limits.h"
 #include "ca/policy.h"
 #include "ca/problem.h"
 #include "engine/clock.h"
@@ -15,9 +16,9 @@ namespace xmppcert::ca {
 WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& id) {
   auto started = std::chrono::steady_clock::now();
   nlohmann::json payload = post.json();
-  std::string der;
+  std::string der, b64 = string_member(payload, "csr", "finalize").value_or("");
   try {
-    der = base64url_decode(payload.value("csr", ""), "csr");
+    der = base64url_decode(b64, "csr");
   } catch (const std::exception&) {
     throw AcmeProblem("badCSR", "csr is not base64url");
   }

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "ca/acme_service.h"
+#include "ca/json_limits.h"
 #include "ca/policy.h"
 #include "ca/problem.h"
 #include "engine/clock.h"
@@ -108,8 +109,9 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
   std::vector<std::string> names;
   for (const auto& identifier : payload["identifiers"]) {
     if (!identifier.is_object()) throw AcmeProblem("malformed", "an identifier is not an object");
-    std::string name = check_order_identifier(identifier.value("type", ""),
-                                              identifier.value("value", ""), ca_.permitted_domains);
+    std::string name = check_order_identifier(
+        string_member(identifier, "type", "identifier").value_or(""),
+        string_member(identifier, "value", "identifier").value_or(""), ca_.permitted_domains);
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   std::time_t now = std::time(nullptr);
@@ -143,7 +145,8 @@ WebResponse AcmeService::get_order(const VerifiedPost& post, const std::string& 
 
 WebResponse AcmeService::get_authz(const VerifiedPost& post, const std::string& id) {
   nlohmann::json authz = load_owned("authz", id, post);
-  if (!post.payload.empty() && post.json().value("status", "") == "deactivated") {
+  if (!post.payload.empty() &&
+      string_member(post.json(), "status", "authorization update").value_or("") == "deactivated") {
     std::lock_guard guard(state_mutex_);
     authz = load_owned("authz", id, post);
     authz["status"] = "deactivated";

@@ -17,116 +17,19 @@
 #include "plugins/issuers/acme/challenge_listener.h"
 #include "plugins/issuers/acme/jws.h"
 #include "tests/ca/ca_fixture.h"
+#include "tests/ca/raw_acme_client.h"
 
 namespace xmppcert {
 namespace {
 
 using nlohmann::json;
+using testing::csr_b64;
+using testing::finalized_order;
 using testing::FoundationCa;
-
-class RawAcmeClient {
- public:
-  explicit RawAcmeClient(const FoundationCa& ca, KeyType key_type = KeyType::kEcP256)
-      : http_(HttpOptions{ca.root_file()}), key_(generate_private_key(key_type)) {
-    directory_ = json::parse(http_.get(ca.directory_url()).body);
-  }
-  std::string endpoint(const char* name) const { return directory_[name]; }
-  std::string nonce() { return *http_.head(endpoint("newNonce")).header("replay-nonce"); }
-  EVP_PKEY* key() { return key_.get(); }
-  void set_key(PKeyPtr key) { key_ = std::move(key); }
-  HttpResponse get(const std::string& url) { return http_.get(url); }
-
-  std::string signed_body(const std::string& url, const std::string& payload,
-                          const std::string& nonce, bool with_jwk = false) {
-    return acme::sign_jws(key_.get(), with_jwk ? std::nullopt : std::optional(kid), nonce, url,
-                          payload);
-  }
-  HttpResponse send(const std::string& url, const std::string& body) {
-    return http_.post(url, body, "application/jose+json");
-  }
-  HttpResponse post(const std::string& url, const std::string& payload, bool with_jwk = false) {
-    return send(url, signed_body(url, payload, nonce(), with_jwk));
-  }
-  json post_json(const std::string& url, const json& payload) {
-    return json::parse(post(url, payload.dump()).body);
-  }
-  json get_json(const std::string& url) { return json::parse(post(url, "").body); }
-
-  HttpResponse create_account() {
-    HttpResponse r = post(endpoint("newAccount"), R"({"termsOfServiceAgreed":true})", true);
-    if (auto location = r.header("location")) kid = *location;
-    return r;
-  }
-
-  std::string kid;
-
- private:
-  HttpClient http_;
-  json directory_;
-  PKeyPtr key_;
-};
-
-std::string problem_type(const HttpResponse& r) {
-  json doc = json::parse(r.body, nullptr, false);
-  return doc.is_object() ? doc.value("type", "") : "";
-}
-
-// Serves one key authorization for http-01 on the CA's validation port.
-class Http01Responder {
- public:
-  Http01Responder(int port, std::string key_authorization)
-      : body_(std::move(key_authorization)),
-        listener_("http-01", "127.0.0.1", port, [this](int client) {
-          char buffer[2048];
-          (void)::recv(client, buffer, sizeof buffer, 0);
-          std::string response =
-              "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_.size()) +
-              "\r\nConnection: close\r\n\r\n" + body_;
-          (void)::send(client, response.data(), response.size(), MSG_NOSIGNAL);
-        }) {}
-
- private:
-  std::string body_;
-  acme::ChallengeListener listener_;
-};
-
-// Orders `domain`, answers http-01 and waits for the authorization to be valid; returns
-// the order.
-json validated_order(RawAcmeClient& client, const FoundationCa& ca, const std::string& domain) {
-  json order = client.post_json(client.endpoint("newOrder"),
-                                {{"identifiers", {{{"type", "dns"}, {"value", domain}}}}});
-  std::string authz_url = order["authorizations"][0];
-  json authz = client.get_json(authz_url);
-  json challenge;
-  for (const auto& c : authz["challenges"])
-    if (c["type"] == "http-01") challenge = c;
-  std::string key_authorization =
-      challenge["token"].get<std::string>() + "." + acme::jwk_thumbprint(client.key());
-  Http01Responder responder(ca.http01_port(), key_authorization);
-  client.post_json(challenge["url"], json::object());
-  for (int i = 0; i < 100 && authz["status"] == "pending"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    authz = client.get_json(authz_url);
-  }
-  EXPECT_EQ(authz["status"], "valid") << authz.dump() << "\n" << ca.log();
-  order["url"] = order["finalize"].get<std::string>().substr(
-      0, order["finalize"].get<std::string>().size() - std::string("/finalize").size());
-  return order;
-}
-
-std::string csr_b64(EVP_PKEY* key, const XmppIdentities& ids) {
-  X509ReqPtr csr = build_csr(key, ids);
-  return base64url_encode(csr_der(csr.get()));
-}
-
-// A validated order for `domain` finalized with a CSR for it: the finalize reply (its status is
-// checked by the caller).
-json finalized_order(RawAcmeClient& client, const FoundationCa& ca, const std::string& domain) {
-  json order = validated_order(client, ca, domain);
-  PKeyPtr key = generate_private_key(KeyType::kEcP256);
-  return client.post_json(
-      order["finalize"], {{"csr", csr_b64(key.get(), identities_for({parse_domain(domain)}, {}))}});
-}
+using testing::Http01Responder;
+using testing::problem_type;
+using testing::RawAcmeClient;
+using testing::validated_order;
 
 class FoundationCaProtocol : public ::testing::Test {
  protected:
