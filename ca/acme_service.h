@@ -31,7 +31,7 @@ namespace xmppcert::ca {
 struct ServiceOptions {
   std::string base_url;  // "https://H:PORT", no trailing slash
   std::chrono::seconds lifetime{90 * 86400};
-  int validation_threads = 8;
+  WorkQueueCaps validations;  // threads, and how many at once per account and per target
   bool eab_required = false;
   std::map<std::string, std::string> eab_keys;  // key id -> HMAC key (raw bytes); never logged
   int ari_retry_after = 6 * 3600;               // seconds, renewalInfo's Retry-After

@@ -137,6 +137,9 @@ int run_serve(const std::vector<std::string>& raw) {
     validation.resolver = *resolver;
   }
   validation.caa_identity = config.value("caa_identity", ca.hostname);
+  if (config.contains("validation_timeout"))
+    validation.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        parse_duration(config["validation_timeout"].get<std::string>()));
 
   ServiceOptions service_options;
   std::string host =
@@ -145,6 +148,10 @@ int run_serve(const std::vector<std::string>& raw) {
   if (auto lifetime = setting("--lifetime", "lifetime"))
     service_options.lifetime = parse_duration(*lifetime);
   apply_service_config(config, service_options);
+  auto& queue = service_options.validations;
+  queue.threads = config.value("validation_threads", queue.threads);
+  queue.per_account = config.value("validations_per_account", queue.per_account);
+  queue.per_target = config.value("validations_per_target", queue.per_target);
 
   Storage storage(dir / "ca.db");
   Validator validator(validation);
@@ -154,6 +161,8 @@ int run_serve(const std::vector<std::string>& raw) {
   server.port = port;
   server.cert_file = https_cert_path(dir).string();
   server.key_file = https_key_path(dir).string();
+  server.caps.total = config.value("max_connections", 0);
+  server.caps.per_address = config.value("max_connections_per_address", 0);
   serve_https(server, [&](const WebRequest& request) { return service.handle(request); });
   return 0;
 }

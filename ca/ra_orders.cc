@@ -170,7 +170,8 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
     check_failed_validation_rate(post.account->id);
     state["status"] = "processing";
     storage_.put_document("authz", authz_id, post.account->id, authz);
-    validations_->submit([this, authz_id, type] { run_validation(authz_id, type); });
+    validations_->submit(post.account->id, authz["identifier"].get<std::string>(),
+                         [this, authz_id, type] { run_validation(authz_id, type); });
   }
   lock.unlock();
   WebResponse response = json_response(200, challenge_json(authz_id, authz, type));
@@ -187,8 +188,9 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
                              authz["token"].get<std::string>() + "." + account->thumbprint};
   nlohmann::json error;
   try {
-    validator_.check_caa(challenge.domain);
-    validator_.validate(challenge);
+    Deadline deadline = validator_.deadline();
+    validator_.check_caa(challenge.domain, deadline);
+    validator_.validate(challenge, deadline);
   } catch (const AcmeProblem& problem) {
     error = problem.document();
   } catch (const std::exception& failure) {

@@ -49,7 +49,7 @@ AcmeService::AcmeService(ServiceOptions options, IssuingCa& ca, Storage& storage
       validator_(validator),
       signer_(ca, options_.base_url + "/crl"),
       crl_number_(std::time(nullptr)),
-      validations_(std::make_unique<WorkQueue>(options_.validation_threads)) {
+      validations_(std::make_unique<WorkQueue>(options_.validations)) {
   std::lock_guard guard(state_mutex_);
   refresh_crl();
 }

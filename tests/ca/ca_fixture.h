@@ -45,6 +45,7 @@ class FoundationCa {
   int tls_alpn01_port() const { return tls_port_; }
   int dns_port() const { return bind_->port(); }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const TempDir& dir() const { return dir_; }
   std::string log() const;
   // SIGKILL to the CA, as a crash or a power cut would (no shutdown code runs); start() then
