@@ -137,6 +137,7 @@ int run_serve(const std::vector<std::string>& raw) {
     validation.resolver = *resolver;
   }
   validation.caa_identity = config.value("caa_identity", ca.hostname);
+  validation.networks = config.value("validation_networks", std::vector<std::string>{});
   if (config.contains("validation_timeout"))
     validation.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         parse_duration(config["validation_timeout"].get<std::string>()));

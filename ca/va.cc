@@ -33,7 +33,7 @@ std::string key_authorization_digest(const std::string& key_authorization) {
 }
 
 Validator::Validator(ValidationOptions options)
-    : options_(std::move(options)), resolver_(options_.resolver) {}
+    : options_(std::move(options)), targets_(options_.networks), resolver_(options_.resolver) {}
 
 void check_deadline(Deadline deadline, const std::string& what) {
   if (std::chrono::steady_clock::now() >= deadline)
@@ -48,7 +48,20 @@ std::vector<std::string> Validator::addresses_of(const std::string& domain, Dead
     throw AcmeProblem("dns", error.what());
   }
   if (addresses.empty()) throw AcmeProblem("dns", "no A or AAAA record for " + domain);
-  return addresses;
+  std::vector<std::string> allowed;
+  std::string refused;
+  for (const auto& address : addresses)
+    if (targets_.allowed(address))
+      allowed.push_back(address);
+    else
+      refused += (refused.empty() ? "" : ", ") + address;
+  // Nothing is sent to a refused address; the problem names the addresses DNS gave, never
+  // anything a target said.
+  if (allowed.empty())
+    throw AcmeProblem("rejectedIdentifier",
+                      domain + " resolves only to addresses this CA does not validate against (" +
+                          refused + ": not global unicast, and not in validation_networks)");
+  return allowed;
 }
 
 void Validator::validate(const ChallengeToCheck& challenge, Deadline deadline) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "ca/resolver.h"
+#include "ca/validation_targets.h"
 
 namespace xmppcert::ca {
 
@@ -22,6 +23,7 @@ struct ValidationOptions {
   std::string resolver;                      // "ADDR:PORT"; empty: /etc/resolv.conf
   std::string caa_identity;                  // the issuer domain CAA records must name
   std::chrono::milliseconds timeout{10000};  // one validation, CAA included, all addresses
+  std::vector<std::string> networks;         // non-global networks validation may reach (CIDRs)
 };
 
 struct ChallengeToCheck {
@@ -47,6 +49,7 @@ class Validator {
   void validate_tls_alpn01(const ChallengeToCheck& challenge, Deadline deadline);
 
   ValidationOptions options_;
+  ValidationTargets targets_;
   Resolver resolver_;
 };
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "engine/fs.h"
@@ -42,11 +43,15 @@ FoundationCa::FoundationCa(FoundationCaOptions options)
                  "--resolver",
                  "127.0.0.1:" + std::to_string(bind_->port())};
   serve_args_.insert(serve_args_.end(), options.serve_args.begin(), options.serve_args.end());
-  if (!options.config_json.empty()) {
-    write_text(dir_ / "ca-config.json", options.config_json);
-    serve_args_.push_back("--config");
-    serve_args_.push_back((dir_ / "ca-config.json").string());
-  }
+  // The test hosts live on loopback and in 192.0.2.0/24 (the federation's namespaces):
+  // networks a CA refuses to validate against unless its config lists them.
+  nlohmann::json config = options.config_json.empty() ? nlohmann::json::object()
+                                                      : nlohmann::json::parse(options.config_json);
+  if (!config.contains("validation_networks"))
+    config["validation_networks"] = {"127.0.0.0/8", "::1/128", "192.0.2.0/24"};
+  write_text(dir_ / "ca-config.json", config.dump(2));
+  serve_args_.push_back("--config");
+  serve_args_.push_back((dir_ / "ca-config.json").string());
   // A free port can be taken by a parallel test before the CA binds it: try again.
   for (int attempt = 1;; ++attempt) {
     port_ = free_port();

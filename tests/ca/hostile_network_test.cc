@@ -224,5 +224,42 @@ TEST_F(HostileValidationTargets,
   EXPECT_LE(tarpit.accepted(), 10);
 }
 
+class ValidationOfPrivateTargets : public HostileValidationTargets {
+ protected:
+  testing::FoundationCaOptions options() override {
+    testing::FoundationCaOptions o;
+    o.config_json = R"({"validation_networks": []})";
+    o.bind_records = "private IN A 10.255.255.1\n* IN A 127.0.0.1\n";
+    return o;
+  }
+};
+
+TEST_F(ValidationOfPrivateTargets, LoopbackAndPrivateTargetsAreRefusedWithoutAConnection) {
+  std::atomic<int> requests{0};
+  acme::ChallengeListener listener("http-01", "127.0.0.1", ca_->http01_port(), [&](int client) {
+    ++requests;
+    const char kAnswer[] = "HTTP/1.1 418 secret-internal-banner\r\nContent-Length: 0\r\n\r\n";
+    (void)::send(client, kAnswer, sizeof kAnswer - 1, MSG_NOSIGNAL);
+  });
+  RawAcmeClient client(*ca_);
+  ASSERT_EQ(client.create_account().status, 201);
+  for (const char* domain : {"loop.example.test", "private.example.test"}) {
+    std::string authz_url = start_challenge(client, domain, "http-01");
+    json authz;
+    ASSERT_TRUE(wait_for(
+        [&] {
+          authz = client.get_json(authz_url);
+          return authz["status"] != "pending";
+        },
+        std::chrono::seconds(15)));
+    std::string text = authz.dump();
+    EXPECT_EQ(authz["status"], "invalid") << text;
+    EXPECT_NE(text.find("not global unicast"), std::string::npos) << text;
+    EXPECT_EQ(text.find("418"), std::string::npos) << text;
+    EXPECT_EQ(text.find("secret"), std::string::npos) << text;
+  }
+  EXPECT_EQ(requests, 0);
+}
+
 }  // namespace
 }  // namespace xmppcert
