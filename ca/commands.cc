@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ca/acme_service.h"
+#include "ca/ca_config.h"
 #include "ca/ca_keys.h"
 #include "ca/https_server.h"
 #include "cli/args.h"
@@ -33,39 +34,6 @@ std::pair<std::string, int> split_host_port(const std::string& text, const std::
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   return {host, parse_port(text.substr(colon + 1), what)};
-}
-
-nlohmann::json read_config(const std::optional<std::string>& path) {
-  if (!path) return nlohmann::json::object();
-  nlohmann::json config = nlohmann::json::parse(read_file(*path), nullptr, false, true);
-  if (!config.is_object()) throw UsageError("serve: " + *path + ": not a JSON object");
-  return config;
-}
-
-// "eab", "rate_limits", "ari_retry_after" of the config file.
-void apply_service_config(const nlohmann::json& config, ServiceOptions& options) {
-  if (config.contains("eab")) {
-    const auto& eab = config["eab"];
-    if (!eab.is_object()) throw UsageError("serve: config \"eab\" must be an object");
-    options.eab_required = eab.value("required", false);
-    const nlohmann::json keys = eab.value("keys", nlohmann::json::object());
-    for (const auto& [kid, key] : keys.items()) {
-      if (!key.is_string()) throw UsageError("serve: config eab key " + kid + " is not a string");
-      options.eab_keys[kid] = base64url_decode(key.get<std::string>(), "eab key " + kid);
-    }
-    if (options.eab_required && options.eab_keys.empty())
-      throw UsageError("serve: config eab.required without eab.keys");
-  }
-  if (config.contains("ari_retry_after"))
-    options.ari_retry_after =
-        static_cast<int>(parse_duration(config["ari_retry_after"].get<std::string>()).count());
-  if (config.contains("rate_limits")) {
-    const auto& limits = config["rate_limits"];
-    options.certificates_per_account_per_hour = limits.value(
-        "certificates_per_account_per_hour", options.certificates_per_account_per_hour);
-    options.failed_validations_per_account_per_hour = limits.value(
-        "failed_validations_per_account_per_hour", options.failed_validations_per_account_per_hour);
-  }
 }
 
 }  // namespace
@@ -113,46 +81,54 @@ int run_serve(const std::vector<std::string>& raw) {
                           {"--resolver", true},
                           {"--lifetime", true}});
   auto dir = state_dir(args, "serve");
-  nlohmann::json config = read_config(args.value("--config"));
-  auto setting = [&](const char* flag, const char* key) -> std::optional<std::string> {
-    if (auto value = args.value(flag)) return value;
-    if (config.contains(key)) {
-      const auto& value = config[key];
-      return value.is_string() ? value.get<std::string>() : value.dump();
-    }
-    return std::nullopt;
+  auto config_path = args.value("--config");
+  CaConfig config = load_ca_config(config_path ? std::optional<std::filesystem::path>(*config_path)
+                                               : std::nullopt);
+  auto setting = [&](const char* flag, const std::optional<std::string>& from_config) {
+    auto value = args.value(flag);
+    return value ? value : from_config;
   };
-  auto listen = setting("--listen", "listen");
+  auto listen = setting("--listen", config.listen);
   if (!listen) throw UsageError("serve: --listen ADDR:PORT is required");
   auto [address, port] = split_host_port(*listen, "serve: --listen");
 
   IssuingCa ca = load_issuing_ca(dir);
   ValidationOptions validation;
-  if (auto p = setting("--validation-http-port", "validation_http_port"))
+  if (auto p = setting("--validation-http-port", config.validation_http_port))
     validation.http_port = parse_port(*p, "serve: --validation-http-port");
-  if (auto p = setting("--validation-tls-port", "validation_tls_port"))
+  if (auto p = setting("--validation-tls-port", config.validation_tls_port))
     validation.tls_port = parse_port(*p, "serve: --validation-tls-port");
-  if (auto resolver = setting("--resolver", "resolver")) {
+  if (auto resolver = setting("--resolver", config.resolver)) {
     split_host_port(*resolver, "serve: --resolver");
     validation.resolver = *resolver;
   }
-  validation.caa_identity = config.value("caa_identity", ca.hostname);
-  validation.networks = config.value("validation_networks", std::vector<std::string>{});
-  if (config.contains("validation_timeout"))
+  validation.caa_identity = config.caa_identity.value_or(ca.hostname);
+  validation.networks = config.validation_networks;
+  if (config.validation_timeout)
     validation.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        parse_duration(config["validation_timeout"].get<std::string>()));
+        parse_duration(*config.validation_timeout));
 
   ServiceOptions service_options;
   std::string host =
       ca.hostname.find(':') != std::string::npos ? "[" + ca.hostname + "]" : ca.hostname;
   service_options.base_url = "https://" + host + ":" + std::to_string(port);
-  if (auto lifetime = setting("--lifetime", "lifetime"))
+  if (auto lifetime = setting("--lifetime", config.lifetime))
     service_options.lifetime = parse_duration(*lifetime);
-  apply_service_config(config, service_options);
+  service_options.eab_required = config.eab_required;
+  service_options.eab_keys = config.eab_keys;
+  if (config.ari_retry_after)
+    service_options.ari_retry_after =
+        static_cast<int>(parse_duration(*config.ari_retry_after).count());
+  service_options.certificates_per_account_per_hour =
+      static_cast<int>(config.certificates_per_account_per_hour.value_or(
+          service_options.certificates_per_account_per_hour));
+  service_options.failed_validations_per_account_per_hour =
+      static_cast<int>(config.failed_validations_per_account_per_hour.value_or(
+          service_options.failed_validations_per_account_per_hour));
   auto& queue = service_options.validations;
-  queue.threads = config.value("validation_threads", queue.threads);
-  queue.per_account = config.value("validations_per_account", queue.per_account);
-  queue.per_target = config.value("validations_per_target", queue.per_target);
+  queue.threads = static_cast<int>(config.validation_threads.value_or(queue.threads));
+  queue.per_account = static_cast<int>(config.validations_per_account.value_or(queue.per_account));
+  queue.per_target = static_cast<int>(config.validations_per_target.value_or(queue.per_target));
 
   Storage storage(dir / "ca.db");
   Validator validator(validation);
@@ -162,8 +138,8 @@ int run_serve(const std::vector<std::string>& raw) {
   server.port = port;
   server.cert_file = https_cert_path(dir).string();
   server.key_file = https_key_path(dir).string();
-  server.caps.total = config.value("max_connections", 0);
-  server.caps.per_address = config.value("max_connections_per_address", 0);
+  server.caps.total = static_cast<int>(config.max_connections.value_or(0));
+  server.caps.per_address = static_cast<int>(config.max_connections_per_address.value_or(0));
   serve_https(server, [&](const WebRequest& request) { return service.handle(request); });
   return 0;
 }
