@@ -76,10 +76,16 @@ class AcmeService {
   // renewal_info.cc
   WebResponse renewal_info(const std::string& cert_id);
 
-  // rate_limits.cc: AcmeProblem rateLimited (429, Retry-After) when over a limit.
-  void check_certificate_rate(long long account);
-  void check_failed_validation_rate(long long account);
-  void record_failed_validation(long long account);
+  // rate_limits.cc: AcmeProblem rateLimited (429, Retry-After) when over a limit. What is
+  // under way counts too: a certificate being signed, a validation running (as if it would
+  // fail), so that requests sent at once cannot all pass the check before any is recorded.
+  void check_certificate_rate(long long account);  // at newOrder: nothing reserved
+  // With state_mutex_ held, at finalize: counts and reserves; release after the insert.
+  void reserve_certificate(long long account);
+  void release_certificate(long long account);
+  // At a challenge POST: counts and reserves; finish when its outcome is recorded.
+  void reserve_validation(long long account);
+  void finish_validation(long long account, bool failed);
 
   // ra_orders.cc
   WebResponse new_order(const VerifiedPost& post);
@@ -116,6 +122,8 @@ class AcmeService {
   long long crl_number_ = 0;
   std::mutex failures_mutex_;
   std::map<long long, std::vector<std::time_t>> failed_validations_;
+  std::map<long long, int> validating_;  // under failures_mutex_
+  std::map<long long, int> issuing_;     // under state_mutex_
   std::unique_ptr<WorkQueue> validations_;
 };
 

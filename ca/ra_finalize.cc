@@ -34,8 +34,14 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
                       "order is " + order["status"].get<std::string>() + ", not ready", 403);
   std::vector<std::string> validated = order["identifiers"];
   XmppIdentities ids = approve_csr(csr.get(), validated, post.key.get());
+  reserve_certificate(post.account->id);
   order["status"] = "processing";
-  storage_.put_document("order", id, post.account->id, order);
+  try {
+    storage_.put_document("order", id, post.account->id, order);
+  } catch (...) {
+    release_certificate(post.account->id);
+    throw;
+  }
   lock.unlock();
 
   SignedCertificate cert;
@@ -43,6 +49,7 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     cert = signer_.sign(X509_REQ_get0_pubkey(csr.get()), ids, options_.lifetime);
   } catch (...) {
     lock.lock();
+    release_certificate(post.account->id);
     order["status"] = "invalid";
     order["error"] = AcmeProblem("serverInternal", "signing failed", 500).document();
     storage_.put_document("order", id, post.account->id, order);
@@ -51,6 +58,7 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   lock.lock();
   order["status"] = "valid";
   order["certificate"] = cert.serial_hex;
+  release_certificate(post.account->id);  // counted from now on by the database
   storage_.transaction([&] {
     storage_.insert_certificate(
         {cert.serial_hex, post.account->id, id, cert.leaf_pem, cert.not_after, 0, 0});

@@ -167,7 +167,7 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
   auto& state = authz["challenges"][type];
   // A POST with a payload ("{}") asks for validation; POST-as-GET only reads.
   if (!post.payload.empty() && authz_status(authz) == "pending" && state["status"] == "pending") {
-    check_failed_validation_rate(post.account->id);
+    reserve_validation(post.account->id);
     state["status"] = "processing";
     storage_.put_document("authz", authz_id, post.account->id, authz);
     validations_->submit(post.account->id, authz["identifier"].get<std::string>(),
@@ -197,6 +197,7 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
     error = AcmeProblem("serverInternal", failure.what(), 500).document();
   }
   std::lock_guard guard(state_mutex_);
+  finish_validation(account->id, !error.is_null());
   authz = *storage_.document("authz", authz_id);
   if (authz["challenges"][type]["status"] != "processing") return;
   auto& state = authz["challenges"][type];
@@ -208,7 +209,6 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
     state["status"] = "invalid";
     state["error"] = error;
     authz["status"] = "invalid";
-    record_failed_validation(account->id);
     log_line("xmppcert-ca", "validation " + type + " of " + challenge.domain + " for account " +
                                 std::to_string(account->id) +
                                 " failed: " + error["detail"].get<std::string>());

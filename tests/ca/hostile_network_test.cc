@@ -224,6 +224,37 @@ TEST_F(HostileValidationTargets,
   EXPECT_LE(tarpit.accepted(), 10);
 }
 
+class FailedValidationLimit : public HostileValidationTargets {
+ protected:
+  testing::FoundationCaOptions options() override {
+    testing::FoundationCaOptions o;
+    o.config_json =
+        R"({"validation_timeout": "3s", "rate_limits": {"failed_validations_per_account_per_hour": 3}})";
+    return o;
+  }
+};
+
+TEST_F(FailedValidationLimit, ValidationsStillRunningCountAgainstTheFailureLimit) {
+  Tarpit tarpit(ca_->tls_alpn01_port());
+  RawAcmeClient client(*ca_);
+  ASSERT_EQ(client.create_account().status, 201);
+  int accepted = 0, limited = 0;
+  for (int i = 0; i < 6; ++i) {
+    json order = client.post_json(
+        client.endpoint("newOrder"),
+        {{"identifiers",
+          {{{"type", "dns"}, {"value", "f" + std::to_string(i) + ".example.test"}}}}});
+    json authz = client.get_json(order["authorizations"][0]);
+    for (const auto& c : authz["challenges"])
+      if (c["type"] == "tls-alpn-01") {
+        HttpResponse r = client.post(c["url"], "{}");
+        (r.status == 429 ? limited : accepted) += 1;
+      }
+  }
+  EXPECT_EQ(accepted, 3);
+  EXPECT_EQ(limited, 3);
+}
+
 class ValidationOfPrivateTargets : public HostileValidationTargets {
  protected:
   testing::FoundationCaOptions options() override {

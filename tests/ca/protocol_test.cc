@@ -260,6 +260,24 @@ TEST_F(FoundationCaLimits, SecondCertificateWithinTheHourIsRateLimitedWithRetryA
   EXPECT_TRUE(limited.header("retry-after"));
 }
 
+TEST_F(FoundationCaLimits, OrdersOpenedBeforeTheFirstCertificateCannotExceedTheLimit) {
+  RawAcmeClient client(*ca_);
+  ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status,
+            201);
+  json first = validated_order(client, *ca_, "first.example.test");
+  json second = validated_order(client, *ca_, "second.example.test");
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  auto finalize = [&](const json& order, const std::string& domain) {
+    return client.post(
+        order["finalize"],
+        json{{"csr", csr_b64(key.get(), identities_for({parse_domain(domain)}, {}))}}.dump());
+  };
+  EXPECT_EQ(finalize(first, "first.example.test").status, 200);
+  HttpResponse over = finalize(second, "second.example.test");
+  EXPECT_EQ(over.status, 429) << over.body;
+  EXPECT_EQ(problem_type(over), "urn:ietf:params:acme:error:rateLimited") << over.body;
+}
+
 TEST_F(FoundationCaLimits, CaaNamingAnotherCaForbidsValidation) {
   RawAcmeClient client(*ca_);
   ASSERT_EQ(create_bound_account(client, "c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE").status,
