@@ -7,6 +7,7 @@
 #include "ca/ca_config.h"
 #include "ca/ca_keys.h"
 #include "ca/https_server.h"
+#include "ca/state_dir.h"
 #include "cli/args.h"
 #include "engine/clock.h"
 #include "engine/encoding.h"
@@ -130,6 +131,7 @@ int run_serve(const std::vector<std::string>& raw) {
   queue.per_account = static_cast<int>(config.validations_per_account.value_or(queue.per_account));
   queue.per_target = static_cast<int>(config.validations_per_target.value_or(queue.per_target));
 
+  make_state_dir_private(dir);
   Storage storage(dir / "ca.db");
   Validator validator(validation);
   AcmeService service(service_options, ca, storage, validator);

@@ -3,6 +3,7 @@
 // must each end in a 4xx problem document, and the CA must keep serving afterwards.
 #include <gtest/gtest.h>
 #include <openssl/x509.h>
+#include <sys/stat.h>
 
 #include <string>
 
@@ -136,6 +137,29 @@ TEST_F(HostileClient, AKidIsParsedWholeAndAnAccountUrlWithTrailingTextNamesNoAcc
     EXPECT_EQ(problem_type(r), "urn:ietf:params:acme:error:accountDoesNotExist")
         << loose << ": " << r.body;
   }
+}
+
+TEST_F(HostileClient, TheStateDirAndTheDatabaseFilesArePrivateEvenWhenTheyWereNot) {
+  std::filesystem::path dir = ca_->state_dir();
+  RawAcmeClient client(*ca_);
+  ASSERT_EQ(client.create_account().status, 201);  // the database and its WAL exist now
+  auto mode = [](const std::filesystem::path& path) {
+    struct stat info {};
+    ::stat(path.c_str(), &info);
+    return info.st_mode & 07777;
+  };
+  for (const char* name : {"ca.db", "ca.db-wal", "ca.db-shm"})
+    if (std::filesystem::exists(dir / name)) {
+      EXPECT_EQ(mode(dir / name), 0600u) << name;
+    }
+  EXPECT_EQ(mode(dir), 0700u);
+  // Loosened by hand, then served again: tightened.
+  ca_->kill_hard();
+  ::chmod(dir.c_str(), 0755);
+  ::chmod((dir / "ca.db").c_str(), 0644);
+  ca_->start();
+  EXPECT_EQ(mode(dir), 0700u);
+  EXPECT_EQ(mode(dir / "ca.db"), 0600u);
 }
 
 }  // namespace
