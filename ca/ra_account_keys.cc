@@ -34,7 +34,9 @@ WebResponse AcmeService::key_change(const VerifiedPost& post) {
     conflict.content_type = "application/problem+json";
     return conflict;
   }
-  AccountRecord account = *post.account;
+  AccountRecord account = storage_.account(post.account->id).value_or(*post.account);
+  if (account.thumbprint != post.account->thumbprint || account.status != "valid")
+    throw AcmeProblem("unauthorized", "the account changed its key or status meanwhile", 401);
   account.thumbprint = thumbprint;
   account.jwk = acme::public_jwk(new_key.get());
   storage_.update_account(account);

@@ -46,12 +46,23 @@ WebResponse AcmeService::update_account(const VerifiedPost& post, long long id) 
   AccountRecord account = *post.account;
   if (!post.payload.empty()) {
     nlohmann::json payload = post.json();
-    if (payload.contains("contact")) account.contact = checked_contacts(payload["contact"]);
-    if (string_member(payload, "status", "account update").value_or("") == "deactivated") {
+    std::optional<nlohmann::json> contact;
+    if (payload.contains("contact")) contact = checked_contacts(payload["contact"]);
+    bool deactivate =
+        string_member(payload, "status", "account update").value_or("") == "deactivated";
+    // The record as stored now, with only the fields this request changes: a key rollover
+    // that finished since this request's JWS was checked is neither undone nor bypassed.
+    std::lock_guard guard(state_mutex_);
+    account = storage_.account(id).value_or(account);
+    if (account.thumbprint != post.account->thumbprint || account.status != "valid")
+      throw AcmeProblem(
+          "unauthorized",
+          "account " + std::to_string(id) + " changed its key or status meanwhile; try again", 401);
+    if (contact) account.contact = *contact;
+    if (deactivate) {
       account.status = "deactivated";
       log_line("xmppcert-ca", "account " + std::to_string(id) + " deactivated");
     }
-    std::lock_guard guard(state_mutex_);
     storage_.update_account(account);
   }
   return json_response(200, account_json(account), url("/acme/acct/" + std::to_string(id)));

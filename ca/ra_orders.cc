@@ -201,7 +201,15 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
   authz = *storage_.document("authz", authz_id);
   if (authz["challenges"][type]["status"] != "processing") return;
   auto& state = authz["challenges"][type];
-  if (error.is_null()) {
+  if (authz["status"] != "pending") {
+    // Only from the state the validation started in: an authorization deactivated meanwhile
+    // stays deactivated, whatever the target answered.
+    state["status"] = "invalid";
+    state["error"] =
+        AcmeProblem("malformed", "the authorization was " + authz["status"].get<std::string>() +
+                                     " while this challenge was validated")
+            .document();
+  } else if (error.is_null()) {
     state["status"] = "valid";
     state["validated"] = format_utc(std::time(nullptr));
     authz["status"] = "valid";

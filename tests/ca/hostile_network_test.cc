@@ -255,6 +255,45 @@ TEST_F(FailedValidationLimit, ValidationsStillRunningCountAgainstTheFailureLimit
   EXPECT_EQ(limited, 3);
 }
 
+TEST_F(HostileValidationTargets, AnAuthorizationDeactivatedDuringItsValidationStaysDeactivated) {
+  RawAcmeClient client(*ca_);
+  ASSERT_EQ(client.create_account().status, 201);
+  json order =
+      client.post_json(client.endpoint("newOrder"),
+                       {{"identifiers", {{{"type", "dns"}, {"value", "d.example.test"}}}}});
+  std::string authz_url = order["authorizations"][0];
+  json authz = client.get_json(authz_url);
+  json challenge;
+  for (const auto& c : authz["challenges"])
+    if (c["type"] == "http-01") challenge = c;
+  std::string key_authorization =
+      challenge["token"].get<std::string>() + "." + acme::jwk_thumbprint(client.key());
+  std::atomic<bool> asked{false}, answer{false};
+  acme::ChallengeListener slow("http-01", "127.0.0.1", ca_->http01_port(), [&](int fd) {
+    asked = true;
+    wait_for([&] { return answer.load(); }, std::chrono::seconds(3));
+    std::string response =
+        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(key_authorization.size()) +
+        "\r\nConnection: close\r\n\r\n" + key_authorization;
+    (void)::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+  });
+  client.post_json(challenge["url"], json::object());
+  ASSERT_TRUE(wait_for([&] { return asked.load(); }, std::chrono::seconds(5)));
+  EXPECT_EQ(client.post_json(authz_url, {{"status", "deactivated"}})["status"], "deactivated");
+  answer = true;
+  // Once the validation has written its outcome, the authorization is still deactivated.
+  EXPECT_TRUE(wait_for(
+      [&] {
+        authz = client.get_json(authz_url);
+        for (const auto& c : authz["challenges"])
+          if (c["type"] == "http-01") return c["status"] != "processing";
+        return false;
+      },
+      std::chrono::seconds(5)))
+      << authz.dump();
+  EXPECT_EQ(authz["status"], "deactivated") << authz.dump();
+}
+
 class ValidationOfPrivateTargets : public HostileValidationTargets {
  protected:
   testing::FoundationCaOptions options() override {
