@@ -1,6 +1,10 @@
 #include "ca/nonces.h"
 
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
+
+#include <cstring>
 
 #include "engine/encoding.h"
 #include "engine/errors.h"
@@ -14,21 +18,52 @@ std::string random_id(size_t bytes) {
   return base64url_encode(raw);
 }
 
+NonceService::NonceService(size_t capacity) : capacity_(capacity) {
+  key_.resize(32);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key_.data()), 32) != 1)
+    throw_operation_error("generate", "nonce key", openssl_error_text());
+}
+
+std::string NonceService::mac(uint64_t counter) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(&counter), sizeof counter, digest, &length);
+  return std::string(reinterpret_cast<char*>(digest), 16);
+}
+
 std::string NonceService::issue() {
-  std::string nonce = random_id(16);
-  std::lock_guard guard(mutex_);
-  valid_.insert(nonce);
-  order_.push_back(nonce);
-  while (order_.size() > capacity_) {
-    valid_.erase(order_.front());
-    order_.pop_front();
+  uint64_t counter;
+  {
+    std::lock_guard guard(mutex_);
+    counter = next_++;
   }
-  return nonce;
+  return base64url_encode(std::string(reinterpret_cast<const char*>(&counter), sizeof counter) +
+                          mac(counter));
 }
 
 bool NonceService::consume(const std::string& nonce) {
+  if (nonce.size() != 32) return false;  // base64url of 8 + 16 bytes
+  std::string raw;
+  try {
+    raw = base64url_decode(nonce, "nonce");
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (raw.size() != 24) return false;
+  uint64_t counter;
+  std::memcpy(&counter, raw.data(), sizeof counter);
+  if (CRYPTO_memcmp(raw.data() + 8, mac(counter).data(), 16) != 0) return false;
   std::lock_guard guard(mutex_);
-  return valid_.erase(nonce) == 1;  // its entry in order_ goes when it reaches the front
+  if (counter < lowest_valid_ || counter >= next_ || !used_.insert(counter).second) return false;
+  used_order_.push(counter);
+  while (used_.size() > capacity_) {
+    uint64_t oldest = used_order_.top();
+    used_order_.pop();
+    used_.erase(oldest);
+    lowest_valid_ = oldest + 1;
+  }
+  return true;
 }
 
 }  // namespace xmppcert::ca
