@@ -44,7 +44,9 @@ python3 -m http.server "$validation" --bind 127.0.0.1 --directory "$work/webroot
 pids+=($!)
 
 "$build/xmppcert-ca" init --state-dir "$work/ca" --hostname 127.0.0.1 >/dev/null
+echo '{"validation_networks": ["127.0.0.0/8"]}' >"$work/ca.json"
 "$build/xmppcert-ca" serve --state-dir "$work/ca" --listen 127.0.0.1:"$ca_port" \
+  --config "$work/ca.json" \
   --validation-http-port "$validation" --resolver 127.0.0.1:"$dns" >"$work/ca.log" 2>&1 &
 ca_pid=$!
 pids+=($ca_pid)

@@ -31,7 +31,7 @@ namespace xmppcert::ca {
 struct ServiceOptions {
   std::string base_url;  // "https://H:PORT", no trailing slash
   std::chrono::seconds lifetime{90 * 86400};
-  int validation_threads = 8;
+  WorkQueueCaps validations;  // threads, and how many at once per account and per target
   bool eab_required = false;
   std::map<std::string, std::string> eab_keys;  // key id -> HMAC key (raw bytes); never logged
   int ari_retry_after = 6 * 3600;               // seconds, renewalInfo's Retry-After
@@ -79,10 +79,16 @@ class AcmeService {
   // renewal_info.cc
   WebResponse renewal_info(const std::string& cert_id);
 
-  // rate_limits.cc: AcmeProblem rateLimited (429, Retry-After) when over a limit.
-  void check_certificate_rate(long long account);
-  void check_failed_validation_rate(long long account);
-  void record_failed_validation(long long account);
+  // rate_limits.cc: AcmeProblem rateLimited (429, Retry-After) when over a limit. What is
+  // under way counts too: a certificate being signed, a validation running (as if it would
+  // fail), so that requests sent at once cannot all pass the check before any is recorded.
+  void check_certificate_rate(long long account);  // at newOrder: nothing reserved
+  // With state_mutex_ held, at finalize: counts and reserves; release after the insert.
+  void reserve_certificate(long long account);
+  void release_certificate(long long account);
+  // At a challenge POST: counts and reserves; finish when its outcome is recorded.
+  void reserve_validation(long long account);
+  void finish_validation(long long account, bool failed);
 
   // ra_orders.cc
   WebResponse new_order(const VerifiedPost& post);
@@ -120,6 +126,8 @@ class AcmeService {
   size_t crl_revoked_count_ = 0;  // with crl_mutex_
   std::mutex failures_mutex_;
   std::map<long long, std::vector<std::time_t>> failed_validations_;
+  std::map<long long, int> validating_;  // under failures_mutex_
+  std::map<long long, int> issuing_;     // under state_mutex_
   std::unique_ptr<WorkQueue> validations_;
 };
 

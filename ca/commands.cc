@@ -4,9 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ca/acme_service.h"
+#include "ca/ca_config.h"
 #include "ca/ca_keys.h"
 #include "ca/https_server.h"
 #include "ca/sa/open_storage.h"
+#include "ca/state_dir.h"
 #include "cmdline/args.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
@@ -37,32 +39,6 @@ void print_root_and_directory(const std::filesystem::path& dir, const std::strin
   std::cout << "root certificate: " << (dir / "root.pem").string() << "\n"
             << "root sha256 fingerprint: " << sha256_fingerprint(root.get()) << "\n"
             << "ACME directory: " << directory << std::endl;
-}
-
-// "eab", "rate_limits", "ari_retry_after" of the config file.
-void apply_service_config(const nlohmann::json& config, ServiceOptions& options) {
-  if (config.contains("eab")) {
-    const auto& eab = config["eab"];
-    if (!eab.is_object()) throw UsageError("serve: config \"eab\" must be an object");
-    options.eab_required = eab.value("required", false);
-    const nlohmann::json keys = eab.value("keys", nlohmann::json::object());
-    for (const auto& [kid, key] : keys.items()) {
-      if (!key.is_string()) throw UsageError("serve: config eab key " + kid + " is not a string");
-      options.eab_keys[kid] = base64url_decode(key.get<std::string>(), "eab key " + kid);
-    }
-    if (options.eab_required && options.eab_keys.empty())
-      throw UsageError("serve: config eab.required without eab.keys");
-  }
-  if (config.contains("ari_retry_after"))
-    options.ari_retry_after =
-        static_cast<int>(parse_duration(config["ari_retry_after"].get<std::string>()).count());
-  if (config.contains("rate_limits")) {
-    const auto& limits = config["rate_limits"];
-    options.certificates_per_account_per_hour = limits.value(
-        "certificates_per_account_per_hour", options.certificates_per_account_per_hour);
-    options.failed_validations_per_account_per_hour = limits.value(
-        "failed_validations_per_account_per_hour", options.failed_validations_per_account_per_hour);
-  }
 }
 
 }  // namespace
@@ -152,50 +128,63 @@ int run_serve(const std::vector<std::string>& raw) {
                           {"--resolver", true},
                           {"--lifetime", true}});
   auto dir = state_dir(args, "serve");
-  nlohmann::json config = read_config(args.value("--config"));
-  auto setting = [&](const char* flag, const char* key) -> std::optional<std::string> {
-    if (auto value = args.value(flag)) return value;
-    if (config.contains(key)) {
-      const auto& value = config[key];
-      return value.is_string() ? value.get<std::string>() : value.dump();
-    }
-    return std::nullopt;
+  auto config_path = args.value("--config");
+  CaConfig config = load_ca_config(config_path ? std::optional<std::filesystem::path>(*config_path)
+                                               : std::nullopt);
+  auto setting = [&](const char* flag, const std::optional<std::string>& from_config) {
+    auto value = args.value(flag);
+    return value ? value : from_config;
   };
-  auto listen = setting("--listen", "listen");
+  auto listen = setting("--listen", config.listen);
   if (!listen) throw UsageError("serve: --listen ADDR:PORT is required");
   auto [address, port] = split_host_port(*listen, "serve: --listen");
 
   IssuingCa ca = load_issuing_ca(dir);
   ValidationOptions validation;
-  if (auto p = setting("--validation-http-port", "validation_http_port"))
+  if (auto p = setting("--validation-http-port", config.validation_http_port))
     validation.http_port = parse_port(*p, "serve: --validation-http-port");
-  if (auto p = setting("--validation-tls-port", "validation_tls_port"))
+  if (auto p = setting("--validation-tls-port", config.validation_tls_port))
     validation.tls_port = parse_port(*p, "serve: --validation-tls-port");
-  if (auto resolver = setting("--resolver", "resolver")) {
+  if (auto resolver = setting("--resolver", config.resolver)) {
     split_host_port(*resolver, "serve: --resolver");
     validation.resolver = *resolver;
   }
-  validation.caa_identity = config.value("caa_identity", ca.hostname);
+  validation.caa_identity = config.caa_identity.value_or(ca.hostname);
+  validation.networks = config.validation_networks;
+  if (config.validation_timeout)
+    validation.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        parse_duration(*config.validation_timeout));
 
   ServiceOptions service_options;
   std::string host =
       ca.hostname.find(':') != std::string::npos ? "[" + ca.hostname + "]" : ca.hostname;
   service_options.base_url = "https://" + host + ":" + std::to_string(port);
   // Behind a load balancer every instance names the one URL clients use (and sign).
-  if (config.contains("base_url")) {
-    if (!config["base_url"].is_string() ||
-        !config["base_url"].get<std::string>().starts_with("https://"))
-      throw UsageError("serve: config \"base_url\" must be a string like https://ca.example:443");
-    service_options.base_url = config["base_url"];
+  if (config.base_url) {
+    service_options.base_url = *config.base_url;
     while (service_options.base_url.ends_with("/")) service_options.base_url.pop_back();
   }
-  if (auto lifetime = setting("--lifetime", "lifetime"))
+  if (auto lifetime = setting("--lifetime", config.lifetime))
     service_options.lifetime = parse_duration(*lifetime);
-  apply_service_config(config, service_options);
+  service_options.eab_required = config.eab_required;
+  service_options.eab_keys = config.eab_keys;
+  if (config.ari_retry_after)
+    service_options.ari_retry_after =
+        static_cast<int>(parse_duration(*config.ari_retry_after).count());
+  service_options.certificates_per_account_per_hour =
+      static_cast<int>(config.certificates_per_account_per_hour.value_or(
+          service_options.certificates_per_account_per_hour));
+  service_options.failed_validations_per_account_per_hour =
+      static_cast<int>(config.failed_validations_per_account_per_hour.value_or(
+          service_options.failed_validations_per_account_per_hour));
+  auto& queue = service_options.validations;
+  queue.threads = static_cast<int>(config.validation_threads.value_or(queue.threads));
+  queue.per_account = static_cast<int>(config.validations_per_account.value_or(queue.per_account));
+  queue.per_target = static_cast<int>(config.validations_per_target.value_or(queue.per_target));
 
-  StorageConfig storage_config = read_storage_config(config, args.value("--config").value_or(""));
-  service_options.shared_nonces = !storage_config.postgresql.empty();
-  auto storage = open_storage(storage_config, dir);
+  make_state_dir_private(dir);
+  service_options.shared_nonces = !config.storage.postgresql.empty();
+  auto storage = open_storage(config.storage, dir);
   Validator validator(validation);
   AcmeService service(service_options, ca, *storage, validator);
   print_root_and_directory(dir, service_options.base_url + "/directory");
@@ -204,6 +193,8 @@ int run_serve(const std::vector<std::string>& raw) {
   server.port = port;
   server.cert_file = https_cert_path(dir).string();
   server.key_file = https_key_path(dir).string();
+  server.caps.total = static_cast<int>(config.max_connections.value_or(0));
+  server.caps.per_address = static_cast<int>(config.max_connections_per_address.value_or(0));
   serve_https(server, [&](const WebRequest& request) { return service.handle(request); });
   return 0;
 }

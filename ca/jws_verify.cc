@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/param_build.h>
 
+#include "ca/json_limits.h"
 #include "ca/problem.h"
 #include "engine/encoding.h"
 #include "engine/errors.h"
@@ -59,13 +60,16 @@ std::string ecdsa_raw_to_der(const std::string& raw) {
 }  // namespace
 
 ParsedJws parse_flattened_jws(const std::string& body) {
-  nlohmann::json outer = nlohmann::json::parse(body, nullptr, false);
+  return parse_flattened_jws(parse_untrusted_json(body, "request body"));
+}
+
+ParsedJws parse_flattened_jws(const nlohmann::json& outer) {
   if (!outer.is_object() || !outer.contains("protected") || !outer.contains("payload") ||
       !outer.contains("signature"))
     throw AcmeProblem("malformed", "request body is not a flattened JWS");
   ParsedJws jws;
   std::string header_text = decode(outer["protected"], "protected header");
-  jws.header = nlohmann::json::parse(header_text, nullptr, false);
+  jws.header = parse_untrusted_json(header_text, "JWS protected header");
   if (!jws.header.is_object()) throw AcmeProblem("malformed", "JWS protected header is not JSON");
   if (!outer["payload"].is_string()) throw AcmeProblem("malformed", "JWS payload missing");
   const std::string& payload_b64 = outer["payload"].get_ref<const std::string&>();
@@ -77,10 +81,10 @@ ParsedJws parse_flattened_jws(const std::string& body) {
 
 PKeyPtr key_from_jwk(const nlohmann::json& jwk) {
   if (!jwk.is_object()) throw AcmeProblem("badPublicKey", "JWK is not an object");
-  std::string kty = jwk.value("kty", "");
+  std::string kty = string_member(jwk, "kty", "JWK").value_or("");
   OSSL_PARAM_BLD* builder = OSSL_PARAM_BLD_new();
   if (kty == "EC") {
-    if (jwk.value("crv", "") != "P-256") {
+    if (string_member(jwk, "crv", "JWK").value_or("") != "P-256") {
       OSSL_PARAM_BLD_free(builder);
       throw AcmeProblem("badPublicKey", "only EC keys on P-256 are accepted");
     }
@@ -112,7 +116,7 @@ PKeyPtr key_from_jwk(const nlohmann::json& jwk) {
 }
 
 void verify_jws_signature(const ParsedJws& jws, EVP_PKEY* key) {
-  std::string alg = jws.header.value("alg", "");
+  std::string alg = string_member(jws.header, "alg", "JWS header").value_or("");
   bool ec = EVP_PKEY_is_a(key, "EC");
   if (alg != "ES256" && alg != "RS256")
     throw AcmeProblem("badSignatureAlgorithm", "JWS alg \"" + alg + "\" is not ES256 or RS256");

@@ -17,8 +17,11 @@ struct ParsedJws {
   std::string signature;      // decoded bytes
 };
 
-// Throws AcmeProblem malformed on anything that is not a flattened JWS with a JSON header.
+// Throws AcmeProblem malformed on anything that is not a flattened JWS with a JSON header
+// (depth-limited: json_limits.h). The second form takes one already parsed (an external
+// account binding inside a payload): it is never serialized again.
 ParsedJws parse_flattened_jws(const std::string& body);
+ParsedJws parse_flattened_jws(const nlohmann::json& outer);
 
 // A public key from a JWK (EC P-256 or RSA); AcmeProblem badPublicKey otherwise.
 PKeyPtr key_from_jwk(const nlohmann::json& jwk);

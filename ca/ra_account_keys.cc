@@ -1,5 +1,6 @@
 // Account key rollover (RFC 8555 §7.3.5) and external account binding (§7.3.4).
 #include "ca/acme_service.h"
+#include "ca/json_limits.h"
 #include "ca/problem.h"
 #include "engine/encoding.h"
 #include "engine/log.h"
@@ -12,13 +13,14 @@ WebResponse AcmeService::key_change(const VerifiedPost& post) {
   if (!inner.header.contains("jwk") || inner.header.contains("kid") ||
       inner.header.contains("nonce"))
     throw AcmeProblem("malformed", "keyChange: the inner JWS must carry a jwk and no nonce");
-  if (inner.header.value("url", "") != post.url)
+  if (string_member(inner.header, "url", "keyChange inner header").value_or("") != post.url)
     throw AcmeProblem("malformed", "keyChange: the inner JWS url differs from the outer one");
   PKeyPtr new_key = key_from_jwk(inner.header["jwk"]);
   verify_jws_signature(inner, new_key.get());
-  nlohmann::json payload = nlohmann::json::parse(inner.payload, nullptr, false);
+  nlohmann::json payload = parse_untrusted_json(inner.payload, "keyChange inner payload");
   std::string kid = url("/acme/acct/" + std::to_string(post.account->id));
-  if (!payload.is_object() || payload.value("account", "") != kid)
+  if (!payload.is_object() ||
+      string_member(payload, "account", "keyChange inner payload").value_or("") != kid)
     throw AcmeProblem("malformed", "keyChange: the inner payload does not name this account");
   PKeyPtr old_key = key_from_jwk(payload.value("oldKey", nlohmann::json()));
   if (EVP_PKEY_eq(old_key.get(), post.key.get()) != 1)
@@ -32,7 +34,9 @@ WebResponse AcmeService::key_change(const VerifiedPost& post) {
     conflict.content_type = "application/problem+json";
     return conflict;
   }
-  AccountRecord account = *post.account;
+  AccountRecord account = storage_.account(post.account->id).value_or(*post.account);
+  if (account.thumbprint != post.account->thumbprint || account.status != "valid")
+    throw AcmeProblem("unauthorized", "the account changed its key or status meanwhile", 401);
   account.thumbprint = thumbprint;
   account.jwk = jose::public_jwk(new_key.get());
   storage_.update_account(account);
@@ -48,18 +52,19 @@ std::string AcmeService::check_external_binding(const VerifiedPost& post,
                         "this CA requires an external account binding (EAB key from its operator)");
     return "";
   }
-  ParsedJws binding = parse_flattened_jws(payload["externalAccountBinding"].dump());
-  std::string kid = binding.header.value("kid", "");
-  if (binding.header.value("alg", "") != "HS256")
+  ParsedJws binding = parse_flattened_jws(payload["externalAccountBinding"]);
+  const std::string where = "externalAccountBinding header";
+  std::string kid = string_member(binding.header, "kid", where).value_or("");
+  if (string_member(binding.header, "alg", where).value_or("") != "HS256")
     throw AcmeProblem("badSignatureAlgorithm", "external account binding must be HS256");
-  if (binding.header.value("url", "") != post.url)
+  if (string_member(binding.header, "url", where).value_or("") != post.url)
     throw AcmeProblem("malformed", "external account binding url differs from newAccount's");
   auto key = options_.eab_keys.find(kid);
   if (key == options_.eab_keys.end())
     throw AcmeProblem("unauthorized", "unknown external account binding key id " + kid, 401);
   if (!verify_hs256(binding, key->second))
     throw AcmeProblem("unauthorized", "external account binding MAC invalid for " + kid, 401);
-  nlohmann::json bound = nlohmann::json::parse(binding.payload, nullptr, false);
+  nlohmann::json bound = parse_untrusted_json(binding.payload, "externalAccountBinding payload");
   PKeyPtr bound_key = key_from_jwk(bound);
   if (EVP_PKEY_eq(bound_key.get(), post.key.get()) != 1)
     throw AcmeProblem("malformed", "external account binding names another key");

@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 
 #include "ca/acme_service.h"
+#include "ca/json_limits.h"
 #include "ca/policy.h"
 #include "ca/problem.h"
 #include "engine/clock.h"
@@ -15,9 +16,9 @@ namespace xmppcert::ca {
 WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& id) {
   auto started = std::chrono::steady_clock::now();
   nlohmann::json payload = post.json();
-  std::string der;
+  std::string der, b64 = string_member(payload, "csr", "finalize").value_or("");
   try {
-    der = base64url_decode(payload.value("csr", ""), "csr");
+    der = base64url_decode(b64, "csr");
   } catch (const std::exception&) {
     throw AcmeProblem("badCSR", "csr is not base64url");
   }
@@ -30,18 +31,29 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   std::vector<std::string> validated;
   XmppIdentities ids;
   // ready -> processing in one transaction: an order is finalized once, also when two
-  // instances on one database get the same finalize.
-  storage_.transaction([&] {
-    order = load_owned("order", id, post);
-    order_json(order);
-    if (order["status"] != "ready")
-      throw AcmeProblem("orderNotReady",
-                        "order is " + order["status"].get<std::string>() + ", not ready", 403);
-    validated = order["identifiers"].get<std::vector<std::string>>();
-    ids = approve_csr(csr.get(), validated, post.key.get());
-    order["status"] = "processing";
-    storage_.put_document("order", id, post.account->id, order);
-  });
+  // instances on one database get the same finalize. The certificate is reserved against
+  // the account's rate limit before the order moves on (released when it does not).
+  bool reserved = false;
+  try {
+    storage_.transaction([&] {
+      order = load_owned("order", id, post);
+      order_json(order);
+      if (order["status"] != "ready")
+        throw AcmeProblem("orderNotReady",
+                          "order is " + order["status"].get<std::string>() + ", not ready", 403);
+      validated = order["identifiers"].get<std::vector<std::string>>();
+      ids = approve_csr(csr.get(), validated, post.key.get());
+      if (!reserved) {  // the transaction's body runs again after a serialization failure
+        reserve_certificate(post.account->id);
+        reserved = true;
+      }
+      order["status"] = "processing";
+      storage_.put_document("order", id, post.account->id, order);
+    });
+  } catch (...) {
+    if (reserved) release_certificate(post.account->id);
+    throw;
+  }
   lock.unlock();
 
   SignedCertificate cert;
@@ -49,6 +61,7 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     cert = signer_.sign(X509_REQ_get0_pubkey(csr.get()), ids, options_.lifetime);
   } catch (...) {
     lock.lock();
+    release_certificate(post.account->id);
     order["status"] = "invalid";
     order["error"] = AcmeProblem("serverInternal", "signing failed", 500).document();
     storage_.put_document("order", id, post.account->id, order);
@@ -57,6 +70,7 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   lock.lock();
   order["status"] = "valid";
   order["certificate"] = cert.serial_hex;
+  release_certificate(post.account->id);  // counted from now on by the database
   storage_.transaction([&] {
     storage_.insert_certificate(
         {cert.serial_hex, post.account->id, id, cert.leaf_pem, cert.not_after, 0, 0});

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "ca/acme_service.h"
+#include "ca/json_limits.h"
 #include "ca/policy.h"
 #include "ca/problem.h"
 #include "engine/clock.h"
@@ -113,8 +114,9 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
   std::vector<std::string> names;
   for (const auto& identifier : payload["identifiers"]) {
     if (!identifier.is_object()) throw AcmeProblem("malformed", "an identifier is not an object");
-    std::string name = check_order_identifier(identifier.value("type", ""),
-                                              identifier.value("value", ""), ca_.permitted_domains);
+    std::string name = check_order_identifier(
+        string_member(identifier, "type", "identifier").value_or(""),
+        string_member(identifier, "value", "identifier").value_or(""), ca_.permitted_domains);
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   std::time_t now = std::time(nullptr);
@@ -148,7 +150,8 @@ WebResponse AcmeService::get_order(const VerifiedPost& post, const std::string& 
 
 WebResponse AcmeService::get_authz(const VerifiedPost& post, const std::string& id) {
   nlohmann::json authz = load_owned("authz", id, post);
-  if (!post.payload.empty() && post.json().value("status", "") == "deactivated") {
+  if (!post.payload.empty() &&
+      string_member(post.json(), "status", "authorization update").value_or("") == "deactivated") {
     std::lock_guard guard(state_mutex_);
     authz = load_owned("authz", id, post);
     authz["status"] = "deactivated";
@@ -170,20 +173,21 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
   auto& state = authz["challenges"][type];
   // A POST with a payload ("{}") asks for validation; POST-as-GET only reads.
   if (!post.payload.empty() && authz_status(authz) == "pending" && state["status"] == "pending") {
-    check_failed_validation_rate(post.account->id);
+    reserve_validation(post.account->id);
     state["status"] = "processing";
     storage_.put_document("authz", authz_id, post.account->id, authz);
     auto finished = std::make_shared<std::promise<void>>();
     done = finished->get_future();
-    validations_->submit([this, authz_id, type, finished] {
-      try {
-        run_validation(authz_id, type);
-      } catch (const std::exception& error) {  // the database went away: keep the CA up
-        log_line("xmppcert-ca",
-                 "validation of authorization " + authz_id + " not recorded: " + error.what());
-      }
-      finished->set_value();
-    });
+    validations_->submit(post.account->id, authz["identifier"].get<std::string>(),
+                         [this, authz_id, type, finished] {
+                           try {
+                             run_validation(authz_id, type);
+                           } catch (const std::exception& error) {  // the database went away
+                             log_line("xmppcert-ca", "validation of authorization " + authz_id +
+                                                         " not recorded: " + error.what());
+                           }
+                           finished->set_value();
+                         });
   }
   lock.unlock();
   // Validation usually takes milliseconds: answer with the state it reached rather than make
@@ -204,18 +208,28 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
                              authz["token"].get<std::string>() + "." + account->thumbprint};
   nlohmann::json error;
   try {
-    validator_.check_caa(challenge.domain);
-    validator_.validate(challenge);
+    Deadline deadline = validator_.deadline();
+    validator_.check_caa(challenge.domain, deadline);
+    validator_.validate(challenge, deadline);
   } catch (const AcmeProblem& problem) {
     error = problem.document();
   } catch (const std::exception& failure) {
     error = AcmeProblem("serverInternal", failure.what(), 500).document();
   }
   std::lock_guard guard(state_mutex_);
+  finish_validation(account->id, !error.is_null());
   authz = *storage_.document("authz", authz_id);
   if (authz["challenges"][type]["status"] != "processing") return;
   auto& state = authz["challenges"][type];
-  if (error.is_null()) {
+  if (authz["status"] != "pending") {
+    // Only from the state the validation started in: an authorization deactivated meanwhile
+    // stays deactivated, whatever the target answered.
+    state["status"] = "invalid";
+    state["error"] =
+        AcmeProblem("malformed", "the authorization was " + authz["status"].get<std::string>() +
+                                     " while this challenge was validated")
+            .document();
+  } else if (error.is_null()) {
     state["status"] = "valid";
     state["validated"] = format_utc(std::time(nullptr));
     authz["status"] = "valid";
@@ -223,7 +237,6 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
     state["status"] = "invalid";
     state["error"] = error;
     authz["status"] = "invalid";
-    record_failed_validation(account->id);
     log_line("xmppcert-ca", "validation " + type + " of " + challenge.domain + " for account " +
                                 std::to_string(account->id) +
                                 " failed: " + error["detail"].get<std::string>());

@@ -4,6 +4,7 @@
 
 #include "ca/acme_service.h"
 #include "ca/crl.h"
+#include "ca/json_limits.h"
 #include "ca/problem.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
@@ -14,16 +15,16 @@ namespace xmppcert::ca {
 
 WebResponse AcmeService::revoke_cert(const VerifiedPost& post) {
   nlohmann::json payload = post.json();
-  std::string der;
+  std::string der, b64 = string_member(payload, "certificate", "revokeCert").value_or("");
   try {
-    der = base64url_decode(payload.value("certificate", ""), "certificate");
+    der = base64url_decode(b64, "certificate");
   } catch (const std::exception&) {
     throw AcmeProblem("malformed", "certificate is not base64url");
   }
   const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
   X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
   if (!cert) throw AcmeProblem("malformed", "certificate is not DER X.509");
-  int reason = payload.value("reason", 0);
+  long long reason = integer_member(payload, "reason", "revokeCert").value_or(0);
   // RFC 5280 reason codes a subscriber may give (no cACompromise, no unused 7, no 8 / 10).
   if (reason < 0 || reason == 2 || (reason > 5 && reason != 9))
     throw AcmeProblem("badRevocationReason",
@@ -42,7 +43,7 @@ WebResponse AcmeService::revoke_cert(const VerifiedPost& post) {
   if (storage_.certificate(serial)->revoked_at != 0)
     throw AcmeProblem("alreadyRevoked", "certificate " + serial + " is already revoked");
   std::time_t now = std::time(nullptr);
-  storage_.revoke_certificate(serial, reason, now);
+  storage_.revoke_certificate(serial, static_cast<int>(reason), now);
   refresh_crl();
   metrics_.count_revoked();
   log_line("xmppcert-ca", "audit: revoked serial " + serial + " (reason " + std::to_string(reason) +

@@ -33,37 +33,56 @@ std::string key_authorization_digest(const std::string& key_authorization) {
 }
 
 Validator::Validator(ValidationOptions options)
-    : options_(std::move(options)), resolver_(options_.resolver) {}
+    : options_(std::move(options)), targets_(options_.networks), resolver_(options_.resolver) {}
 
-std::vector<std::string> Validator::addresses_of(const std::string& domain) {
+void check_deadline(Deadline deadline, const std::string& what) {
+  if (std::chrono::steady_clock::now() >= deadline)
+    throw AcmeProblem("connection", what + ": no answer within the validation deadline");
+}
+
+std::vector<std::string> Validator::addresses_of(const std::string& domain, Deadline deadline) {
   std::vector<std::string> addresses;
   try {
-    addresses = resolver_.addresses(domain);
+    addresses = resolver_.addresses(domain, deadline);
   } catch (const OperationError& error) {
     throw AcmeProblem("dns", error.what());
   }
   if (addresses.empty()) throw AcmeProblem("dns", "no A or AAAA record for " + domain);
-  return addresses;
+  std::vector<std::string> allowed;
+  std::string refused;
+  for (const auto& address : addresses)
+    if (targets_.allowed(address))
+      allowed.push_back(address);
+    else
+      refused += (refused.empty() ? "" : ", ") + address;
+  // Nothing is sent to a refused address; the problem names the addresses DNS gave, never
+  // anything a target said.
+  if (allowed.empty())
+    throw AcmeProblem("rejectedIdentifier",
+                      domain + " resolves only to addresses this CA does not validate against (" +
+                          refused + ": not global unicast, and not in validation_networks)");
+  return allowed;
 }
 
-void Validator::validate(const ChallengeToCheck& challenge) {
+void Validator::validate(const ChallengeToCheck& challenge, Deadline deadline) {
   if (challenge.type == "http-01")
-    validate_http01(challenge);
+    validate_http01(challenge, deadline);
   else if (challenge.type == "dns-01")
-    validate_dns01(challenge);
+    validate_dns01(challenge, deadline);
   else if (challenge.type == "tls-alpn-01")
-    validate_tls_alpn01(challenge);
+    validate_tls_alpn01(challenge, deadline);
   else
     throw AcmeProblem("malformed", "unknown challenge type " + challenge.type);
 }
 
-void Validator::validate_http01(const ChallengeToCheck& challenge) {
+void Validator::validate_http01(const ChallengeToCheck& challenge, Deadline deadline) {
   const std::string path = "/.well-known/acme-challenge/" + challenge.token;
   std::string last_failure;
-  for (const auto& address : addresses_of(challenge.domain)) {
+  for (const auto& address : addresses_of(challenge.domain, deadline)) {
+    check_deadline(deadline, "http-01: " + challenge.domain);
     std::string body;
     try {
-      body = http01_fetch(address, options_.http_port, challenge.domain, path);
+      body = http01_fetch(address, options_.http_port, challenge.domain, path, deadline);
     } catch (const AcmeProblem& problem) {
       if (problem.type() != "connection") throw;
       last_failure = problem.what();
@@ -77,13 +96,13 @@ void Validator::validate_http01(const ChallengeToCheck& challenge) {
   throw AcmeProblem("connection", last_failure);
 }
 
-void Validator::validate_dns01(const ChallengeToCheck& challenge) {
+void Validator::validate_dns01(const ChallengeToCheck& challenge, Deadline deadline) {
   const std::string name = "_acme-challenge." + challenge.domain;
   const std::string expected =
       base64url_encode(key_authorization_digest(challenge.key_authorization));
   std::vector<std::string> records;
   try {
-    records = resolver_.txt(name);
+    records = resolver_.txt(name, deadline);
   } catch (const OperationError& error) {
     throw AcmeProblem("dns", std::string("dns-01: ") + error.what());
   }
@@ -95,12 +114,12 @@ void Validator::validate_dns01(const ChallengeToCheck& challenge) {
 
 // RFC 8659 §3: the closest name (walking up to the root) that has CAA records decides; no
 // records anywhere allows every CA.
-void Validator::check_caa(const std::string& domain) {
+void Validator::check_caa(const std::string& domain, Deadline deadline) {
   std::string name = domain;
   while (!name.empty()) {
     std::vector<CaaRecord> records;
     try {
-      records = resolver_.caa(name);
+      records = resolver_.caa(name, deadline);
     } catch (const OperationError& error) {
       // The name itself must answer; a parent outside the zone's servers (SERVFAIL or
       // REFUSED from an authoritative-only server) holds no CAA we could honour.

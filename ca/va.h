@@ -5,19 +5,25 @@
 //                                acmeIdentifier holds SHA-256(key auth)
 // plus CAA (RFC 8659) against the CA's own issuer domain. Ports and resolver come from
 // `serve` so that tests can point them at loopback; production uses 80, 443 and DNS.
+// A validation has one deadline (ValidationOptions::timeout, default 10 s) for everything it
+// does: CAA and address lookups, every address tried, every byte read.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "ca/resolver.h"
+#include "ca/validation_targets.h"
 
 namespace xmppcert::ca {
 
 struct ValidationOptions {
   int http_port = 80;
   int tls_port = 443;
-  std::string resolver;      // "ADDR:PORT"; empty: /etc/resolv.conf
-  std::string caa_identity;  // the issuer domain CAA records must name
+  std::string resolver;                      // "ADDR:PORT"; empty: /etc/resolv.conf
+  std::string caa_identity;                  // the issuer domain CAA records must name
+  std::chrono::milliseconds timeout{10000};  // one validation, CAA included, all addresses
+  std::vector<std::string> networks;         // non-global networks validation may reach (CIDRs)
 };
 
 struct ChallengeToCheck {
@@ -30,25 +36,32 @@ struct ChallengeToCheck {
 class Validator {
  public:
   explicit Validator(ValidationOptions options);
+  // The deadline of a validation starting now.
+  Deadline deadline() const { return std::chrono::steady_clock::now() + options_.timeout; }
   // Throws AcmeProblem (dns, connection, incorrectResponse, unauthorized, tls, caa).
-  void validate(const ChallengeToCheck& challenge);
-  void check_caa(const std::string& domain);
+  void validate(const ChallengeToCheck& challenge, Deadline deadline);
+  void check_caa(const std::string& domain, Deadline deadline);
 
  private:
-  std::vector<std::string> addresses_of(const std::string& domain);
-  void validate_http01(const ChallengeToCheck& challenge);
-  void validate_dns01(const ChallengeToCheck& challenge);
-  void validate_tls_alpn01(const ChallengeToCheck& challenge);
+  std::vector<std::string> addresses_of(const std::string& domain, Deadline deadline);
+  void validate_http01(const ChallengeToCheck& challenge, Deadline deadline);
+  void validate_dns01(const ChallengeToCheck& challenge, Deadline deadline);
+  void validate_tls_alpn01(const ChallengeToCheck& challenge, Deadline deadline);
 
   ValidationOptions options_;
+  ValidationTargets targets_;
   Resolver resolver_;
 };
 
-// One GET over plain HTTP to address:port with Host `host`, body capped at 64 KiB, 10 s in
-// all (va_http01.cc, the only Beast client). Throws AcmeProblem connection on transport
-// failure, unauthorized on a status other than 200.
+// One GET over plain HTTP to address:port with Host `host`, body capped at 64 KiB, done by
+// `deadline` (va_http01.cc, the only Beast client). Throws AcmeProblem connection on
+// transport failure or the deadline, unauthorized on a status other than 200.
 std::string http01_fetch(const std::string& address, int port, const std::string& host,
-                         const std::string& path);
+                         const std::string& path, Deadline deadline);
+
+// AcmeProblem connection when `deadline` has passed ("<what>: no answer within the
+// validation deadline").
+void check_deadline(Deadline deadline, const std::string& what);
 
 // SHA-256 of the key authorization, as tls-alpn-01's acmeIdentifier and dns-01 (encoded)
 // carry it.

@@ -1,5 +1,6 @@
-// The http-01 fetch, a Beast client: async operations run for at most 10 s on an io_context
-// of their own, so a peer that accepts and then stays silent cannot hold a validation.
+// The http-01 fetch, a Beast client: async operations run until the validation's deadline on
+// an io_context of their own, so a peer that accepts and then trickles or stays silent
+// cannot hold a validation.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,7 +17,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 std::string http01_fetch(const std::string& address, int port, const std::string& host,
-                         const std::string& path) {
+                         const std::string& path, Deadline deadline) {
   const std::string where = host + " (" + address + ":" + std::to_string(port) + ")";
   asio::io_context io;
   beast::tcp_stream stream(io);
@@ -33,7 +34,7 @@ std::string http01_fetch(const std::string& address, int port, const std::string
   boost::system::error_code parse_error;
   auto ip = asio::ip::make_address(address, parse_error);
   if (parse_error) throw AcmeProblem("connection", "bad address " + address + " for " + host);
-  stream.expires_after(std::chrono::seconds(10));
+  stream.expires_at(deadline);
   stream.async_connect(asio::ip::tcp::endpoint(ip, static_cast<unsigned short>(port)),
                        [&](beast::error_code ec) {
                          if (ec) {

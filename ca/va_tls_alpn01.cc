@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
 
 #include "ca/problem.h"
@@ -18,10 +19,15 @@
 namespace xmppcert::ca {
 namespace {
 
-constexpr int kTimeoutSeconds = 10;
+// Milliseconds left until `deadline` (0 when it has passed).
+int remaining_ms(Deadline deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
 
-// A connected socket, blocking with send/receive timeouts; -1 and `failure` set otherwise.
-int connect_with_timeout(const std::string& address, int port, std::string& failure) {
+// A connected non-blocking socket; -1 and `failure` set otherwise (by `deadline` at the latest).
+int connect_by(const std::string& address, int port, Deadline deadline, std::string& failure) {
   addrinfo hints{};
   hints.ai_flags = AI_NUMERICHOST;
   hints.ai_socktype = SOCK_STREAM;
@@ -37,7 +43,7 @@ int connect_with_timeout(const std::string& address, int port, std::string& fail
     pollfd p{fd, POLLOUT, 0};
     int error = 0;
     socklen_t length = sizeof error;
-    if (::poll(&p, 1, kTimeoutSeconds * 1000) == 1 &&
+    if (::poll(&p, 1, remaining_ms(deadline)) == 1 &&
         ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0)
       rc = 0;
     else
@@ -48,11 +54,31 @@ int connect_with_timeout(const std::string& address, int port, std::string& fail
     if (fd >= 0) ::close(fd);
     return -1;
   }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  timeval timeout{kTimeoutSeconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
   return fd;
+}
+
+// SSL_connect on a non-blocking socket, waiting for it only until `deadline`: a peer sending
+// one byte every few seconds gets no more time than a silent one.
+bool handshake_by(SSL* ssl, int fd, Deadline deadline, std::string& failure) {
+  for (;;) {
+    int rc = SSL_connect(ssl);
+    if (rc == 1) return true;
+    int error = SSL_get_error(ssl, rc);
+    short events = error == SSL_ERROR_WANT_READ    ? POLLIN
+                   : error == SSL_ERROR_WANT_WRITE ? POLLOUT
+                                                   : 0;
+    if (events == 0) {
+      failure = openssl_error_text();
+      if (failure.empty()) failure = "the peer closed the connection";
+      return false;
+    }
+    pollfd p{fd, events, 0};
+    int left = remaining_ms(deadline);
+    if (left == 0 || ::poll(&p, 1, left) != 1) {
+      failure = "no handshake within the validation deadline";
+      return false;
+    }
+  }
 }
 
 void check_certificate(X509* cert, const ChallengeToCheck& challenge) {
@@ -80,12 +106,13 @@ void check_certificate(X509* cert, const ChallengeToCheck& challenge) {
 
 }  // namespace
 
-void Validator::validate_tls_alpn01(const ChallengeToCheck& challenge) {
+void Validator::validate_tls_alpn01(const ChallengeToCheck& challenge, Deadline deadline) {
   std::string last_failure;
-  for (const auto& address : addresses_of(challenge.domain)) {
+  for (const auto& address : addresses_of(challenge.domain, deadline)) {
     std::string where =
         challenge.domain + " (" + address + ":" + std::to_string(options_.tls_port) + ")";
-    int fd = connect_with_timeout(address, options_.tls_port, last_failure);
+    check_deadline(deadline, "tls-alpn-01: " + where);
+    int fd = connect_by(address, options_.tls_port, deadline, last_failure);
     if (fd < 0) {
       last_failure = "tls-alpn-01: connect to " + where + ": " + last_failure;
       continue;
@@ -99,14 +126,14 @@ void Validator::validate_tls_alpn01(const ChallengeToCheck& challenge) {
     SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn - 1);
     SSL_set_tlsext_host_name(ssl, challenge.domain.c_str());
     SSL_set_fd(ssl, fd);
-    bool handshake = SSL_connect(ssl) == 1;
+    std::string tls_failure;
+    bool handshake = handshake_by(ssl, fd, deadline, tls_failure);
     const unsigned char* selected = nullptr;
     unsigned int selected_length = 0;
     SSL_get0_alpn_selected(ssl, &selected, &selected_length);
     // Copied before SSL_free: `selected` points into the session being freed.
     std::string protocol(reinterpret_cast<const char*>(selected), selected ? selected_length : 0);
     X509Ptr cert(handshake ? SSL_get1_peer_certificate(ssl) : nullptr);
-    std::string tls_failure = handshake ? "" : openssl_error_text();
     SSL_free(ssl);
     SSL_CTX_free(ctx);
     ::close(fd);

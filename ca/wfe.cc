@@ -6,14 +6,29 @@
 #include <regex>
 
 #include "ca/acme_service.h"
+#include "ca/json_limits.h"
 #include "ca/problem.h"
 #include "engine/errors.h"
 #include "engine/log.h"
 
 namespace xmppcert::ca {
+namespace {
+
+// The account number of a kid that is exactly PREFIX + decimal digits (no sign, no leading
+// zero, no trailing text, at most 18 digits); 0 for anything else.
+long long account_id_of_kid(const std::string& kid, const std::string& prefix) {
+  if (!kid.starts_with(prefix)) return 0;
+  std::string digits = kid.substr(prefix.size());
+  if (digits.empty() || digits.size() > 18 || digits[0] == '0' ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  return std::stoll(digits);
+}
+
+}  // namespace
 
 nlohmann::json VerifiedPost::json() const {
-  nlohmann::json parsed = nlohmann::json::parse(payload, nullptr, false);
+  nlohmann::json parsed = parse_untrusted_json(payload, "JWS payload");
   if (!parsed.is_object()) throw AcmeProblem("malformed", "JWS payload is not a JSON object");
   return parsed;
 }
@@ -34,7 +49,7 @@ AcmeService::AcmeService(ServiceOptions options, IssuingCa& ca, Storage& storage
       validator_(validator),
       signer_(ca, options_.base_url + "/crl"),
       crl_number_(std::time(nullptr)),
-      validations_(std::make_unique<WorkQueue>(options_.validation_threads)) {
+      validations_(std::make_unique<WorkQueue>(options_.validations)) {
   if (options_.shared_nonces)
     nonces_.share(storage_.shared_secret("nonce_key", random_id(32)),
                   [this](const std::string& nonce, std::time_t expires) {
@@ -65,7 +80,7 @@ VerifiedPost AcmeService::verify_post(const WebRequest& request, bool jwk_allowe
   post.payload = jws.payload;
   post.url = url(request.target);
   const auto& header = jws.header;
-  if (header.value("url", "") != post.url)
+  if (string_member(header, "url", "JWS header").value_or("") != post.url)
     throw AcmeProblem("unauthorized", "JWS url does not match the request URL " + post.url, 401);
   bool has_jwk = header.contains("jwk"), has_kid = header.contains("kid");
   if (has_jwk == has_kid)
@@ -76,13 +91,8 @@ VerifiedPost AcmeService::verify_post(const WebRequest& request, bool jwk_allowe
     post.jwk = header["jwk"];
     post.key = key_from_jwk(post.jwk);
   } else {
-    std::string kid = header.value("kid", "");
-    std::string prefix = url("/acme/acct/");
-    long long id = 0;
-    if (kid.starts_with(prefix)) try {
-        id = std::stoll(kid.substr(prefix.size()));
-      } catch (const std::exception&) {
-      }
+    std::string kid = string_member(header, "kid", "JWS header").value_or("");
+    long long id = account_id_of_kid(kid, url("/acme/acct/"));
     auto account = id > 0 ? storage_.account(id) : std::nullopt;
     if (!account) throw AcmeProblem("accountDoesNotExist", "no account " + kid, 400);
     if (account->status != "valid")

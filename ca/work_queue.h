@@ -1,20 +1,32 @@
-// A fixed pool of threads taking jobs from one queue: validations run here, off the HTTP
-// threads, as RFC 8555 §7.5.1 expects (the challenge answer says "processing"; clients poll).
+// A fixed pool of threads taking validations from one queue, off the HTTP threads, as
+// RFC 8555 §7.5.1 expects (the challenge answer says "processing"; clients poll). Fair: a job
+// waits while its account, or its target, already has `per_account` / `per_target` jobs
+// running, and of the jobs that may run, the one whose account has the fewest running goes
+// first. One account's slow targets hold at most `per_account` threads; everyone else's
+// validations keep their turn.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace xmppcert::ca {
 
+struct WorkQueueCaps {
+  int threads = 16;
+  int per_account = 2;
+  int per_target = 2;
+};
+
 class WorkQueue {
  public:
-  explicit WorkQueue(int threads) {
-    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
+  explicit WorkQueue(WorkQueueCaps caps) : caps_(caps) {
+    for (int i = 0; i < caps_.threads; ++i) workers_.emplace_back([this] { run(); });
   }
   ~WorkQueue() {
     {
@@ -24,31 +36,71 @@ class WorkQueue {
     ready_.notify_all();
     for (auto& worker : workers_) worker.join();
   }
-  void submit(std::function<void()> job) {
+  void submit(long long account, const std::string& target, std::function<void()> job) {
     {
       std::lock_guard guard(mutex_);
-      jobs_.push_back(std::move(job));
+      jobs_.push_back({account, target, std::move(job)});
     }
     ready_.notify_one();
   }
 
  private:
+  struct Job {
+    long long account;
+    std::string target;
+    std::function<void()> work;
+  };
+
+  template <typename Map, typename Key>
+  static int running(const Map& map, const Key& key) {
+    auto found = map.find(key);
+    return found == map.end() ? 0 : found->second;
+  }
+
+  // The next job allowed to run, or jobs_.end(); with mutex_ held.
+  std::deque<Job>::iterator pick() {
+    auto best = jobs_.end();
+    int best_running = 0;
+    for (auto it = jobs_.begin(); it != jobs_.end(); ++it) {
+      int mine = running(running_accounts_, it->account);
+      if (mine >= caps_.per_account || running(running_targets_, it->target) >= caps_.per_target)
+        continue;
+      if (best == jobs_.end() || mine < best_running) best = it, best_running = mine;
+      if (mine == 0) break;
+    }
+    return best;
+  }
+
   void run() {
     for (;;) {
-      std::function<void()> job;
+      Job job;
       {
         std::unique_lock lock(mutex_);
-        ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        // Stopping drains the queue first: no challenge is left "processing".
+        ready_.wait(lock, [this] { return (stopping_ && jobs_.empty()) || pick() != jobs_.end(); });
         if (jobs_.empty()) return;
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
+        auto next = pick();
+        job = std::move(*next);
+        jobs_.erase(next);
+        ++running_accounts_[job.account];
+        ++running_targets_[job.target];
       }
-      job();
+      job.work();
+      {
+        std::lock_guard guard(mutex_);
+        if (--running_accounts_[job.account] == 0) running_accounts_.erase(job.account);
+        if (--running_targets_[job.target] == 0) running_targets_.erase(job.target);
+      }
+      ready_.notify_all();  // a job held back by this one's caps may run now
     }
   }
+
+  WorkQueueCaps caps_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::function<void()>> jobs_;
+  std::deque<Job> jobs_;
+  std::map<long long, int> running_accounts_;
+  std::map<std::string, int> running_targets_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

@@ -11,39 +11,6 @@
 namespace xmppcert {
 namespace {
 
-// nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ...";
-// keep the part after the tag.
-std::string syntax_error_text(const nlohmann::json::parse_error& e) {
-  std::string text = e.what();
-  size_t tag_end = text.find("] ");
-  if (tag_end != std::string::npos) text.erase(0, tag_end + 2);
-  return text;
-}
-
-// An unknown key is easier to find with its line: the first line the quoted key stands on.
-std::string with_line_of_unknown_key(const std::string& message, const std::string& text,
-                                     const std::string& origin) {
-  const std::string marker = "unknown key \"";
-  size_t at = message.find(marker);
-  if (at == std::string::npos) return message;
-  size_t key_end = message.find('"', at + marker.size());
-  std::string quoted = message.substr(at + marker.size() - 1, key_end - at - marker.size() + 2);
-  size_t position = text.find(quoted);
-  if (position == std::string::npos) return message;
-  long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(position), '\n');
-  std::string located = message;
-  located.replace(0, origin.size(), origin + ":" + std::to_string(line));
-  return located;
-}
-
-nlohmann::json parse_json(const std::string& text, const std::string& origin) {
-  try {
-    return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(origin + ": JSON " + syntax_error_text(e));
-  }
-}
-
 // A config or snippet sets argv that root runs: refused unless only root (or we) can write it.
 std::string read_config_text(const std::filesystem::path& path) {
   return read_trusted_file(path, "config");
@@ -69,7 +36,7 @@ void add_certificates(const nlohmann::json& certificates, const std::string& ori
 // A snippet a packager ships (conf.d/prosody.json): only "certificates".
 void add_snippet(const std::filesystem::path& path, Config& config) {
   std::string text = read_config_text(path);
-  nlohmann::json json = parse_json(text, path.string());
+  nlohmann::json json = parse_config_json(text, path.string());
   try {
     JsonFields top(json, path.string());
     top.allow_only({"certificates"});
@@ -93,7 +60,7 @@ const CertificateRequest* Config::find(const std::string& name) const {
 }
 
 Config parse_config(const std::string& text, const std::string& origin) {
-  nlohmann::json json = parse_json(text, origin);
+  nlohmann::json json = parse_config_json(text, origin);
   try {
     Config config;
     JsonFields top(json, origin);

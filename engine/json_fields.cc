@@ -5,6 +5,42 @@
 #include "engine/errors.h"
 
 namespace xmppcert {
+namespace {
+
+// nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ...";
+// keep the part after the tag.
+std::string syntax_error_text(const nlohmann::json::parse_error& e) {
+  std::string text = e.what();
+  size_t tag_end = text.find("] ");
+  if (tag_end != std::string::npos) text.erase(0, tag_end + 2);
+  return text;
+}
+
+}  // namespace
+
+// An unknown key is easier to find with its line: the first line the quoted key stands on.
+std::string with_line_of_unknown_key(const std::string& message, const std::string& text,
+                                     const std::string& origin) {
+  const std::string marker = "unknown key \"";
+  size_t at = message.find(marker);
+  if (at == std::string::npos) return message;
+  size_t key_end = message.find('"', at + marker.size());
+  std::string quoted = message.substr(at + marker.size() - 1, key_end - at - marker.size() + 2);
+  size_t position = text.find(quoted);
+  if (position == std::string::npos) return message;
+  long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(position), '\n');
+  std::string located = message;
+  located.replace(0, origin.size(), origin + ":" + std::to_string(line));
+  return located;
+}
+
+nlohmann::json parse_config_json(const std::string& text, const std::string& origin) {
+  try {
+    return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UsageError(origin + ": JSON " + syntax_error_text(e));
+  }
+}
 
 JsonFields::JsonFields(const nlohmann::json& object, std::string where)
     : object_(object), where_(std::move(where)) {
@@ -49,6 +85,15 @@ std::optional<std::vector<std::string>> JsonFields::strings(const char* key) con
                                                    [](const auto& v) { return v.is_string(); });
   if (!all_strings) throw UsageError(path_of(key) + ": expected an array of strings");
   return it->get<std::vector<std::string>>();
+}
+
+std::optional<long long> JsonFields::integer(const char* key, long long min, long long max) const {
+  auto it = object_.find(key);
+  if (it == object_.end()) return std::nullopt;
+  if (!it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max)
+    throw UsageError(path_of(key) + ": expected an integer from " + std::to_string(min) + " to " +
+                     std::to_string(max));
+  return it->get<long long>();
 }
 
 const nlohmann::json* JsonFields::object(const char* key) const {

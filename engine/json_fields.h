@@ -11,6 +11,15 @@
 
 namespace xmppcert {
 
+// A config file's text as JSON (comments allowed); UsageError "ORIGIN: JSON parse error at
+// line L, column C: ..." otherwise.
+nlohmann::json parse_config_json(const std::string& text, const std::string& origin);
+
+// `message` ("ORIGIN: ... unknown key \"k\" ...") with ORIGIN:LINE, the line the quoted key
+// first stands on in `text`; unchanged when it names no unknown key.
+std::string with_line_of_unknown_key(const std::string& message, const std::string& text,
+                                     const std::string& origin);
+
 class JsonFields {
  public:
   JsonFields(const nlohmann::json& object, std::string where);
@@ -20,6 +29,8 @@ class JsonFields {
 
   std::optional<std::string> string(const char* key) const;
   std::optional<bool> boolean(const char* key) const;
+  // An integer in [min, max]; UsageError naming the key and the range otherwise.
+  std::optional<long long> integer(const char* key, long long min, long long max) const;
   std::optional<std::vector<std::string>> strings(const char* key) const;
   const nlohmann::json* object(const char* key) const;
 

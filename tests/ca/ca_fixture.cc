@@ -45,7 +45,11 @@ FoundationCa::FoundationCa(FoundationCaOptions options)
     conninfo_ = postgres_->create_database();
     config["storage"] = {{"postgresql", conninfo_}, {"password_file", postgres_->password_file()}};
   }
-  if (!config.empty()) {
+  // The test hosts live on loopback and in 192.0.2.0/24 (the federation's namespaces):
+  // networks a CA refuses to validate against unless its config lists them.
+  if (!config.contains("validation_networks"))
+    config["validation_networks"] = {"127.0.0.0/8", "::1/128", "192.0.2.0/24"};
+  {
     config_file_ = (dir_ / "ca-config.json").string();
     write_text(config_file_, config.dump(2));
   }
@@ -69,10 +73,8 @@ FoundationCa::FoundationCa(FoundationCaOptions options)
                  "--resolver",
                  "127.0.0.1:" + std::to_string(bind_->port())};
   serve_args_.insert(serve_args_.end(), options.serve_args.begin(), options.serve_args.end());
-  if (!config_file_.empty()) {
-    serve_args_.push_back("--config");
-    serve_args_.push_back(config_file_);
-  }
+  serve_args_.push_back("--config");
+  serve_args_.push_back(config_file_);
   // A free port can be taken by a parallel test before the CA binds it: try again.
   for (int attempt = 1;; ++attempt) {
     port_ = free_port();

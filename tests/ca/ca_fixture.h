@@ -32,7 +32,9 @@ struct FoundationCaOptions {
   std::vector<std::string> serve_args;  // extra flags for `serve`
   std::string bind_records = "* IN A 127.0.0.1\n";
   std::string bind_tsig_secret;  // set: BIND takes RFC 2136 updates signed with this key
-  std::string config_json;       // set: written to a file and passed as --config
+  // Written to a file and passed as --config, with "validation_networks" set to loopback and
+  // 192.0.2.0/24 unless it names them itself.
+  std::string config_json;
   // Reached from other network namespaces (foundation_federation_test): the name in the CA's
   // HTTPS certificate and directory URL, the address it listens on, BIND's port and address
   // besides 127.0.0.1, the port http-01 is validated on (0: a free one; a real host's: 80).
@@ -56,6 +58,7 @@ class FoundationCa {
   int tls_alpn01_port() const { return tls_port_; }
   int dns_port() const { return bind_->port(); }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const TempDir& dir() const { return dir_; }
   std::string log() const;
   // "--config FILE" when the CA has a config file (always with PostgreSQL), for the

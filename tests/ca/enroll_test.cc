@@ -57,9 +57,20 @@ TEST_P(FoundationCaEnrollOn, EnrollGetsDnsIdsSrvIdsXmppAddrAndClientAuth) {
 
 std::vector<std::string> enroll_args(const FoundationCa& ca, const testing::TempDir& state,
                                      const std::string& pin) {
-  return {"enroll", "xmpp.example.test", "--state-dir", state.path().string(), "--issuer",
-          "foundation", "--acme-directory", ca.directory_url(), "--acme-root-sha256", pin,
-          "--acme-agree-tos", "--http01-address", "127.0.0.1", "--http01-port",
+  return {"enroll",
+          "xmpp.example.test",
+          "--state-dir",
+          state.path().string(),
+          "--issuer",
+          "foundation",
+          "--acme-directory",
+          ca.directory_url(),
+          "--acme-root-sha256",
+          pin,
+          "--acme-agree-tos",
+          "--http01-address",
+          "127.0.0.1",
+          "--http01-port",
           std::to_string(ca.http01_port())};
 }
 
@@ -92,10 +103,9 @@ TEST(FoundationCaEnroll, TheRootPinnedBySha256IsFetchedTrustedAndStoredWithTheCe
   auto cert = find_file(state.path() / "certs", "cert.pem");
   ASSERT_FALSE(cert.empty());
   EXPECT_EQ(read_file(cert.parent_path() / "root.pem"), read_file(ca.root_file()));
-  ProcessResult verify = testing::run_process({"openssl", "verify", "-CAfile",
-                                               (cert.parent_path() / "root.pem").string(),
-                                               "-untrusted",
-                                               (cert.parent_path() / "chain.pem").string(), cert});
+  ProcessResult verify = testing::run_process(
+      {"openssl", "verify", "-CAfile", (cert.parent_path() / "root.pem").string(), "-untrusted",
+       (cert.parent_path() / "chain.pem").string(), cert});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 

@@ -3,6 +3,7 @@
 #include "ca/policy.h"
 
 #include <gtest/gtest.h>
+#include <openssl/rsa.h>
 
 #include "ca/problem.h"
 #include "engine/csr.h"
@@ -86,6 +87,95 @@ TEST(CaPolicy, OrderIdentifiersMustBeFullyQualifiedAndPermitted) {
   EXPECT_EQ(check_order_identifier("dns", "a.corp.test", {"corp.test"}), "a.corp.test");
   EXPECT_THROW(check_order_identifier("dns", "a.other.test", {"corp.test"}), AcmeProblem);
   EXPECT_THROW(check_order_identifier("dns", "evilcorp.test", {"corp.test"}), AcmeProblem);
+  EXPECT_THROW(check_order_identifier("dns", std::string("a.corp.test\0.evil.test", 22), {}),
+               AcmeProblem);
+}
+
+TEST(CaPolicy, NamesWithControlCharactersOrInANonCanonicalFormOrTwiceAreRefused) {
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  auto base = identities_for({parse_domain("csr1.example.org")}, {});
+  auto refused_with = [&](const XmppIdentities& ids) {
+    X509ReqPtr csr = build_csr(key.get(), ids);
+    return refusal(csr.get(), {"csr1.example.org"});
+  };
+  XmppIdentities nul = base;
+  nul.xmpp_addrs = {std::string("csr1.example.org\0.victim.example.net", 37)};
+  EXPECT_NE(refused_with(nul).find("control character"), std::string::npos);
+  XmppIdentities nul_dns = base;
+  nul_dns.dns_ids.push_back(std::string("csr1.example.org\0.victim.example.net", 37));
+  EXPECT_NE(refused_with(nul_dns).find("control character"), std::string::npos);
+  for (const std::string& variant :
+       {std::string("CSR1.example.org"), std::string("csr1.example.org."),
+        std::string("csr1.exa\xc2\xadmple.org"), std::string("\xef\xbd\x83sr1.example.org")}) {
+    XmppIdentities addr = base;
+    addr.xmpp_addrs = {variant};
+    EXPECT_NE(refused_with(addr), "") << variant;
+    XmppIdentities srv = base;
+    srv.srv_ids = {"_xmpp-server." + variant};
+    EXPECT_NE(refused_with(srv), "") << variant;
+  }
+  XmppIdentities upper_dns = base;
+  upper_dns.dns_ids = {"CSR1.EXAMPLE.ORG"};
+  EXPECT_NE(refused_with(upper_dns), "");
+  XmppIdentities twice = base;
+  twice.xmpp_addrs.push_back(twice.xmpp_addrs.front());
+  EXPECT_NE(refused_with(twice).find("twice"), std::string::npos) << refused_with(twice);
+  XmppIdentities many = base;
+  for (int i = 0; i < 20000; ++i) many.xmpp_addrs.push_back("csr1.example.org");
+  EXPECT_NE(refused_with(many).find("at most 400"), std::string::npos);
+  EXPECT_EQ(refused_with(base), "");
+}
+
+TEST(CaPolicy, ACsrWithTwoSubjectAltNameExtensionsIsRefused) {
+  PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  X509ReqPtr csr(X509_REQ_new());
+  X509_REQ_set_pubkey(csr.get(), key.get());
+  STACK_OF(X509_EXTENSION)* extensions = sk_X509_EXTENSION_new_null();
+  for (const char* value : {"DNS:example.test", "DNS:other.test"})
+    sk_X509_EXTENSION_push(extensions,
+                           X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, value));
+  X509_REQ_add_extensions(csr.get(), extensions);
+  sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+  X509_REQ_sign(csr.get(), key.get(), EVP_sha256());
+  EXPECT_NE(refusal(csr.get(), {"example.test", "other.test"}).find("more than one"),
+            std::string::npos);
+}
+
+TEST(CaPolicy, WeakOrUnusualSubscriberKeysAreRefusedWithBadPublicKeyNamingThem) {
+  auto ids = identities_for({parse_domain("example.test")}, {});
+  auto problem_for = [&](EVP_PKEY* key) -> std::string {
+    X509ReqPtr csr = build_csr(key, ids);
+    try {
+      approve_csr(csr.get(), {"example.test"}, nullptr);
+    } catch (const AcmeProblem& problem) {
+      EXPECT_EQ(problem.type(), "badPublicKey") << problem.what();
+      return problem.what();
+    }
+    return "";
+  };
+  for (int bits : {512, 1024}) {
+    PKeyPtr weak(EVP_RSA_gen(bits));
+    EXPECT_NE(problem_for(weak.get()).find("RSA-" + std::to_string(bits)), std::string::npos);
+  }
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+  EVP_PKEY* three = nullptr;
+  BIGNUM* e = BN_new();
+  BN_set_word(e, 3);
+  EVP_PKEY_keygen_init(ctx);
+  EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048);
+  EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e);
+  EVP_PKEY_keygen(ctx, &three);
+  EVP_PKEY_CTX_free(ctx);
+  BN_free(e);
+  PKeyPtr e3(three);
+  EXPECT_NE(problem_for(e3.get()).find("exponent"), std::string::npos);
+  PKeyPtr p521(EVP_EC_gen("P-521"));
+  EXPECT_NE(problem_for(p521.get()).find("secp521r1"), std::string::npos)
+      << problem_for(p521.get());
+  for (KeyType good : {KeyType::kEcP256, KeyType::kEcP384, KeyType::kRsa2048, KeyType::kRsa4096}) {
+    PKeyPtr key = generate_private_key(good);
+    EXPECT_EQ(problem_for(key.get()), "") << key_type_name(good);
+  }
 }
 
 }  // namespace

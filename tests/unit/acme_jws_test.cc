@@ -143,6 +143,29 @@ TEST(AcmeSettings, BadSettingsAreUsageErrorsNamingTheKey) {
   EXPECT_EQ(error_of({{"directory", "https://ca/dir"}, {"agree_tos", true}}), "");
 }
 
+TEST(WebrootWriter, ASymlinkPlantedInTheWebrootIsNeitherWrittenThroughNorDeletedThrough) {
+  for (const char* planted : {".well-known", ".well-known/acme-challenge"}) {
+    testing::TempDir dir;
+    std::filesystem::create_directories(dir / "www/.well-known");
+    std::filesystem::create_directories(dir / "elsewhere");
+    std::filesystem::path link = dir / "www" / planted;
+    std::filesystem::remove(link);
+    std::filesystem::create_directory_symlink(dir / "elsewhere", link);
+    WebrootWriter writer((dir / "www").string());
+    EXPECT_THROW(writer.present("a.example.test", "tok-123", "tok-123.thumb"), OperationError)
+        << planted;
+    EXPECT_TRUE(std::filesystem::is_empty(dir / "elsewhere")) << planted;
+    // What cleanup would delete through the link.
+    std::filesystem::path victim = std::string(planted) == ".well-known"
+                                       ? dir / "elsewhere/acme-challenge/tok-123"
+                                       : dir / "elsewhere/tok-123";
+    std::filesystem::create_directories(victim.parent_path());
+    testing::write_text(victim, "someone else's");
+    writer.cleanup("a.example.test", "tok-123", "tok-123.thumb");
+    EXPECT_TRUE(std::filesystem::exists(victim)) << planted;
+  }
+}
+
 }  // namespace
 }  // namespace xmppcert::acme
 

@@ -9,6 +9,7 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/process.h"
+#include "engine/safe_open.h"
 #include "plugins/issuers/acme/ca_input.h"
 #include "plugins/issuers/acme/http01_request.h"
 
@@ -58,18 +59,30 @@ void Http01Responder::cleanup(const std::string&, const std::string& token, cons
 
 // The token names a file root writes and deletes: never '/', "..", or anything but
 // base64url, whatever the CA sent (issue 12 #1).
+// The webroot belongs to the web server's user, who may plant a symlink at .well-known or
+// acme-challenge to aim root's writes and deletes elsewhere: both levels must be real
+// folders, checked before and after they are created, and the file is written through one
+// O_NOFOLLOW descriptor of its folder (Folder::untrusted).
 void WebrootWriter::present(const std::string&, const std::string& token,
                             const std::string& key_authorization) {
   require_challenge_token(token, "webroot " + webroot_);
-  fs::path dir = fs::path(webroot_) / ".well-known" / "acme-challenge";
+  fs::path well_known = fs::path(webroot_) / ".well-known";
+  fs::path dir = well_known / "acme-challenge";
+  require_real_directory(well_known, "webroot");
+  require_real_directory(dir, "webroot");
   create_directories(dir, 0755);
-  write_file_atomically(dir / token, key_authorization, with_mode(0644));
+  require_real_directory(well_known, "webroot");
+  write_file_atomically(dir / token, key_authorization, with_mode(0644), Folder::untrusted);
 }
 
 void WebrootWriter::cleanup(const std::string&, const std::string& token, const std::string&) {
   if (!is_challenge_token(token)) return;
+  fs::path well_known = fs::path(webroot_) / ".well-known";
   std::error_code ec;
-  fs::remove(fs::path(webroot_) / ".well-known" / "acme-challenge" / token, ec);
+  if (fs::is_symlink(fs::symlink_status(well_known, ec)) ||
+      fs::is_symlink(fs::symlink_status(well_known / "acme-challenge", ec)))
+    return;  // planted after present(): delete nothing through it
+  fs::remove(well_known / "acme-challenge" / token, ec);
 }
 
 // The name goes into an nsupdate script: a newline in it would be a command of its own
