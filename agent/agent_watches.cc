@@ -88,6 +88,12 @@ void Agent::refresh_watches() {
   for (const auto& entry : std::filesystem::directory_iterator(store_.certificates_dir(), error))
     if (entry.is_directory(error) && !manages(entry.path().filename().string()))
       watched.insert((entry.path() / "record.json").lexically_normal());
+  // Debian's prosody: conf.d/X.cfg.lua is a symlink to ../conf.avail/X.cfg.lua, and an edit
+  // of the target changes nothing in conf.d: what a link points to is watched too. A link
+  // re-pointed is a change in conf.d, which reloads and so watches the new target.
+  for (const auto& path : std::set<std::filesystem::path>(configs))
+    if (std::filesystem::is_symlink(path, error))
+      if (auto target = std::filesystem::canonical(path, error); !error) configs.insert(target);
   config_files_.clear();
   for (const auto& path : configs) config_files_.insert(path.lexically_normal());
   watched.insert(config_files_.begin(), config_files_.end());

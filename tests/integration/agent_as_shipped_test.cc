@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/certificate.h"
 #include "engine/fs.h"
+#include "engine/starttls_probe.h"
 #include "engine/store.h"
 #include "tests/integration/agent_fixture.h"
 #include "tests/integration/cli_runner.h"
@@ -118,6 +120,62 @@ TEST_F(AgentTest, ARenewalThatFailedWhileProsodyWasStoppedIsRetriedOnceThenTheAg
       << log();
   ProcessResult status = xmppcert({"status"});
   EXPECT_NE(status.out.find("last=ok"), std::string::npos) << status.out;
+}
+
+}  // namespace
+}  // namespace xmppcert::testing
+
+namespace xmppcert::testing {
+namespace {
+
+bool served_includes(const XmppServer& server, const std::string& name) {
+  try {
+    ServedChain served = probe_starttls({"127.0.0.1", server.c2s_port(), "example.test", false});
+    auto dns = inspect_certificate(served.chain.front().get()).identities.dns_ids;
+    return std::find(dns.begin(), dns.end(), name) != dns.end();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Issue 23 item 3: Debian's prosody layout, conf.d/X.cfg.lua -> ../conf.avail/X.cfg.lua. An
+// edit of the target is served within 10 s, and so is one of a new target after the link is
+// re-pointed.
+TEST_F(AgentTest, AnEditOfAConfAvailFileBehindAConfDLinkIsServedWithinSeconds) {
+  if (!ProsodyServer::available()) GTEST_SKIP() << "prosody is not installed";
+  TempDir etc;  // absolute, so that it exists before prosody reads the Include
+  fs::permissions(etc.path(), fs::perms(0755));
+  fs::create_directories(etc / "conf.avail");
+  fs::create_directories(etc / "conf.d");
+  write_text(etc / "conf.avail" / "example.test.cfg.lua", "-- the Debian way to add hosts\n");
+  fs::create_symlink("../conf.avail/example.test.cfg.lua", etc / "conf.d" / "example.test.cfg.lua");
+  ProsodyServer server("example.test",
+                       "Include \"" + (etc / "conf.d" / "*.cfg.lua").string() + "\"\n");
+  nlohmann::json config = {
+      {"defaults", {{"validity", "1h"}}},
+      {"certificates", {{"example.test", {{"install", server.install_settings()}}}}}};
+  write_file_atomically(dir / "config.json", config.dump(2), with_mode(0644));
+  start();
+  ASSERT_TRUE(eventually([&] { return current_version("example.test") == 1; }, seconds(30)))
+      << log() << server.log();
+
+  write_text(etc / "conf.avail" / "example.test.cfg.lua",
+             "Component \"rooms.example.test\" \"muc\"\n");
+  EXPECT_TRUE(
+      eventually([&] { return served_includes(server, "rooms.example.test"); }, seconds(10)))
+      << log();
+
+  // Re-pointed (ln -sf, atomically): the new target is watched from then on.
+  write_text(etc / "conf.avail" / "moved.cfg.lua", "Component \"rooms.example.test\" \"muc\"\n");
+  size_t reloads = count_of(log(), "config changed");
+  fs::create_symlink("../conf.avail/moved.cfg.lua", etc / "conf.d" / ".tmp-link");
+  fs::rename(etc / "conf.d" / ".tmp-link", etc / "conf.d" / "example.test.cfg.lua");
+  ASSERT_TRUE(eventually([&] { return count_of(log(), "config changed") > reloads; }, seconds(10)))
+      << log();
+  write_text(etc / "conf.avail" / "moved.cfg.lua",
+             "Component \"rooms.example.test\" \"muc\"\nComponent \"chat.example.test\" \"muc\"\n");
+  EXPECT_TRUE(eventually([&] { return served_includes(server, "chat.example.test"); }, seconds(10)))
+      << log();
 }
 
 }  // namespace
