@@ -59,6 +59,13 @@ class ServerPlugin {
   // Lines the admin must add to the server's config before it uses the installed files
   // (the engine prints them and skips verification); empty when the config already does.
   virtual std::vector<std::string> missing_config(const StoredVersion&) const { return {}; }
+  // `delete --remove-files`: takes out of the server's config the references to `files`
+  // (the installed files being removed) that --edit-config added, keeping a backup; returns
+  // the lines taken out. A server that would not load its config without them needs this.
+  virtual std::vector<std::string> remove_config_references(
+      const std::vector<InstalledFile>& /*files*/) {
+    return {};
+  }
   // Where to check after reload() that the new certificate for `domain` is served; empty:
   // no check. verify_wait() bounds how long a reload may take to show.
   virtual std::vector<ProbeTarget> probe_targets(const std::string& /*domain*/) const { return {}; }
