@@ -77,6 +77,10 @@ class ServerPlugin {
   virtual std::vector<PlannedFile> planned_files(const StoredVersion&) const { return {}; }
   virtual std::vector<std::vector<std::string>> reload_commands() const { return {}; }
   virtual PreflightChecks preflight() const { return {}; }
+  // Whether the server runs (its ports accept connections): checked before a certificate is
+  // ordered, so that a stopped server costs no issuance (a public CA's rate limits), and in
+  // the dry run. None by default (nothing to ask, or the reload starts it).
+  virtual PreflightChecks running_checks() const { return {}; }
 };
 
 }  // namespace xmppcert

@@ -42,6 +42,7 @@ class XmppServerPlugin : public ServerPlugin {
   void reload() override;
   bool rollback() override;
   std::vector<InstalledFile> installed_files(const StoredVersion& version) const override;
+  PreflightChecks running_checks() const override;
   std::vector<std::string> remove_config_references(
       const std::vector<InstalledFile>& files) override;
   std::vector<std::string> server_config_files() const override;
