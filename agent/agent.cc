@@ -139,6 +139,9 @@ bool Agent::drain_signals() {
   while (::read(signal_fd_, &info, sizeof info) == sizeof info) {
     if (info.ssi_signo == SIGHUP) {
       reload("SIGHUP");
+      // An admin told of an emergency (`xmppcert-ca renew-now`) asks the CA again at once.
+      issuers_without_advice_.clear();
+      for (const auto& request : requests_) next_poll_[request.name] = std::time(nullptr);
     } else {
       stopping_ = true;
     }

@@ -79,7 +79,11 @@ int run_renew_now(const std::vector<std::string>& raw) {
   Storage storage(dir / "ca.db");
   storage.set_renewal_override({now, now, now + static_cast<std::time_t>(within.count())});
   std::cout << "renewalInfo now asks every certificate issued so far to renew by "
-            << format_utc(now + within.count()) << "\n";
+            << format_utc(now + within.count()) << "\n"
+            << "agents see it at their next renewalInfo poll: at the latest "
+            << format_utc(now + kDefaultAriRetryAfter)
+            << " with the default \"ari_retry_after\" (1h; the serve config's value otherwise); "
+               "hosts on the timer at their next `xmppcert renew`\n";
   return 0;
 }
 

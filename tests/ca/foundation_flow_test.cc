@@ -55,3 +55,21 @@ TEST(FoundationFlow, WithoutAPinTheTrustFailureSuggestsPinningTheRoot) {
 
 }  // namespace
 }  // namespace xmppcert
+
+namespace xmppcert {
+namespace {
+
+// Issue 23 item 4 (the CA's part): renew-now says when agents see it at the latest, with the
+// default Retry-After of one hour.
+TEST(FoundationFlow, RenewNowSaysWhenAgentsSeeItAtTheLatest) {
+  if (!testing::FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  testing::FoundationCa ca;
+  testing::ProcessResult r =
+      testing::run_xmppcert_ca({"renew-now", "--state-dir", ca.state_dir(), "--within", "2m"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("at the latest"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(1h;"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace xmppcert
