@@ -51,8 +51,8 @@ Agent::~Agent() {
 }
 
 std::string Agent::where(const std::string& name) const {
-  return options_.config ? options_.config->string() + ": certificates.\"" + name + "\""
-                         : "record of " + name;
+  return configured_.count(name) ? options_.config->string() + ": certificates.\"" + name + "\""
+                                 : "record of " + name;
 }
 
 // Renewal Information is asked at start for every certificate, then as the issuer says.
@@ -110,13 +110,13 @@ void Agent::act(const CertificateRequest& request) {
   }
   std::time_t now = std::time(nullptr);
   schedule(request, now);
-  // A failure the record does not show (no lock, no state dir) must not make a busy loop.
+  // A failure the record does not show (no lock, no state dir) must not make a busy loop,
+  // nor may a turn that did nothing and finds itself due again at once: both back off.
   int& failures = failures_[request.name];
-  failures = failed ? failures + 1 : 0;
-  if (failed)
+  bool again_at_once = result == OperationResult::nothing_done && next_[request.name] <= now + 1;
+  failures = failed || again_at_once ? failures + 1 : 0;
+  if (failures > 0)
     next_[request.name] = std::max(next_[request.name], now + retry_delay(failures, 0.0).count());
-  else  // never spin, whatever the issuer's dates say
-    next_[request.name] = std::max(next_[request.name], now + 1);
   log_line(request.name, "next action " + format_utc(next_[request.name]));
 }
 
@@ -139,6 +139,9 @@ bool Agent::drain_signals() {
   while (::read(signal_fd_, &info, sizeof info) == sizeof info) {
     if (info.ssi_signo == SIGHUP) {
       reload("SIGHUP");
+      // An admin told of an emergency (`xmppcert-ca renew-now`) asks the CA again at once.
+      issuers_without_advice_.clear();
+      for (const auto& request : requests_) next_poll_[request.name] = std::time(nullptr);
     } else {
       stopping_ = true;
     }
@@ -167,10 +170,10 @@ int Agent::run() {
   for (const auto& request : requests_)  // the time `status` shows as next_renewal
     log_line(request.name, "next action " + format_utc(next_[request.name]));
   if (requests_.empty())
-    log_line("xmppcertd", "nothing to manage yet: no certificate " +
-                              (options_.config ? "in " + options_.config->string()
-                                               : "enrolled in " + state_dir_.string()) +
-                              "; waiting for a config change or SIGHUP");
+    log_line("xmppcertd",
+             "nothing to manage yet: no certificate enrolled in " + state_dir_.string() +
+                 (options_.config ? " or listed in " + options_.config->string() : std::string()) +
+                 "; waiting for a config change or SIGHUP");
   write_metrics();
   while (!stopping_) {
     std::time_t now = std::time(nullptr);

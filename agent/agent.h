@@ -1,6 +1,6 @@
-// xmppcertd's loop: keep every certificate of the config (or, without one, of the store)
-// issued, installed and served. It sleeps until the earliest next action or until a signal
-// or a watched file wakes it; it never polls.
+// xmppcertd's loop: keep every certificate of the store and of the config (its entries
+// override the stored requests) issued, installed and served. It sleeps until the earliest next
+// action or until a signal or a watched file wakes it; it never polls.
 #pragma once
 
 #include <chrono>
@@ -35,10 +35,12 @@ class Agent {
   int run();
 
  private:
-  void load();  // agent_watches.cc: (re)reads the config, discovers server names, resets watches and schedule
+  void load();  // agent_watches.cc: (re)reads the config, discovers server names, resets watches
+                // and schedule
   void reload(const std::string& why);  // load(), logging instead of throwing
   void refresh_watches();
-  void on_files_changed();  // inotify woke the loop (agent_watches.cc)
+  void on_files_changed();
+  bool manages(const std::string& name) const;  // inotify woke the loop (agent_watches.cc)
   ReinstallContext reinstall_context(const CertificateRequest& request) const;
   void schedule(const CertificateRequest& request, std::time_t now);
   void act(const CertificateRequest& request);
@@ -52,10 +54,11 @@ class Agent {
   std::filesystem::path state_dir_;
   StateDirStore store_;
   std::vector<CertificateRequest> requests_;
+  std::set<std::string> configured_;  // names with an entry in the config (else: stored request)
   std::map<std::string, std::time_t> next_;
   std::map<std::string, std::time_t> next_poll_;  // when to ask for Renewal Information again
   std::set<std::string> issuers_without_advice_;  // issuer names that gave none
-  std::map<std::string, int> failures_;           // consecutive failed actions, in this run
+  std::map<std::string, int> failures_;  // consecutive failed or fruitless actions, this run
   std::set<std::filesystem::path> snippet_dirs_;  // folders of "include" globs
   std::set<std::filesystem::path> config_files_;  // ours and the servers' (with includes)
   std::map<std::string, std::set<std::filesystem::path>> watched_by_name_;  // record + installed

@@ -14,9 +14,12 @@
 namespace xmppcert {
 
 // Everything is read and checked first; the running state changes only when all of it is
-// good, so a bad edit leaves the previous config in force and still watched.
+// good, so a bad edit leaves the previous config in force and still watched. Every stored
+// certificate is managed, as `xmppcert renew` does: a config entry overrides the stored
+// request of its name, and the others keep theirs (what `enroll` stored).
 void Agent::load() {
   std::vector<CertificateRequest> requests;
+  std::set<std::string> configured;
   std::set<std::filesystem::path> config_files;
   std::set<std::filesystem::path> snippet_dirs;
   if (options_.config) {
@@ -29,35 +32,29 @@ void Agent::load() {
       if (full.is_relative()) full = options_.config->parent_path() / full;
       snippet_dirs.insert(std::filesystem::absolute(full.parent_path()).lexically_normal());
     }
-  } else {
-    // Records the engine wrote are trusted as they are (as `status` does): no re-validation,
-    // and each is read once. Names the server's config gained since are added (a host in a
-    // new conf.d snippet); a server config that cannot be read leaves the stored names.
-    std::time_t now = std::time(nullptr);
-    next_.clear();
-    for (const auto& record : store_.load_all()) {
-      CertificateRequest request = record.request;
-      try {
-        add_discovered_names(request, where(record.name));
-      } catch (const std::exception& e) {
-        log_line(record.name, std::string("server config not read: ") + e.what());
-        request = record.request;
-      }
-      requests.push_back(request);
-      next_[record.name] = next_action(&record, request, now);
+    for (const auto& request : requests) configured.insert(request.name);
+    for (auto& request : requests) {
+      std::string at = options_.config->string() + ": certificates.\"" + request.name + "\"";
+      add_discovered_names(request, at);
+      validate_plugins(request, at);
     }
-    requests_ = std::move(requests);
-    poll_new_certificates(now);
-    config_files_.clear();
-    snippet_dirs_.clear();
-    refresh_watches();
-    return;
   }
-  for (auto& request : requests) {
-    add_discovered_names(request, where(request.name));
-    validate_plugins(request, where(request.name));
+  // Records the engine wrote are trusted as they are (as `status` does): no re-validation.
+  // Names the server's config gained since are added (a host in a new conf.d snippet); a
+  // server config that cannot be read leaves the stored names.
+  for (const auto& record : store_.load_all()) {
+    if (configured.count(record.name)) continue;
+    CertificateRequest request = record.request;
+    try {
+      add_discovered_names(request, "record of " + record.name);
+    } catch (const std::exception& e) {
+      log_line(record.name, std::string("server config not read: ") + e.what());
+      request = record.request;
+    }
+    requests.push_back(request);
   }
   requests_ = std::move(requests);
+  configured_ = std::move(configured);
   config_files_ = std::move(config_files);
   snippet_dirs_ = std::move(snippet_dirs);
   std::time_t now = std::time(nullptr);
@@ -86,12 +83,30 @@ void Agent::refresh_watches() {
     watched.insert(paths.begin(), paths.end());
     watched_by_name_[request.name] = std::move(paths);
   }
+  // Records of certificates being enrolled with the CLI (folders without one we manage).
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(store_.certificates_dir(), error))
+    if (entry.is_directory(error) && !manages(entry.path().filename().string()))
+      watched.insert((entry.path() / "record.json").lexically_normal());
+  // Debian's prosody: conf.d/X.cfg.lua is a symlink to ../conf.avail/X.cfg.lua, and an edit
+  // of the target changes nothing in conf.d: what a link points to is watched too. A link
+  // re-pointed is a change in conf.d, which reloads and so watches the new target.
+  for (const auto& path : std::set<std::filesystem::path>(configs))
+    if (std::filesystem::is_symlink(path, error))
+      if (auto target = std::filesystem::canonical(path, error); !error) configs.insert(target);
   config_files_.clear();
   for (const auto& path : configs) config_files_.insert(path.lexically_normal());
   watched.insert(config_files_.begin(), config_files_.end());
   std::set<std::filesystem::path> folders = snippet_dirs_;
   folders.insert(server_folders_.begin(), server_folders_.end());
+  // `xmppcert enroll` or `delete` while we run.
+  folders.insert(store_.certificates_dir().lexically_normal());
   watcher_.watch_files(watched, folders);
+}
+
+bool Agent::manages(const std::string& name) const {
+  return std::any_of(requests_.begin(), requests_.end(),
+                     [&](const auto& request) { return request.name == name; });
 }
 
 // A burst of changes: our config or a server's reloads everything; a record or an installed
@@ -106,7 +121,29 @@ void Agent::on_files_changed() {
   bool config_changed = std::any_of(changed.begin(), changed.end(), [&](const auto& path) {
     return config_files_.count(path) > 0 || in(snippet_dirs_, path) || in(server_folders_, path);
   });
-  if (config_changed) reload("config changed");
+  // A certificate enrolled or deleted with the CLI: its record in the state dir came or went.
+  const std::filesystem::path state = store_.certificates_dir().lexically_normal();
+  bool store_changed = false;
+  bool new_folder = changed.count(state) > 0;  // the first enrollment makes <state>/certs
+  for (const auto& path : changed) {
+    std::error_code error;
+    if (path.parent_path() == state) {
+      bool recorded = std::filesystem::exists(path / "record.json", error);
+      if (recorded != manages(path.filename().string()))
+        store_changed = true;
+      else if (!recorded && std::filesystem::is_directory(path, error))
+        new_folder = true;  // an enrollment under way: watch for its record
+    } else if (path.filename() == "record.json" && path.parent_path().parent_path() == state &&
+               !manages(path.parent_path().filename().string())) {
+      store_changed = true;
+    }
+  }
+  if (config_changed)
+    reload("config changed");
+  else if (store_changed)
+    reload("a certificate was enrolled or deleted in " + state_dir_.string());
+  else if (new_folder)
+    refresh_watches();
   for (const auto& request : requests_) {
     const auto& paths = watched_by_name_[request.name];
     if (std::none_of(paths.begin(), paths.end(), [&](const auto& path) {

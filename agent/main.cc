@@ -16,9 +16,10 @@ const char* const kUsage =
     R"(usage: xmppcertd [--config FILE] [--state-dir DIR] [--metrics-file PATH] [-q|-v]
                  [--log-file FILE] [--version]
 
-Keeps every certificate of FILE (or, without --config, of the state dir) issued, installed
-and served: renews at two thirds of the lifetime (or in the issuer's ARI window), retries
-failures with a capped exponential backoff, re-reads FILE when it changes or on SIGHUP, adds
+Keeps every certificate of the state dir and of FILE (its entries override the stored
+requests) issued, installed and served: renews at two thirds of the lifetime (or in the
+issuer's ARI window), retries failures with a capped exponential backoff, re-reads FILE
+when it changes or on SIGHUP (which also asks the CA's renewal information again), adds
 names that appear in watched server configs, and reinstalls installed files that someone
 deletes or replaces. Runs in the foreground; logs one line per event to stderr, starting
 with the UTC time unless stderr is the journal (-q: warnings and errors only, -v: more

@@ -28,13 +28,17 @@
 
 namespace xmppcert::ca {
 
+inline constexpr int kDefaultAriRetryAfter = 3600;
+
 struct ServiceOptions {
   std::string base_url;  // "https://H:PORT", no trailing slash
   std::chrono::seconds lifetime{90 * 86400};
   WorkQueueCaps validations;  // threads, and how many at once per account and per target
   bool eab_required = false;
   std::map<std::string, std::string> eab_keys;  // key id -> HMAC key (raw bytes); never logged
-  int ari_retry_after = 6 * 3600;               // seconds, renewalInfo's Retry-After
+  // seconds, renewalInfo's Retry-After: how long after `renew-now` an agent may still not
+  // have seen the moved window (an emergency must be able to live with it).
+  int ari_retry_after = kDefaultAriRetryAfter;
   int certificates_per_account_per_hour = 300;  // 0: no limit
   int failed_validations_per_account_per_hour = 60;
   // Several instances on one database: nonces valid on every one (HMAC key and used nonces in

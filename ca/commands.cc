@@ -77,7 +77,12 @@ int run_renew_now(const std::vector<std::string>& raw) {
   std::cout << "moved " << moved << " certificate" << (moved == 1 ? "" : "s")
             << " (issued so far, neither revoked nor expired)\n";
   std::cout << "renewalInfo now asks every certificate issued so far to renew by "
-            << format_utc(now + within.count()) << "\n";
+            << format_utc(now + within.count()) << "\n"
+            << "agents see it at their next renewalInfo poll: at the latest "
+            << format_utc(now + kDefaultAriRetryAfter)
+            << " with the default \"ari_retry_after\" (1h; the serve config's value otherwise); "
+               "hosts that renew only from the timer do not ask renewalInfo yet: run "
+               "`xmppcert renew --force` there\n";
   return 0;
 }
 

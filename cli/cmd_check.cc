@@ -33,7 +33,9 @@ options:
   --host HOST       where to connect (default: DOMAIN)
   --port PORT       default 5222, or 5269 with --s2s
   --s2s             connect as a server (jabber:server)
-  --trust PEM       verify against this CA bundle (default: the local CA of --state-dir)
+  --trust PEM       verify against this CA bundle (default: the root stored with the
+                    certificate carrying DOMAIN, e.g. an issuer's pinned root; else
+                    the local CA of --state-dir)
   --json            one JSON object instead of text
   --dane            check the TLSA records and the POSH document too
   --resolver ADDR   ask this DNS resolver for TLSA (default: the system resolver)
@@ -112,10 +114,16 @@ int run_check(const Args& raw) {
                      s2s};
   if (auto port = args.value("--port")) target.port = cmdline::parse_port(*port, "check: --port");
   auto timeout = parse_duration(args.value("--timeout").value_or("10s"));
+  // The CA to verify against: --trust, else the root stored with the certificate that
+  // carries DOMAIN (an issuer's pinned root, the local CA's), else the local CA's.
   std::optional<fs::path> trust;
-  if (auto t = args.value("--trust"))
-    trust = *t;
-  else if (fs::path root = LocalCa::dir_in(session.state_dir) / "root.pem"; fs::exists(root))
+  if (auto t = args.value("--trust")) trust = *t;
+  for (const auto& record : issued_records_carrying(*session.store, domain.ascii)) {
+    if (trust) break;
+    fs::path root = session.store->version(record.name, record.current_version).root_path();
+    if (std::error_code error; fs::exists(root, error)) trust = root;
+  }
+  if (fs::path root = LocalCa::dir_in(session.state_dir) / "root.pem"; !trust && fs::exists(root))
     trust = root;
 
   ServedChain served = probe_starttls(target, timeout);

@@ -22,8 +22,10 @@ the state dir (the local CA and the issuers' accounts stay). Refused (exit 2) wh
 still names NAME, since the next renew would issue it again: remove it there first.
 
   --remove-files  also remove the files NAME's install target wrote (key, certificate, trust
-                  anchor). The server is not reloaded: it serves what it loaded until its
-                  config no longer names them. Without this flag they stay in place.
+                  anchor), and the lines naming them that --edit-config added to the
+                  server's config (a backup is kept beside it, as on edit). The server
+                  is not reloaded: it serves what it loaded until its next reload.
+                  Without this flag they stay in place.
 
 The certificate is not revoked (xmppcert revoke NAME first if its key was exposed).
 
@@ -42,8 +44,12 @@ namespace fs = std::filesystem;
 void remove_installed_files(const CertificateRecord& record, const Store& store) {
   if (!record.request.install || record.current_version == 0) return;
   auto plugin = make_server_plugin(*record.request.install, "record of " + record.name);
-  for (const auto& file :
-       plugin->installed_files(store.version(record.name, record.current_version))) {
+  const auto files = plugin->installed_files(store.version(record.name, record.current_version));
+  // First the config lines --edit-config added: the server must not be told to load a file
+  // that is gone (ejabberd's reload_config fails on a missing certfiles PEM).
+  for (const auto& line : plugin->remove_config_references(files))
+    log_line(record.name, "removed from the " + plugin->name() + " config: " + line);
+  for (const auto& file : files) {
     fs::path path = file.path;
     require_real_directory(path.parent_path(), "install folder");
     if (::unlink(path.c_str()) == 0)

@@ -27,6 +27,10 @@ failure the previous one is put back):
                         VirtualHosts/hosts and components are added to the certificate
   --edit-config         when the server's config does not load the installed files yet,
                         add the lines (a backup is kept beside it) instead of printing them
+  --accept-discovered   sign the names found in a server config that the daemon's user
+                        can write (stock Debian ejabberd.yml is ejabberd:ejabberd 0600),
+                        also on renewals; check them first with --dry-run. Not needed
+                        with an issuer that validates each name itself
 
 options:
   --component NAME      a component (conference, upload, or a full name); repeatable
@@ -97,12 +101,13 @@ int run_enroll(const Args& raw) {
                                 {"--server", true},
                                 {"--server-config", true},
                                 {"--edit-config", false},
+                                {"--accept-discovered", false},
                                 {"--force", false},
                                 {"--replace-request", false},
                                 {"--dry-run", false},
                                 kConfigOption,
                                 kStateDirOption,
-                                  kLockWaitOption};
+                                kLockWaitOption};
   for (const auto* declaration : issuer_settings_declarations())
     for (const auto& flag : declaration->flags)
       specs.push_back({flag.flag, *flag.value_name != 0});
@@ -141,6 +146,10 @@ int run_enroll(const Args& raw) {
     if (args.has("--edit-config")) {
       if (!request.install) throw UsageError("enroll: --edit-config needs --server NAME");
       request.install->settings["edit_config"] = true;
+    }
+    if (args.has("--accept-discovered")) {
+      if (!request.install) throw UsageError("enroll: --accept-discovered needs --server NAME");
+      request.install->settings["discovered_names"] = "allow";
     }
     if (auto name = args.value("--name")) request.name = *name;
     auto components = args.values("--component");

@@ -13,8 +13,9 @@ namespace xmppcert::cli {
 extern const char* const kStatusUsage =
     R"(usage: xmppcert status [NAME] [--json] [--state-dir DIR] [--config FILE]
 
-One line per certificate: name, version, issuer, expiry, next renewal, last outcome and the
-names it carries. With --json, a JSON array with one object per certificate. With NAME, the
+One line per certificate: name, version, issuer, expiry, next renewal, last outcome, the
+names it carries and where the request xmppcertd and `xmppcert renew` renew it from
+(renewed_from=config: its entry in the --config FILE; stored-request: what enroll stored). With --json, a JSON array with one object per certificate. With NAME, the
 detail of that certificate: names, validity, the paths of its stored files, the versions
 kept, where it is installed, the next action and the last outcome.
 
@@ -29,7 +30,13 @@ std::string join(const std::vector<std::string>& items, const std::string& prefi
   return out;
 }
 
-nlohmann::json status_json(const Store& store, const CertificateRecord& r) {
+// Every stored certificate is renewed by xmppcertd and `xmppcert renew`, from its config entry
+// when the config has one, else from the request stored with it.
+bool configured(const Session& session, const std::string& name) {
+  return session.config && session.config->find(name);
+}
+
+nlohmann::json status_json(const Session& session, const Store& store, const CertificateRecord& r) {
   nlohmann::json json{
       {"name", r.name},
       {"version", r.current_version},
@@ -41,6 +48,7 @@ nlohmann::json status_json(const Store& store, const CertificateRecord& r) {
       {"consecutive_failures", r.consecutive_failures},
       {"next_renewal",
        r.next_renewal ? nlohmann::json(format_utc(r.next_renewal)) : nlohmann::json()},
+      {"renewed_from", configured(session, r.name) ? origin_of(session, r.name) : "stored request"},
   };
   if (r.current_version > 0) {
     const auto& c = r.certificate;
@@ -65,7 +73,7 @@ nlohmann::json status_json(const Store& store, const CertificateRecord& r) {
   return json;
 }
 
-std::string status_line(const CertificateRecord& r) {
+std::string status_line(const Session& session, const CertificateRecord& r) {
   std::string line = r.name;
   if (r.current_version == 0) {
     line += " (never issued)";
@@ -81,6 +89,7 @@ std::string status_line(const CertificateRecord& r) {
   if (!r.dropped_identities.empty()) line += " dropped=" + join(r.dropped_identities, "");
   if (r.request.dane) line += " " + dane_summary(r, std::time(nullptr));
   if (r.request.posh) line += " posh=" + r.request.posh->dir;
+  line += configured(session, r.name) ? " renewed_from=config" : " renewed_from=stored-request";
   if (r.last_attempt && !r.last_attempt->ok) line += " error=\"" + r.last_attempt->message + "\"";
   return line;
 }
@@ -101,8 +110,12 @@ int run_status(const Args& raw) {
     if (!record)
       throw UsageError("status: no certificate named \"" + name + "\" in " +
                        session.state_dir.string());
-    std::cout << (args.has("--json") ? status_json(store, *record).dump() + "\n"
-                                     : status_detail(store, *record));
+    std::cout << (args.has("--json")
+                      ? status_json(session, store, *record).dump() + "\n"
+                      : status_detail(store, *record,
+                                      configured(session, name)
+                                          ? origin_of(session, name)
+                                          : "its stored request (what enroll stored)"));
     return kExitOk;
   }
   auto records = store.load_all();
@@ -110,10 +123,10 @@ int run_status(const Args& raw) {
   if (args.has("--json")) {
     out = "[";
     for (size_t i = 0; i < records.size(); ++i)
-      out += (i ? ",\n" : "\n") + status_json(store, records[i]).dump();
+      out += (i ? ",\n" : "\n") + status_json(session, store, records[i]).dump();
     out += records.empty() ? "]\n" : "\n]\n";
   } else {
-    for (const auto& record : records) out += status_line(record) + "\n";
+    for (const auto& record : records) out += status_line(session, record) + "\n";
   }
   std::cout << out;
   return kExitOk;

@@ -81,7 +81,8 @@ int run_preflight(const std::vector<PlannedCertificate>& plans, const Store& sto
     std::cout << request.name << ": would " << (decision.due ? "issue" : "skip") << " ("
               << decision.reason << ")\n";
     std::cout << "  names:    DNS=" << join(ids.dns_ids) << " SRV=" << join(ids.srv_ids)
-              << " XmppAddr=" << join(ids.xmpp_addrs) << "\n";
+              << (ids.xmpp_addrs.empty() ? " (no XmppAddr)" : " XmppAddr=" + join(ids.xmpp_addrs))
+              << "\n";
     std::cout << "  issuer:   " << request.issuer << ", key " << key_type_name(request.key_type)
               << ", validity " << plan.issuer->validity_given(request.validity) << "\n";
 

@@ -85,13 +85,15 @@ nlohmann::json dane_status_json(const CertificateRecord& r, std::time_t now) {
   return json;
 }
 
-std::string status_detail(const Store& store, const CertificateRecord& r) {
+std::string status_detail(const Store& store, const CertificateRecord& r,
+                          const std::string& renewed_from) {
   std::string out = r.name + "\n";
   auto line = [&](const std::string& label, const std::string& value) {
     out +=
         "  " + label + std::string(label.size() < 15 ? 15 - label.size() : 1, ' ') + value + "\n";
   };
   line("issuer:", r.request.issuer);
+  line("renewed from:", renewed_from + ", by xmppcertd and xmppcert renew");
   line("key type:", key_type_name(r.request.key_type) + (r.request.reuse_key ? " (reused)" : ""));
   line("requested:", join(identities_of(r.request).dns_ids));
   if (r.current_version == 0) {

@@ -11,7 +11,9 @@
 
 namespace xmppcert::cli {
 
-std::string status_detail(const Store& store, const CertificateRecord& record);
+// `renewed_from`: the config entry or stored request xmppcertd and `renew` renew it from.
+std::string status_detail(const Store& store, const CertificateRecord& record,
+                          const std::string& renewed_from);
 
 // The DANE rollover in one phrase for `status` ("" without "dane"): the keys in DNS, whether
 // the next one is visible, and why a renewal waits.

@@ -55,7 +55,8 @@ void check_chain_links(X509* leaf, const IssuedCertificate& issued, const std::s
   if (issued.chain_pem.find("-----BEGIN") != std::string::npos)
     chain = parse_certificate_chain(issued.chain_pem, "chain from issuer " + issuer);
   X509Ptr root;
-  if (!issued.root_pem.empty()) root = parse_certificate(issued.root_pem, "root of issuer " + issuer);
+  if (!issued.root_pem.empty())
+    root = parse_certificate(issued.root_pem, "root of issuer " + issuer);
   X509* child = leaf;
   auto require_signed_by = [&](X509* parent, const char* what) {
     if (X509_verify(child, X509_get0_pubkey(parent)) != 1) {
@@ -88,8 +89,8 @@ void reload_and_verify(const std::string& certificate, const StoredVersion& vers
   if (targets.empty()) return;
   std::string ports;
   for (const auto& target : targets) ports += (ports.empty() ? "" : ", ") + describe_target(target);
-  log_line(certificate, "verifying that v" + std::to_string(version.number) +
-                            " is served: " + ports);
+  log_line(certificate,
+           "verifying that v" + std::to_string(version.number) + " is served: " + ports);
   X509Ptr cert = parse_certificate(read_file(version.cert_path()), version.cert_path().string());
   verify_served(targets, sha256_fingerprint(cert.get()), plugin.verify_wait());
   log_line(certificate, "v" + std::to_string(version.number) + " is served on " +
@@ -151,6 +152,15 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
     store.prune(failed, kVersionsKept);
   };
 
+  // A stopped server would fail the reload after the CA issued: nothing is ordered then.
+  if (plugin)
+    for (const auto& check : plugin->running_checks())
+      if (!check.ok()) {
+        std::string failure = "not ordered: " + check.what + ": " + check.failure;
+        record_failure(failure);
+        throw OperationError(failure);
+      }
+
   StoredVersion version;
   CertificateInfo info;
   std::vector<std::string> dropped;
@@ -193,8 +203,8 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
 
   if (plugin) {
     try {
-      log_line(request.name, "installing v" + std::to_string(version.number) + " with " +
-                                 plugin->name());
+      log_line(request.name,
+               "installing v" + std::to_string(version.number) + " with " + plugin->name());
       plugin->install(version);
       reload_and_verify(request.name, version, wanted.dns_ids.front(), *plugin);
     } catch (const UsageError&) {

@@ -21,6 +21,14 @@ RenewalDecision decide_renewal(const CertificateRecord* record, const Certificat
   if (!record || record->current_version == 0) return {true, "no certificate issued yet"};
   if (force) return {true, "renewal forced"};
   if (record->revoked) return {true, "the current certificate was revoked"};
+  // The last attempt (a forced or due renewal, an install) failed: it is tried again, so
+  // that a cause that went away (a server started again) ends in one good renewal. The
+  // caller spaces the tries (xmppcertd backs off; the timer runs twice a day). A failed
+  // DANE step is retried by the rollover itself, at every turn.
+  if (const auto& last = record->last_attempt; last && !last->ok &&
+                                               record->consecutive_failures > 0 &&
+                                               last->message.rfind("DANE: ", 0) != 0)
+    return {true, "the last attempt failed at " + format_utc(last->time) + ": trying again"};
   const CertificateRequest& had = record->request;
   // Requests naming the same things have the same identities: only a difference is expanded.
   bool same_names = had.domains == wanted.domains && had.components == wanted.components &&

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -39,9 +40,11 @@ PreflightCheck check_writable_directory(const std::string& what, const std::file
   return {what, ""};
 }
 
-PreflightCheck check_bindable(const std::string& what, const std::string& address, int port) {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
+namespace {
+
+// address:port as a socket address; false when `address` is not an IP address.
+bool socket_address(const std::string& address, int port, sockaddr_storage& storage,
+                    socklen_t& length) {
   auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
   if (::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
@@ -53,8 +56,38 @@ PreflightCheck check_bindable(const std::string& what, const std::string& addres
     v6->sin6_port = htons(static_cast<uint16_t>(port));
     length = sizeof *v6;
   } else {
-    return {what, "\"" + address + "\" is not an IP address"};
+    return false;
   }
+  return true;
+}
+
+}  // namespace
+
+PreflightCheck check_listening(const std::string& what, const std::string& address, int port) {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  if (!socket_address(address, port, storage, length)) return {what, ""};  // a name: not judged
+  int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return from_errno(what, "socket", errno);
+  int result = ::connect(fd, reinterpret_cast<sockaddr*>(&storage), length);
+  int error = result == 0 ? 0 : errno;
+  if (error == EINPROGRESS) {
+    pollfd connecting{fd, POLLOUT, 0};
+    error = ::poll(&connecting, 1, 3000) == 1 ? 0 : ETIMEDOUT;
+    socklen_t size = sizeof error;
+    if (error == 0) ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
+  }
+  ::close(fd);
+  if (error != 0)
+    return from_errno(what, "connect to " + address + ":" + std::to_string(port), error);
+  return {what, ""};
+}
+
+PreflightCheck check_bindable(const std::string& what, const std::string& address, int port) {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  if (!socket_address(address, port, storage, length))
+    return {what, "\"" + address + "\" is not an IP address"};
   int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return from_errno(what, "socket", errno);
   int yes = 1;  // as the responders bind: a port in TIME_WAIT is free for them too

@@ -27,4 +27,7 @@ PreflightCheck check_writable_directory(const std::string& what, const std::file
 // A TCP socket can be bound on address:port now (bound and closed at once).
 PreflightCheck check_bindable(const std::string& what, const std::string& address, int port);
 
+// Something accepts TCP connections on address:port (an IP), within 3 s.
+PreflightCheck check_listening(const std::string& what, const std::string& address, int port);
+
 }  // namespace xmppcert

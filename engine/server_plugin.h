@@ -59,6 +59,13 @@ class ServerPlugin {
   // Lines the admin must add to the server's config before it uses the installed files
   // (the engine prints them and skips verification); empty when the config already does.
   virtual std::vector<std::string> missing_config(const StoredVersion&) const { return {}; }
+  // `delete --remove-files`: takes out of the server's config the references to `files`
+  // (the installed files being removed) that --edit-config added, keeping a backup; returns
+  // the lines taken out. A server that would not load its config without them needs this.
+  virtual std::vector<std::string> remove_config_references(
+      const std::vector<InstalledFile>& /*files*/) {
+    return {};
+  }
   // Where to check after reload() that the new certificate for `domain` is served; empty:
   // no check. verify_wait() bounds how long a reload may take to show.
   virtual std::vector<ProbeTarget> probe_targets(const std::string& /*domain*/) const { return {}; }
@@ -70,6 +77,10 @@ class ServerPlugin {
   virtual std::vector<PlannedFile> planned_files(const StoredVersion&) const { return {}; }
   virtual std::vector<std::vector<std::string>> reload_commands() const { return {}; }
   virtual PreflightChecks preflight() const { return {}; }
+  // Whether the server runs (its ports accept connections): checked before a certificate is
+  // ordered, so that a stopped server costs no issuance (a public CA's rate limits), and in
+  // the dry run. None by default (nothing to ask, or the reload starts it).
+  virtual PreflightChecks running_checks() const { return {}; }
 };
 
 }  // namespace xmppcert

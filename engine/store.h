@@ -36,7 +36,7 @@ struct StoredVersion {
 struct VersionFiles {
   std::string key_pem;
   std::string cert_pem;
-  std::string chain_pem;  // issuer certificates, leaf excluded
+  std::string chain_pem;   // issuer certificates, leaf excluded
   std::string root_pem{};  // the root the chain leads to, when the issuer named it
 };
 
@@ -104,6 +104,7 @@ class StateDirStore : public Store {
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path certificate_dir(const std::string& name) const;
+  std::filesystem::path certificates_dir() const { return root_ / "certs"; }
 
   std::optional<CertificateRecord> load(const std::string& name) const override;
   std::vector<CertificateRecord> load_all() const override;

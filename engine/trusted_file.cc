@@ -1,6 +1,7 @@
 #include "engine/trusted_file.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,11 +20,20 @@ std::string octal(mode_t mode) {
   return text;
 }
 
+// " (ejabberd)": the user's name, which the admin knows better than the number.
+std::string user_name(uid_t uid) {
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  char buffer[1024];
+  if (::getpwuid_r(uid, &entry, buffer, sizeof buffer, &found) != 0 || !found) return "";
+  return std::string(" (") + found->pw_name + ")";
+}
+
 // Why `st` (of `path`) could have been written by someone other than root or us; "" if not.
 std::string untrusted_because(const struct stat& st) {
   uid_t self = ::geteuid();
   if (st.st_uid != 0 && st.st_uid != self)
-    return "owned by uid " + std::to_string(st.st_uid) + " (must be root" +
+    return "owned by uid " + std::to_string(st.st_uid) + user_name(st.st_uid) + " (must be root" +
            (self == 0 ? std::string() : " or uid " + std::to_string(self)) + ")";
   // /tmp: others can add entries but not replace ours.
   bool sticky_root_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) && st.st_uid == 0;

@@ -33,14 +33,18 @@ void add_discovered_names(CertificateRequest& request, const ServerPlugin& serve
       return false;
     }
   };
-  // A name from a config a daemon's user can write is that user's choice, not root's.
+  // A name from a config a daemon's user can write is that user's choice, not root's: it is
+  // signed only when the CA validates each name itself (ACME), or root accepted it
+  // (--accept-discovered, "discovered_names": "allow"). Stock Debian's ejabberd.yml is
+  // ejabberd:ejabberd 0600: with ACME its names are taken as they are.
   std::string refused;
+  const bool validated = issuer_validates_names(request.issuer);
   auto trusted = [&](const std::string& name) {
     bool listed =
         std::find(request.domains.begin(), request.domains.end(), name) != request.domains.end() ||
         std::find(request.components.begin(), request.components.end(), name) !=
             request.components.end();
-    if (listed || served.untrusted_source.empty()) return true;
+    if (listed || served.untrusted_source.empty() || validated) return true;
     refused += (refused.empty() ? "" : ", ") + name;
     return false;
   };
@@ -53,9 +57,10 @@ void add_discovered_names(CertificateRequest& request, const ServerPlugin& serve
         certifiable(component) && trusted(component))
       add_unique(request.components, component, added);
   std::string refusal = "not certifying " + refused + " from the " + request.install->plugin +
-                        " config: " + served.untrusted_source +
-                        " (list them in the certificate, or set \"discovered_names\": \"allow\""
-                        " in its install settings)";
+                        " config: " + served.untrusted_source + " (the " + request.issuer +
+                        " issuer signs them unchecked: list them in the certificate, enroll"
+                        " with --accept-discovered, or set \"discovered_names\": \"allow\" in"
+                        " its install settings)";
   if (!refused.empty())
     log_line(request.name.empty() ? request.install->plugin : request.name, refusal);
   if (request.domains.empty())

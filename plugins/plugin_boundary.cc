@@ -65,6 +65,13 @@ class GuardedServerPlugin : public ServerPlugin {
   std::vector<std::string> server_config_folders() const override {
     return guard("list config folders of", [&] { return inner_->server_config_folders(); });
   }
+  PreflightChecks running_checks() const override {
+    return guard("check that it runs:", [&] { return inner_->running_checks(); });
+  }
+  std::vector<std::string> remove_config_references(
+      const std::vector<InstalledFile>& files) override {
+    return guard("edit the config of", [&] { return inner_->remove_config_references(files); });
+  }
   std::vector<std::string> missing_config(const StoredVersion& version) const override {
     return guard("check the config of", [&] { return inner_->missing_config(version); });
   }

@@ -24,6 +24,9 @@ struct IssuerEntry {
   std::unique_ptr<Issuer> (*make)(const nlohmann::json& settings,
                                   const std::filesystem::path& state_dir, const std::string& where);
   const IssuerSettingsDeclaration* settings;  // nullptr: takes none
+  // The CA proves control of each name before it signs (ACME challenges): a name a daemon's
+  // user writes into a server config cannot get into root's certificate by that alone.
+  bool validates_names;
 };
 
 struct ServerEntry {
@@ -47,11 +50,11 @@ std::unique_ptr<Issuer> make_acme(const nlohmann::json& settings,
 }
 
 const IssuerEntry kIssuers[] = {
-    {"local", "the embedded local CA (default, no network)", make_local, nullptr},
+    {"local", "the embedded local CA (default, no network)", make_local, nullptr, false},
     {"acme", "any ACME CA (RFC 8555), settings under \"acme\"", make_acme,
-     &acme::kAcmeSettingsDeclaration},
+     &acme::kAcmeSettingsDeclaration, true},
     {"foundation", "the foundation CA: ACME, its directory URL from the config", make_acme,
-     &acme::kAcmeSettingsDeclaration},
+     &acme::kAcmeSettingsDeclaration, true},
 };
 
 template <const ServerKind& kind>
@@ -94,6 +97,12 @@ std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::jso
       }));
   throw UsageError(where + ".issuer: unknown issuer \"" + name +
                    "\" (known: " + names_of(kIssuers) + ")");
+}
+
+bool issuer_validates_names(const std::string& issuer) {
+  for (const auto& entry : kIssuers)
+    if (issuer == entry.name) return entry.validates_names;
+  return false;
 }
 
 std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,

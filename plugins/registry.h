@@ -20,6 +20,10 @@ std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::jso
                                     const std::filesystem::path& state_dir,
                                     const std::string& where);
 
+// Whether the named issuer has each name validated before it signs (ACME, foundation: yes;
+// the local CA signs what it is told: no; an unknown name: no).
+bool issuer_validates_names(const std::string& issuer);
+
 // UsageError for an unknown plugin or a bad setting, prefixed with `where`.
 std::unique_ptr<ServerPlugin> make_server_plugin(const InstallTarget& target,
                                                  const std::string& where);

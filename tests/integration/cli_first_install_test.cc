@@ -18,7 +18,7 @@ TEST(FirstInstall, IntoAStoppedProsodyFailsAskingWhetherProsodyRuns) {
       run_xmppcert({"enroll", "--server", "prosody", "--server-config",
                     (dir / "prosody.cfg.lua").string(), "--state-dir", (dir / "state").string()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("reload prosody"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not ordered: prosody running"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("is prosody running? xmppcert reloads a running server"), std::string::npos)
       << r.err;
 }

@@ -41,10 +41,12 @@ class Preflight : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(Preflight, ShowsTheWholePlanForALocalCaIntoProsodyAndPasses) {
+// The prosody of this config is not running: every check passes but that one (issue 23
+// item 8: the dry run reports a stopped server, which a real run would not order for).
+TEST_F(Preflight, ShowsTheWholePlanForALocalCaIntoProsodyAndThatProsodyIsStopped) {
   ProcessResult r = run_xmppcert({"enroll", "--server", "prosody", "--server-config",
                                   prosody_config(), "--dry-run", "--state-dir", state()});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const std::string certs = (dir_ / "certs").string();
   for (const std::string& expected : std::vector<std::string>{
            std::string("example.test: would issue (no certificate issued yet)"),
@@ -55,9 +57,14 @@ TEST_F(Preflight, ShowsTheWholePlanForALocalCaIntoProsodyAndPasses) {
            "reload:   [\"prosodyctl\",\"--config\",\"" + prosody_config() + "\",\"reload\"]",
            std::string("verify:   STARTTLS 127.0.0.1:15222 c2s, 127.0.0.1:15269 s2s"),
            "check:    prosody config readable: " + prosody_config() + ": ok",
-           "check:    local CA folder creatable: " + state() + "/ca/local: ok"})
+           "check:    local CA folder creatable: " + state() + "/ca/local: ok",
+           std::string("check:    prosody running: 127.0.0.1:15222 (c2s) accepts connections: "
+                       "FAILED")})
     EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
-  EXPECT_EQ(r.out.find("FAILED"), std::string::npos) << r.out;
+  size_t failed = 0;
+  for (size_t at = r.out.find("FAILED"); at != std::string::npos; at = r.out.find("FAILED", at + 1))
+    ++failed;
+  EXPECT_EQ(failed, 2u) << "only the c2s and s2s ports of the stopped prosody\n" << r.out;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "state"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "certs"));
 }

@@ -59,6 +59,33 @@ TEST_F(DiscoveredNamesTest, AConfigOwnedByTheDaemonUserIsNotTrustedEither) {
   EXPECT_EQ(r.domains, (Names{"example.org"}));
 }
 
+// Issue 23 item 6: stock Debian's ejabberd.yml is ejabberd:ejabberd 0600. An ACME (or
+// foundation) CA validates every name before it signs, so the names are taken as they are.
+TEST_F(DiscoveredNamesTest, NamesFromADaemonOwnedConfigAreSignedWhenTheIssuerValidatesEachName) {
+  let_another_user_write_c2s_xml();
+  for (const char* issuer : {"acme", "foundation"}) {
+    CertificateRequest r = request();
+    r.issuer = issuer;
+    add_discovered_names(r, "test");
+    EXPECT_EQ(r.domains, (Names{"example.org", "attacker.example"})) << issuer;
+  }
+}
+
+TEST_F(DiscoveredNamesTest, TheRefusalNamesTheUserAndTheFlagThatAcceptsTheNames) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give c2s.xml away";
+  ASSERT_EQ(::chown((dir / "c2s.xml").c_str(), 65534, 65534), 0);
+  CertificateRequest r = request();
+  r.name.clear();
+  r.domains.clear();
+  try {
+    add_discovered_names(r, "test");
+    FAIL() << "expected a UsageError";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("uid 65534 (nobody)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--accept-discovered"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(DiscoveredNamesTest, AnExplicitAllowSignsThem) {
   let_another_user_write_c2s_xml();
   CertificateRequest r = request("allow");

@@ -57,6 +57,19 @@ TEST(RenewalPlan, RenewsEarlyWhenTheKeyTypeChanges) {
   EXPECT_TRUE(decide_renewal(&record, wanted, 1, false).due);
 }
 
+// Issue 23 item 2: `renew --force` failed while prosody was stopped; once it runs again the
+// agent's (and the timer's) next try renews, instead of finding "not due" at every step.
+TEST(RenewalPlan, AFailedAttemptIsTriedAgainEvenBeforeTheRenewalTime) {
+  auto record = issued_record(0, 90 * 86400);
+  record.consecutive_failures = 1;
+  record.last_attempt = Attempt{100, false, "install v2 with prosody: reload failed"};
+  auto decision = decide_renewal(&record, record.request, 200, false);
+  EXPECT_TRUE(decision.due);
+  EXPECT_NE(decision.reason.find("last attempt failed"), std::string::npos) << decision.reason;
+  record.last_attempt->message = "DANE: TLSA update refused";  // the rollover retries it
+  EXPECT_FALSE(decide_renewal(&record, record.request, 200, false).due);
+}
+
 TEST(RenewalPlan, ValidityChangeAloneWaitsForTheNextRenewal) {
   auto record = issued_record(0, 90 * 86400);
   CertificateRequest wanted = record.request;

@@ -74,7 +74,8 @@ constexpr AccountOperation kAccountOperations[] = {
 }  // namespace
 
 constinit const IssuerSettingsDeclaration kAcmeSettingsDeclaration{
-    "acme", "ACME (--issuer acme, or foundation with its directory in the config):", kFlags,
-    kSecretKeys, kSecretVariables, kAccountOperations};
+    "acme",           "ACME (--issuer acme, or foundation with its directory in the config):",
+    kFlags,           kSecretKeys,
+    kSecretVariables, kAccountOperations};
 
 }  // namespace xmppcert::acme

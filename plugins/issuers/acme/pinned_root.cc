@@ -25,8 +25,7 @@ std::string checked_root_digest(const std::string& pem, const std::string& origi
                           "expected one certificate, got " + std::to_string(certs.size()));
   X509* root = certs.front().get();
   if (X509_check_ca(root) < 1 || X509_check_issued(root, root) != X509_V_OK)
-    throw_operation_error("check foundation root from", origin,
-                          "not a self-signed CA certificate");
+    throw_operation_error("check foundation root from", origin, "not a self-signed CA certificate");
   return hex_encode(sha256_digest(root));
 }
 
@@ -56,13 +55,14 @@ std::string root_url_for(const AcmeSettings& settings) {
   return directory.substr(0, directory.rfind('/') + 1) + kRootFile;
 }
 
-std::filesystem::path ensure_pinned_root(const AcmeSettings& settings,
-                                         const std::filesystem::path& account_dir) {
+std::string pinned_root_pem(const AcmeSettings& settings,
+                            const std::filesystem::path& account_dir) {
   std::filesystem::path file = account_dir / kRootFile;
   std::error_code missing;
   if (std::filesystem::is_regular_file(file, missing)) {
     try {
-      if (checked_root_digest(read_file(file), file.string()) == settings.root_sha256) return file;
+      std::string pem = read_file(file);
+      if (checked_root_digest(pem, file.string()) == settings.root_sha256) return pem;
     } catch (const OperationError&) {
       // unreadable or not a root: fetched again below
     }
@@ -79,11 +79,21 @@ std::filesystem::path ensure_pinned_root(const AcmeSettings& settings,
   std::string digest = checked_root_digest(response.body, url);
   if (digest != settings.root_sha256)
     throw_operation_error("pin foundation root from", url,
-                          "its SHA-256 is " + digest + ", the config pins " +
-                              settings.root_sha256 + " (root_sha256): not the CA you named");
+                          "its SHA-256 is " + digest + ", the config pins " + settings.root_sha256 +
+                              " (root_sha256): not the CA you named");
+  return response.body;
+}
+
+std::filesystem::path ensure_pinned_root(const AcmeSettings& settings,
+                                         const std::filesystem::path& account_dir) {
+  std::filesystem::path file = account_dir / kRootFile;
+  std::string pem = pinned_root_pem(settings, account_dir);
+  std::error_code missing;
+  if (std::filesystem::is_regular_file(file, missing) && read_file(file) == pem) return file;
   create_directories(account_dir, 0700);
-  write_file_atomically(file, response.body, with_mode(0644));
-  log_line(settings.directory, "foundation root " + digest + " pinned in " + file.string());
+  write_file_atomically(file, pem, with_mode(0644));
+  log_line(settings.directory,
+           "foundation root " + settings.root_sha256 + " pinned in " + file.string());
   return file;
 }
 

@@ -24,6 +24,9 @@ std::string root_url_for(const AcmeSettings& settings);
 // checks (its digest is the check: the HTTPS certificate is signed by the root being fetched),
 // checked (one self-signed CA certificate whose SHA-256 is settings.root_sha256) and written
 // atomically. OperationError naming the URL and both digests on a mismatch.
+// The same root's PEM, checked the same way, without writing anything (the dry run).
+std::string pinned_root_pem(const AcmeSettings& settings, const std::filesystem::path& account_dir);
+
 std::filesystem::path ensure_pinned_root(const AcmeSettings& settings,
                                          const std::filesystem::path& account_dir);
 

@@ -5,21 +5,48 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/errors.h"
 #include "engine/http.h"
 #include "plugins/issuers/acme/acme_issuer.h"
+#include "plugins/issuers/acme/pinned_root.h"
 #include "plugins/issuers/acme/solver_table.h"
 
 namespace xmppcert::acme {
 namespace {
 
-PreflightCheck directory_check(const AcmeSettings& settings) {
+// A PEM in a private temporary file for as long as it lives (libcurl reads a CA file).
+class TemporaryPem {
+ public:
+  explicit TemporaryPem(const std::string& pem) {
+    if (pem.empty()) return;
+    char path[] = "/tmp/xmppcert-pinned-root-XXXXXX";
+    int fd = ::mkstemp(path);
+    if (fd < 0) throw_operation_error("create", path, errno_text(errno));
+    path_ = path;
+    bool written = ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size());
+    ::close(fd);
+    if (!written) throw_operation_error("write", path_, errno_text(errno));
+  }
+  ~TemporaryPem() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// With root_sha256, `pinned_root` is the pinned root's PEM: the only trust, as in a real run.
+PreflightCheck directory_check(const AcmeSettings& settings, const std::string& pinned_root) {
+  std::string trust = pinned_root.empty() ? settings.trust : "the root pinned by root_sha256";
   PreflightCheck check{"ACME directory " + settings.directory + " answers" +
-                           (settings.trust.empty() ? "" : " (trust " + settings.trust + ")"),
+                           (trust.empty() ? "" : " (trust " + trust + ")"),
                        ""};
   try {
     require_secure_url(settings.directory);
+    TemporaryPem pinned(pinned_root);
     HttpOptions options;
-    options.ca_file = settings.trust;
+    options.ca_file = pinned_root.empty() ? settings.trust : pinned.path();
     options.timeout = std::chrono::seconds(10);
     HttpClient http(options);
     HttpResponse response = http.get(settings.directory);
@@ -32,7 +59,10 @@ PreflightCheck directory_check(const AcmeSettings& settings) {
       check.failure = "the answer is not an ACME directory (no newOrder)";
   } catch (const HttpTrustError& e) {
     check.failure = std::string(e.what()) +
-                    (settings.trust.empty() ? "; a private CA needs --acme-trust (\"trust\")" : "");
+                    (trust.empty() ? "; the foundation CA needs its root pinned with "
+                                     "--acme-root-sha256 FP (\"root_sha256\"), another private CA "
+                                     "--acme-trust PEM (\"trust\")"
+                                   : "");
   } catch (const OperationError& e) {
     check.failure = e.what();
   }
@@ -56,7 +86,18 @@ PreflightChecks AcmeIssuer::preflight() const {
   if (!settings_.trust.empty())
     checks.push_back(
         check_readable_file("ACME trust file readable: " + settings_.trust, settings_.trust));
-  checks.push_back(directory_check(settings_));
+  std::string pinned_root;
+  if (!settings_.root_sha256.empty()) {
+    PreflightCheck pin{"foundation root " + root_url_for(settings_) + " matches root_sha256", ""};
+    try {
+      pinned_root = pinned_root_pem(settings_, account_dir());
+    } catch (const std::exception& e) {
+      pin.failure = e.what();
+    }
+    checks.push_back(pin);
+  }
+  if (settings_.root_sha256.empty() || !pinned_root.empty())
+    checks.push_back(directory_check(settings_, pinned_root));
   const SolverEntry& solver = solver_for(settings_, "acme");
   const std::string selected = solver.selected_by ? solver.selected_by : "";
   const std::string name = solver.name;

@@ -71,10 +71,10 @@ std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::st
     RenewalAdvice advice = fetch_renewal_advice(transport, leaf);
     std::time_t not_after = inspect_certificate(leaf).not_after;
     if (!window_ends_before_expiry(advice.window_end, not_after))
-      throw_operation_error("follow renewal window " + format_utc(advice.window_start) + " .. " +
-                                format_utc(advice.window_end) + " for",
-                            name, "it ends after the certificate expires (" +
-                                      format_utc(not_after) + ")");
+      throw_operation_error(
+          "follow renewal window " + format_utc(advice.window_start) + " .. " +
+              format_utc(advice.window_end) + " for",
+          name, "it ends after the certificate expires (" + format_utc(not_after) + ")");
     // Any width is safe (SECURITY.md finding 8: a 2^32-1 s window divided by zero).
     return renewal_time_in_window(-1, advice.window_start, advice.window_end, random_u64());
   } catch (const OperationError& e) {

@@ -54,7 +54,8 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   if (!s.root_url.empty() && s.root_sha256.empty())
     throw UsageError(fields.path_of("root_url") + ": goes with root_sha256 (the root's pin)");
   if (!s.root_sha256.empty() && !s.trust.empty())
-    throw UsageError(where + ": trust and root_sha256 exclude each other (root_sha256 pins "
+    throw UsageError(where +
+                     ": trust and root_sha256 exclude each other (root_sha256 pins "
                      "the CA's own root and trusts only it)");
   solver_for(s, where);  // exactly one solver is chosen
   return s;

@@ -93,7 +93,9 @@ HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& s
       throw;
     } catch (const HttpTrustError& e) {  // permanent: say how to trust a private CA
       throw OperationError(std::string(e.what()) +
-                           "; for a private CA give its root with --acme-trust PEM (\"trust\" "
+                           "; for the foundation CA pin its root with --acme-root-sha256 FP "
+                           "(\"root_sha256\"; the operator's `xmppcert-ca root` prints it), for "
+                           "another private CA give its root with --acme-trust PEM (\"trust\" "
                            "in the config's \"acme\")");
     } catch (const OperationError& e) {
       if (attempt >= kMaxTransientRetries)

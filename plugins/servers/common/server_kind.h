@@ -60,6 +60,10 @@ struct ServerKind {
   // through replace_config_with_backup.
   void (*add_to_config)(const fs::path& config, const ServerFacts& facts,
                         const std::vector<InstallFile>& files);
+  // delete --remove-files: takes the lines naming `paths` out of the config (a backup kept),
+  // returning them; nullptr when the server's config tolerates a missing file.
+  std::vector<std::string> (*remove_from_config)(const fs::path& config,
+                                                 const std::vector<fs::path>& paths) = nullptr;
   // ejabberd re-reads a certificate only if its mtime changed, to the second.
   bool needs_new_mtime = false;
   // prosody picks up replaced contents on one reload, new file names only on a second.

@@ -135,6 +135,15 @@ bool XmppServerPlugin::rollback() {
   return true;
 }
 
+// Only what --edit-config added (the install settings say so): lines an admin wrote stay.
+std::vector<std::string> XmppServerPlugin::remove_config_references(
+    const std::vector<InstalledFile>& files) {
+  if (!edit_config_ || !kind_.remove_from_config) return {};
+  std::vector<fs::path> paths;
+  for (const auto& file : files) paths.push_back(file.path);
+  return kind_.remove_from_config(config_, paths);
+}
+
 std::vector<std::string> XmppServerPlugin::missing_config(const StoredVersion& version) const {
   return kind_.missing_config(facts_, files_for(version));
 }

@@ -46,6 +46,25 @@ PreflightChecks XmppServerPlugin::preflight() const {
   if (trust_anchor_)
     checks.push_back(
         check_readable_file("trust anchor readable: " + trust_anchor_->string(), *trust_anchor_));
+  for (auto& check : running_checks()) checks.push_back(std::move(check));
+  return checks;
+}
+
+// The ports the verification probes (a restart starts the server: nothing to ask then).
+PreflightChecks XmppServerPlugin::running_checks() const {
+  PreflightChecks checks;
+  if (!restart_.empty()) return checks;
+  for (const auto& target : probe_targets("")) {
+    PreflightCheck check = check_listening(
+        kind_.name + std::string(" running: ") + target.host + ":" + std::to_string(target.port) +
+            (target.s2s ? " (s2s)" : " (c2s)") + " accepts connections",
+        target.host, target.port);
+    if (!check.ok())
+      check.failure += std::string("; is ") + kind_.name +
+                       " running? xmppcert reloads a running server and does not start one: "
+                       "start it, then run xmppcert again";
+    checks.push_back(std::move(check));
+  }
   return checks;
 }
 

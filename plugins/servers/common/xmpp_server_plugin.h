@@ -42,6 +42,9 @@ class XmppServerPlugin : public ServerPlugin {
   void reload() override;
   bool rollback() override;
   std::vector<InstalledFile> installed_files(const StoredVersion& version) const override;
+  PreflightChecks running_checks() const override;
+  std::vector<std::string> remove_config_references(
+      const std::vector<InstalledFile>& files) override;
   std::vector<std::string> server_config_files() const override;
   std::vector<std::string> server_config_folders() const override;
   std::vector<std::string> missing_config(const StoredVersion& version) const override;
@@ -75,7 +78,7 @@ class XmppServerPlugin : public ServerPlugin {
   std::optional<int> s2s_port_;
   std::chrono::seconds verify_wait_{20};
   std::optional<fs::path> trust_anchor_;
-  bool trust_anchor_from_issuer_ = false;  // "trust_anchor": "foundation"
+  bool trust_anchor_from_issuer_ = false;          // "trust_anchor": "foundation"
   CommandEnvironment reload_environment_;          // of the version install() wrote last
   CommandEnvironment environment_before_install_;  // what rollback() puts back (none: empty)
   bool edit_config_ = false;

@@ -64,6 +64,40 @@ void add_to_config(const fs::path& config, const ServerFacts& facts,
   replace_config_with_backup(config, text);
 }
 
+// The `certfiles` items and the `s2s_cafile` line naming `paths`, as add_to_config wrote
+// them; a `certfiles:` left without items goes too (ejabberd refuses a null certfiles).
+std::vector<std::string> remove_from_config(const fs::path& config,
+                                            const std::vector<fs::path>& paths) {
+  std::vector<std::string> lines, removed;
+  std::istringstream in(read_file(config));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  auto names_a_path = [&](const std::string& line, const std::string& prefix) {
+    for (const auto& path : paths)
+      if (line == prefix + "\"" + path.string() + "\"") return true;
+    return false;
+  };
+  std::vector<std::string> kept;
+  for (const auto& line : lines) {
+    if (names_a_path(line, "  - ") || names_a_path(line, "s2s_cafile: "))
+      removed.push_back(line);
+    else
+      kept.push_back(line);
+  }
+  if (removed.empty()) return {};
+  std::string text;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    bool empty_certfiles =
+        kept[i] == "certfiles:" && (i + 1 == kept.size() || kept[i + 1].rfind("  - ", 0) != 0);
+    if (empty_certfiles) {
+      removed.push_back(kept[i]);
+      continue;
+    }
+    text += kept[i] + "\n";
+  }
+  replace_config_with_backup(config, text);
+  return removed;
+}
+
 std::vector<std::string> reload(const fs::path& config) {
   return {"ejabberdctl", "--config", config.string(), "reload_config"};
 }
@@ -79,6 +113,7 @@ const ServerKind kEjabberdKind = {.name = "ejabberd",
                                   .missing_config = missing,
                                   .default_reload = reload,
                                   .add_to_config = add_to_config,
+                                  .remove_from_config = remove_from_config,
                                   .needs_new_mtime = true};
 
 }  // namespace xmppcert
