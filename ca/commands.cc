@@ -6,6 +6,8 @@
 #include "ca/acme_service.h"
 #include "ca/ca_keys.h"
 #include "ca/https_server.h"
+#include "ca/log/log_list.h"
+#include "ca/log/transparency_log.h"
 #include "cmdline/args.h"
 #include "engine/clock.h"
 #include "engine/encoding.h"
@@ -93,7 +95,25 @@ int run_init(const std::vector<std::string>& raw) {
   options.hostname = *args.value("--hostname");
   options.permitted_domains = args.values("--permitted-domain");
   init_ca(options);
+  ctlog::load_or_create_log_key(options.state_dir, false);  // the transparency log's
   std::cout << "created the foundation CA in " << options.state_dir.string() << "\n";
+  return 0;
+}
+
+int run_log_list(const std::vector<std::string>& raw) {
+  auto args = parse_args("log-list", raw, {{"--state-dir", true}, {"--url", true}});
+  auto dir = state_dir(args, "log-list");
+  IssuingCa ca = load_issuing_ca(dir);
+  std::string url = args.value("--url").value_or(ctlog::recorded_log_url(dir));
+  if (url.empty())
+    throw UsageError(
+        "log-list " + dir.string() +
+        ": the log's URL is not known yet (serve once, or give --url https://H:PORT/)");
+  ctlog::LogKey key = ctlog::load_or_create_log_key(dir);
+  std::cout << ctlog::log_list(key, ca.hostname, url, TransparencyLog::kMaximumMergeDelaySeconds,
+                               std::time(nullptr))
+                   .dump(2)
+            << "\n";
   return 0;
 }
 
@@ -148,13 +168,17 @@ int run_serve(const std::vector<std::string>& raw) {
 
   Storage storage(dir / "ca.db");
   Validator validator(validation);
-  AcmeService service(service_options, ca, storage, validator);
+  TransparencyLog log(dir, storage, ca);
+  ctlog::record_log_url(dir, service_options.base_url + "/");
+  AcmeService service(service_options, ca, storage, validator, log);
   HttpsServerOptions server;
   server.address = address;
   server.port = port;
   server.cert_file = https_cert_path(dir).string();
   server.key_file = https_key_path(dir).string();
-  serve_https(server, [&](const WebRequest& request) { return service.handle(request); });
+  serve_https(server, [&](const WebRequest& request) {
+    return request.target.starts_with("/ct/v1/") ? log.handle(request) : service.handle(request);
+  });
   return 0;
 }
 

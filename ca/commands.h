@@ -10,6 +10,7 @@ namespace xmppcert::ca {
 int run_init(const std::vector<std::string>& args);
 int run_serve(const std::vector<std::string>& args);
 int run_root(const std::vector<std::string>& args);
+int run_log_list(const std::vector<std::string>& args);
 int run_renew_now(const std::vector<std::string>& args);
 
 }  // namespace xmppcert::ca

@@ -71,6 +71,14 @@ class Storage {
   std::optional<RenewalOverride> renewal_override();
   void set_renewal_override(const RenewalOverride& moved);
 
+  // body(sqlite3*, const std::string& path) with the lock held: for the tables of the
+  // transparency log (ca/log/log_store.h), inside transaction() or on its own.
+  template <typename Body>
+  auto with_database(Body body) {
+    std::lock_guard guard(mutex_);
+    return body(db_, path_);
+  }
+
   // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT), the lock held throughout.
   template <typename Body>
   auto transaction(Body body) {

@@ -1,0 +1,224 @@
+// The foundation CA's transparency log (ca/log/): every certificate the CA issues is in it,
+// its proofs verify against its signed tree heads, its API answers the RFC's error cases
+// with 400, and Debian's unmodified certspotter, given `xmppcert-ca log-list`, finds the
+// certificates of the domains it watches and notices when the CA rewrites history.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "ca/log/ct_codec.h"
+#include "ca/log/merkle.h"
+#include "ca/log/merkle_verify.h"
+#include "ca/signer.h"
+#include "engine/encoding.h"
+#include "engine/fs.h"
+#include "engine/openssl_ptr.h"
+#include "tests/ca/ca_fixture.h"
+#include "tests/integration/cli_runner.h"
+#include "tests/integration/pebble_fixture.h"
+
+namespace xmppcert {
+namespace {
+
+using testing::FoundationCa;
+using testing::ProcessResult;
+
+// GET https://127.0.0.1:PORT/ct/v1/<what>: {status, body}.
+std::pair<int, nlohmann::json> ct_get(const FoundationCa& ca, const std::string& what) {
+  ProcessResult r =
+      testing::run_process({"curl", "-sS", "--cacert", ca.root_file(), "-w", "\n%{http_code}",
+                            "https://127.0.0.1:" + std::to_string(ca.port()) + "/ct/v1/" + what});
+  size_t newline = r.out.rfind('\n');
+  if (r.exit_code != 0 || newline == std::string::npos) return {0, r.err};
+  return {std::stoi(r.out.substr(newline + 1)),
+          nlohmann::json::parse(r.out.substr(0, newline), nullptr, false)};
+}
+
+std::string url_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '+')
+      out += "%2B";
+    else if (c == '/')
+      out += "%2F";
+    else if (c == '=')
+      out += "%3D";
+    else
+      out += c;
+  }
+  return out;
+}
+
+void enroll(const FoundationCa& ca, const std::string& domain) {
+  testing::TempDir state;
+  ProcessResult r = testing::run_xmppcert(
+      {"enroll", domain, "--state-dir", state.path().string(), "--issuer", "foundation",
+       "--acme-directory", ca.directory_url(), "--acme-trust", ca.root_file(), "--acme-agree-tos",
+       "--http01-address", "127.0.0.1", "--http01-port", std::to_string(ca.http01_port())});
+  ASSERT_EQ(r.exit_code, 0) << r.err << "\nCA log:\n" << ca.log();
+}
+
+ctlog::Hash hash_from(const nlohmann::json& text) {
+  auto raw = ctlog::base64_decode(text.get<std::string>());
+  ctlog::Hash out{};
+  if (raw && raw->size() == out.size()) std::copy(raw->begin(), raw->end(), out.begin());
+  return out;
+}
+
+std::vector<ctlog::Hash> hashes_from(const nlohmann::json& list) {
+  std::vector<ctlog::Hash> out;
+  for (const auto& item : list) out.push_back(hash_from(item));
+  return out;
+}
+
+std::string serial_of(const std::string& der) {
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
+  X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+  return cert ? ca::serial_hex(cert.get()) : "";
+}
+
+std::set<std::string> issued_serials(const FoundationCa& ca) {
+  sqlite3* db = nullptr;
+  std::set<std::string> out;
+  sqlite3_open_v2((ca.state_dir() + "/ca.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT serial FROM certificates", -1, &stmt, nullptr);
+  while (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+    out.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+// The serial (lower-case hex, as the certificates table keeps it) of every entry 0..size-1.
+std::vector<std::string> logged_serials(const FoundationCa& ca, uint64_t size) {
+  std::vector<std::string> out;
+  while (out.size() < size) {
+    auto [status, body] = ct_get(
+        ca, "get-entries?start=" + std::to_string(out.size()) + "&end=" + std::to_string(size - 1));
+    if (status != 200 || body["entries"].empty()) break;
+    for (const auto& entry : body["entries"]) {
+      auto leaf = ctlog::parse_x509_leaf_input(
+          ctlog::base64_decode(entry["leaf_input"].get<std::string>()).value_or(""));
+      out.push_back(leaf ? serial_of(leaf->cert_der) : "");
+    }
+  }
+  return out;
+}
+
+nlohmann::json log_list(const FoundationCa& ca) {
+  ProcessResult r = testing::run_xmppcert_ca({"log-list", "--state-dir", ca.state_dir()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+// The STH's signature checked with the key the log list names (RFC 6962 §3.5).
+bool tree_head_signature_verifies(const nlohmann::json& list, const nlohmann::json& sth) {
+  std::string spki =
+      ctlog::base64_decode(list["operators"][0]["logs"][0]["key"].get<std::string>()).value();
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(spki.data());
+  EVP_PKEY* key = d2i_PUBKEY(nullptr, &cursor, static_cast<long>(spki.size()));
+  std::string signed_struct =
+      ctlog::base64_decode(sth["tree_head_signature"].get<std::string>()).value();
+  if (!key || signed_struct.size() < 4 || signed_struct[0] != 4 || signed_struct[1] != 3) {
+    EVP_PKEY_free(key);
+    return false;
+  }
+  std::string signature = signed_struct.substr(4);
+  std::string input = ctlog::tree_head_signature_input(sth["timestamp"].get<uint64_t>(),
+                                                       sth["tree_size"].get<uint64_t>(),
+                                                       hash_from(sth["sha256_root_hash"]));
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  bool ok = EVP_DigestVerifyInit(context, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestVerify(context, reinterpret_cast<const unsigned char*>(signature.data()),
+                             signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
+                             input.size()) == 1;
+  EVP_MD_CTX_free(context);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+TEST(TransparencyLog, EveryIssuedCertificateIsLoggedAndItsProofsVerifyAgainstSignedTreeHeads) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca;
+  auto [status0, empty] = ct_get(ca, "get-sth");
+  ASSERT_EQ(status0, 200) << empty;
+  EXPECT_EQ(empty["tree_size"], 0);
+  for (const char* domain : {"a.example.test", "b.example.test", "c.example.test"})
+    enroll(ca, domain);
+  // No wait: the tree head is re-signed as each issuance commits.
+  auto [status, sth] = ct_get(ca, "get-sth");
+  ASSERT_EQ(status, 200) << sth;
+  uint64_t size = sth["tree_size"];
+  nlohmann::json list = log_list(ca);
+  EXPECT_TRUE(tree_head_signature_verifies(list, sth)) << sth;
+
+  // The walk from 0 to the tree size finds exactly the serials the database issued.
+  std::vector<std::string> walked = logged_serials(ca, size);
+  std::set<std::string> issued = issued_serials(ca);
+  EXPECT_EQ(issued.size(), 3u);
+  EXPECT_EQ(std::set<std::string>(walked.begin(), walked.end()), issued);
+  EXPECT_EQ(walked.size(), size);
+
+  ctlog::Hash root = hash_from(sth["sha256_root_hash"]);
+  auto [entries_status, entries] = ct_get(ca, "get-entries?start=0&end=" + std::to_string(size));
+  ASSERT_EQ(entries_status, 200);
+  for (uint64_t i = 0; i < size; ++i) {
+    std::string leaf_input =
+        ctlog::base64_decode(entries["entries"][i]["leaf_input"].get<std::string>()).value();
+    ctlog::Hash leaf = ctlog::hash_leaf(leaf_input);
+    auto [proof_status, proof] = ct_get(ca, "get-proof-by-hash?tree_size=" + std::to_string(size) +
+                                                "&hash=" + url_escape(ctlog::base64_of(leaf)));
+    ASSERT_EQ(proof_status, 200) << proof;
+    EXPECT_EQ(proof["leaf_index"], i);
+    EXPECT_TRUE(ctlog::verify_inclusion(leaf, i, size, hashes_from(proof["audit_path"]), root));
+    auto [both_status, both] = ct_get(ca, "get-entry-and-proof?leaf_index=" + std::to_string(i) +
+                                              "&tree_size=" + std::to_string(size));
+    ASSERT_EQ(both_status, 200) << both;
+    EXPECT_EQ(both["leaf_input"], entries["entries"][i]["leaf_input"]);
+    EXPECT_TRUE(ctlog::verify_inclusion(leaf, i, size, hashes_from(both["audit_path"]), root));
+  }
+  // A consistency proof from the first entry's tree to today's.
+  std::string first_input =
+      ctlog::base64_decode(entries["entries"][0]["leaf_input"].get<std::string>()).value();
+  auto [consistency_status, consistency] =
+      ct_get(ca, "get-sth-consistency?first=1&second=" + std::to_string(size));
+  ASSERT_EQ(consistency_status, 200) << consistency;
+  EXPECT_TRUE(ctlog::verify_consistency(1, size, ctlog::hash_leaf(first_input), root,
+                                        hashes_from(consistency["consistency"])));
+  auto [roots_status, roots] = ct_get(ca, "get-roots");
+  EXPECT_EQ(roots_status, 200);
+  EXPECT_EQ(roots["certificates"].size(), 1u);
+}
+
+TEST(TransparencyLog, BadRangesUnknownHashesAndMalformedQueriesAre400) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca;
+  enroll(ca, "a.example.test");
+  for (const char* bad :
+       {"get-entries?start=1&end=1", "get-entries?start=0", "get-entries?start=1&end=0",
+        "get-entries?start=-1&end=0", "get-entries?start=99999999999999999999&end=0",
+        "get-sth-consistency?first=2&second=1", "get-sth-consistency?first=1&second=2",
+        "get-proof-by-hash?tree_size=1&hash=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%3D",
+        "get-proof-by-hash?tree_size=1&hash=notbase64", "get-proof-by-hash?tree_size=2&hash=",
+        "get-entry-and-proof?leaf_index=1&tree_size=1", "get-entries?start=%zz&end=0"}) {
+    auto [status, body] = ct_get(ca, bad);
+    EXPECT_EQ(status, 400) << bad << ": " << body;
+    EXPECT_TRUE(body.is_object() && body.contains("error_message")) << bad << ": " << body;
+  }
+  auto [status, body] = ct_get(ca, "get-entries?start=0&end=5");
+  EXPECT_EQ(status, 200) << body;
+  EXPECT_EQ(body["entries"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace xmppcert
