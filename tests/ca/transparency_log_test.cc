@@ -11,8 +11,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "ca/log/ct_codec.h"
@@ -218,6 +221,120 @@ TEST(TransparencyLog, BadRangesUnknownHashesAndMalformedQueriesAre400) {
   auto [status, body] = ct_get(ca, "get-entries?start=0&end=5");
   EXPECT_EQ(status, 200) << body;
   EXPECT_EQ(body["entries"].size(), 1u);
+}
+
+// The discovered_cert calls of certspotter's -script, each its environment as `env` wrote it.
+std::vector<std::map<std::string, std::string>> script_calls(const std::filesystem::path& dir) {
+  std::vector<std::map<std::string, std::string>> out;
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    if (file.path().extension() != ".env") continue;
+    std::map<std::string, std::string> env;
+    std::istringstream lines(read_file(file.path()));
+    for (std::string line; std::getline(lines, line);)
+      if (auto eq = line.find('='); eq != std::string::npos)
+        env[line.substr(0, eq)] = line.substr(eq + 1);
+    if (env["EVENT"] == "discovered_cert") out.push_back(env);
+  }
+  return out;
+}
+
+std::string text_of(const std::filesystem::path& path) {
+  return std::filesystem::exists(path) ? read_file(path) : std::string();
+}
+
+bool wait_for(const std::function<bool()>& condition, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return condition();
+}
+
+void stop(pid_t pid) {
+  ::kill(-pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+// What a CA that wants to hide a certificate would do: entry 0 becomes a copy of entry
+// `from`, leaf hash and all, so the tree it signs next no longer holds the original.
+void rewrite_entry_zero(const FoundationCa& ca, int from) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((ca.state_dir() + "/ca.db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  std::string sql =
+      "UPDATE ct_entries SET leaf_input = (SELECT leaf_input FROM ct_entries WHERE idx = " +
+      std::to_string(from) +
+      "), leaf_hash = (SELECT leaf_hash FROM ct_entries WHERE idx = " + std::to_string(from) +
+      ") WHERE idx = 0";
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(TransparencyLog, CertspotterFindsTheWatchedDomainsAndNoticesARewrittenEntry) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  if (testing::run_process({"certspotter", "-version"}).exit_code != 0)
+    GTEST_SKIP() << "certspotter missing (Debian package certspotter)";
+  FoundationCa ca;
+  for (const char* domain : {"a.example.test", "b.example.test", "other.example.test"})
+    enroll(ca, domain);
+
+  testing::TempDir work;
+  auto calls = work.path() / "calls";
+  std::filesystem::create_directories(calls);
+  ProcessResult list = testing::run_xmppcert_ca({"log-list", "--state-dir", ca.state_dir()});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  testing::write_text(work.path() / "logs.json", list.out);
+  testing::write_text(work.path() / "watchlist", "a.example.test\nb.example.test\n");
+  testing::write_text(work.path() / "record.sh",
+                      "#!/bin/sh\nenv > \"" + calls.string() + "/$(date +%s%N)-$$.env\"\n");
+  std::filesystem::permissions(work.path() / "record.sh", std::filesystem::perms::owner_all);
+  std::vector<std::string> argv = {"certspotter",
+                                   "-logs",
+                                   (work.path() / "logs.json").string(),
+                                   "-watchlist",
+                                   (work.path() / "watchlist").string(),
+                                   "-script",
+                                   (work.path() / "record.sh").string(),
+                                   "-state_dir",
+                                   (work.path() / "state").string(),
+                                   "-verbose"};
+  // certspotter is Go: crypto/x509 trusts the CA's HTTPS root through SSL_CERT_FILE.
+  std::map<std::string, std::string> env{{"SSL_CERT_FILE", ca.root_file()}};
+  auto first_log = work.path() / "certspotter-1.log";
+  pid_t spotter = testing::spawn_unprivileged(argv, env, first_log, "root", "root");
+  bool finished = wait_for(
+      [&] { return text_of(first_log).find("finished downloading entries") != std::string::npos; },
+      std::chrono::seconds(60));
+  stop(spotter);
+  ASSERT_TRUE(finished) << text_of(first_log);
+  auto found = script_calls(calls);
+  ASSERT_EQ(found.size(), 2u) << text_of(first_log);
+  std::set<std::string> watched;
+  for (auto& call : found) {
+    watched.insert(call["WATCH_ITEM"]);
+    nlohmann::json cert = nlohmann::json::parse(read_file(call["JSON_FILENAME"]), nullptr, false);
+    ASSERT_TRUE(cert.is_object()) << call["JSON_FILENAME"];
+    EXPECT_EQ(cert["dns_names"], nlohmann::json::array({call["WATCH_ITEM"]})) << cert;
+  }
+  EXPECT_EQ(watched, (std::set<std::string>{"a.example.test", "b.example.test"}));
+
+  // History rewritten: a.example.test's entry now holds the other certificate; the log grows.
+  rewrite_entry_zero(ca, 2);
+  enroll(ca, "later.example.test");
+  auto second_log = work.path() / "certspotter-2.log";
+  spotter = testing::spawn_unprivileged(argv, env, second_log, "root", "root");
+  bool noticed = wait_for(
+      [&] {
+        return text_of(second_log).find("does not match the entries returned by the log") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(60));
+  stop(spotter);
+  EXPECT_TRUE(noticed) << text_of(second_log);
+  EXPECT_EQ(script_calls(calls).size(), 2u);
 }
 
 }  // namespace
