@@ -29,7 +29,8 @@ struct BadRequest : std::runtime_error {
 WebResponse json_answer(int status, const nlohmann::json& body) {
   WebResponse response;
   response.status = status;
-  response.body = body.dump();
+  // Errors quote what was asked, which need not be UTF-8.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
 }
 

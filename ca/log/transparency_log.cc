@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <unistd.h>
 
 #include "ca/log/ct_codec.h"
 #include "ca/log/log_store.h"
@@ -15,6 +16,23 @@ uint64_t now_ms() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
+}
+
+// The log key, made when missing, unless the log already holds entries: they were signed
+// with the lost key, and a new one would be a new log its monitors do not know.
+ctlog::LogKey open_log_key(const std::filesystem::path& dir, Storage& storage) {
+  uint64_t entries = storage.with_database([](sqlite3* db, const std::string& path) {
+    ctlog::LogStore store(db, path);
+    store.create_tables();
+    return store.size();
+  });
+  auto path = ctlog::log_key_path(dir);
+  if (entries > 0 && ::access(path.c_str(), F_OK) != 0)
+    throw_operation_error("start the transparency log", path.string(),
+                          "the key is missing, but the log holds " + std::to_string(entries) +
+                              " entries signed with it: restore it from a backup (a new key "
+                              "would make a new log that no monitor knows)");
+  return ctlog::load_or_create_log_key(dir);
 }
 
 }  // namespace
@@ -37,12 +55,10 @@ std::string sha256_of(std::string_view data) {
 
 TransparencyLog::TransparencyLog(const std::filesystem::path& state_dir, Storage& storage,
                                  const IssuingCa& ca)
-    : storage_(storage), ca_(ca), key_(ctlog::load_or_create_log_key(state_dir)) {
+    : storage_(storage), ca_(ca), key_(open_log_key(state_dir, storage)) {
   root_der_ = certificate_der(parse_certificate(ca.root, "the CA's root").get());
   issuer_chain_extra_data_ =
       ctlog::x509_chain_extra_data({certificate_der(ca.cert.get()), root_der_});
-  storage_.with_database(
-      [](sqlite3* db, const std::string& path) { ctlog::LogStore(db, path).create_tables(); });
   refresh_tree_head();
 }
 

@@ -223,6 +223,27 @@ TEST(TransparencyLog, BadRangesUnknownHashesAndMalformedQueriesAre400) {
   EXPECT_EQ(body["entries"].size(), 1u);
 }
 
+TEST(TransparencyLog, AStateDirWithoutALogKeyGetsOneAtStartUnlessTheLogHoldsEntries) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca;
+  auto key = std::filesystem::path(ca.state_dir()) / "log.key";
+  EXPECT_EQ(testing::file_mode(key) & 0777, 0600u);
+  ca.kill_hard();
+  std::filesystem::remove(key);  // as a state dir made before the log was
+  ca.start();
+  EXPECT_NE(ca.log().find("created the transparency log's signing key"), std::string::npos)
+      << ca.log();
+  EXPECT_EQ(testing::file_mode(key) & 0777, 0600u);
+  enroll(ca, "a.example.test");
+  ca.kill_hard();
+  std::filesystem::remove(key);
+  ProcessResult r = testing::run_xmppcert_ca({"serve", "--state-dir", ca.state_dir(), "--listen",
+                                              "127.0.0.1:" + std::to_string(ca.port())});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("restore it from a backup"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(key));
+}
+
 // The discovered_cert calls of certspotter's -script, each its environment as `env` wrote it.
 std::vector<std::map<std::string, std::string>> script_calls(const std::filesystem::path& dir) {
   std::vector<std::map<std::string, std::string>> out;
