@@ -2,6 +2,8 @@
 // its proofs verify against its signed tree heads, its API answers the RFC's error cases
 // with 400, and Debian's unmodified certspotter, given `xmppcert-ca log-list`, finds the
 // certificates of the domains it watches and notices when the CA rewrites history.
+#include "ca/log/transparency_log.h"
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -22,6 +24,7 @@
 #include "ca/log/merkle.h"
 #include "ca/log/merkle_verify.h"
 #include "ca/signer.h"
+#include "engine/certificate.h"
 #include "engine/encoding.h"
 #include "engine/fs.h"
 #include "engine/openssl_ptr.h"
@@ -242,6 +245,42 @@ TEST(TransparencyLog, AStateDirWithoutALogKeyGetsOneAtStartUnlessTheLogHoldsEntr
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("restore it from a backup"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(key));
+}
+
+std::pair<int, nlohmann::json> ct_post(const FoundationCa& ca, const std::string& what,
+                                       const nlohmann::json& body) {
+  ProcessResult r =
+      testing::run_process({"curl", "-sS", "--cacert", ca.root_file(), "-w", "\n%{http_code}", "-H",
+                            "Content-Type: application/json", "--data-binary", body.dump(),
+                            "https://127.0.0.1:" + std::to_string(ca.port()) + "/ct/v1/" + what});
+  size_t newline = r.out.rfind('\n');
+  if (r.exit_code != 0 || newline == std::string::npos) return {0, r.err};
+  return {std::stoi(r.out.substr(newline + 1)),
+          nlohmann::json::parse(r.out.substr(0, newline), nullptr, false)};
+}
+
+TEST(TransparencyLog, AddChainAnswersTheLoggedTimestampForOurCertificatesAndRefusesOthers) {
+  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  FoundationCa ca;
+  enroll(ca, "a.example.test");
+  auto [status, entries] = ct_get(ca, "get-entries?start=0&end=0");
+  ASSERT_EQ(status, 200) << entries;
+  auto leaf = ctlog::parse_x509_leaf_input(
+      ctlog::base64_decode(entries["entries"][0]["leaf_input"].get<std::string>()).value());
+  ASSERT_TRUE(leaf);
+  auto [sct_status, sct] = ct_post(ca, "add-chain", {{"chain", {base64_encode(leaf->cert_der)}}});
+  ASSERT_EQ(sct_status, 200) << sct;
+  EXPECT_EQ(sct["timestamp"], leaf->timestamp_ms);
+  EXPECT_EQ(sct["id"], log_list(ca)["operators"][0]["logs"][0]["log_id"]);
+  EXPECT_EQ(ct_get(ca, "get-sth").second["tree_size"], 1);  // not logged twice
+  // The CA's HTTPS certificate chains to the root, but the intermediate did not sign it.
+  X509Ptr https = parse_certificate(read_file(ca.state_dir() + "/https.pem"), "https.pem");
+  auto [other_status, other] =
+      ct_post(ca, "add-chain", {{"chain", {base64_encode(ca::certificate_der(https.get()))}}});
+  EXPECT_EQ(other_status, 400) << other;
+  EXPECT_EQ(ct_post(ca, "add-chain", {{"chain", {"not base64"}}}).first, 400);
+  EXPECT_EQ(ct_post(ca, "add-chain", {{"chain", nlohmann::json::array()}}).first, 400);
+  EXPECT_EQ(ct_post(ca, "add-pre-chain", {{"chain", {base64_encode(leaf->cert_der)}}}).first, 400);
 }
 
 // The discovered_cert calls of certspotter's -script, each its environment as `env` wrote it.
