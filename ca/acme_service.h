@@ -18,6 +18,7 @@
 
 #include "ca/ca_keys.h"
 #include "ca/jws_verify.h"
+#include "ca/log/transparency_log.h"
 #include "ca/metrics.h"
 #include "ca/nonces.h"
 #include "ca/sa/storage.h"
@@ -59,7 +60,9 @@ struct VerifiedPost {
 
 class AcmeService {
  public:
-  AcmeService(ServiceOptions options, IssuingCa& ca, Storage& storage, Validator& validator);
+  // `log`: every certificate is sequenced in it in the transaction that stores it.
+  AcmeService(ServiceOptions options, IssuingCa& ca, Storage& storage, Validator& validator,
+              TransparencyLog& log);
   ~AcmeService();
 
   WebResponse handle(const WebRequest& request);
@@ -120,6 +123,7 @@ class AcmeService {
   IssuingCa& ca_;
   Storage& storage_;
   Validator& validator_;
+  TransparencyLog& log_;
   Signer signer_;
   NonceService nonces_;
   CaMetrics metrics_;

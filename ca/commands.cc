@@ -7,6 +7,8 @@
 #include "ca/ca_config.h"
 #include "ca/ca_keys.h"
 #include "ca/https_server.h"
+#include "ca/log/log_list.h"
+#include "ca/log/transparency_log.h"
 #include "ca/sa/open_storage.h"
 #include "ca/state_dir.h"
 #include "cmdline/args.h"
@@ -101,6 +103,7 @@ int run_init(const std::vector<std::string>& raw) {
   nlohmann::json config = read_config(config_path);
   StorageConfig storage = read_storage_config(config, config_path.value_or(""));
   init_ca(options);
+  ctlog::load_or_create_log_key(options.state_dir, false);  // the transparency log's
   std::cout << "created the foundation CA in " << options.state_dir.string() << "\n";
   // The CA's records go where serve will look for them: the schema is made now.
   std::cout << migrate_storage(storage, options.state_dir) << "\n";
@@ -114,6 +117,23 @@ int run_init(const std::vector<std::string>& raw) {
   print_root_and_directory(options.state_dir,
                            "https://" + host + ":" + port + "/directory" +
                                (port == "PORT" ? " (PORT: serve --listen)" : ""));
+  return 0;
+}
+
+int run_log_list(const std::vector<std::string>& raw) {
+  auto args = parse_args("log-list", raw, {{"--state-dir", true}, {"--url", true}});
+  auto dir = state_dir(args, "log-list");
+  IssuingCa ca = load_issuing_ca(dir);
+  std::string url = args.value("--url").value_or(ctlog::recorded_log_url(dir));
+  if (url.empty())
+    throw UsageError(
+        "log-list " + dir.string() +
+        ": the log's URL is not known yet (serve once, or give --url https://H:PORT/)");
+  ctlog::LogKey key = ctlog::load_or_create_log_key(dir);
+  std::cout << ctlog::log_list(key, ca.hostname, url, TransparencyLog::kMaximumMergeDelaySeconds,
+                               std::time(nullptr))
+                   .dump(2)
+            << "\n";
   return 0;
 }
 
@@ -191,7 +211,9 @@ int run_serve(const std::vector<std::string>& raw) {
   service_options.shared_nonces = !config.storage.postgresql.empty();
   auto storage = open_storage(config.storage, dir);
   Validator validator(validation);
-  AcmeService service(service_options, ca, *storage, validator);
+  TransparencyLog log(dir, *storage, ca);
+  ctlog::record_log_url(dir, service_options.base_url + "/");
+  AcmeService service(service_options, ca, *storage, validator, log);
   print_root_and_directory(dir, service_options.base_url + "/directory");
   HttpsServerOptions server;
   server.address = address;
@@ -200,7 +222,9 @@ int run_serve(const std::vector<std::string>& raw) {
   server.key_file = https_key_path(dir).string();
   server.caps.total = static_cast<int>(config.max_connections.value_or(0));
   server.caps.per_address = static_cast<int>(config.max_connections_per_address.value_or(0));
-  serve_https(server, [&](const WebRequest& request) { return service.handle(request); });
+  serve_https(server, [&](const WebRequest& request) {
+    return request.target.starts_with("/ct/v1/") ? log.handle(request) : service.handle(request);
+  });
   return 0;
 }
 

@@ -17,6 +17,7 @@ namespace xmppcert::ca {
 int run_init(const std::vector<std::string>& args);
 int run_serve(const std::vector<std::string>& args);
 int run_root(const std::vector<std::string>& args);
+int run_log_list(const std::vector<std::string>& args);
 int run_renew_now(const std::vector<std::string>& args);
 // operator_commands.cc
 int run_migrate(const std::vector<std::string>& args);

@@ -34,7 +34,10 @@ WebRequest to_web_request(const http::request<http::string_body>& request) {
   WebRequest out;
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
-  if (auto query = out.target.find('?'); query != std::string::npos) out.target.resize(query);
+  if (auto query = out.target.find('?'); query != std::string::npos) {
+    out.query = out.target.substr(query + 1);
+    out.target.resize(query);
+  }
   out.content_type = std::string(request[http::field::content_type]);
   if (auto semicolon = out.content_type.find(';'); semicolon != std::string::npos)
     out.content_type.resize(semicolon);

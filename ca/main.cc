@@ -61,6 +61,13 @@ Moves the renewalInfo window of every certificate issued so far to now .. now + 
 (default 1h): agents that poll renewalInfo renew without a restart.
 )";
 
+const char* const kLogListUsage = R"(usage: xmppcert-ca log-list --state-dir DIR [--url URL]
+
+Prints a log list (the v3 JSON of Chrome's and certspotter's lists) naming the CA's
+transparency log: its key, log ID, URL (https://H:PORT/ as last served; --url overrides)
+and maximum merge delay. For `certspotter -logs FILE`.
+)";
+
 const cmdline::Command kCommands[] = {
     {"init", "create the root, the issuing intermediate and the HTTPS certificate", &kInitUsage,
      run_init},
@@ -70,8 +77,10 @@ const cmdline::Command kCommands[] = {
     {"list", "list the issued certificates", &kListUsage, run_list},
     {"revoke", "revoke a certificate by serial (the operator's revocation)", &kRevokeUsage,
      run_revoke},
-    {"renew-now", "ask every certificate issued so far to renew now (renewalInfo)",
-     &kRenewNowUsage, run_renew_now},
+    {"renew-now", "ask every certificate issued so far to renew now (renewalInfo)", &kRenewNowUsage,
+     run_renew_now},
+    {"log-list", "print the log list (v3 JSON) naming the CA's transparency log", &kLogListUsage,
+     run_log_list},
 };
 
 const cmdline::Program kProgram{"xmppcert-ca", kCommands,

@@ -1,6 +1,7 @@
 // Finalizing an order (RFC 8555 §7.4): the CSR is checked against the names the order
 // validated, signed outside the state lock, recorded with the order in one transaction and
-// written to the audit log; then the certificate's download, for its own account only.
+// written to the audit log; the same transaction sequences it in the transparency log; then the
+// certificate's download, for its own account only.
 #include <openssl/x509.h>
 
 #include "ca/acme_service.h"
@@ -75,7 +76,9 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     storage_.insert_certificate(
         {cert.serial_hex, post.account->id, id, cert.leaf_pem, cert.not_after, 0, 0});
     storage_.put_document("order", id, post.account->id, order);
+    log_.append_issued(cert.leaf_pem, cert.serial_hex);  // logged, or not issued at all
   });
+  log_.refresh_tree_head();
   metrics_.count_issued(std::chrono::steady_clock::now() - started);
   std::string names;
   for (const auto& name : validated) names += (names.empty() ? "" : ",") + name;

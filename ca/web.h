@@ -12,6 +12,7 @@ namespace xmppcert::ca {
 struct WebRequest {
   std::string method;        // "GET", "HEAD", "POST"
   std::string target;        // the path, query removed
+  std::string query;         // after '?', as sent (percent-encoded)
   std::string content_type;  // media type, parameters removed
   std::string body;
 };

@@ -42,11 +42,12 @@ WebResponse json_response(int status, const nlohmann::json& body, const std::str
 }
 
 AcmeService::AcmeService(ServiceOptions options, IssuingCa& ca, Storage& storage,
-                         Validator& validator)
+                         Validator& validator, TransparencyLog& log)
     : options_(std::move(options)),
       ca_(ca),
       storage_(storage),
       validator_(validator),
+      log_(log),
       signer_(ca, options_.base_url + "/crl"),
       crl_number_(std::time(nullptr)),
       validations_(std::make_unique<WorkQueue>(options_.validations)) {

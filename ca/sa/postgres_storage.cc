@@ -28,6 +28,13 @@ CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX certificates_by_account ON certificates (account, issued);
 )",
     "CREATE TABLE used_nonces (nonce TEXT PRIMARY KEY, expires BIGINT NOT NULL)",
+    R"(
+CREATE TABLE ct_entries (
+  idx BIGINT PRIMARY KEY, leaf_input BYTEA NOT NULL, extra_data BYTEA NOT NULL,
+  leaf_hash BYTEA NOT NULL, cert_sha256 BYTEA NOT NULL, serial TEXT NOT NULL);
+CREATE INDEX ct_entries_by_leaf_hash ON ct_entries (leaf_hash);
+CREATE INDEX ct_entries_by_certificate ON ct_entries (cert_sha256);
+)",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -45,6 +52,28 @@ constexpr const char* kCertificateColumns =
     "certificates ";
 constexpr const char* kAccountColumns =
     "SELECT id, thumbprint, jwk, status, contact, eab_kid FROM accounts ";
+
+// Binary values travel as hex text (decode($n, 'hex') / encode(column, 'hex')): the queries
+// stay in libpq's text format whatever the server's bytea_output.
+std::string hex_of(const std::string& data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (unsigned char byte : data) {
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 0x0f]);
+  }
+  return out;
+}
+
+std::string bytes_of_hex(const std::string& hex) {
+  auto value = [](char digit) { return digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10; };
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(value(hex[i]) << 4 | value(hex[i + 1])));
+  return out;
+}
 
 std::string where(pg_conn* conn) {
   if (!conn) return "PostgreSQL";
@@ -350,6 +379,74 @@ void PostgresStorage::set_renewal_override(const RenewalOverride& moved) {
       "INSERT INTO settings (name, value) VALUES ('renewal_override', $1) ON CONFLICT (name) DO "
       "UPDATE SET value = EXCLUDED.value",
       {value.dump()});
+}
+
+uint64_t PostgresStorage::log_append(const LogEntryRecord& entry) {
+  std::lock_guard guard(mutex_);
+  // Inside a SERIALIZABLE transaction: two instances appending at once conflict, and the
+  // one that retries reads the new size.
+  uint64_t index = log_size();
+  query(
+      "INSERT INTO ct_entries (idx, leaf_input, extra_data, leaf_hash, cert_sha256, serial) "
+      "VALUES ($1, decode($2, 'hex'), decode($3, 'hex'), decode($4, 'hex'), decode($5, 'hex'), "
+      "$6)",
+      {std::to_string(index), hex_of(entry.leaf_input), hex_of(entry.extra_data),
+       hex_of(entry.leaf_hash), hex_of(entry.cert_sha256), entry.serial});
+  return index;
+}
+
+uint64_t PostgresStorage::log_size() {
+  std::lock_guard guard(mutex_);
+  return static_cast<uint64_t>(
+      query("SELECT COALESCE(MAX(idx) + 1, 0) FROM ct_entries").integer(0, 0));
+}
+
+std::vector<std::string> PostgresStorage::log_leaf_hashes(uint64_t count) {
+  std::lock_guard guard(mutex_);
+  Result rows = query("SELECT encode(leaf_hash, 'hex') FROM ct_entries WHERE idx < $1 ORDER BY idx",
+                      {std::to_string(count)});
+  std::vector<std::string> out;
+  out.reserve(count);
+  for (int row = 0; row < rows.rows(); ++row) out.push_back(bytes_of_hex(rows.text(row, 0)));
+  if (out.size() != count)
+    throw_operation_error("read the transparency log in", where(conn_),
+                          "entries are missing below " + std::to_string(count));
+  return out;
+}
+
+std::vector<LogEntryRecord> PostgresStorage::log_entries(uint64_t first, uint64_t last) {
+  std::lock_guard guard(mutex_);
+  Result rows = query(
+      "SELECT idx, encode(leaf_input, 'hex'), encode(extra_data, 'hex') FROM ct_entries WHERE "
+      "idx >= $1 AND idx <= $2 ORDER BY idx",
+      {std::to_string(first), std::to_string(last)});
+  std::vector<LogEntryRecord> out;
+  for (int row = 0; row < rows.rows(); ++row) {
+    LogEntryRecord entry;
+    entry.index = static_cast<uint64_t>(rows.integer(row, 0));
+    entry.leaf_input = bytes_of_hex(rows.text(row, 1));
+    entry.extra_data = bytes_of_hex(rows.text(row, 2));
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::optional<uint64_t> PostgresStorage::log_index_of_leaf_hash(const std::string& leaf_hash) {
+  std::lock_guard guard(mutex_);
+  Result rows =
+      query("SELECT idx FROM ct_entries WHERE leaf_hash = decode($1, 'hex') ORDER BY idx LIMIT 1",
+            {hex_of(leaf_hash)});
+  if (rows.rows() == 0) return std::nullopt;
+  return static_cast<uint64_t>(rows.integer(0, 0));
+}
+
+std::optional<uint64_t> PostgresStorage::log_index_of_certificate(const std::string& cert_sha256) {
+  std::lock_guard guard(mutex_);
+  Result rows =
+      query("SELECT idx FROM ct_entries WHERE cert_sha256 = decode($1, 'hex') ORDER BY idx LIMIT 1",
+            {hex_of(cert_sha256)});
+  if (rows.rows() == 0) return std::nullopt;
+  return static_cast<uint64_t>(rows.integer(0, 0));
 }
 
 }  // namespace xmppcert::ca

@@ -22,6 +22,11 @@ CREATE TABLE IF NOT EXISTS certificates (
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS certificates_by_account ON certificates (account, issued);
 CREATE TABLE IF NOT EXISTS used_nonces (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS ct_entries (
+  idx INTEGER PRIMARY KEY, leaf_input BLOB NOT NULL, extra_data BLOB NOT NULL,
+  leaf_hash BLOB NOT NULL, cert_sha256 BLOB NOT NULL, serial TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ct_entries_by_leaf_hash ON ct_entries (leaf_hash);
+CREATE INDEX IF NOT EXISTS ct_entries_by_certificate ON ct_entries (cert_sha256);
 )";
 
 // One prepared statement, finalized on scope exit; binds by position from 1.
@@ -40,6 +45,10 @@ class Statement {
     sqlite3_bind_int64(stmt_, index, value);
     return *this;
   }
+  Statement& bind_blob(int index, const std::string& data) {
+    sqlite3_bind_blob(stmt_, index, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   bool step() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
@@ -51,6 +60,11 @@ class Statement {
     return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
   }
   long long integer(int column) { return sqlite3_column_int64(stmt_, column); }
+  std::string blob(int column) {
+    auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    return data ? std::string(data, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+                : std::string();
+  }
 
  private:
   sqlite3* db_;
@@ -299,6 +313,78 @@ void SqliteStorage::set_renewal_override(const RenewalOverride& moved) {
             path_)
       .bind(1, value.dump())
       .step();
+}
+
+uint64_t SqliteStorage::log_append(const LogEntryRecord& entry) {
+  std::lock_guard guard(mutex_);
+  uint64_t index = log_size();
+  Statement(db_,
+            "INSERT INTO ct_entries (idx, leaf_input, extra_data, leaf_hash, cert_sha256, serial) "
+            "VALUES (?,?,?,?,?,?)",
+            path_)
+      .bind(1, static_cast<long long>(index))
+      .bind_blob(2, entry.leaf_input)
+      .bind_blob(3, entry.extra_data)
+      .bind_blob(4, entry.leaf_hash)
+      .bind_blob(5, entry.cert_sha256)
+      .bind(6, entry.serial)
+      .step();
+  return index;
+}
+
+uint64_t SqliteStorage::log_size() {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT COALESCE(MAX(idx) + 1, 0) FROM ct_entries", path_);
+  row.step();
+  return static_cast<uint64_t>(row.integer(0));
+}
+
+std::vector<std::string> SqliteStorage::log_leaf_hashes(uint64_t count) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT leaf_hash FROM ct_entries WHERE idx < ? ORDER BY idx", path_);
+  row.bind(1, static_cast<long long>(count));
+  std::vector<std::string> out;
+  out.reserve(count);
+  while (row.step()) out.push_back(row.blob(0));
+  if (out.size() != count)
+    throw_operation_error("read the transparency log in", path_,
+                          "entries are missing below " + std::to_string(count));
+  return out;
+}
+
+std::vector<LogEntryRecord> SqliteStorage::log_entries(uint64_t first, uint64_t last) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_,
+                "SELECT idx, leaf_input, extra_data FROM ct_entries WHERE idx >= ? AND idx <= ? "
+                "ORDER BY idx",
+                path_);
+  row.bind(1, static_cast<long long>(first)).bind(2, static_cast<long long>(last));
+  std::vector<LogEntryRecord> out;
+  while (row.step()) {
+    LogEntryRecord entry;
+    entry.index = static_cast<uint64_t>(row.integer(0));
+    entry.leaf_input = row.blob(1);
+    entry.extra_data = row.blob(2);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::optional<uint64_t> SqliteStorage::log_index_of_leaf_hash(const std::string& leaf_hash) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT idx FROM ct_entries WHERE leaf_hash = ? ORDER BY idx LIMIT 1", path_);
+  row.bind_blob(1, leaf_hash);
+  if (!row.step()) return std::nullopt;
+  return static_cast<uint64_t>(row.integer(0));
+}
+
+std::optional<uint64_t> SqliteStorage::log_index_of_certificate(const std::string& cert_sha256) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT idx FROM ct_entries WHERE cert_sha256 = ? ORDER BY idx LIMIT 1",
+                path_);
+  row.bind_blob(1, cert_sha256);
+  if (!row.step()) return std::nullopt;
+  return static_cast<uint64_t>(row.integer(0));
 }
 
 }  // namespace xmppcert::ca

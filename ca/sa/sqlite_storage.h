@@ -45,6 +45,13 @@ class SqliteStorage : public Storage {
   std::optional<RenewalOverride> renewal_override() override;
   void set_renewal_override(const RenewalOverride& moved) override;
 
+  uint64_t log_append(const LogEntryRecord& entry) override;
+  uint64_t log_size() override;
+  std::vector<std::string> log_leaf_hashes(uint64_t count) override;
+  std::vector<LogEntryRecord> log_entries(uint64_t first, uint64_t last) override;
+  std::optional<uint64_t> log_index_of_leaf_hash(const std::string& leaf_hash) override;
+  std::optional<uint64_t> log_index_of_certificate(const std::string& cert_sha256) override;
+
  protected:
   void run_transaction(const std::function<void()>& body) override;
 

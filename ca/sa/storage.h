@@ -7,6 +7,7 @@
 // could lose.
 #pragma once
 
+#include <cstdint>
 #include <ctime>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -38,6 +39,16 @@ struct CertificateRecord {
   std::time_t issued = 0;
 };
 
+// One entry of the CA's transparency log (ca/log/): entry `index` of its RFC 6962 tree.
+struct LogEntryRecord {
+  uint64_t index = 0;
+  std::string leaf_input;   // the MerkleTreeLeaf, TLS encoding
+  std::string extra_data;   // the chain up to the root, TLS encoding
+  std::string leaf_hash;    // SHA-256(0x00 || leaf_input), 32 bytes
+  std::string cert_sha256;  // of the certificate's DER, 32 bytes
+  std::string serial;       // lower-case hex
+};
+
 // The operator's "renew now" (xmppcert-ca renew-now): certificates issued up to
 // `issued_before` get the renewal window [start, end].
 struct RenewalOverride {
@@ -55,7 +66,7 @@ class StorageUnavailable : public std::runtime_error {
 
 // The schema version this build reads and writes; `xmppcert-ca migrate` brings a database
 // to it and every backend refuses a newer one.
-constexpr int kSchemaVersion = 2;  // 2: used_nonces
+constexpr int kSchemaVersion = 3;  // 2: used_nonces, 3: ct_entries
 
 class Storage {
  public:
@@ -88,6 +99,19 @@ class Storage {
 
   virtual std::optional<RenewalOverride> renewal_override() = 0;
   virtual void set_renewal_override(const RenewalOverride& moved) = 0;
+
+  // The transparency log's entries (table ct_entries, read through ca/log/log_store.h):
+  // append-only, indexes 0, 1, 2, ... with no gap. log_append stores `entry` as the next one
+  // (its index is ignored) and returns that index; call it inside transaction(), the one that
+  // stores the certificate, so that two appends never take the same index.
+  virtual uint64_t log_append(const LogEntryRecord& entry) = 0;
+  virtual uint64_t log_size() = 0;
+  // The leaf hashes of entries 0 .. count-1; an error when one is missing.
+  virtual std::vector<std::string> log_leaf_hashes(uint64_t count) = 0;
+  // Entries first .. last (inclusive), index, leaf_input and extra_data only.
+  virtual std::vector<LogEntryRecord> log_entries(uint64_t first, uint64_t last) = 0;
+  virtual std::optional<uint64_t> log_index_of_leaf_hash(const std::string& leaf_hash) = 0;
+  virtual std::optional<uint64_t> log_index_of_certificate(const std::string& cert_sha256) = 0;
 
   // Runs `body` as one transaction that sees and writes as if it ran alone, also against
   // other CA instances on the same database (an order is finalized once). A backend may run
