@@ -76,16 +76,8 @@ FoundationCa::FoundationCa(FoundationCaOptions options)
   serve_args_.push_back("--config");
   serve_args_.push_back(config_file_);
   // A free port can be taken by a parallel test before the CA binds it: try again.
-  for (int attempt = 1;; ++attempt) {
-    port_ = free_port();
-    try {
-      start();
-      return;
-    } catch (const std::runtime_error&) {
-      stop_process(pid_);
-      if (attempt == 3) throw;
-    }
-  }
+  start_on_free_port(
+      port_, [this] { start(); }, [this] { stop_process(pid_); });
 }
 
 void FoundationCa::start() {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -52,14 +53,9 @@ int closed_by_peer(const std::vector<int>& fds) {
   return closed;
 }
 
-template <typename Condition>
-bool wait_for(Condition condition, std::chrono::seconds limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
+// The tests' one wait for a condition, polled every 50 ms here.
+bool wait_for(const std::function<bool()>& condition, std::chrono::seconds limit) {
+  return testing::eventually(condition, limit, std::chrono::milliseconds(50));
 }
 
 void limit_descriptors(pid_t pid, rlim_t limit) {

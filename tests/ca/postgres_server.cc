@@ -72,16 +72,8 @@ PostgresServer::PostgresServer() {
     initdb.push_back(arg);
   ProcessResult made = run_process(initdb);
   if (made.exit_code != 0) throw std::runtime_error("initdb: " + made.err + made.out);
-  for (int attempt = 1;; ++attempt) {
-    port_ = free_port();
-    try {
-      start();
-      return;
-    } catch (const std::runtime_error&) {
-      stop_process(pid_);
-      if (attempt == 3) throw;
-    }
-  }
+  start_on_free_port(
+      port_, [this] { start(); }, [this] { stop_process(pid_); });
 }
 
 void PostgresServer::start() {

@@ -58,6 +58,20 @@ static bool port_open(int port) {
   return open;
 }
 
+void start_on_free_port(int& port, const std::function<void()>& start,
+                        const std::function<void()>& stop) {
+  for (int attempt = 1;; ++attempt) {
+    port = free_port();
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error&) {
+      stop();
+      if (attempt == 3) throw;
+    }
+  }
+}
+
 void wait_for_port(int port, const std::string& what, pid_t owner, std::chrono::seconds limit) {
   auto exited = [&] { return owner > 0 && ::waitpid(owner, nullptr, WNOHANG) == owner; };
   eventually([&] { return exited() || port_open(port); }, limit, std::chrono::milliseconds(50));

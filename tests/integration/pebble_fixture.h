@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,6 +17,12 @@
 namespace xmppcert::testing {
 
 int free_port();
+
+// Starts a server on a free loopback port: `start` binds `port`; when another test took the
+// port between free_port() and the bind, `stop` cleans up and a new port is tried, three
+// times in all (then start's error is thrown).
+void start_on_free_port(int& port, const std::function<void()>& start,
+                        const std::function<void()>& stop);
 
 struct PebbleOptions {
   int nonce_reject_percent = 0;
