@@ -86,24 +86,24 @@ void PostgresServer::start() {
                             {}, dir_.path() / "postgres.log", kUser, kGroup);
   wait_for_port(port_, "postgres", pid_);
   // The port opens before the server accepts logins (recovery after a kill): wait for one.
-  for (int i = 0; i < 100; ++i) {
-    PGconn* conn = PQconnectdb((connection(port_, "postgres") + " password=" + kPassword).c_str());
-    bool ok = PQstatus(conn) == CONNECTION_OK;
-    PQfinish(conn);
-    if (ok) return;
-    ::usleep(100 * 1000);
-  }
+  bool accepts = eventually(
+      [&] {
+        PGconn* conn =
+            PQconnectdb((connection(port_, "postgres") + " password=" + kPassword).c_str());
+        bool ok = PQstatus(conn) == CONNECTION_OK;
+        PQfinish(conn);
+        return ok;
+      },
+      std::chrono::seconds(30));
+  if (accepts) return;
   throw std::runtime_error("postgres on port " + std::to_string(port_) + " accepts no login");
 }
 
 PostgresServer::~PostgresServer() {
   if (pid_ > 0) ::kill(pid_, SIGINT);  // fast shutdown; stop_process kills what is left
-  for (int i = 0; i < 50 && pid_ > 0; ++i) {
-    if (::waitpid(pid_, nullptr, WNOHANG) == pid_)
-      pid_ = -1;
-    else
-      ::usleep(100 * 1000);
-  }
+  if (pid_ > 0 && eventually([&] { return ::waitpid(pid_, nullptr, WNOHANG) == pid_; },
+                             std::chrono::seconds(5)))
+    pid_ = -1;
   stop_process(pid_);
 }
 
