@@ -22,6 +22,10 @@ TEST(DeleteEditedConfig, RemoveFilesTakesOutTheEjabberdLinesEditConfigAddedAndRe
   nlohmann::json main = server.install_settings();
   nlohmann::json second = server.install_settings();
   second["edit_config"] = true;
+  // Both certificates name example.test, and which of the two ejabberd serves is its own
+  // choice (an ASan run saw it keep the first): this test is about the config lines, so the
+  // second install is not checked over STARTTLS.
+  second["verify"] = false;
   nlohmann::json config = {{"certificates",
                             {{"example.test", {{"install", main}}},
                              {"second", {{"domains", {"example.test"}}, {"install", second}}}}}};
