@@ -54,12 +54,6 @@ std::time_t time_in_line(const std::string& log, const std::string& line,
   return parse_utc(log.substr(at + marker.size(), 20));
 }
 
-size_t occurrences(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
-
 int Site::version() const {
   auto record = StateDirStore(state()).load(domain);
   return record ? record->current_version : 0;

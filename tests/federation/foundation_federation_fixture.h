@@ -32,8 +32,6 @@ std::time_t logged_at(const std::string& log, const std::string& needle);
 // none): "renewal window now START .. END: renewing at PICK".
 std::time_t time_in_line(const std::string& log, const std::string& line,
                          const std::string& marker);
-// How often `needle` occurs in `text`.
-size_t occurrences(const std::string& text, const std::string& needle);
 
 // One host: its XMPP server, its xmppcert config and state dir, its agent.
 struct Site {

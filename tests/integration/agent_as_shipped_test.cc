@@ -74,12 +74,6 @@ TEST_F(AgentTest, AConfigEntryOverridesTheStoredRequestOfTheSameName) {
 namespace xmppcert::testing {
 namespace {
 
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t count = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-  return count;
-}
-
 // Issue 23 item 2, the admin's repro: `prosodyctl stop; xmppcert renew D --force;
 // prosodyctl start; xmppcertd --config C`. The agent renews once, at its first backoff step,
 // and then sleeps: no child forked every second, `status` no longer FAILED.
@@ -113,10 +107,10 @@ TEST_F(AgentTest, ARenewalThatFailedWhileProsodyWasStoppedIsRetriedOnceThenTheAg
            record->last_attempt->ok;
   };
   EXPECT_TRUE(eventually(renewed, seconds(60))) << log();
-  EXPECT_EQ(count_of(log(), "issuing:"), 1u) << log();
+  EXPECT_EQ(occurrences(log(), "issuing:"), 1u) << log();
   // Quiet afterwards: no further action within the next seconds (it was one per second).
-  size_t actions = count_of(log(), "next action");
-  EXPECT_FALSE(eventually([&] { return count_of(log(), "next action") > actions; }, seconds(5)))
+  size_t actions = occurrences(log(), "next action");
+  EXPECT_FALSE(eventually([&] { return occurrences(log(), "next action") > actions; }, seconds(5)))
       << log();
   ProcessResult status = xmppcert({"status"});
   EXPECT_NE(status.out.find("last=ok"), std::string::npos) << status.out;
@@ -167,10 +161,10 @@ TEST_F(AgentTest, AnEditOfAConfAvailFileBehindAConfDLinkIsServedWithinSeconds) {
 
   // Re-pointed (ln -sf, atomically): the new target is watched from then on.
   write_text(etc / "conf.avail" / "moved.cfg.lua", "Component \"rooms.example.test\" \"muc\"\n");
-  size_t reloads = count_of(log(), "config changed");
+  size_t reloads = occurrences(log(), "config changed");
   fs::create_symlink("../conf.avail/moved.cfg.lua", etc / "conf.d" / ".tmp-link");
   fs::rename(etc / "conf.d" / ".tmp-link", etc / "conf.d" / "example.test.cfg.lua");
-  ASSERT_TRUE(eventually([&] { return count_of(log(), "config changed") > reloads; }, seconds(10)))
+  ASSERT_TRUE(eventually([&] { return occurrences(log(), "config changed") > reloads; }, seconds(10)))
       << log();
   write_text(etc / "conf.avail" / "moved.cfg.lua",
              "Component \"rooms.example.test\" \"muc\"\nComponent \"chat.example.test\" \"muc\"\n");

@@ -12,12 +12,6 @@
 namespace xmppcert::testing {
 namespace {
 
-size_t occurrences(const std::string& text, const std::string& what) {
-  size_t count = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-  return count;
-}
-
 TEST(StoppedServer, ARenewalIntoAStoppedProsodyOrdersNothingAndTheDryRunSaysItIsStopped) {
   if (!ProsodyServer::available()) GTEST_SKIP() << "prosody is not installed";
   ProsodyServer server("example.test");

@@ -47,6 +47,9 @@ void write_text(const std::filesystem::path& path, const std::string& text);
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit,
                 std::chrono::milliseconds every = std::chrono::milliseconds(100));
 
+// How often `needle` occurs in `text` (a log line, say).
+size_t occurrences(const std::string& text, const std::string& needle);
+
 // The message of the Error that `body` throws, or "" when it throws none.
 template <typename Error>
 std::string error_message_of(const std::function<void()>& body) {
