@@ -11,8 +11,7 @@
 #include "agent/metrics_file.h"
 #include "agent/operation_child.h"
 #include "agent/reinstall.h"
-#include "agent/renewal_info_poll.h"
-#include "agent/schedule.h"
+#include "engine/schedule.h"
 #include "agent/systemd_notify.h"
 #include "engine/clock.h"
 #include "engine/config.h"
@@ -20,8 +19,10 @@
 #include "engine/fs.h"
 #include "engine/log.h"
 #include "engine/state_lock.h"
+#include "plugins/log_watch/log_watch.h"
 #include "plugins/registry.h"
 #include "plugins/renewal.h"
+#include "plugins/renewal_info_poll.h"
 
 namespace xmppcert {
 namespace {
@@ -90,7 +91,10 @@ ReinstallContext Agent::reinstall_context(const CertificateRequest& request) con
 
 void Agent::schedule(const CertificateRequest& request, std::time_t now) {
   std::optional<CertificateRecord> record = store_.load(request.name);
-  next_[request.name] = next_action(record ? &*record : nullptr, request, now);
+  std::time_t next = next_action(record ? &*record : nullptr, request, now);
+  if (auto backoff = backoff_until_.find(request.name); backoff != backoff_until_.end())
+    next = std::max(next, backoff->second);
+  next_[request.name] = next;
 }
 
 void Agent::act(const CertificateRequest& request) {
@@ -105,7 +109,8 @@ void Agent::act(const CertificateRequest& request) {
   });
   bool failed = result == OperationResult::failed;
   if (result == OperationResult::issued) {
-    next_poll_[request.name] = std::time(nullptr) + kDefaultRenewalInfoPoll.count();
+    if (auto issued = store_.load(request.name))  // as the issuer said at issuance
+      next_poll_[request.name] = first_renewal_info_poll(*issued, std::time(nullptr));
     refresh_watches();
   }
   std::time_t now = std::time(nullptr);
@@ -115,8 +120,12 @@ void Agent::act(const CertificateRequest& request) {
   int& failures = failures_[request.name];
   bool again_at_once = result == OperationResult::nothing_done && next_[request.name] <= now + 1;
   failures = failed || again_at_once ? failures + 1 : 0;
-  if (failures > 0)
-    next_[request.name] = std::max(next_[request.name], now + retry_delay(failures, 0.0).count());
+  if (failures > 0) {
+    backoff_until_[request.name] = now + retry_delay(failures, 0.0).count();
+    next_[request.name] = std::max(next_[request.name], backoff_until_[request.name]);
+  } else {
+    backoff_until_.erase(request.name);
+  }
   log_line(request.name, "next action " + format_utc(next_[request.name]));
 }
 
@@ -125,13 +134,23 @@ void Agent::reload(const std::string& why) {
   try {
     std::vector<CertificateRequest> before = requests_;
     load();
+    next_log_watch_ = 0;  // the new config may name another log
     std::vector<std::string> changes = describe_config_changes(before, requests_);
     if (changes.empty()) log_line("xmppcertd", "config re-read: nothing changed");
     for (const auto& change : changes) log_line("xmppcertd", "config re-read: " + change);
+    // What a reload kept or changed of the schedule, as at start.
+    for (const auto& request : requests_)
+      log_line(request.name, "next action " + format_utc(next_[request.name]));
   } catch (const std::exception& e) {
     log_line("xmppcertd",
              std::string("config not reloaded, keeping the previous one: ") + e.what());
   }
+}
+
+void Agent::watch_transparency_logs() {
+  auto round = logwatch::watch_transparency_logs({store_, state_dir_, options_.lock_wait},
+                                                 requests_, std::time(nullptr));
+  next_log_watch_ = round.next.value_or(-1);
 }
 
 bool Agent::drain_signals() {
@@ -152,7 +171,8 @@ bool Agent::drain_signals() {
 void Agent::write_metrics() {
   if (!options_.metrics_file) return;
   try {
-    write_metrics_file(*options_.metrics_file, store_.load_all(), next_);
+    write_metrics_file(*options_.metrics_file, store_.load_all(), next_,
+                       logwatch::log_watch_metrics(state_dir_));
   } catch (const std::exception& e) {
     log_line("xmppcertd", std::string("metrics not written: ") + e.what());
   }
@@ -185,11 +205,13 @@ int Agent::run() {
       if (next_[request.name] <= now) act(request);
     }
     if (!drain_signals()) break;
+    if (next_log_watch_ >= 0 && next_log_watch_ <= now) watch_transparency_logs();
     write_metrics();
 
     std::time_t earliest = now + 86400;
     for (const auto& [name, when] : next_) earliest = std::min(earliest, when);
     for (const auto& [name, when] : next_poll_) earliest = std::min(earliest, when);
+    if (next_log_watch_ >= 0) earliest = std::min(earliest, next_log_watch_);
     long wait_ms = std::max<long>(0, (earliest - std::time(nullptr)) * 1000L + 50);
     pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {watcher_.fd(), POLLIN, 0}};
     if (::poll(fds, 2, static_cast<int>(std::min<long>(wait_ms, 86400000L))) <= 0) continue;

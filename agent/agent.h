@@ -46,6 +46,7 @@ class Agent {
   void act(const CertificateRequest& request);
   void poll_new_certificates(std::time_t now);
   void poll_renewal_info(const CertificateRequest& request);
+  void watch_transparency_logs();  // plugins/log_watch/log_watch.h
   bool drain_signals();  // false: stop requested
   void write_metrics();
   std::string where(const std::string& name) const;
@@ -59,10 +60,14 @@ class Agent {
   std::map<std::string, std::time_t> next_poll_;  // when to ask for Renewal Information again
   std::set<std::string> issuers_without_advice_;  // issuer names that gave none
   std::map<std::string, int> failures_;  // consecutive failed or fruitless actions, this run
+  // The backoff of failures the record does not show; kept across reloads for a request that
+  // did not change (schedule() never acts before it).
+  std::map<std::string, std::time_t> backoff_until_;
   std::set<std::filesystem::path> snippet_dirs_;  // folders of "include" globs
   std::set<std::filesystem::path> config_files_;  // ours and the servers' (with includes)
   std::map<std::string, std::set<std::filesystem::path>> watched_by_name_;  // record + installed
   std::set<std::filesystem::path> server_folders_;  // folders server configs include by glob
+  std::time_t next_log_watch_ = 0;  // 0: at the next turn of the loop; -1: no log to watch
   FileWatcher watcher_;
   int signal_fd_ = -1;
   bool stopping_ = false;

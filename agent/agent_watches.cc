@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "agent/agent.h"
-#include "agent/schedule.h"
+#include "engine/schedule.h"
 #include "engine/config.h"
 #include "engine/log.h"
 #include "plugins/planning.h"
@@ -53,6 +53,13 @@ void Agent::load() {
     }
     requests.push_back(request);
   }
+  // A certificate whose request changed is tried at once (the admin may have fixed what
+  // failed); the others keep their backoff: a reload loses no one's schedule.
+  for (const auto& before : requests_)
+    if (std::find(requests.begin(), requests.end(), before) == requests.end()) {
+      backoff_until_.erase(before.name);
+      failures_.erase(before.name);
+    }
   requests_ = std::move(requests);
   configured_ = std::move(configured);
   config_files_ = std::move(config_files);

@@ -6,7 +6,8 @@ namespace xmppcert {
 
 void write_metrics_file(const std::filesystem::path& path,
                         const std::vector<CertificateRecord>& records,
-                        const std::map<std::string, std::time_t>& next_actions) {
+                        const std::map<std::string, std::time_t>& next_actions,
+                        const std::string& more_lines) {
   struct Metric {
     const char* name;
     const char* help;
@@ -34,7 +35,7 @@ void write_metrics_file(const std::filesystem::path& path,
   for (const auto& [name, when] : next_actions)
     text +=
         "xmppcert_next_action_seconds{certificate=\"" + name + "\"} " + std::to_string(when) + "\n";
-  write_file_atomically(path, text, with_mode(0644));
+  write_file_atomically(path, text + more_lines, with_mode(0644));
 }
 
 }  // namespace xmppcert

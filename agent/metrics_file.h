@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "engine/store.h"
@@ -13,6 +14,7 @@ namespace xmppcert {
 
 void write_metrics_file(const std::filesystem::path& path,
                         const std::vector<CertificateRecord>& records,
-                        const std::map<std::string, std::time_t>& next_actions);
+                        const std::map<std::string, std::time_t>& next_actions,
+                        const std::string& more_lines = "");
 
 }  // namespace xmppcert

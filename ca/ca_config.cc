@@ -4,6 +4,7 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/json_fields.h"
+#include "engine/trusted_file.h"
 
 namespace xmppcert::ca {
 namespace {
@@ -34,8 +35,38 @@ void read_eab(const JsonFields& top, CaConfig& config) {
       }
     }
   }
-  if (config.eab_required && config.eab_keys.empty())
-    throw UsageError(fields.path_of("required") + ": true, but eab.keys is empty");
+  // "required" with no keys here is fine: the keys may be in the database (xmppcert-ca eab).
+}
+
+void read_notaries(const nlohmann::json& json, const JsonFields& top, CaConfig& config) {
+  config.notary_quorum = top.integer("notary_quorum", 1, 32);
+  auto it = json.find("notaries");
+  if (it == json.end()) {
+    if (config.notary_quorum)
+      throw UsageError(top.path_of("notary_quorum") + ": set, but no \"notaries\" are configured");
+    return;
+  }
+  if (!it->is_array() || it->size() > 32)
+    throw UsageError(top.path_of("notaries") + ": expected an array of at most 32 notaries");
+  for (size_t i = 0; i < it->size(); ++i) {
+    std::string where = top.path_of("notaries") + "[" + std::to_string(i) + "]";
+    if (!(*it)[i].is_object()) throw UsageError(where + ": expected {\"url\", \"key_sha256\"}");
+    JsonFields fields((*it)[i], where);
+    fields.allow_only({"url", "key_sha256"});
+    auto url = fields.string("url");
+    auto key = fields.string("key_sha256");
+    if (!url || !url->starts_with("https://"))
+      throw UsageError(fields.path_of("url") + ": expected https://ADDR:PORT");
+    if (!key || key->size() != 64 ||
+        key->find_first_not_of("0123456789abcdef") != std::string::npos)
+      throw UsageError(fields.path_of("key_sha256") +
+                       ": expected 64 lower-case hex digits (xmppcert-ca notary init prints it)");
+    config.notaries.push_back({*url, *key});
+  }
+  if (config.notary_quorum &&
+      *config.notary_quorum > static_cast<long long>(config.notaries.size()))
+    throw UsageError(top.path_of("notary_quorum") + ": more than the " +
+                     std::to_string(config.notaries.size()) + " notaries configured");
 }
 
 void read_config(const nlohmann::json& json, const std::string& origin, CaConfig& config) {
@@ -44,7 +75,8 @@ void read_config(const nlohmann::json& json, const std::string& origin, CaConfig
                   "caa_identity", "eab", "ari_retry_after", "rate_limits", "validation_networks",
                   "validation_timeout", "validation_threads", "validations_per_account",
                   "validations_per_target", "max_connections", "max_connections_per_address",
-                  "base_url", "storage"});
+                  "base_url", "storage", "xmpp_addr", "notaries",
+                  "notary_quorum"});
   config.listen = top.string("listen");
   config.validation_http_port = text_or_number(json, "validation_http_port", top);
   config.validation_tls_port = text_or_number(json, "validation_tls_port", top);
@@ -53,6 +85,10 @@ void read_config(const nlohmann::json& json, const std::string& origin, CaConfig
   config.caa_identity = top.string("caa_identity");
   read_eab(top, config);
   config.ari_retry_after = top.string("ari_retry_after");
+  config.xmpp_addr = top.string("xmpp_addr");
+  if (config.xmpp_addr && *config.xmpp_addr != "issue" && *config.xmpp_addr != "omit")
+    throw UsageError(top.path_of("xmpp_addr") + ": \"" + *config.xmpp_addr +
+                     "\"; expected \"issue\" or \"omit\"");
   if (const nlohmann::json* limits = top.object("rate_limits")) {
     JsonFields fields(*limits, top.path_of("rate_limits"));
     fields.allow_only(
@@ -74,6 +110,7 @@ void read_config(const nlohmann::json& json, const std::string& origin, CaConfig
   if (config.base_url && !config.base_url->starts_with("https://"))
     throw UsageError(top.path_of("base_url") + ": must be a URL like https://ca.example:443");
   config.storage = read_storage_config(json, origin);
+  read_notaries(json, top, config);
 }
 
 }  // namespace
@@ -82,7 +119,8 @@ CaConfig load_ca_config(const std::optional<std::filesystem::path>& path) {
   CaConfig config;
   if (!path) return config;
   const std::string origin = "serve: " + path->string();
-  std::string text = read_file(*path);
+  // It decides who may get certificates (EAB, limits, validation networks): as trusted as root.
+  std::string text = read_trusted_file(*path, "CA config");
   nlohmann::json json = parse_config_json(text, origin);
   try {
     read_config(json, origin, config);

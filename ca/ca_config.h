@@ -13,6 +13,11 @@
 
 namespace xmppcert::ca {
 
+// "notaries": [{"url": "https://ADDR:PORT", "key_sha256": "HEX"}] (ca/notary/).
+struct NotaryConfig {
+  std::string url, key_sha256;
+};
+
 struct CaConfig {
   // Also flags of `serve` (a flag wins); ports as text, as the flags give them.
   std::optional<std::string> listen, validation_http_port, validation_tls_port, resolver, lifetime;
@@ -20,6 +25,8 @@ struct CaConfig {
   bool eab_required = false;
   std::map<std::string, std::string> eab_keys;  // key id -> HMAC key (decoded)
   std::optional<std::string> ari_retry_after;
+  // "issue" (the default) or "omit": whether certificates carry the XmppAddr of each domain.
+  std::optional<std::string> xmpp_addr;
   std::optional<long long> certificates_per_account_per_hour,
       failed_validations_per_account_per_hour;
   std::vector<std::string> validation_networks;
@@ -28,6 +35,8 @@ struct CaConfig {
   std::optional<long long> max_connections, max_connections_per_address;
   std::optional<std::string> base_url;  // the one URL of several instances behind one name
   StorageConfig storage;                // "storage": SQLite by default, or PostgreSQL
+  std::vector<NotaryConfig> notaries;
+  std::optional<long long> notary_quorum;  // how many notaries must agree (default: BR's)
 };
 
 // An empty CaConfig without a path.

@@ -1,22 +1,27 @@
 #include "ca/commands.h"
 
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <stop_token>
+#include <thread>
 
-#include "ca/acme_service.h"
 #include "ca/ca_config.h"
 #include "ca/ca_keys.h"
-#include "ca/https_server.h"
 #include "ca/log/log_list.h"
 #include "ca/log/transparency_log.h"
+#include "ca/ra/acme_service.h"
 #include "ca/sa/open_storage.h"
 #include "ca/state_dir.h"
+#include "ca/wfe/https_server.h"
 #include "cmdline/args.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
 #include "engine/encoding.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
+#include "engine/log.h"
 
 namespace xmppcert::ca {
 namespace {
@@ -24,16 +29,7 @@ namespace {
 using cmdline::parse_args;
 using cmdline::parse_port;
 
-// "ADDR:PORT" or "[v6]:PORT".
-std::pair<std::string, int> split_host_port(const std::string& text, const std::string& what) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    throw UsageError(what + ": expected ADDR:PORT, got \"" + text + "\"");
-  std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  return {host, parse_port(text.substr(colon + 1), what)};
-}
+constexpr std::chrono::minutes kCrlCheckInterval{10};
 
 // What an admin needs next: the root to pin and the URL to give clients.
 void print_root_and_directory(const std::filesystem::path& dir, const std::string& directory) {
@@ -43,7 +39,46 @@ void print_root_and_directory(const std::filesystem::path& dir, const std::strin
             << "ACME directory: " << directory << std::endl;
 }
 
+// The three --pkcs11-* flags of init, all or none.
+std::optional<TokenSettings> token_from_flags(const cmdline::ParsedArgs& args) {
+  auto module = args.value("--pkcs11-module");
+  auto token = args.value("--pkcs11-token");
+  auto pin_file = args.value("--pkcs11-pin-file");
+  if (!module && !token && !pin_file) return std::nullopt;
+  if (!module || !token || !pin_file)
+    throw UsageError(
+        "init: a PKCS#11 token needs --pkcs11-module SO, --pkcs11-token LABEL and "
+        "--pkcs11-pin-file FILE together");
+  TokenSettings settings{*module, *token, std::filesystem::absolute(*pin_file).string()};
+  read_token_pin(settings);  // checked before anything is made
+  return settings;
+}
+
+void print_where_the_keys_are(const InitOptions& options) {
+  if (options.token) {
+    std::cout << "keys: in the PKCS#11 token \"" << options.token->token << "\" (module "
+              << options.token->module << "), made there and not extractable: \"" << kRootKeyLabel
+              << "\", \"" << kIntermediateKeyLabel << "\", \"" << kLogKeyLabel << "\", \""
+              << kHttpsKeyLabel << "\"; PIN from " << options.token->pin_file
+              << "; no private key in " << options.state_dir.string() << "\n";
+    return;
+  }
+  std::cout << "keys: files in " << options.state_dir.string()
+            << " (root.key, intermediate.key, log.key, https.key, mode 0600); to keep them in a "
+               "PKCS#11 token instead, see xmppcert-ca(8), KEYS IN A TOKEN\n";
+}
+
 }  // namespace
+
+std::pair<std::string, int> split_host_port(const std::string& text, const std::string& what) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw UsageError(what + ": expected ADDR:PORT, got \"" + text + "\"");
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return {host, parse_port(text.substr(colon + 1), what)};
+}
 
 std::filesystem::path state_dir(const cmdline::ParsedArgs& args, const char* command) {
   auto dir = args.value("--state-dir");
@@ -83,8 +118,8 @@ int run_renew_now(const std::vector<std::string>& raw) {
             << "agents see it at their next renewalInfo poll: at the latest "
             << format_utc(now + kDefaultAriRetryAfter)
             << " with the default \"ari_retry_after\" (1h; the serve config's value otherwise); "
-               "hosts that renew only from the timer do not ask renewalInfo yet: run "
-               "`xmppcert renew --force` there\n";
+               "hosts that renew from the timer see it at its next run (`xmppcert renew` asks "
+               "renewalInfo), or at once with `xmppcert renew` or `systemctl reload xmppcertd`\n";
   return 0;
 }
 
@@ -93,18 +128,23 @@ int run_init(const std::vector<std::string>& raw) {
                          {{"--state-dir", true},
                           {"--hostname", true},
                           {"--config", true},
-                          {"--permitted-domain", true, true}});
+                          {"--permitted-domain", true, true},
+                          {"--pkcs11-module", true},
+                          {"--pkcs11-token", true},
+                          {"--pkcs11-pin-file", true}});
   InitOptions options;
   options.state_dir = state_dir(args, "init");
   if (!args.value("--hostname")) throw UsageError("init: --hostname H is required");
   options.hostname = *args.value("--hostname");
   options.permitted_domains = args.values("--permitted-domain");
+  options.token = token_from_flags(args);
   auto config_path = args.value("--config");
   nlohmann::json config = read_config(config_path);
   StorageConfig storage = read_storage_config(config, config_path.value_or(""));
   init_ca(options);
-  ctlog::load_or_create_log_key(options.state_dir, false);  // the transparency log's
+  if (!options.token) ctlog::load_or_create_log_key(options.state_dir, false);  // the log's
   std::cout << "created the foundation CA in " << options.state_dir.string() << "\n";
+  print_where_the_keys_are(options);
   // The CA's records go where serve will look for them: the schema is made now.
   std::cout << migrate_storage(storage, options.state_dir) << "\n";
   std::string port = "PORT";
@@ -129,7 +169,8 @@ int run_log_list(const std::vector<std::string>& raw) {
     throw UsageError(
         "log-list " + dir.string() +
         ": the log's URL is not known yet (serve once, or give --url https://H:PORT/)");
-  ctlog::LogKey key = ctlog::load_or_create_log_key(dir);
+  ctlog::LogKey key = ca.log_key ? ctlog::log_key_of(std::move(ca.log_key), ca.token->name())
+                                 : ctlog::load_or_create_log_key(dir);
   std::cout << ctlog::log_list(key, ca.hostname, url, TransparencyLog::kMaximumMergeDelaySeconds,
                                std::time(nullptr))
                    .dump(2)
@@ -193,6 +234,7 @@ int run_serve(const std::vector<std::string>& raw) {
     service_options.lifetime = parse_duration(*lifetime);
   service_options.eab_required = config.eab_required;
   service_options.eab_keys = config.eab_keys;
+  service_options.omit_xmpp_addr = config.xmpp_addr == "omit";
   if (config.ari_retry_after)
     service_options.ari_retry_after =
         static_cast<int>(parse_duration(*config.ari_retry_after).count());
@@ -213,13 +255,34 @@ int run_serve(const std::vector<std::string>& raw) {
   Validator validator(validation);
   TransparencyLog log(dir, *storage, ca);
   ctlog::record_log_url(dir, service_options.base_url + "/");
+  std::vector<notary::NotaryEndpoint> endpoints;
+  for (const auto& one : config.notaries) endpoints.push_back({one.url, one.key_sha256});
+  notary::NotaryClient notaries(endpoints, static_cast<int>(config.notary_quorum.value_or(0)), ca);
+  if (!notaries.empty()) service_options.notaries = &notaries;
   AcmeService service(service_options, ca, *storage, validator, log);
+  // The CRL is signed again a day after the last one, whether or not anybody fetched it,
+  // by whichever instance on the database gets the signer's lock first.
+  std::jthread crl_refresher([&service](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!stop.stop_requested()) {
+      wake.wait_for(lock, stop, kCrlCheckInterval, [] { return false; });
+      if (stop.stop_requested()) break;
+      try {
+        service.refresh_crl_if_due(false);
+      } catch (const std::exception& error) {  // the database is away: the next round retries
+        log_line("xmppcert-ca", std::string("refresh the CRL: ") + error.what());
+      }
+    }
+  });
   print_root_and_directory(dir, service_options.base_url + "/directory");
   HttpsServerOptions server;
   server.address = address;
   server.port = port;
   server.cert_file = https_cert_path(dir).string();
   server.key_file = https_key_path(dir).string();
+  server.key = ca.https_key.get();
   server.caps.total = static_cast<int>(config.max_connections.value_or(0));
   server.caps.per_address = static_cast<int>(config.max_connections_per_address.value_or(0));
   serve_https(server, [&](const WebRequest& request) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ca/sa/storage.h"
@@ -23,11 +24,16 @@ int run_renew_now(const std::vector<std::string>& args);
 int run_migrate(const std::vector<std::string>& args);
 int run_list(const std::vector<std::string>& args);
 int run_revoke(const std::vector<std::string>& args);
+// account_commands.cc
+int run_accounts(const std::vector<std::string>& args);
+int run_eab(const std::vector<std::string>& args);
 
 // What the commands share: --state-dir (required), the --config file (an empty object
 // without one) and the storage it names.
 std::filesystem::path state_dir(const cmdline::ParsedArgs& args, const char* command);
 nlohmann::json read_config(const std::optional<std::string>& path);
+// "ADDR:PORT" or "[v6]:PORT"; UsageError naming `what` otherwise.
+std::pair<std::string, int> split_host_port(const std::string& text, const std::string& what);
 std::unique_ptr<Storage> open_configured_storage(const cmdline::ParsedArgs& args,
                                                  const std::filesystem::path& dir);
 

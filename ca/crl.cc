@@ -7,8 +7,6 @@
 namespace xmppcert::ca {
 namespace {
 
-constexpr std::time_t kNextUpdate = 7 * 86400;
-
 template <typename T, void (*Free)(T*)>
 struct Owned {
   T* p;
@@ -24,7 +22,7 @@ std::string build_crl(IssuingCa& ca, const std::vector<CertificateRecord>& revok
   X509_CRL_set_version(crl, 1);  // v2
   X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca.cert.get()));
   Owned<ASN1_TIME, ASN1_TIME_free> last{ASN1_TIME_set(nullptr, now)};
-  Owned<ASN1_TIME, ASN1_TIME_free> next{ASN1_TIME_set(nullptr, now + kNextUpdate)};
+  Owned<ASN1_TIME, ASN1_TIME_free> next{ASN1_TIME_set(nullptr, now + kCrlNextUpdate)};
   X509_CRL_set1_lastUpdate(crl, last.p);
   X509_CRL_set1_nextUpdate(crl, next.p);
   for (const auto& record : revoked) {

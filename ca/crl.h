@@ -11,7 +11,11 @@
 
 namespace xmppcert::ca {
 
-// DER. `number` is the CRL number (monotonic); next update a week after `now`.
+// A CRL's nextUpdate is a week after its lastUpdate; the CA serves none older than a day.
+inline constexpr std::time_t kCrlNextUpdate = 7 * 86400;
+inline constexpr std::time_t kCrlRefreshAfter = 86400;
+
+// DER. `number` is the CRL number (monotonic); next update kCrlNextUpdate after `now`.
 std::string build_crl(IssuingCa& ca, const std::vector<CertificateRecord>& revoked,
                       long long number, std::time_t now);
 

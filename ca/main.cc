@@ -3,6 +3,7 @@
 // xmppcert program: help per command, suggestions, -q/-v/--log-file, --version, exit codes);
 // each runs in ca/commands.cc or ca/operator_commands.cc.
 #include "ca/commands.h"
+#include "ca/notary/notary_commands.h"
 #include "cmdline/program.h"
 
 namespace xmppcert::ca {
@@ -41,9 +42,11 @@ schema newer than this xmppcert-ca). SQLite (no "storage") needs --state-dir.
 
 const char* const kListUsage =
     R"(usage: xmppcert-ca list --state-dir DIR [--config FILE] [--json] [--domain D]
-                        [--account ID]
+                        [--account ID] [--authorizations]
 
-Lists the issued certificates: serial, account, status, expiry, domains.
+Lists the issued certificates: serial, account, status, expiry, domains. With
+--authorizations, each validated challenge instead, with the perspectives that saw it: the
+CA's own and each notary's (outcome, addresses, time, what went wrong).
 )";
 
 const char* const kRevokeUsage =
@@ -52,6 +55,25 @@ const char* const kRevokeUsage =
 Revokes a certificate (reason: unspecified, keyCompromise, cACompromise, affiliationChanged,
 superseded, cessationOfOperation, privilegeWithdrawn, aACompromise or its RFC 5280 code).
 Every instance's CRL lists it from its next request on.
+)";
+
+const char* const kAccountsUsage =
+    R"(usage: xmppcert-ca accounts [list] --state-dir DIR [--config FILE] [--json]
+       xmppcert-ca accounts deactivate --state-dir DIR [--config FILE] --id N
+
+Lists the ACME accounts (id, status, EAB key id, contacts), or deactivates one: every
+instance refuses its requests from then on; its certificates stay valid until revoked.
+)";
+
+const char* const kEabUsage =
+    R"(usage: xmppcert-ca eab add --state-dir DIR [--config FILE] --kid KEY_ID
+       xmppcert-ca eab list --state-dir DIR [--config FILE] [--json]
+       xmppcert-ca eab remove --state-dir DIR [--config FILE] --kid KEY_ID
+
+External account binding keys kept in the CA's database (besides the config file's "eab"
+keys), valid on every instance at once. `add` prints the new HMAC key once (base64url): give
+it with the key id to the member (xmppcert --acme-eab-kid, --acme-eab-hmac-file). With "eab":
+{"required": true} only a bound account can be created.
 )";
 
 const char* const kRenewNowUsage =
@@ -77,10 +99,15 @@ const cmdline::Command kCommands[] = {
     {"list", "list the issued certificates", &kListUsage, run_list},
     {"revoke", "revoke a certificate by serial (the operator's revocation)", &kRevokeUsage,
      run_revoke},
+    {"accounts", "list the ACME accounts, or deactivate one", &kAccountsUsage, run_accounts},
+    {"eab", "add, list or remove external account binding keys (in the database)", &kEabUsage,
+     run_eab},
     {"renew-now", "ask every certificate issued so far to renew now (renewalInfo)", &kRenewNowUsage,
      run_renew_now},
     {"log-list", "print the log list (v3 JSON) naming the CA's transparency log", &kLogListUsage,
      run_log_list},
+    {"notary", "init or serve a notary: validation from a member's network (ca/notary/)",
+     &notary::kNotaryUsage, notary::run_notary},
 };
 
 const cmdline::Program kProgram{"xmppcert-ca", kCommands,

@@ -45,6 +45,55 @@ std::vector<std::string> names_of(const CertificateRecord& cert) {
   }
 }
 
+// --authorizations: each validated challenge with the perspectives that saw it (the CA's own
+// and each notary's, as stored with the authorization).
+int list_authorizations(Storage& storage, const cmdline::ParsedArgs& args) {
+  auto domain = args.value("--domain");
+  auto account = args.value("--account");
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [id, authz] : storage.documents("authz")) {
+    std::string identifier = authz.value("identifier", "");
+    if (domain && identifier != *domain) continue;
+    if (account && *account != std::to_string(authz.value("account", 0LL))) continue;
+    const nlohmann::json challenges = authz.value("challenges", nlohmann::json::object());
+    for (const auto& [type, state] : challenges.items()) {
+      if (!state.is_object() || state.value("status", "pending") == "pending") continue;
+      nlohmann::json row{{"authorization", id},
+                         {"account", authz.value("account", 0LL)},
+                         {"identifier", identifier},
+                         {"status", authz.value("status", "")},
+                         {"challenge", type},
+                         {"challenge_status", state.value("status", "")},
+                         {"perspectives", state.value("perspectives", nlohmann::json::array())}};
+      if (state.contains("error")) row["error"] = state["error"];
+      out.push_back(row);
+    }
+  }
+  if (args.has("--json")) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& row : out) {
+    std::cout << row["authorization"].get<std::string>() << "  "
+              << row["identifier"].get<std::string>() << "  " << row["challenge"].get<std::string>()
+              << "  " << row["status"].get<std::string>() << "\n";
+    if (row["perspectives"].empty())
+      std::cout << "    ca " << row["challenge_status"].get<std::string>() << " (no notaries)\n";
+    for (const auto& seen : row["perspectives"]) {
+      std::string addresses;
+      for (const auto& address : seen.value("addresses", nlohmann::json::array()))
+        addresses += (addresses.empty() ? "" : ",") + address.get<std::string>();
+      std::cout << "    " << seen.value("perspective", "?") << "  " << seen.value("outcome", "?")
+                << "  [" << addresses << "]  " << seen.value("latency_ms", 0LL) << " ms";
+      if (seen.contains("problem") && seen["problem"].is_object())
+        std::cout << "  " << seen["problem"].value("detail", "");
+      std::cout << "\n";
+    }
+  }
+  std::cout << out.size() << " validation" << (out.size() == 1 ? "" : "s") << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_migrate(const std::vector<std::string>& raw) {
@@ -67,8 +116,10 @@ int run_list(const std::vector<std::string>& raw) {
                           {"--config", true},
                           {"--json", false},
                           {"--domain", true},
-                          {"--account", true}});
+                          {"--account", true},
+                          {"--authorizations", false}});
   auto storage = open_configured_storage(args, state_dir(args, "list"));
+  if (args.has("--authorizations")) return list_authorizations(*storage, args);
   std::time_t now = std::time(nullptr);
   auto domain = args.value("--domain");
   auto account = args.value("--account");

@@ -7,6 +7,7 @@
 
 #include "cli/check_dane.h"
 #include "cli/commands.h"
+#include "cli/transparency_log_check.h"
 #include "cli/session.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
@@ -19,6 +20,7 @@
 
 namespace xmppcert::cli {
 extern const char* const kCheckUsage = R"(usage: xmppcert check DOMAIN [options]
+       xmppcert check --log [--state-dir DIR] [--config FILE]
 
 Connects like a client (or, with --s2s, like a peer server), sends a stream header to
 DOMAIN, negotiates STARTTLS with SNI = DOMAIN and reports the certificate served: names,
@@ -28,6 +30,12 @@ certificate xmppcert stored for DOMAIN. With --dane, also whether the served key
 "3 1 1" TLSA record at _PORT._tcp.HOST (HOST: --host when a name, else DOMAIN), asked through
 the system resolver with the answer's AD bit (DNSSEC-validated) shown, and whether the POSH
 document names the served certificate.
+
+With --log and no DOMAIN: reads the transparency logs the certificates' issuers name
+("transparency_log"), as xmppcertd does at each poll: verifies the tree head's signature and
+its consistency with the last one seen, reads the new entries, and raises an alarm for a
+certificate naming one of our names that this host did not request. Prints the open alarms;
+exit code 1 while one is open (`xmppcert ack`) or a log could not be read.
 
 options:
   --host HOST       where to connect (default: DOMAIN)
@@ -103,9 +111,12 @@ int run_check(const Args& raw) {
                                 {"--posh-url", true},
                                 {"--posh-ca", true},
                                 {"--timeout", true},
+                                {"--log", false},
                                 kConfigOption,
                                 kStateDirOption,
                                 kLockWaitOption});
+  if (args.has("--log") && args.positional().empty())
+    return check_transparency_logs(open_session(args));
   if (args.positional().size() != 1) throw UsageError("check: expected one DOMAIN");
   Session session = open_session(args);
   DomainName domain = parse_domain(args.positional().front());

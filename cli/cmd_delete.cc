@@ -15,7 +15,7 @@
 
 namespace xmppcert::cli {
 extern const char* const kDeleteUsage =
-    R"(usage: xmppcert delete NAME [--remove-files] [--config FILE] [--state-dir DIR]
+    R"(usage: xmppcert delete NAME [--remove-files] [--dry-run] [--config FILE] [--state-dir DIR]
 
 Stops managing NAME: its record, every stored version and its private keys are removed from
 the state dir (the local CA and the issuers' accounts stay). Refused (exit 2) while the config
@@ -26,6 +26,10 @@ still names NAME, since the next renew would issue it again: remove it there fir
                   server's config (a backup is kept beside it, as on edit). The server
                   is not reloaded: it serves what it loaded until its next reload.
                   Without this flag they stay in place.
+
+  --dry-run       say what would be removed (the state dir's folder of NAME, and with
+                  --remove-files the installed files and the server config that would be
+                  edited), and remove nothing.
 
 The certificate is not revoked (xmppcert revoke NAME first if its key was exposed).
 
@@ -59,11 +63,31 @@ void remove_installed_files(const CertificateRecord& record, const Store& store)
   }
 }
 
+// What delete would take away, one line each; nothing is touched.
+void print_what_would_go(const CertificateRecord& record, const StateDirStore& store,
+                         bool remove_files) {
+  std::cout << record.name << ": would delete " << store.certificate_dir(record.name).string()
+            << " (the record, " << store.versions(record.name).size()
+            << " stored version(s) and their private keys)\n";
+  if (!remove_files || !record.request.install || record.current_version == 0) return;
+  auto plugin = make_server_plugin(*record.request.install, "record of " + record.name);
+  StoredVersion current = store.version(record.name, record.current_version);
+  for (const auto& file : plugin->installed_files(current))
+    std::cout << record.name << ": would remove " << file.path << "\n";
+  std::cout << record.name << ": would take out of the " << plugin->name()
+            << " config the lines naming these files that --edit-config added, if any (a backup"
+               " kept)\n";
+}
+
 }  // namespace
 
 int run_delete(const Args& raw) {
-  cmdline::ParsedArgs args = cmdline::parse_args(
-      "delete", raw, {{"--remove-files", false}, kConfigOption, kStateDirOption, kLockWaitOption});
+  cmdline::ParsedArgs args = cmdline::parse_args("delete", raw,
+                                                 {{"--remove-files", false},
+                                                  {"--dry-run", false},
+                                                  kConfigOption,
+                                                  kStateDirOption,
+                                                  kLockWaitOption});
   if (args.positional().size() != 1) throw UsageError("delete: name one certificate");
   const std::string& name = args.positional().front();
   validate_certificate_name(name);
@@ -78,6 +102,10 @@ int run_delete(const Args& raw) {
   if (!record)
     throw UsageError("delete: no certificate named \"" + name + "\" in " +
                      session.state_dir.string());
+  if (args.has("--dry-run")) {
+    print_what_would_go(*record, StateDirStore(session.state_dir), args.has("--remove-files"));
+    return kExitOk;
+  }
   if (args.has("--remove-files")) remove_installed_files(*record, store);
   store.remove(name);
   std::cout << name << ": deleted from " << session.state_dir.string()

@@ -166,6 +166,7 @@ int run_enroll(const Args& raw) {
   RunOptions options{args.has("--force"), args.has("--dry-run")};
   options.review_changes = true;
   options.replace_request = args.has("--force") || args.has("--replace-request");
+  options.forget_never_issued = from_flags;
   try {
     return run_certificates(session, requests, options);
   } catch (const UsageError& e) {

@@ -5,19 +5,26 @@
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "cli/status_detail.h"
+#include "cli/transparency_log_check.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
+#include "engine/record_json.h"
+#include "engine/schedule.h"
 #include "engine/store.h"
 
 namespace xmppcert::cli {
 extern const char* const kStatusUsage =
     R"(usage: xmppcert status [NAME] [--json] [--state-dir DIR] [--config FILE]
 
-One line per certificate: name, version, issuer, expiry, next renewal, last outcome, the
-names it carries and where the request xmppcertd and `xmppcert renew` renew it from
-(renewed_from=config: its entry in the --config FILE; stored-request: what enroll stored). With --json, a JSON array with one object per certificate. With NAME, the
-detail of that certificate: names, validity, the paths of its stored files, the versions
-kept, where it is installed, the next action and the last outcome.
+One line per certificate: name, version, issuer, expiry, next renewal, the next action as
+xmppcertd computes it (after a failure: the end of its backoff), the issuer's renewal window
+and next renewalInfo poll when it has one, last outcome, the names it carries, names a
+renewal left out (left_out=) and where the request xmppcertd and `xmppcert renew` renew it
+from (renewed_from=config: its entry in the --config FILE; stored-request: what enroll
+stored). With --json, a JSON array with one object per certificate. With NAME, the detail of
+that certificate: names, validity, the paths of its stored files, the versions kept, where it
+is installed, the renewal window, the next action and the last outcome. Without NAME and --json,
+an "ALARM:" line follows for each open alarm of the transparency log watch (`xmppcert ack`).
 
 exit codes: 0 ok, 1 the state dir could not be read, 2 usage error
 )";
@@ -49,7 +56,9 @@ nlohmann::json status_json(const Session& session, const Store& store, const Cer
       {"next_renewal",
        r.next_renewal ? nlohmann::json(format_utc(r.next_renewal)) : nlohmann::json()},
       {"renewed_from", configured(session, r.name) ? origin_of(session, r.name) : "stored request"},
+      {"next_action", format_utc(next_action(&r, r.request, std::time(nullptr)))},
   };
+  add_renewal_outlook(json, r);
   if (r.current_version > 0) {
     const auto& c = r.certificate;
     json["serial"] = c.serial_hex;
@@ -82,11 +91,18 @@ std::string status_line(const Session& session, const CertificateRecord& r) {
             " expires=" + format_utc(r.certificate.not_after) +
             " next_renewal=" + format_utc(r.next_renewal);
   }
+  // The time xmppcertd computes (engine/schedule.h): after a failure, the backoff's end.
+  line += " next_action=" + format_utc(next_action(&r, r.request, std::time(nullptr)));
+  if (r.renewal_window_end)
+    line += " renewal_window=" + format_utc(r.renewal_window_start) + ".." +
+            format_utc(r.renewal_window_end);
+  if (r.next_renewal_info_poll) line += " next_poll=" + format_utc(r.next_renewal_info_poll);
   if (r.last_attempt)
     line += std::string(" last=") + (r.last_attempt->ok ? "ok" : "FAILED") + "@" +
             format_utc(r.last_attempt->time);
   if (r.current_version > 0) line += " names=" + join(r.certificate.identities.dns_ids, "");
   if (!r.dropped_identities.empty()) line += " dropped=" + join(r.dropped_identities, "");
+  if (!r.left_out.empty()) line += " left_out=" + join(r.left_out, "");
   if (r.request.dane) line += " " + dane_summary(r, std::time(nullptr));
   if (r.request.posh) line += " posh=" + r.request.posh->dir;
   line += configured(session, r.name) ? " renewed_from=config" : " renewed_from=stored-request";
@@ -127,6 +143,7 @@ int run_status(const Args& raw) {
     out += records.empty() ? "]\n" : "\n]\n";
   } else {
     for (const auto& record : records) out += status_line(session, record) + "\n";
+    out += open_log_alarm_lines(session);  // the log watch's, until `xmppcert ack`
   }
   std::cout << out;
   return kExitOk;

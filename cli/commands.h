@@ -23,6 +23,7 @@ extern const char* const kDaneUsage;
 extern const char* const kPoshUsage;
 extern const char* const kEnrollClientUsage;
 extern const char* const kDeleteUsage;
+extern const char* const kAckUsage;
 
 int run_enroll(const Args& args);
 int run_renew(const Args& args);
@@ -35,5 +36,6 @@ int run_dane(const Args& args);
 int run_posh(const Args& args);
 int run_enroll_client(const Args& args);
 int run_delete(const Args& args);
+int run_ack(const Args& args);
 
 }  // namespace xmppcert::cli

@@ -24,6 +24,8 @@ const cmdline::Command kSubcommands[] = {
      &kPoshUsage, run_posh},
     {"enroll-client", "a client certificate (XmppAddr = bare JID) for SASL EXTERNAL logins",
      &kEnrollClientUsage, run_enroll_client},
+    {"ack", "acknowledge an alarm of the transparency log watch (a serial, or \"log\")",
+     &kAckUsage, run_ack},
     {"ca", "the embedded local CA: `ca init` creates it, `ca export` prints its root", &kCaUsage,
      run_ca},
 };

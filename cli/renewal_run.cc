@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <iostream>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/dry_run.h"
@@ -13,6 +14,7 @@
 #include "engine/state_lock.h"
 #include "plugins/planning.h"
 #include "plugins/renewal.h"
+#include "plugins/renewal_info_poll.h"
 
 namespace xmppcert::cli {
 
@@ -42,6 +44,7 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   }
 
   require_writable_directory(session.state_dir, "state dir", kStateDirMode);
+  poll_renewal_info_of(plans, {store, session.state_dir, session.lock_wait, true}, now);
   StateLock lock(session.state_dir, session.lock_wait);
   now = std::time(nullptr);  // the lock may have taken minutes
   load_records(plans, store);
@@ -69,8 +72,18 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
                                                  : ", installed with " + outcome.installed_with)
               << "\n";
   };
-  auto failed = [](const PlannedCertificate& plan, const std::string& error) {
+  std::set<std::string> new_names;
+  for (const auto& plan : plans)
+    if (!plan.record) new_names.insert(plan.request.name);
+  auto failed = [&](const PlannedCertificate& plan, const std::string& error) {
     std::cerr << "xmppcert: " << plan.request.name << ": " << error << "\n";
+    if (!options.forget_never_issued || !new_names.count(plan.request.name)) return;
+    std::optional<CertificateRecord> left = store.load(plan.request.name);
+    if (!left || left->current_version > 0 || left->issued_not_installed) return;
+    store.remove(plan.request.name);
+    std::cerr << "xmppcert: " << plan.request.name
+              << ": nothing was issued, so no record is kept (nothing will retry it); run "
+                 "enroll again once the cause is fixed\n";
   };
   return renew_each(store, plans, now, options.force, done, failed) ? kExitOk : kExitFailed;
 }

@@ -16,6 +16,9 @@ struct RunOptions {
   // unless replace_request (--replace-request or --force).
   bool review_changes = false;
   bool replace_request = false;
+  // enroll from flags: a certificate whose first issuance failed keeps no record (nothing to
+  // renew; the agent would retry a typo'd domain forever); the admin runs enroll again.
+  bool forget_never_issued = false;
 };
 
 // Validates every request first (UsageError: nothing written), then works under the state

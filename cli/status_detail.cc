@@ -8,6 +8,7 @@
 #include "engine/dane_rollover.h"
 #include "engine/fs.h"
 #include "engine/posh.h"
+#include "engine/schedule.h"
 #include "plugins/registry.h"
 
 namespace xmppcert::cli {
@@ -104,6 +105,8 @@ std::string status_detail(const Store& store, const CertificateRecord& r,
                          r.certificate.serial_hex + (r.revoked ? " (REVOKED)" : ""));
     line("names:", join(r.certificate.identities.dns_ids));
     if (!r.dropped_identities.empty()) line("dropped:", join(r.dropped_identities));
+    if (!r.left_out.empty())
+      line("left out:", join(r.left_out) + " (issuing them failed: " + r.left_out_why + ")");
     line("valid:",
          format_utc(r.certificate.not_before) + " to " + format_utc(r.certificate.not_after));
     line("key:", v.key_path().string());
@@ -111,8 +114,14 @@ std::string status_detail(const Store& store, const CertificateRecord& r,
     line("chain:", v.chain_path().string());
     line("fullchain:", v.fullchain_path().string());
     line("versions kept:", join(versions_kept(store, r.name)));
-    line("next action:", "renew at " + format_utc(r.next_renewal));
+    line("renewal time:", format_utc(r.next_renewal));
+    if (r.renewal_window_end)
+      line("renewal window:", format_utc(r.renewal_window_start) + " to " +
+                                  format_utc(r.renewal_window_end) + " (the issuer's)");
+    if (r.next_renewal_info_poll) line("next poll:", format_utc(r.next_renewal_info_poll));
   }
+  // As xmppcertd computes it (engine/schedule.h): a failure's backoff, DANE steps included.
+  line("next action:", format_utc(next_action(&r, r.request, std::time(nullptr))));
   if (r.request.install) {
     std::string installed;
     try {

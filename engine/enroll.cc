@@ -5,9 +5,11 @@
 #include <algorithm>
 
 #include "engine/certificate.h"
+#include "engine/clock.h"
 #include "engine/csr.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
+#include "engine/issued_not_installed.h"
 #include "engine/keys.h"
 #include "engine/log.h"
 #include "engine/plan.h"
@@ -141,11 +143,13 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
   CertificateRecord record = previous.value_or(CertificateRecord{});
   if (!previous) record.name = request.name;
 
-  auto record_failure = [&](const std::string& message) {
+  auto record_failure = [&](const std::string& message,
+                            std::optional<IssuedNotInstalled> not_installed = std::nullopt) {
     CertificateRecord failed = previous.value_or(record);
     failed.last_attempt = Attempt{now, false, message};
     failed.consecutive_failures += 1;
     if (!previous) failed.request = request;
+    if (not_installed) failed.issued_not_installed = std::move(not_installed);
     store.save(failed);
     // The version written for this attempt stays on disk; without pruning, a server whose
     // reload keeps failing would fill the state dir with one folder per attempt.
@@ -165,40 +169,57 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
   CertificateInfo info;
   std::vector<std::string> dropped;
   std::time_t renew_after = 0;
-  try {
-    PKeyPtr key;
-    if (enrollment.key && EVP_PKEY_up_ref(enrollment.key) == 1)
-      key.reset(enrollment.key);
-    else
-      key = key_for(store, request, previous);
-    X509ReqPtr csr = build_csr(key.get(), wanted);
-    X509Ptr replaced;
-    if (previous && previous->current_version > 0) {
-      auto path = store.version(request.name, previous->current_version).cert_path();
-      replaced = parse_certificate(read_file(path), path.string());
-    }
-    IssuedCertificate issued =
-        issuer.issue({request.name, wanted, csr.get(), request.validity, replaced.get()});
-    renew_after = issued.renew_after;
-    X509Ptr leaf = parse_certificate(issued.cert_pem, "certificate from issuer " + issuer.name());
-    dropped = check_issued(request, wanted, leaf.get(), key.get(), issuer.name());
-    check_chain_links(leaf.get(), issued, issuer.name());
-    info = inspect_certificate(leaf.get());
-    if (!info.client_auth)
-      log_warning(
+  long renewal_info_retry_after = 0;
+  std::optional<ReusableVersion> reused;
+  if (previous)
+    reused = reusable_issued_version(store, *previous, request, wanted, enrollment.key, now);
+  if (reused) {
+    version = reused->version;
+    info = inspect_certificate(reused->leaf.get());
+    dropped = missing_identities(wanted, info.identities);
+    renew_after = reused->issued.renew_after;
+    renewal_info_retry_after = reused->issued.renewal_info_retry_after;
+    log_line(request.name, "not ordering: v" + std::to_string(version.number) + " (serial " +
+                               info.serial_hex + "), issued " + format_utc(info.not_before) +
+                               " but not installed, is installed instead");
+  } else {
+    try {
+      PKeyPtr key;
+      if (enrollment.key && EVP_PKEY_up_ref(enrollment.key) == 1)
+        key.reset(enrollment.key);
+      else
+        key = key_for(store, request, previous);
+      X509ReqPtr csr = build_csr(key.get(), wanted);
+      X509Ptr replaced;
+      if (previous && previous->current_version > 0) {
+        auto path = store.version(request.name, previous->current_version).cert_path();
+        replaced = parse_certificate(read_file(path), path.string());
+      }
+      IssuedCertificate issued =
+          issuer.issue({request.name, wanted, csr.get(), request.validity, replaced.get()});
+      renew_after = issued.renew_after;
+      renewal_info_retry_after = issued.renewal_info_retry_after;
+      X509Ptr leaf = parse_certificate(issued.cert_pem, "certificate from issuer " + issuer.name());
+      dropped = check_issued(request, wanted, leaf.get(), key.get(), issuer.name());
+      check_chain_links(leaf.get(), issued, issuer.name());
+      info = inspect_certificate(leaf.get());
+      if (!info.client_auth)
+        log_warning(
+            request.name,
+            "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
+            "strict peers will fail");
+      version = store.write_version(
           request.name,
-          "warning: certificate lacks the clientAuth EKU; s2s certificate authentication to "
-          "strict peers will fail");
-    version = store.write_version(
-        request.name,
-        {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem, issued.root_pem},
-        previous ? previous->current_version : 0);
-  } catch (const UsageError&) {
-    throw;
-  } catch (const std::exception& e) {
-    std::string failure = failure_text(e, "issue " + request.name + " with issuer", issuer.name());
-    record_failure(failure);
-    throw OperationError(failure);
+          {private_key_pem(key.get()), issued.cert_pem, issued.chain_pem, issued.root_pem},
+          previous ? previous->current_version : 0);
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {
+      std::string failure =
+          failure_text(e, "issue " + request.name + " with issuer", issuer.name());
+      record_failure(failure);
+      throw OperationError(failure);
+    }
   }
 
   if (plugin) {
@@ -214,7 +235,10 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
                             plugin->name() + ": " + e.what();
       if (previous && previous->current_version > 0)
         restore_previous(store, *previous, wanted.dns_ids.front(), *plugin, failure);
-      record_failure(failure);
+      failure += "; v" + std::to_string(version.number) + " is kept and installed at the next try";
+      record_failure(failure,
+                     IssuedNotInstalled{version.number, request.issuer, request.issuer_settings,
+                                        renew_after, renewal_info_retry_after});
       throw OperationError(failure);
     }
   }
@@ -227,6 +251,12 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
                             ? renew_after
                             : renewal_time(info.not_before, info.not_after) +
                                   renewal_jitter(request.name, info.not_before, info.not_after);
+  record.renewal_info_retry_after = renewal_info_retry_after;
+  record.issued_not_installed.reset();
+  // The previous certificate's renewal window says nothing about this one: asked anew.
+  record.renewal_window_start = record.renewal_window_end = record.next_renewal_info_poll = 0;
+  record.left_out.clear();  // the caller names them when it left some out
+  record.left_out_why.clear();
   record.last_attempt = Attempt{
       now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
   record.last_success = now;

@@ -134,8 +134,14 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
   HeaderSink header_sink{&response.headers, options_.max_headers};
   lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
   lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  lib.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout.count()));
-  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  if (options_.total_timeout.count() > 0) {
+    long ms = static_cast<long>(options_.total_timeout.count());
+    lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, ms);
+    lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::min(ms, 10000L));
+  } else {
+    lib.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout.count()));
+    lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  }
   lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");  // http: loopback only, above
   lib.easy_setopt(curl, CURLOPT_USERAGENT, "xmppcert/" XMPPCERT_VERSION);
   lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
@@ -143,6 +149,8 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
   lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_header);
   lib.easy_setopt(curl, CURLOPT_HEADERDATA, &header_sink);
   if (!options_.ca_file.empty()) lib.easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.pinned_public_key.empty())
+    lib.easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, options_.pinned_public_key.c_str());
   if (!options_.verify_peer) {
     lib.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     lib.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -39,6 +39,11 @@ struct HttpOptions {
   // false: no certificate check at all. Only for a body checked by other means (a root
   // fetched against a pinned SHA-256 given by the admin).
   bool verify_peer = true;
+  // Set: the whole request within this time, connecting included (overrides `timeout`).
+  std::chrono::milliseconds total_timeout{0};
+  // "sha256//BASE64" of the server's public key (SPKI): only a server holding that key is
+  // talked to, whatever its certificate says (the CA's notaries, ca/notary/).
+  std::string pinned_public_key;
 };
 
 // The server is not trusted and the network between neither: https only, except plain http

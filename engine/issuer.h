@@ -6,6 +6,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/identity.h"
 #include "engine/openssl_ptr.h"
@@ -25,6 +26,9 @@ struct IssuedCertificate {
   std::string cert_pem;         // the leaf
   std::string chain_pem;        // its issuers, leaf excluded
   std::time_t renew_after = 0;  // the issuer's own renewal time; 0: two thirds
+  // The Retry-After of the renewal information asked at issuance (RFC 9773): when to ask
+  // again; 0 when the issuer gave none.
+  long renewal_info_retry_after = 0;
   // The root the chain leads to, when the issuer knows it (an embedded CA; a CA whose root
   // the admin pinned): stored with the version, installed as the servers' s2s trust anchor.
   std::string root_pem{};  // ({}: brace-initialising the fields above may leave it out)
@@ -36,6 +40,16 @@ struct RenewalAdvice {
   std::time_t window_start = 0;
   std::time_t window_end = 0;
   std::optional<std::chrono::seconds> retry_after;
+};
+
+// The transparency log an issuer's certificates are in, for the agent to watch
+// (plugins/log_watch/): the log list file naming its URL and key (the v3 JSON of
+// `xmppcert-ca log-list`), the CA bundle for its HTTPS and how often to look.
+struct TransparencyLogSource {
+  std::string log_list_file;
+  std::string trust_file;  // "": the system's store
+  std::chrono::seconds poll{60};
+  std::vector<std::string> on_unexpected;  // argv run for each new alarm; empty: none
 };
 
 class Issuer {
@@ -55,6 +69,9 @@ class Issuer {
   virtual std::optional<RenewalAdvice> renewal_advice(X509* /*certificate*/) {
     return std::nullopt;
   }
+
+  // The log this issuer's certificates are in, when the admin named one; nullopt: none.
+  virtual std::optional<TransparencyLogSource> transparency_log() { return std::nullopt; }
 
   // The lifetime a certificate asked for with `requested` will really have, as the dry run
   // shows it. The default: as requested ("90d").

@@ -24,6 +24,15 @@ XmppIdentities identities_from_json(const nlohmann::json& j) {
 
 }  // namespace
 
+void add_renewal_outlook(nlohmann::json& json, const CertificateRecord& r) {
+  if (r.renewal_window_end)
+    json["renewal_window"] = {{"start", format_utc(r.renewal_window_start)},
+                              {"end", format_utc(r.renewal_window_end)}};
+  if (r.next_renewal_info_poll)
+    json["next_renewal_info_poll"] = format_utc(r.next_renewal_info_poll);
+  if (!r.left_out.empty()) json["left_out"] = {{"names", r.left_out}, {"why", r.left_out_why}};
+}
+
 nlohmann::json record_to_json(const CertificateRecord& r) {
   nlohmann::json json{
       {"name", r.name},
@@ -31,6 +40,7 @@ nlohmann::json record_to_json(const CertificateRecord& r) {
       {"current_version", r.current_version},
       {"dropped_identities", r.dropped_identities},
       {"next_renewal", time_or_null(r.next_renewal)},
+      {"renewal_info_retry_after", r.renewal_info_retry_after},
       {"last_success", time_or_null(r.last_success)},
       {"consecutive_failures", r.consecutive_failures},
       {"revoked", r.revoked},
@@ -54,6 +64,14 @@ nlohmann::json record_to_json(const CertificateRecord& r) {
                             {"ok", r.last_attempt->ok},
                             {"message", r.last_attempt->message}};
   if (r.dane) json["dane"] = dane_state_to_json(*r.dane);
+  add_renewal_outlook(json, r);
+  if (const auto& pending = r.issued_not_installed)
+    json["issued_not_installed"] = {
+        {"version", pending->version},
+        {"issuer", pending->issuer},
+        {"issuer_settings", pending->issuer_settings},
+        {"renew_after", time_or_null(pending->renew_after)},
+        {"renewal_info_retry_after", pending->renewal_info_retry_after}};
   return json;
 }
 
@@ -65,6 +83,7 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
     r.current_version = json.value("current_version", 0);
     r.dropped_identities = json.value("dropped_identities", std::vector<std::string>{});
     r.next_renewal = time_from(json.value("next_renewal", nlohmann::json()));
+    r.renewal_info_retry_after = json.value("renewal_info_retry_after", 0L);
     r.last_success = time_from(json.value("last_success", nlohmann::json()));
     r.consecutive_failures = json.value("consecutive_failures", 0);
     r.revoked = json.value("revoked", false);
@@ -84,6 +103,21 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
       r.last_attempt =
           Attempt{time_from(it->at("time")), it->at("ok").get<bool>(), it->value("message", "")};
     if (auto it = json.find("dane"); it != json.end()) r.dane = dane_state_from_json(*it);
+    if (auto it = json.find("renewal_window"); it != json.end()) {
+      r.renewal_window_start = time_from(it->at("start"));
+      r.renewal_window_end = time_from(it->at("end"));
+    }
+    r.next_renewal_info_poll = time_from(json.value("next_renewal_info_poll", nlohmann::json()));
+    if (auto it = json.find("left_out"); it != json.end()) {
+      r.left_out = it->at("names").get<std::vector<std::string>>();
+      r.left_out_why = it->value("why", "");
+    }
+    if (auto it = json.find("issued_not_installed"); it != json.end())
+      r.issued_not_installed =
+          IssuedNotInstalled{it->at("version").get<int>(), it->at("issuer").get<std::string>(),
+                             it->value("issuer_settings", nlohmann::json::object()),
+                             time_from(it->value("renew_after", nlohmann::json())),
+                             it->value("renewal_info_retry_after", 0L)};
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw_operation_error("read record", origin, e.what());

@@ -46,6 +46,16 @@ struct Attempt {
   std::string message;
 };
 
+// A version the issuer gave whose install, reload or served check failed (engine/
+// issued_not_installed.h): installed at the next try instead of ordering again.
+struct IssuedNotInstalled {
+  int version = 0;
+  std::string issuer;                                         // the request's, at issuance
+  nlohmann::json issuer_settings = nlohmann::json::object();  // the request's, at issuance
+  std::time_t renew_after = 0;                                // as IssuedCertificate's
+  long renewal_info_retry_after = 0;                          // as IssuedCertificate's
+};
+
 struct CertificateRecord {
   std::string name;
   CertificateRequest request;
@@ -53,11 +63,21 @@ struct CertificateRecord {
   CertificateInfo certificate;                  // of the current version
   std::vector<std::string> dropped_identities;  // requested, but the issuer left them out
   std::time_t next_renewal = 0;
+  long renewal_info_retry_after = 0;  // seconds, as the issuer said at issuance; 0: none
+  // The issuer's renewal window as last polled (ARI) and when it is asked next; 0: unknown.
+  std::time_t renewal_window_start = 0;
+  std::time_t renewal_window_end = 0;
+  std::time_t next_renewal_info_poll = 0;
+  // Names of the request left out of the current certificate because issuing them failed
+  // (plugins/renewal.h: the last good set renewed instead), and why; retried with the rest.
+  std::vector<std::string> left_out;
+  std::string left_out_why;
   std::optional<Attempt> last_attempt;
   std::time_t last_success = 0;
   int consecutive_failures = 0;
   bool revoked = false;           // the current version was revoked: due for replacement
   std::optional<DaneState> dane;  // with "dane" in the request: the TLSA rollover
+  std::optional<IssuedNotInstalled> issued_not_installed;  // newer than current_version
 };
 
 // Certificate names become folder names: [a-z0-9] then [a-z0-9._-]; UsageError otherwise.

@@ -1,6 +1,7 @@
 #include "plugins/planning.h"
 
 #include <algorithm>
+#include <set>
 
 #include "engine/errors.h"
 #include "engine/log.h"
@@ -8,6 +9,13 @@
 
 namespace xmppcert {
 namespace {
+
+// The agent reads the server configs at every reload (and plans each turn): a name it will
+// not certify is said once per process, not once per read.
+void log_once(const std::string& certificate, const std::string& message) {
+  static std::set<std::string> said;
+  if (said.insert(certificate + "\n" + message).second) log_line(certificate, message);
+}
 
 void add_unique(std::vector<std::string>& list, const std::string& item, std::string& added) {
   if (std::find(list.begin(), list.end(), item) != list.end()) return;
@@ -27,7 +35,7 @@ void add_discovered_names(CertificateRequest& request, const ServerPlugin& serve
       parse_domain(name);
       return true;
     } catch (const UsageError& e) {
-      log_line(request.name.empty() ? request.install->plugin : request.name,
+      log_once(request.name.empty() ? request.install->plugin : request.name,
                "not certifying " + name + " from the " + request.install->plugin +
                    " config: " + e.what());
       return false;
@@ -62,7 +70,7 @@ void add_discovered_names(CertificateRequest& request, const ServerPlugin& serve
                         " with --accept-discovered, or set \"discovered_names\": \"allow\" in"
                         " its install settings)";
   if (!refused.empty())
-    log_line(request.name.empty() ? request.install->plugin : request.name, refusal);
+    log_once(request.name.empty() ? request.install->plugin : request.name, refusal);
   if (request.domains.empty())
     throw UsageError(where + ": the " + request.install->plugin +
                      " config serves no domain a certificate can name" +

@@ -20,6 +20,10 @@ class GuardedIssuer : public Issuer {
     return at_plugin_boundary("ask for renewal advice with issuer", name_,
                               [&] { return inner_->renewal_advice(certificate); });
   }
+  std::optional<TransparencyLogSource> transparency_log() override {
+    return at_plugin_boundary("find the transparency log of issuer", name_,
+                              [&] { return inner_->transparency_log(); });
+  }
   std::string validity_given(std::chrono::seconds requested) const override {
     return inner_->validity_given(requested);
   }

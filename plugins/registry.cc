@@ -7,6 +7,7 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/declaration.h"
 #include "plugins/issuers/local/local_ca.h"
+#include "plugins/log_watch/inclusion_check.h"
 #include "plugins/plugin_boundary.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
 #include "plugins/servers/ejabberd/ejabberd_plugin.h"
@@ -92,9 +93,10 @@ std::unique_ptr<Issuer> make_issuer(const std::string& name, const nlohmann::jso
                                     const std::string& where) {
   for (const auto& entry : kIssuers)
     if (name == entry.name)
-      return guard_issuer(at_plugin_boundary("configure issuer", where + ".issuer", [&] {
-        return entry.make(settings, state_dir, where);
-      }));
+      return guard_issuer(
+          logwatch::check_issued_in_log(at_plugin_boundary("configure issuer", where + ".issuer", [&] {
+            return entry.make(settings, state_dir, where);
+          })));
   throw UsageError(where + ".issuer: unknown issuer \"" + name +
                    "\" (known: " + names_of(kIssuers) + ")");
 }

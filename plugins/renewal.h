@@ -26,6 +26,22 @@ struct RenewalOutcome {
   std::string waiting;
 };
 
+// Issue 23 item 10: when issuing failed for a set of names that grew since the last good
+// certificate (a new VirtualHost without DNS), and that certificate is itself due, the names it
+// carries are renewed instead: `wanted` narrowed to them. nullopt when that does not apply
+// (an install failure, a stopped server, nothing due, no name added, DANE).
+std::optional<CertificateRequest> last_good_set(const CertificateRecord& previous,
+                                                const CertificateRequest& wanted, std::time_t now,
+                                                const std::string& failure);
+
+// Issues `last_good` in place of `wanted`, saying which names were left out and why (log,
+// record: "left_out"); the record keeps `wanted` and counts a failure, so the full set is
+// tried again after the backoff.
+CertificateRecord renew_last_good_set(const Store& store, const CertificateRecord& previous,
+                                      const CertificateRequest& last_good,
+                                      const CertificateRequest& wanted, PlannedCertificate& plan,
+                                      std::time_t now, const std::string& failure);
+
 // The decision against `plan.record`, read nowhere else.
 RenewalDecision renewal_decision(const PlannedCertificate& plan, std::time_t now, bool force);
 

@@ -1,6 +1,7 @@
 // The RFC 6962 v1 API (§4) of the CA's log, under /ct/v1/ on the CA's listener. Reads take
 // the current signed tree head as their bound: a tree_size beyond it, a bad range or an
-// unknown hash is 400 with {"error_message"}. get-entries returns at most 1000 entries.
+// unknown hash is 400 with {"error_message"}. get-entries returns at most 1000 entries, each
+// with the ordering account's path ("xmppcert_account", an addition to the RFC).
 // add-chain takes certificates this CA signed: one it logged gets its SCT again (with the
 // entry's timestamp); one it signed but did not log is appended then (evidence, not
 // history lost). add-pre-chain is refused: this CA issues no precertificates.
@@ -8,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ca/log/ct_codec.h"
+#include "ct/ct_codec.h"
 #include "ca/log/log_store.h"
-#include "ca/log/merkle.h"
+#include "ct/merkle.h"
 #include "ca/log/transparency_log.h"
 #include "ca/signer.h"
 #include "engine/encoding.h"
@@ -62,6 +63,16 @@ std::string der_of_pem_or_throw(const std::string& base64, const char* what) {
 }
 
 }  // namespace
+
+std::optional<long long> TransparencyLog::ordering_account(const std::string& leaf_input) {
+  auto leaf = ctlog::parse_x509_leaf_input(leaf_input);
+  if (!leaf) return std::nullopt;
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(leaf->cert_der.data());
+  X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(leaf->cert_der.size())));
+  if (!cert) return std::nullopt;
+  auto issued = storage_.certificate(serial_hex(cert.get()));
+  return issued ? std::optional<long long>(issued->account) : std::nullopt;
+}
 
 WebResponse TransparencyLog::handle(const WebRequest& request) {
   try {
@@ -145,9 +156,15 @@ WebResponse TransparencyLog::get_entries(const WebRequest& request) {
   end = std::min({end, size - 1, start + kMaxEntriesPerRequest - 1});
   auto entries = ctlog::LogStore(storage_).entries(start, end);
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& entry : entries)
-    list.push_back({{"leaf_input", base64_encode(entry.leaf_input)},
-                    {"extra_data", base64_encode(entry.extra_data)}});
+  for (const auto& entry : entries) {
+    nlohmann::json item = {{"leaf_input", base64_encode(entry.leaf_input)},
+                           {"extra_data", base64_encode(entry.extra_data)}};
+    // Beyond RFC 6962 (monitors ignore it): the ACME account that ordered the certificate,
+    // so that a member's alarm names whom to ask (plugins/log_watch/).
+    if (auto account = ordering_account(entry.leaf_input))
+      item["xmppcert_account"] = "/acme/acct/" + std::to_string(*account);
+    list.push_back(std::move(item));
+  }
   return json_answer(200, {{"entries", list}});
 }
 

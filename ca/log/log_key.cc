@@ -22,12 +22,15 @@ LogKey load_or_create_log_key(const std::filesystem::path& dir, bool announce) {
       log_line("xmppcert-ca", "created the transparency log's signing key " + path.string() +
                                   " (this state dir had none)");
   }
+  return log_key_of(load_private_key(read_file(path), path.string()), path.string());
+}
+
+LogKey log_key_of(PKeyPtr key, const std::string& what) {
   LogKey out;
-  out.key = load_private_key(read_file(path), path.string());
+  out.key = std::move(key);
   unsigned char* der = nullptr;
   int length = i2d_PUBKEY(out.key.get(), &der);
-  if (length <= 0)
-    throw_operation_error("encode the public key of", path.string(), openssl_error_text());
+  if (length <= 0) throw_operation_error("encode the public key of", what, openssl_error_text());
   out.spki_der.assign(reinterpret_cast<char*>(der), static_cast<size_t>(length));
   OPENSSL_free(der);
   EVP_Digest(out.spki_der.data(), out.spki_der.size(), out.log_id.data(), nullptr, EVP_sha256(),

@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "ca/log/ct_codec.h"
+#include "ct/ct_codec.h"
 #include "engine/encoding.h"
 #include "engine/fs.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "ca/log/merkle.h"
+#include "ct/merkle.h"
 #include "ca/sa/storage.h"
 
 namespace xmppcert::ctlog {

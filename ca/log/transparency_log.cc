@@ -4,7 +4,7 @@
 #include <openssl/x509.h>
 #include <unistd.h>
 
-#include "ca/log/ct_codec.h"
+#include "ct/ct_codec.h"
 #include "ca/log/log_store.h"
 #include "engine/certificate.h"
 #include "engine/errors.h"
@@ -20,7 +20,12 @@ uint64_t now_ms() {
 
 // The log key, made when missing, unless the log already holds entries: they were signed
 // with the lost key, and a new one would be a new log its monitors do not know.
-ctlog::LogKey open_log_key(const std::filesystem::path& dir, Storage& storage) {
+ctlog::LogKey open_log_key(const std::filesystem::path& dir, Storage& storage,
+                           const IssuingCa& ca) {
+  if (ca.log_key) {  // in the CA's token: a handle of our own on it
+    EVP_PKEY_up_ref(ca.log_key.get());
+    return ctlog::log_key_of(PKeyPtr(ca.log_key.get()), ca.token->name());
+  }
   uint64_t entries = ctlog::LogStore(storage).size();
   auto path = ctlog::log_key_path(dir);
   if (entries > 0 && ::access(path.c_str(), F_OK) != 0)
@@ -51,7 +56,7 @@ std::string sha256_of(std::string_view data) {
 
 TransparencyLog::TransparencyLog(const std::filesystem::path& state_dir, Storage& storage,
                                  const IssuingCa& ca)
-    : storage_(storage), ca_(ca), key_(open_log_key(state_dir, storage)) {
+    : storage_(storage), ca_(ca), key_(open_log_key(state_dir, storage, ca)) {
   root_der_ = certificate_der(parse_certificate(ca.root, "the CA's root").get());
   issuer_chain_extra_data_ =
       ctlog::x509_chain_extra_data({certificate_der(ca.cert.get()), root_der_});

@@ -1,5 +1,5 @@
 // The CA's Certificate Transparency log (RFC 6962): every certificate the CA issues is an
-// x509_entry appended in the transaction that stores it (ca/ra_finalize.cc), so none is
+// x509_entry appended in the transaction that stores it (ca/ra/finalize.cc), so none is
 // issued unlogged; the tree is built from the leaf hashes in the database (log_store.h);
 // signed tree heads are ECDSA P-256 over SHA-256 with the log key (log_key.h), re-signed
 // when the tree grew (after each issuance) or when the last is a second old. Maximum merge
@@ -11,13 +11,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "ca/ca_keys.h"
 #include "ca/log/log_key.h"
-#include "ca/log/merkle.h"
+#include "ct/merkle.h"
 #include "ca/sa/storage.h"
-#include "ca/web.h"
+#include "ca/wfe/web.h"
 
 namespace xmppcert::ca {
 
@@ -56,6 +57,8 @@ class TransparencyLog {
   WebResponse get_roots();
   WebResponse get_entry_and_proof(const WebRequest& request);
   WebResponse add_chain(const WebRequest& request);
+  // The ACME account that ordered the entry's certificate (get-entries tells the members).
+  std::optional<long long> ordering_account(const std::string& leaf_input);
 
   SignedTreeHead sign_tree_head(bool force);
   std::string signed_certificate_timestamp(uint64_t timestamp_ms, const std::string& cert_der);

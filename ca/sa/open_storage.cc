@@ -6,6 +6,7 @@
 
 #include "ca/sa/postgres_storage.h"
 #include "ca/sa/sqlite_storage.h"
+#include "ca/secret_file.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
 
@@ -15,18 +16,7 @@ namespace {
 // The password file is root's and readable by no one else: it opens the CA's database.
 std::string read_password(const std::string& file) {
   if (file.empty()) return "";
-  struct stat info {};
-  if (::lstat(file.c_str(), &info) != 0)
-    throw_operation_error("read the database password file", file, errno_text(errno));
-  if (!S_ISREG(info.st_mode))
-    throw_operation_error("read the database password file", file, "not a regular file");
-  if (info.st_mode & (S_IRWXG | S_IRWXO))
-    throw_operation_error("read the database password file", file,
-                          "group or others may access it (chmod 600)");
-  std::string password = read_file(file);
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
-    password.pop_back();
-  return password;
+  return read_secret_file(file, "the database password file");
 }
 
 }  // namespace

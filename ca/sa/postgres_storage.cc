@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <array>
 #include <cstdlib>
 #include <memory>
 
@@ -35,12 +36,34 @@ CREATE TABLE ct_entries (
 CREATE INDEX ct_entries_by_leaf_hash ON ct_entries (leaf_hash);
 CREATE INDEX ct_entries_by_certificate ON ct_entries (cert_sha256);
 )",
+    // Rate limits counted by every instance alike (the last hour's certificates carried over,
+    // so that an upgrade forgives none), the CRL all instances serve, EAB keys in the database.
+    R"(
+CREATE TABLE rate_events (
+  id BIGSERIAL PRIMARY KEY, account BIGINT NOT NULL, kind TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE INDEX rate_events_by_account ON rate_events (account, kind, at);
+INSERT INTO rate_events (account, kind, at)
+  SELECT account, 'certificate', issued FROM certificates
+  WHERE issued >= floor(extract(epoch from now()))::bigint - 3600;
+CREATE TABLE crls (
+  number BIGINT PRIMARY KEY, this_update BIGINT NOT NULL, revoked_count BIGINT NOT NULL,
+  der BYTEA NOT NULL);
+CREATE TABLE eab_keys (kid TEXT PRIMARY KEY, hmac_key BYTEA NOT NULL, created BIGINT NOT NULL);
+)",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 // Any key will do as long as every instance uses the same: "xmppcert" in ASCII.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7888467214727020916)";
 constexpr int kTransactionAttempts = 10;
+constexpr std::time_t kRateEventsKept = 86400;
+
+// The advisory lock key of `name`: FNV-1a, the same in every build and instance.
+std::string lock_key(const std::string& name) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : "xmppcert:" + name) hash = (hash ^ c) * 1099511628211ull;
+  return std::to_string(static_cast<int64_t>(hash));
+}
 
 class SerializationFailure : public OperationError {
  public:
@@ -229,8 +252,11 @@ int PostgresStorage::schema_version() {
   return static_cast<int>(version.integer(0, 0));
 }
 
-int PostgresStorage::migrate() {
+int PostgresStorage::migrate(int target) {
   std::lock_guard guard(mutex_);
+  if (target < 1 || target > kSchemaVersion)
+    throw_operation_error("migrate", where(conn_),
+                          "no schema version " + std::to_string(target) + " to migrate to");
   int before = 0;
   run_transaction([&] {
     query(kMigrationLock);
@@ -241,7 +267,7 @@ int PostgresStorage::migrate() {
                             "its schema is version " + std::to_string(before) +
                                 ", newer than this xmppcert-ca's " +
                                 std::to_string(kSchemaVersion) + "; run the newer xmppcert-ca");
-    for (int next = before + 1; next <= kSchemaVersion; ++next) {
+    for (int next = before + 1; next <= target; ++next) {
       query(kMigrations[next - 1]);
       query("DELETE FROM schema_version");
       query("INSERT INTO schema_version (version) VALUES ($1)", {std::to_string(next)});
@@ -296,6 +322,16 @@ std::optional<nlohmann::json> PostgresStorage::document(const std::string& kind,
   Result rows = query("SELECT doc FROM documents WHERE kind=$1 AND id=$2", {kind, id});
   if (rows.rows() == 0) return std::nullopt;
   return nlohmann::json::parse(rows.text(0, 0));
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> PostgresStorage::documents(
+    const std::string& kind) {
+  std::lock_guard guard(mutex_);
+  Result rows = query("SELECT id, doc FROM documents WHERE kind=$1 ORDER BY id", {kind});
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  for (int row = 0; row < rows.rows(); ++row)
+    out.emplace_back(rows.text(row, 0), nlohmann::json::parse(rows.text(row, 1)));
+  return out;
 }
 
 void PostgresStorage::insert_certificate(const CertificateRecord& cert) {
@@ -379,6 +415,118 @@ void PostgresStorage::set_renewal_override(const RenewalOverride& moved) {
       "INSERT INTO settings (name, value) VALUES ('renewal_override', $1) ON CONFLICT (name) DO "
       "UPDATE SET value = EXCLUDED.value",
       {value.dump()});
+}
+
+std::vector<AccountRecord> PostgresStorage::accounts() {
+  std::lock_guard guard(mutex_);
+  Result rows = query((std::string(kAccountColumns) + "ORDER BY id").c_str());
+  std::vector<AccountRecord> out;
+  for (int row = 0; row < rows.rows(); ++row) out.push_back(read_account(rows, row));
+  return out;
+}
+
+long long PostgresStorage::add_rate_event(long long account, const std::string& kind,
+                                          std::time_t at) {
+  std::lock_guard guard(mutex_);
+  if (++rate_events_added_ % 1024 == 0)
+    query("DELETE FROM rate_events WHERE at < $1",
+          {std::to_string(static_cast<long long>(at - kRateEventsKept))});
+  return query("INSERT INTO rate_events (account, kind, at) VALUES ($1, $2, $3) RETURNING id",
+               {std::to_string(account), kind, std::to_string(static_cast<long long>(at))})
+      .integer(0, 0);
+}
+
+void PostgresStorage::set_rate_event_kind(long long id, const std::string& kind, std::time_t at) {
+  std::lock_guard guard(mutex_);
+  if (kind.empty()) {
+    query("DELETE FROM rate_events WHERE id=$1", {std::to_string(id)});
+    return;
+  }
+  query("UPDATE rate_events SET kind=$1, at=$2 WHERE id=$3",
+        {kind, std::to_string(static_cast<long long>(at)), std::to_string(id)});
+}
+
+long long PostgresStorage::count_rate_events(long long account, const std::string& kind,
+                                             std::time_t since) {
+  std::lock_guard guard(mutex_);
+  return query("SELECT COUNT(*) FROM rate_events WHERE account=$1 AND kind=$2 AND at>=$3",
+               {std::to_string(account), kind, std::to_string(static_cast<long long>(since))})
+      .integer(0, 0);
+}
+
+std::optional<CrlRecord> PostgresStorage::latest_crl() {
+  std::lock_guard guard(mutex_);
+  Result rows = query(
+      "SELECT number, this_update, revoked_count, encode(der, 'hex') FROM crls ORDER BY number "
+      "DESC LIMIT 1");
+  if (rows.rows() == 0) return std::nullopt;
+  return CrlRecord{rows.integer(0, 0), static_cast<std::time_t>(rows.integer(0, 1)),
+                   rows.integer(0, 2), bytes_of_hex(rows.text(0, 3))};
+}
+
+void PostgresStorage::store_crl(const CrlRecord& crl) {
+  std::lock_guard guard(mutex_);
+  query("INSERT INTO crls (number, this_update, revoked_count, der) VALUES ($1, $2, $3, "
+        "decode($4, 'hex'))",
+        {std::to_string(crl.number), std::to_string(static_cast<long long>(crl.this_update)),
+         std::to_string(crl.revoked_count), hex_of(crl.der)});
+  // Only the newest is served; a few before it stay for the record.
+  query("DELETE FROM crls WHERE number < $1", {std::to_string(crl.number - 10)});
+}
+
+bool PostgresStorage::run_exclusively(const std::string& name, bool wait,
+                                      const std::function<void()>& body) {
+  std::lock_guard guard(mutex_);
+  // A session lock, taken before any transaction of `body` begins: that transaction's
+  // snapshot then already sees what the previous holder committed.
+  std::string key = lock_key(name);
+  if (wait) {
+    query("SELECT pg_advisory_lock($1::bigint)", {key});
+  } else if (query("SELECT pg_try_advisory_lock($1::bigint)", {key}).text(0, 0) != "t") {
+    return false;
+  }
+  try {
+    body();
+  } catch (...) {
+    if (PQstatus(conn_) == CONNECTION_OK)
+      PQclear(PQexecParams(conn_, "SELECT pg_advisory_unlock($1::bigint)", 1, nullptr,
+                           std::array<const char*, 1>{key.c_str()}.data(), nullptr, nullptr, 0));
+    throw;
+  }
+  query("SELECT pg_advisory_unlock($1::bigint)", {key});
+  return true;
+}
+
+bool PostgresStorage::add_eab_key(const EabKeyRecord& key) {
+  std::lock_guard guard(mutex_);
+  return query("INSERT INTO eab_keys (kid, hmac_key, created) VALUES ($1, decode($2, 'hex'), $3) "
+               "ON CONFLICT (kid) DO NOTHING RETURNING 1",
+               {key.kid, hex_of(key.hmac_key), std::to_string(static_cast<long long>(key.created))})
+             .rows() == 1;
+}
+
+std::optional<EabKeyRecord> PostgresStorage::eab_key(const std::string& kid) {
+  std::lock_guard guard(mutex_);
+  Result rows =
+      query("SELECT kid, encode(hmac_key, 'hex'), created FROM eab_keys WHERE kid=$1", {kid});
+  if (rows.rows() == 0) return std::nullopt;
+  return EabKeyRecord{rows.text(0, 0), bytes_of_hex(rows.text(0, 1)),
+                      static_cast<std::time_t>(rows.integer(0, 2))};
+}
+
+std::vector<EabKeyRecord> PostgresStorage::eab_keys() {
+  std::lock_guard guard(mutex_);
+  Result rows = query("SELECT kid, encode(hmac_key, 'hex'), created FROM eab_keys ORDER BY kid");
+  std::vector<EabKeyRecord> out;
+  for (int row = 0; row < rows.rows(); ++row)
+    out.push_back({rows.text(row, 0), bytes_of_hex(rows.text(row, 1)),
+                   static_cast<std::time_t>(rows.integer(row, 2))});
+  return out;
+}
+
+bool PostgresStorage::remove_eab_key(const std::string& kid) {
+  std::lock_guard guard(mutex_);
+  return query("DELETE FROM eab_keys WHERE kid=$1 RETURNING 1", {kid}).rows() == 1;
 }
 
 uint64_t PostgresStorage::log_append(const LogEntryRecord& entry) {

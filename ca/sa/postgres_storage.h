@@ -27,9 +27,10 @@ class PostgresStorage : public Storage {
   PostgresStorage(const PostgresStorage&) = delete;
   PostgresStorage& operator=(const PostgresStorage&) = delete;
 
-  // Creates or upgrades the schema to kSchemaVersion (idempotent; one migration at a time
-  // under an advisory lock); refuses a newer schema. Returns the version found before.
-  int migrate();
+  // Creates or upgrades the schema to `target` (idempotent; one migration at a time under an
+  // advisory lock); refuses a newer schema. Returns the version found before. Only tests
+  // stop below kSchemaVersion (to test the upgrade from an older one).
+  int migrate(int target = kSchemaVersion);
 
   long long insert_account(const AccountRecord& account) override;
   void update_account(const AccountRecord& account) override;
@@ -39,6 +40,7 @@ class PostgresStorage : public Storage {
   void put_document(const std::string& kind, const std::string& id, long long account,
                     const nlohmann::json& doc) override;
   std::optional<nlohmann::json> document(const std::string& kind, const std::string& id) override;
+  std::vector<std::pair<std::string, nlohmann::json>> documents(const std::string& kind) override;
 
   void insert_certificate(const CertificateRecord& cert) override;
   std::optional<CertificateRecord> certificate(const std::string& serial) override;
@@ -46,6 +48,22 @@ class PostgresStorage : public Storage {
   std::vector<CertificateRecord> revoked_certificates() override;
   long long count_certificates_since(long long account, std::time_t since) override;
   std::vector<CertificateRecord> certificates() override;
+  std::vector<AccountRecord> accounts() override;
+
+  long long add_rate_event(long long account, const std::string& kind, std::time_t at) override;
+  void set_rate_event_kind(long long id, const std::string& kind, std::time_t at) override;
+  long long count_rate_events(long long account, const std::string& kind,
+                              std::time_t since) override;
+
+  std::optional<CrlRecord> latest_crl() override;
+  void store_crl(const CrlRecord& crl) override;
+  bool run_exclusively(const std::string& name, bool wait,
+                       const std::function<void()>& body) override;
+
+  bool add_eab_key(const EabKeyRecord& key) override;
+  std::optional<EabKeyRecord> eab_key(const std::string& kid) override;
+  std::vector<EabKeyRecord> eab_keys() override;
+  bool remove_eab_key(const std::string& kid) override;
 
   std::string shared_secret(const std::string& name, const std::string& candidate) override;
   bool use_nonce(const std::string& nonce, std::time_t expires) override;
@@ -75,6 +93,7 @@ class PostgresStorage : public Storage {
   pg_conn* conn_ = nullptr;
   bool in_transaction_ = false;
   unsigned long long nonces_used_ = 0;  // every 1024th use also forgets expired nonces
+  unsigned long long rate_events_added_ = 0;  // every 1024th also forgets day-old events
 };
 
 }  // namespace xmppcert::ca

@@ -27,7 +27,26 @@ CREATE TABLE IF NOT EXISTS ct_entries (
   leaf_hash BLOB NOT NULL, cert_sha256 BLOB NOT NULL, serial TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ct_entries_by_leaf_hash ON ct_entries (leaf_hash);
 CREATE INDEX IF NOT EXISTS ct_entries_by_certificate ON ct_entries (cert_sha256);
+CREATE TABLE IF NOT EXISTS rate_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, account INTEGER NOT NULL, kind TEXT NOT NULL,
+  at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS rate_events_by_account ON rate_events (account, kind, at);
+CREATE TABLE IF NOT EXISTS crls (
+  number INTEGER PRIMARY KEY, this_update INTEGER NOT NULL, revoked_count INTEGER NOT NULL,
+  der BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS eab_keys (
+  kid TEXT PRIMARY KEY, hmac_key BLOB NOT NULL, created INTEGER NOT NULL);
 )";
+
+// From version 3 to 4: the last hour's certificates become rate events, so that an upgrade
+// forgives none.
+constexpr const char* kCarryRateEventsOver = R"(
+INSERT INTO rate_events (account, kind, at)
+  SELECT account, 'certificate', issued FROM certificates
+  WHERE issued >= CAST(strftime('%s','now') AS INTEGER) - 3600;
+)";
+
+constexpr std::time_t kRateEventsKept = 86400;
 
 // One prepared statement, finalized on scope exit; binds by position from 1.
 class Statement {
@@ -115,12 +134,12 @@ SqliteStorage::SqliteStorage(const std::filesystem::path& file) : path_(file.str
   sqlite3_busy_timeout(db_, 5000);
   execute("PRAGMA journal_mode=WAL");
   execute("PRAGMA synchronous=FULL");
-  long long found = 0;
-  {
+  auto schema_version = [&] {
     Statement version(db_, "PRAGMA user_version", path_);
     version.step();
-    found = version.integer(0);
-  }
+    return version.integer(0);
+  };
+  long long found = schema_version();
   if (found > kSchemaVersion) {
     sqlite3_close(db_);
     throw_operation_error("open database", path_,
@@ -128,8 +147,19 @@ SqliteStorage::SqliteStorage(const std::filesystem::path& file) : path_(file.str
                               ", newer than this xmppcert-ca's " + std::to_string(kSchemaVersion) +
                               "; run the newer xmppcert-ca");
   }
-  execute(kSchema);
-  execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  if (found == kSchemaVersion) return;
+  execute("BEGIN IMMEDIATE");
+  try {
+    found = schema_version();  // another process may have upgraded it meanwhile
+    execute(kSchema);
+    if (found > 0 && found < 4) execute(kCarryRateEventsOver);
+    execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+    execute("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+    throw;
+  }
 }
 
 SqliteStorage::~SqliteStorage() { sqlite3_close(db_); }
@@ -216,6 +246,16 @@ std::optional<nlohmann::json> SqliteStorage::document(const std::string& kind,
   row.bind(1, kind).bind(2, id);
   if (!row.step()) return std::nullopt;
   return nlohmann::json::parse(row.text(0));
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> SqliteStorage::documents(
+    const std::string& kind) {
+  std::lock_guard guard(mutex_);
+  Statement rows(db_, "SELECT id, doc FROM documents WHERE kind=? ORDER BY rowid", path_);
+  rows.bind(1, kind);
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  while (rows.step()) out.emplace_back(rows.text(0), nlohmann::json::parse(rows.text(1)));
+  return out;
 }
 
 void SqliteStorage::insert_certificate(const CertificateRecord& cert) {
@@ -313,6 +353,115 @@ void SqliteStorage::set_renewal_override(const RenewalOverride& moved) {
             path_)
       .bind(1, value.dump())
       .step();
+}
+
+std::vector<AccountRecord> SqliteStorage::accounts() {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, (std::string(kAccountColumns) + "ORDER BY id").c_str(), path_);
+  std::vector<AccountRecord> out;
+  while (row.step()) out.push_back(read_account(row));
+  return out;
+}
+
+long long SqliteStorage::add_rate_event(long long account, const std::string& kind,
+                                        std::time_t at) {
+  std::lock_guard guard(mutex_);
+  if (++rate_events_added_ % 1024 == 0)
+    Statement(db_, "DELETE FROM rate_events WHERE at < ?", path_)
+        .bind(1, static_cast<long long>(at - kRateEventsKept))
+        .step();
+  Statement(db_, "INSERT INTO rate_events (account, kind, at) VALUES (?, ?, ?)", path_)
+      .bind(1, account)
+      .bind(2, kind)
+      .bind(3, static_cast<long long>(at))
+      .step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void SqliteStorage::set_rate_event_kind(long long id, const std::string& kind, std::time_t at) {
+  std::lock_guard guard(mutex_);
+  if (kind.empty()) {
+    Statement(db_, "DELETE FROM rate_events WHERE id=?", path_).bind(1, id).step();
+    return;
+  }
+  Statement(db_, "UPDATE rate_events SET kind=?, at=? WHERE id=?", path_)
+      .bind(1, kind)
+      .bind(2, static_cast<long long>(at))
+      .bind(3, id)
+      .step();
+}
+
+long long SqliteStorage::count_rate_events(long long account, const std::string& kind,
+                                           std::time_t since) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT COUNT(*) FROM rate_events WHERE account=? AND kind=? AND at>=?",
+                path_);
+  row.bind(1, account).bind(2, kind).bind(3, static_cast<long long>(since));
+  row.step();
+  return row.integer(0);
+}
+
+std::optional<CrlRecord> SqliteStorage::latest_crl() {
+  std::lock_guard guard(mutex_);
+  Statement row(db_,
+                "SELECT number, this_update, revoked_count, der FROM crls ORDER BY number DESC "
+                "LIMIT 1",
+                path_);
+  if (!row.step()) return std::nullopt;
+  return CrlRecord{row.integer(0), static_cast<std::time_t>(row.integer(1)), row.integer(2),
+                   row.blob(3)};
+}
+
+void SqliteStorage::store_crl(const CrlRecord& crl) {
+  std::lock_guard guard(mutex_);
+  Statement(db_, "INSERT INTO crls (number, this_update, revoked_count, der) VALUES (?,?,?,?)",
+            path_)
+      .bind(1, crl.number)
+      .bind(2, static_cast<long long>(crl.this_update))
+      .bind(3, crl.revoked_count)
+      .bind_blob(4, crl.der)
+      .step();
+  // Only the newest is served; a few before it stay for the record.
+  Statement(db_, "DELETE FROM crls WHERE number < ?", path_).bind(1, crl.number - 10).step();
+}
+
+bool SqliteStorage::run_exclusively(const std::string&, bool, const std::function<void()>& body) {
+  body();
+  return true;
+}
+
+bool SqliteStorage::add_eab_key(const EabKeyRecord& key) {
+  std::lock_guard guard(mutex_);
+  Statement(db_, "INSERT OR IGNORE INTO eab_keys (kid, hmac_key, created) VALUES (?, ?, ?)",
+            path_)
+      .bind(1, key.kid)
+      .bind_blob(2, key.hmac_key)
+      .bind(3, static_cast<long long>(key.created))
+      .step();
+  return sqlite3_changes(db_) == 1;
+}
+
+std::optional<EabKeyRecord> SqliteStorage::eab_key(const std::string& kid) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT kid, hmac_key, created FROM eab_keys WHERE kid=?", path_);
+  row.bind(1, kid);
+  if (!row.step()) return std::nullopt;
+  return EabKeyRecord{row.text(0), row.blob(1), static_cast<std::time_t>(row.integer(2))};
+}
+
+std::vector<EabKeyRecord> SqliteStorage::eab_keys() {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, "SELECT kid, hmac_key, created FROM eab_keys ORDER BY kid", path_);
+  std::vector<EabKeyRecord> out;
+  while (row.step())
+    out.push_back({row.text(0), row.blob(1), static_cast<std::time_t>(row.integer(2))});
+  return out;
+}
+
+bool SqliteStorage::remove_eab_key(const std::string& kid) {
+  std::lock_guard guard(mutex_);
+  Statement(db_, "DELETE FROM eab_keys WHERE kid=?", path_).bind(1, kid).step();
+  return sqlite3_changes(db_) == 1;
 }
 
 uint64_t SqliteStorage::log_append(const LogEntryRecord& entry) {

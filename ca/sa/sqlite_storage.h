@@ -31,6 +31,7 @@ class SqliteStorage : public Storage {
   void put_document(const std::string& kind, const std::string& id, long long account,
                     const nlohmann::json& doc) override;
   std::optional<nlohmann::json> document(const std::string& kind, const std::string& id) override;
+  std::vector<std::pair<std::string, nlohmann::json>> documents(const std::string& kind) override;
 
   void insert_certificate(const CertificateRecord& cert) override;
   std::optional<CertificateRecord> certificate(const std::string& serial) override;
@@ -38,6 +39,22 @@ class SqliteStorage : public Storage {
   std::vector<CertificateRecord> revoked_certificates() override;
   long long count_certificates_since(long long account, std::time_t since) override;
   std::vector<CertificateRecord> certificates() override;
+  std::vector<AccountRecord> accounts() override;
+
+  long long add_rate_event(long long account, const std::string& kind, std::time_t at) override;
+  void set_rate_event_kind(long long id, const std::string& kind, std::time_t at) override;
+  long long count_rate_events(long long account, const std::string& kind,
+                              std::time_t since) override;
+
+  std::optional<CrlRecord> latest_crl() override;
+  void store_crl(const CrlRecord& crl) override;
+  bool run_exclusively(const std::string& name, bool wait,
+                       const std::function<void()>& body) override;
+
+  bool add_eab_key(const EabKeyRecord& key) override;
+  std::optional<EabKeyRecord> eab_key(const std::string& kid) override;
+  std::vector<EabKeyRecord> eab_keys() override;
+  bool remove_eab_key(const std::string& kid) override;
 
   std::string shared_secret(const std::string& name, const std::string& candidate) override;
   bool use_nonce(const std::string& nonce, std::time_t expires) override;
@@ -61,6 +78,7 @@ class SqliteStorage : public Storage {
   sqlite3* db_ = nullptr;
   std::string path_;
   unsigned long long nonces_used_ = 0;  // every 1024th use also forgets expired nonces
+  unsigned long long rate_events_added_ = 0;  // every 1024th also forgets day-old events
 };
 
 }  // namespace xmppcert::ca

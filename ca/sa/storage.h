@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace xmppcert::ca {
@@ -64,9 +65,25 @@ class StorageUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The CRL every instance serves (ra/revocation.cc): signed by one instance at a time and
+// stored, so that all serve the same one and its number only ever grows.
+struct CrlRecord {
+  long long number = 0;  // RFC 5280 cRLNumber
+  std::time_t this_update = 0;
+  long long revoked_count = 0;  // how many revocations it lists
+  std::string der;
+};
+
+// An External Account Binding key (RFC 8555 §7.3.4) an operator added (xmppcert-ca eab add).
+struct EabKeyRecord {
+  std::string kid;
+  std::string hmac_key;  // raw bytes; never printed after `eab add`
+  std::time_t created = 0;
+};
+
 // The schema version this build reads and writes; `xmppcert-ca migrate` brings a database
 // to it and every backend refuses a newer one.
-constexpr int kSchemaVersion = 3;  // 2: used_nonces, 3: ct_entries
+constexpr int kSchemaVersion = 4;  // 2: used_nonces, 3: ct_entries, 4: rate_events, crls, eab_keys
 
 class Storage {
  public:
@@ -82,6 +99,9 @@ class Storage {
                             const nlohmann::json& doc) = 0;
   virtual std::optional<nlohmann::json> document(const std::string& kind,
                                                  const std::string& id) = 0;
+  // Every document of `kind` with its id, as stored (xmppcert-ca list --authorizations).
+  virtual std::vector<std::pair<std::string, nlohmann::json>> documents(
+      const std::string& kind) = 0;
 
   virtual void insert_certificate(const CertificateRecord& cert) = 0;
   virtual std::optional<CertificateRecord> certificate(const std::string& serial) = 0;
@@ -90,6 +110,34 @@ class Storage {
   virtual long long count_certificates_since(long long account, std::time_t since) = 0;
   // Every certificate, oldest first (xmppcert-ca list).
   virtual std::vector<CertificateRecord> certificates() = 0;
+  // Every account, by id (xmppcert-ca accounts).
+  virtual std::vector<AccountRecord> accounts() = 0;
+
+  // What the rate limits count (ra/rate_limits.cc), one row per event so that every instance
+  // on the database counts the same: `kind` ("certificate", "validating", "failed") for
+  // `account` at `at` (the RA's clock). add_rate_event returns the event's id;
+  // set_rate_event_kind changes it ("" removes it). Events older than a day are forgotten.
+  virtual long long add_rate_event(long long account, const std::string& kind, std::time_t at) = 0;
+  virtual void set_rate_event_kind(long long id, const std::string& kind, std::time_t at) = 0;
+  virtual long long count_rate_events(long long account, const std::string& kind,
+                                      std::time_t since) = 0;
+
+  // The newest stored CRL; store_crl adds one (its number above every stored one).
+  virtual std::optional<CrlRecord> latest_crl() = 0;
+  virtual void store_crl(const CrlRecord& crl) = 0;
+  // Runs `body` while this connection holds the lock `name` that every instance on this
+  // database shares (PostgreSQL: a session advisory lock, let go if the instance dies). When
+  // another holds it: with `wait`, waits for it; without, returns false and `body` does not run.
+  // SQLite: one file has one writer at a time already (BEGIN IMMEDIATE); `body` runs.
+  virtual bool run_exclusively(const std::string& name, bool wait,
+                               const std::function<void()>& body) = 0;
+
+  // EAB keys kept in the database (besides those in the config file). add_eab_key: false when
+  // the key id exists already; remove_eab_key: false when there was none.
+  virtual bool add_eab_key(const EabKeyRecord& key) = 0;
+  virtual std::optional<EabKeyRecord> eab_key(const std::string& kid) = 0;
+  virtual std::vector<EabKeyRecord> eab_keys() = 0;
+  virtual bool remove_eab_key(const std::string& kid) = 0;
 
   // What every instance on this database shares, made once: the stored value of `name`,
   // storing `candidate` when there is none yet.

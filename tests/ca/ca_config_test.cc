@@ -1,7 +1,10 @@
 // The CA's config file is read strictly (ca/ca_config.h): a typo must stop `serve` with the
 // file, the line and the keys it expected, never serve with a setting silently off.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 #include "tests/ca/ca_fixture.h"
 
@@ -56,6 +59,57 @@ TEST_F(CaConfigFile, WrongTypesAndJsonSyntaxErrorsAreRefusedNamingTheKeyOrTheLin
   ProcessResult syntax = serve_with("{\n\"listen\": \"127.0.0.1:1\",,\n}");
   EXPECT_EQ(syntax.exit_code, 2) << syntax.err;
   EXPECT_NE(syntax.err.find("line 2"), std::string::npos) << syntax.err;
+}
+
+TEST_F(CaConfigFile, NotariesWithABadUrlKeyOrQuorumAreRefusedNamingTheFileAndKey) {
+  const std::string key(64, 'a');
+  ProcessResult url = serve_with(
+      R"({"notaries": [{"url": "http://192.0.2.1:8443", "key_sha256": ")" + key + "\"}]}");
+  EXPECT_EQ(url.exit_code, 2) << url.err;
+  EXPECT_NE(url.err.find(file() + ".notaries[0].url: expected https://"), std::string::npos)
+      << url.err;
+  ProcessResult digest =
+      serve_with(R"({"notaries": [{"url": "https://192.0.2.1:8443", "key_sha256": ")" + key +
+                 R"("}, {"url": "https://192.0.2.2:8443", "key_sha256": "AB"}]})");
+  EXPECT_EQ(digest.exit_code, 2) << digest.err;
+  EXPECT_NE(digest.err.find(file() + ".notaries[1].key_sha256: expected 64 lower-case hex"),
+            std::string::npos)
+      << digest.err;
+  ProcessResult quorum = serve_with(
+      R"({"notary_quorum": 3, "notaries": [{"url": "https://192.0.2.1:8443", "key_sha256": ")" +
+      key + "\"}]}");
+  EXPECT_EQ(quorum.exit_code, 2) << quorum.err;
+  EXPECT_NE(quorum.err.find(file() + ".notary_quorum: more than the 1 notaries configured"),
+            std::string::npos)
+      << quorum.err;
+  ProcessResult alone = serve_with(R"({"notary_quorum": 1})");
+  EXPECT_EQ(alone.exit_code, 2) << alone.err;
+  EXPECT_NE(alone.err.find(file() + ".notary_quorum: set, but no \"notaries\""), std::string::npos)
+      << alone.err;
+  ProcessResult typo =
+      serve_with("{\"notaries\": [{\"url\": \"https://192.0.2.1:1\",\n \"key_sha265\": \"\"}]}");
+  EXPECT_EQ(typo.exit_code, 2) << typo.err;
+  EXPECT_NE(typo.err.find(file() + ":2"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("unknown key \"key_sha265\""), std::string::npos) << typo.err;
+}
+
+TEST_F(CaConfigFile, AConfigFileOrFolderOthersCanWriteIsRefusedNamingIt) {
+  write_text(dir_ / "ca.json", "{}");
+  ASSERT_EQ(::chmod(file().c_str(), 0664), 0);
+  ProcessResult group_writable = run_xmppcert_ca({"serve", "--state-dir", (dir_ / "ca").string(),
+                                                  "--listen", "127.0.0.1:1", "--config", file()});
+  EXPECT_EQ(group_writable.exit_code, 2) << group_writable.err;
+  EXPECT_NE(group_writable.err.find(file()), std::string::npos) << group_writable.err;
+
+  std::filesystem::create_directory(dir_ / "open");
+  ASSERT_EQ(::chmod((dir_ / "open").c_str(), 0777), 0);
+  write_text(dir_ / "open" / "ca.json", "{}");
+  ASSERT_EQ(::chmod((dir_ / "open" / "ca.json").c_str(), 0644), 0);
+  ProcessResult open_folder =
+      run_xmppcert_ca({"serve", "--state-dir", (dir_ / "ca").string(), "--listen", "127.0.0.1:1",
+                       "--config", (dir_ / "open" / "ca.json").string()});
+  EXPECT_EQ(open_folder.exit_code, 2) << open_folder.err;
+  EXPECT_NE(open_folder.err.find((dir_ / "open").string()), std::string::npos) << open_folder.err;
 }
 
 }  // namespace

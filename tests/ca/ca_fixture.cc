@@ -62,8 +62,14 @@ FoundationCa::FoundationCa(FoundationCaOptions options)
     init.push_back("--permitted-domain");
     init.push_back(domain);
   }
-  ProcessResult made = run_xmppcert_ca(init);
+  if (options.pkcs11_token) {
+    token_ = std::make_unique<SoftHsmToken>();
+    auto flags = token_->init_flags();
+    init.insert(init.end(), flags.begin(), flags.end());
+  }
+  ProcessResult made = run_ca(init);
   if (made.exit_code != 0) throw std::runtime_error("xmppcert-ca init: " + made.err);
+  init_output_ = made.out;
   http01_port_ = options.http01_port ? options.http01_port : free_port();
   tls_port_ = free_port();
   serve_args_ = {"--validation-http-port",
@@ -85,7 +91,9 @@ void FoundationCa::start() {
                                 "--state-dir",      state_dir(),
                                 "--listen",         listen_address_ + ":" + std::to_string(port_)};
   argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
-  pid_ = spawn_unprivileged(argv, {}, dir_ / "ca.log", "root", "root");
+  pid_ = spawn_unprivileged(argv,
+                            token_ ? token_->environment() : std::map<std::string, std::string>{},
+                            dir_ / "ca.log", "root", "root");
   wait_for_port(port_, "xmppcert-ca", pid_);
 }
 
@@ -103,7 +111,8 @@ int FoundationCa::start_another_instance() {
                                 "--listen",         listen_address_ + ":" + std::to_string(port)};
   argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
   others_.push_back(spawn_unprivileged(
-      argv, {}, dir_ / ("ca-" + std::to_string(others_.size() + 2) + ".log"), "root", "root"));
+      argv, token_ ? token_->environment() : std::map<std::string, std::string>{},
+      dir_ / ("ca-" + std::to_string(others_.size() + 2) + ".log"), "root", "root"));
   wait_for_port(port, "xmppcert-ca", others_.back());
   return port;
 }
@@ -111,6 +120,22 @@ int FoundationCa::start_another_instance() {
 FoundationCa::~FoundationCa() {
   for (pid_t& other : others_) stop_process(other);
   stop_process(pid_);
+}
+
+ProcessResult FoundationCa::run_ca(std::vector<std::string> args) const {
+  if (!token_) return run_xmppcert_ca(std::move(args));
+  args.insert(args.begin(), XMPPCERT_CA_BINARY);
+  return token_->run(args);
+}
+
+std::string FoundationCa::root_sha256() const {
+  ProcessResult fingerprint = run_process(
+      {"openssl", "x509", "-in", root_file(), "-noout", "-fingerprint", "-sha256"});
+  if (fingerprint.exit_code != 0)
+    throw std::runtime_error("openssl x509 -fingerprint " + root_file() + ": " + fingerprint.err);
+  std::string pin = fingerprint.out.substr(fingerprint.out.find('=') + 1);
+  pin.erase(pin.find_last_not_of('\n') + 1);
+  return pin;
 }
 
 std::string FoundationCa::directory_url() const {

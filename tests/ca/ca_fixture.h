@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/ca/postgres_server.h"
+#include "tests/ca/softhsm_token.h"
 #include "tests/integration/bind_server.h"
 #include "tests/unit/test_support.h"
 
@@ -43,6 +44,8 @@ struct FoundationCaOptions {
   int bind_port = 0;
   std::string bind_also_listen_on;
   int http01_port = 0;
+  // The CA's keys made in a SoftHSM2 token of the test's own (init --pkcs11-*), not in files.
+  bool pkcs11_token = false;
 };
 
 class FoundationCa {
@@ -53,6 +56,9 @@ class FoundationCa {
 
   std::string directory_url() const;
   std::string root_file() const { return (dir_ / "ca" / "root.pem").string(); }
+  // The root's SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it: the pin
+  // an admin hands out (--acme-root-sha256). Throws when openssl fails.
+  std::string root_sha256() const;
   std::string state_dir() const { return (dir_ / "ca").string(); }
   int http01_port() const { return http01_port_; }
   int tls_alpn01_port() const { return tls_port_; }
@@ -61,6 +67,11 @@ class FoundationCa {
   pid_t pid() const { return pid_; }
   const TempDir& dir() const { return dir_; }
   std::string log() const;
+  std::string init_output() const { return init_output_; }
+  // The token holding the CA's keys (pkcs11_token), else nullptr.
+  const SoftHsmToken* token() const { return token_.get(); }
+  // `xmppcert-ca args`, with the token's environment when the CA has one.
+  ProcessResult run_ca(std::vector<std::string> args) const;
   // "--config FILE" when the CA has a config file (always with PostgreSQL), for the
   // operator commands that must find the same storage as serve.
   std::vector<std::string> config_args() const;
@@ -70,6 +81,9 @@ class FoundationCa {
   // serves again on the same state dir, port and validation ports.
   void kill_hard();
   void start();
+  // From now on the CA's keys are in `token` (the test moved them there): start() and run_ca
+  // give the CA its environment.
+  void use_token(std::unique_ptr<SoftHsmToken> token) { token_ = std::move(token); }
   // Another `serve` on the same state dir and storage, on a port of its own (stopped in the
   // destructor); returns its port. With PostgreSQL: a second instance on one database.
   int start_another_instance();
@@ -77,6 +91,8 @@ class FoundationCa {
  private:
   TempDir dir_;
   std::unique_ptr<BindServer> bind_;
+  std::unique_ptr<SoftHsmToken> token_;
+  std::string init_output_;
   std::string hostname_;
   std::string listen_address_;
   int port_ = 0;

@@ -12,14 +12,6 @@ namespace {
 using testing::FoundationCa;
 using testing::ProcessResult;
 
-std::string root_pin(const FoundationCa& ca) {
-  ProcessResult fingerprint = testing::run_process(
-      {"openssl", "x509", "-in", ca.root_file(), "-noout", "-fingerprint", "-sha256"});
-  std::string pin = fingerprint.out.substr(fingerprint.out.find('=') + 1);
-  pin.erase(pin.find_last_not_of("\n") + 1);
-  return pin;
-}
-
 std::vector<std::string> dry_run(const FoundationCa& ca, const testing::TempDir& state) {
   return {"enroll",           "xmpp.example.test",
           "--dry-run",        "--state-dir",
@@ -35,7 +27,7 @@ TEST(FoundationFlow, TheDryRunWithARootPinTrustsThePinnedRootAndWritesNothing) {
   FoundationCa ca;
   testing::TempDir state;
   std::vector<std::string> args = dry_run(ca, state);
-  args.insert(args.end(), {"--acme-root-sha256", root_pin(ca)});
+  args.insert(args.end(), {"--acme-root-sha256", ca.root_sha256()});
   ProcessResult r = testing::run_xmppcert(args);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("matches root_sha256: ok"), std::string::npos) << r.out;

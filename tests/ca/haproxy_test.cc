@@ -1,14 +1,25 @@
 // Two xmppcert-ca instances on one PostgreSQL behind haproxy (TCP, TLS passed through; both
 // instances serve the same HTTPS certificate from the shared state dir and name the one
 // base_url): xmppcert enrolls through the single directory URL, one instance is killed with
-// SIGKILL, and enrolling goes on through the other, each certificate recorded once.
+// SIGKILL, and enrolling goes on through the other, each certificate recorded once. Eight
+// clients enrolling in a loop while one instance dies at a random moment all finish (a
+// failed run is run again, as a timer would), and nothing acknowledged is lost or doubled.
 #include <gtest/gtest.h>
+#include <openssl/x509.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
 
 #include "engine/fs.h"
+#include "engine/http.h"
 #include "tests/ca/ca_fixture.h"
 #include "tests/ca/interop_support.h"
+#include "tests/ca/webroot_server.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/integration/pebble_fixture.h"
 
@@ -48,6 +59,26 @@ class Haproxy {
   pid_t pid_ = -1;
 };
 
+// Why two instances behind haproxy cannot run here, or "" when they can.
+std::string missing_for_two_instances() {
+  if (!FoundationCa::available()) return "xmppcert-ca or bind9 missing";
+  if (auto missing = testing::backend_missing(Backend::kPostgres); !missing.empty())
+    return missing;
+  if (!testing::installed("/usr/sbin/haproxy")) return "haproxy is not installed";
+  return "";
+}
+
+// Two xmppcert-ca instances on one PostgreSQL behind haproxy: one base URL, the first
+// instance the fixture's own (ca), the second started beside it.
+struct TwoInstancesBehindHaproxy {
+  int front = testing::free_port();
+  std::string base = "https://127.0.0.1:" + std::to_string(front);
+  FoundationCa ca{
+      {.backend = Backend::kPostgres, .config_json = nlohmann::json{{"base_url", base}}.dump()}};
+  int second = ca.start_another_instance();
+  Haproxy haproxy{front, ca.port(), second};
+};
+
 ProcessResult enroll(const FoundationCa& ca, const std::string& directory,
                      const testing::TempDir& state, const std::string& domain) {
   return testing::run_xmppcert({"enroll", domain, "--state-dir", state.path().string(), "--issuer",
@@ -57,16 +88,10 @@ ProcessResult enroll(const FoundationCa& ca, const std::string& directory,
 }
 
 TEST(FoundationCaHaproxy, TwoInstancesOnOnePostgresqlServeOneUrlAndSurviveAKillNine) {
-  if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
-  if (auto missing = testing::backend_missing(Backend::kPostgres); !missing.empty())
-    GTEST_SKIP() << missing;
-  if (!testing::installed("/usr/sbin/haproxy")) GTEST_SKIP() << "haproxy is not installed";
-  int front = testing::free_port();
-  std::string base = "https://127.0.0.1:" + std::to_string(front);
-  FoundationCa ca(
-      {.backend = Backend::kPostgres, .config_json = nlohmann::json{{"base_url", base}}.dump()});
-  int second = ca.start_another_instance();
-  Haproxy haproxy(front, ca.port(), second);
+  if (auto missing = missing_for_two_instances(); !missing.empty()) GTEST_SKIP() << missing;
+  TwoInstancesBehindHaproxy instances;
+  FoundationCa& ca = instances.ca;
+  const std::string& base = instances.base;
   const std::string directory = base + "/directory";
 
   for (int i = 0; i < 3; ++i) {
@@ -82,6 +107,113 @@ TEST(FoundationCaHaproxy, TwoInstancesOnOnePostgresqlServeOneUrlAndSurviveAKillN
   }
   EXPECT_EQ(ca.sql("SELECT count(*) FROM certificates"), "5");
   EXPECT_EQ(ca.sql("SELECT count(DISTINCT order_id) FROM certificates"), "5");
+}
+
+// One enrollment of `domain` by a client whose state (and so account) is `state`, answering
+// http-01 through the shared webroot so that several clients can validate at once.
+ProcessResult enroll_through_webroot(const FoundationCa& ca, const std::string& directory,
+                                     const std::filesystem::path& state,
+                                     const std::filesystem::path& webroot,
+                                     const std::string& domain) {
+  return testing::run_xmppcert({"enroll", domain, "--state-dir", state.string(), "--issuer",
+                                "foundation", "--acme-directory", directory, "--acme-trust",
+                                ca.root_file(), "--acme-agree-tos", "--webroot", webroot.string()});
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// Seconds from now to the CRL's nextUpdate and from its lastUpdate to now.
+std::pair<long, long> crl_times(const std::string& der) {
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
+  X509_CRL* crl = d2i_X509_CRL(nullptr, &cursor, static_cast<long>(der.size()));
+  if (!crl) return {0, 0};
+  int days = 0, seconds = 0;
+  ASN1_TIME_diff(&days, &seconds, nullptr, X509_CRL_get0_nextUpdate(crl));
+  long to_next = days * 86400L + seconds;
+  ASN1_TIME_diff(&days, &seconds, X509_CRL_get0_lastUpdate(crl), nullptr);
+  long since_last = days * 86400L + seconds;
+  X509_CRL_free(crl);
+  return {to_next, since_last};
+}
+
+TEST(FoundationCaHaproxy, EightClientsEnrollingInALoopAllFinishWhenAnInstanceIsKilledMidRun) {
+  if (auto missing = missing_for_two_instances(); !missing.empty()) GTEST_SKIP() << missing;
+  TwoInstancesBehindHaproxy instances;
+  FoundationCa& ca = instances.ca;
+  const std::string& base = instances.base;
+  testing::TempDir work;
+  std::filesystem::path webroot = work.path() / "webroot";
+  std::filesystem::create_directories(webroot / ".well-known" / "acme-challenge");
+  testing::WebrootServer web(ca.http01_port(), webroot / ".well-known" / "acme-challenge");
+  const std::string directory = base + "/directory";
+
+  constexpr int kClients = 8;
+  constexpr int kCertificatesEach = 3;
+  constexpr int kRunsPerCertificate = 4;  // a run cut off by the kill is run again
+  struct Client {
+    std::vector<std::string> serials;  // of the certificates it got (acknowledged)
+    int runs = 0;
+    std::string last_error;
+  };
+  std::vector<Client> clients(kClients);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClients; ++c)
+    threads.emplace_back([&, c] {
+      std::filesystem::path state = work.path() / ("client" + std::to_string(c));
+      for (int i = 0; i < kCertificatesEach; ++i) {
+        std::string domain = "c" + std::to_string(c) + "-" + std::to_string(i) + ".example.test";
+        for (int run = 0; run < kRunsPerCertificate; ++run) {
+          ++clients[c].runs;
+          ProcessResult r = enroll_through_webroot(ca, directory, state, webroot, domain);
+          if (r.exit_code == 0) {
+            clients[c].serials.push_back(
+                lower(testing::serial_of(testing::find_file(state / "certs" / domain, "cert.pem"))));
+            break;
+          }
+          clients[c].last_error = domain + ": " + r.err;
+        }
+      }
+    });
+  unsigned seed = std::random_device{}();
+  std::mt19937 generator(seed);
+  int delay_ms = std::uniform_int_distribution<int>(300, 3000)(generator);
+  // A random moment to kill -9 at (the point of the test), not a wait for a condition.
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  ca.kill_hard();  // the first instance; haproxy sends everything to the second from now on
+  for (auto& thread : threads) thread.join();
+  SCOPED_TRACE("killed " + std::to_string(delay_ms) + " ms into the runs (seed " +
+               std::to_string(seed) + ")");
+
+  int acknowledged = 0, runs = 0;
+  for (int c = 0; c < kClients; ++c) {
+    EXPECT_EQ(clients[c].serials.size(), static_cast<size_t>(kCertificatesEach))
+        << "client " << c << " did not finish: " << clients[c].last_error;
+    for (const auto& serial : clients[c].serials)
+      EXPECT_EQ(ca.sql("SELECT count(*) FROM certificates WHERE serial = '" + serial + "'"), "1")
+          << "client " << c << " got " << serial;
+    acknowledged += static_cast<int>(clients[c].serials.size());
+    runs += clients[c].runs;
+  }
+  RecordProperty("runs", runs);
+  // No order finalized twice; no valid order without its certificate and none the other way.
+  EXPECT_EQ(ca.sql("SELECT count(*) - count(DISTINCT order_id) FROM certificates"), "0");
+  EXPECT_EQ(ca.sql("SELECT count(*) FROM documents d WHERE kind = 'order' AND "
+                   "(doc::json ->> 'status') = 'valid' AND NOT EXISTS (SELECT 1 FROM "
+                   "certificates c WHERE c.serial = (doc::json ->> 'certificate'))"),
+            "0");
+  EXPECT_GE(std::stoi(ca.sql("SELECT count(*) FROM certificates")), acknowledged);
+
+  // The CRL through the one URL is current: signed within the day, days from its nextUpdate.
+  HttpClient http(HttpOptions{ca.root_file()});
+  HttpResponse crl = http.get(base + "/crl");
+  ASSERT_EQ(crl.status, 200);
+  auto [to_next, since_last] = crl_times(crl.body);
+  EXPECT_GT(to_next, 6 * 86400L);
+  EXPECT_LE(since_last, 86400L);
 }
 
 }  // namespace

@@ -68,4 +68,36 @@ void lego_obtains_and_revokes(const FoundationCa& ca, Environment env, const std
   EXPECT_NE(crl_text(ca, dir).find(serial), std::string::npos) << serial;
 }
 
+void certbot_obtains_and_revokes(const FoundationCa& ca, const std::string& domain) {
+  TempDir dir;
+  const Environment env{{"REQUESTS_CA_BUNDLE", ca.root_file()}};
+  std::vector<std::string> dirs{
+      "--config-dir",     (dir / "config").string(), "--work-dir", (dir / "work").string(),
+      "--logs-dir",       (dir / "logs").string(),   "--server",   ca.directory_url(),
+      "--non-interactive"};
+  std::vector<std::string> obtain{"certbot",
+                                  "certonly",
+                                  "--standalone",
+                                  "--http-01-address",
+                                  "127.0.0.1",
+                                  "--http-01-port",
+                                  std::to_string(ca.http01_port()),
+                                  "-d",
+                                  domain,
+                                  "--agree-tos",
+                                  "--register-unsafely-without-email"};
+  obtain.insert(obtain.end(), dirs.begin(), dirs.end());
+  ProcessResult r = run_with_env(env, obtain);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
+  auto cert = find_file(dir / "config", "cert1.pem");
+  ASSERT_FALSE(cert.empty());
+  std::string serial = serial_of(cert);
+  std::vector<std::string> revoke{"certbot", "revoke", "--cert-path", cert.string(),
+                                  "--no-delete-after-revoke"};
+  revoke.insert(revoke.end(), dirs.begin(), dirs.end());
+  r = run_with_env(env, revoke);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
+  EXPECT_NE(crl_text(ca, dir).find(serial), std::string::npos) << serial;
+}
+
 }  // namespace xmppcert::testing

@@ -23,6 +23,9 @@ std::string crl_text(const FoundationCa& ca, const TempDir& dir);
 // and the serial to be in the CRL afterwards.
 void lego_obtains_and_revokes(const FoundationCa& ca, Environment env, const std::string& domain,
                               const std::vector<std::string>& solver);
+// `certbot certonly --standalone` (http-01) for `domain`, then `certbot revoke`; the same
+// checks as lego's.
+void certbot_obtains_and_revokes(const FoundationCa& ca, const std::string& domain);
 // The first file named `name` under `root`; empty when there is none.
 std::filesystem::path find_file(const std::filesystem::path& root, const std::string& name);
 

@@ -62,35 +62,7 @@ TEST_F(FoundationCaInterop, LegoObtainsWithDns01ThroughRfc2136AndRevokes) {
 TEST_F(FoundationCaInterop, CertbotObtainsWithHttp01StandaloneAndRevokes) {
   if (!testing::installed("/usr/bin/certbot")) GTEST_SKIP() << "certbot is not installed";
   FoundationCa ca;
-  testing::TempDir dir;
-  const Environment env{{"REQUESTS_CA_BUNDLE", ca.root_file()}};
-  std::vector<std::string> dirs{
-      "--config-dir",     (dir / "config").string(), "--work-dir", (dir / "work").string(),
-      "--logs-dir",       (dir / "logs").string(),   "--server",   ca.directory_url(),
-      "--non-interactive"};
-  std::vector<std::string> obtain{"certbot",
-                                  "certonly",
-                                  "--standalone",
-                                  "--http-01-address",
-                                  "127.0.0.1",
-                                  "--http-01-port",
-                                  std::to_string(ca.http01_port()),
-                                  "-d",
-                                  "certbot.example.test",
-                                  "--agree-tos",
-                                  "--register-unsafely-without-email"};
-  obtain.insert(obtain.end(), dirs.begin(), dirs.end());
-  ProcessResult r = testing::run_with_env(env, obtain);
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
-  auto cert = testing::find_file(dir / "config", "cert1.pem");
-  ASSERT_FALSE(cert.empty());
-  std::string serial = testing::serial_of(cert);
-  std::vector<std::string> revoke{"certbot", "revoke", "--cert-path", cert.string(),
-                                  "--no-delete-after-revoke"};
-  revoke.insert(revoke.end(), dirs.begin(), dirs.end());
-  r = testing::run_with_env(env, revoke);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca.log();
-  EXPECT_NE(testing::crl_text(ca, dir).find(serial), std::string::npos) << serial;
+  testing::certbot_obtains_and_revokes(ca, "certbot.example.test");
 }
 
 }  // namespace

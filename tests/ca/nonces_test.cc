@@ -1,5 +1,5 @@
-// Anti-replay nonces (ca/nonces.h): once each, and a flood of new ones evicts no one's.
-#include "ca/nonces.h"
+// Anti-replay nonces (ca/wfe/nonces.h): once each, and a flood of new ones evicts no one's.
+#include "ca/wfe/nonces.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,10 @@
 // What an operator runs beside serve: list and revoke on either storage backend (the CRL
-// every instance serves lists an operator's revocation), init and serve printing the root's
+// every instance serves lists an operator's revocation), accounts (list, deactivate) and eab
+// (keys in the database that open accounts where EAB is required), init and serve printing the root's
 // fingerprint and the directory URL, --version, help per command and a suggestion for a
 // mistyped command.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -29,14 +31,6 @@ std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   return text;
-}
-
-std::string root_fingerprint(const FoundationCa& ca) {
-  ProcessResult r = testing::run_process(
-      {"openssl", "x509", "-in", ca.root_file(), "-noout", "-fingerprint", "-sha256"});
-  std::string pin = r.out.substr(r.out.find('=') + 1);
-  pin.erase(pin.find_last_not_of('\n') + 1);
-  return pin;
 }
 
 class FoundationCaOperator : public ::testing::TestWithParam<Backend> {
@@ -91,6 +85,68 @@ TEST_P(FoundationCaOperator, ListShowsTheIssuedCertificateAndRevokeBySerialPutsI
   EXPECT_NE(unknown.err.find("abcdef"), std::string::npos) << unknown.err;
 }
 
+TEST_P(FoundationCaOperator, EabKeyAddedToTheDatabaseOpensAnAccountThatDeactivatingLocksOut) {
+  FoundationCa ca({.backend = GetParam(), .config_json = R"({"eab": {"required": true}})"});
+  testing::TempDir client;
+  auto enroll = [&](const std::string& domain, const std::string& state,
+                    std::vector<std::string> eab) {
+    std::vector<std::string> args{"enroll", domain, "--state-dir", (client / state).string(),
+                                  "--issuer", "foundation", "--acme-directory",
+                                  ca.directory_url(), "--acme-trust", ca.root_file(),
+                                  "--acme-agree-tos", "--http01-address", "127.0.0.1",
+                                  "--http01-port", std::to_string(ca.http01_port())};
+    args.insert(args.end(), eab.begin(), eab.end());
+    return testing::run_xmppcert(args);
+  };
+  ProcessResult added = testing::run_xmppcert_ca(
+      with({"eab", "add", "--state-dir", ca.state_dir(), "--kid", "member-1"}, ca));
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  size_t at = added.out.find("hmac_key: ");
+  ASSERT_NE(at, std::string::npos) << added.out;
+  std::string hmac = added.out.substr(at + 10, added.out.find('\n', at) - at - 10);
+  std::string hmac_file = (client / "hmac").string();
+  testing::write_text(hmac_file, hmac);
+  ::chmod(hmac_file.c_str(), 0600);
+  ProcessResult listed_keys = testing::run_xmppcert_ca(
+      with({"eab", "list", "--state-dir", ca.state_dir(), "--json"}, ca));
+  ASSERT_EQ(listed_keys.exit_code, 0) << listed_keys.err;
+  EXPECT_EQ(json::parse(listed_keys.out)[0]["kid"], "member-1") << listed_keys.out;
+  EXPECT_EQ(listed_keys.out.find(hmac), std::string::npos);  // shown once, at add
+
+  EXPECT_NE(enroll("open.example.test", "unbound", {}).exit_code, 0);
+  const std::vector<std::string> eab{"--acme-eab-kid", "member-1", "--acme-eab-hmac-file",
+                                     hmac_file};
+  ProcessResult bound = enroll("member.example.test", "member", eab);
+  ASSERT_EQ(bound.exit_code, 0) << bound.err << "\nCA log:\n" << ca.log();
+  ProcessResult accounts = testing::run_xmppcert_ca(
+      with({"accounts", "--state-dir", ca.state_dir(), "--json"}, ca));
+  ASSERT_EQ(accounts.exit_code, 0) << accounts.err;
+  json rows = json::parse(accounts.out);
+  ASSERT_EQ(rows.size(), 1u) << accounts.out;
+  EXPECT_EQ(rows[0]["eab_kid"], "member-1");
+  EXPECT_EQ(rows[0]["status"], "valid");
+  std::string id = std::to_string(rows[0]["id"].get<long long>());
+
+  ProcessResult deactivated = testing::run_xmppcert_ca(
+      with({"accounts", "deactivate", "--state-dir", ca.state_dir(), "--id", id}, ca));
+  ASSERT_EQ(deactivated.exit_code, 0) << deactivated.err;
+  EXPECT_NE(deactivated.out.find("deactivated account " + id), std::string::npos);
+  ProcessResult locked_out = enroll("second.example.test", "member", eab);
+  EXPECT_NE(locked_out.exit_code, 0);
+  EXPECT_NE(locked_out.err.find("deactivated"), std::string::npos) << locked_out.err;
+
+  ProcessResult removed = testing::run_xmppcert_ca(
+      with({"eab", "remove", "--state-dir", ca.state_dir(), "--kid", "member-1"}, ca));
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  ProcessResult after = enroll("late.example.test", "late", eab);
+  EXPECT_NE(after.exit_code, 0);
+  EXPECT_NE(after.err.find("member-1"), std::string::npos) << after.err;
+  ProcessResult typo = testing::run_xmppcert_ca(
+      with({"eab", "delete", "--state-dir", ca.state_dir(), "--kid", "member-1"}, ca));
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("add, list, remove"), std::string::npos) << typo.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaOperator,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return testing::backend_name(info.param); });
@@ -98,7 +154,7 @@ INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaOperator,
 TEST(FoundationCaCommands, InitAndServePrintTheRootFingerprintAndTheDirectoryUrl) {
   if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
   FoundationCa ca;
-  std::string pin = root_fingerprint(ca);
+  std::string pin = ca.root_sha256();
   EXPECT_NE(ca.log().find("root sha256 fingerprint: " + pin), std::string::npos) << ca.log();
   EXPECT_NE(ca.log().find("ACME directory: " + ca.directory_url()), std::string::npos) << ca.log();
 

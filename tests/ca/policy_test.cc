@@ -1,6 +1,6 @@
-// The foundation CA's XMPP profile (ca/policy.h): what a CSR may ask for, given the names
+// The foundation CA's XMPP profile (ca/ra/policy.h): what a CSR may ask for, given the names
 // the order validated.
-#include "ca/policy.h"
+#include "ca/ra/policy.h"
 
 #include <gtest/gtest.h>
 #include <openssl/rsa.h>

@@ -1,14 +1,16 @@
 // The CA's storage on both backends: what one transaction decides happens once across
 // connections (two instances on one database), the schema is migrated by `xmppcert-ca
-// migrate` and a newer one refused, the database password never travels in the connection
-// string, and a PostgreSQL killed with SIGKILL makes the CA answer 503 with Retry-After until
-// it is back, then serve again by itself.
+// migrate` (and from version 3 to 4 on both backends, records kept) and a newer one refused,
+// the database password never travels in the connection string, and a PostgreSQL killed with
+// SIGKILL makes the CA answer 503 with Retry-After until it is back, then serve again by itself.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
 #include <thread>
+
+#include <sqlite3.h>
 
 #include "ca/sa/postgres_storage.h"
 #include "ca/sa/sqlite_storage.h"
@@ -157,6 +159,70 @@ TEST_F(PostgresCa, APasswordInTheConnectionStringOrAPasswordFileOthersCanReadIsR
   ProcessResult open_file = testing::run_xmppcert_ca({"migrate", "--config", config});
   EXPECT_EQ(open_file.exit_code, 1);
   EXPECT_NE(open_file.err.find(readable), std::string::npos) << open_file.err;
+}
+
+// What a CA of schema version 3 stored: an account and two certificates, one issued now
+// (inside the certificates-per-hour window) and one long ago.
+constexpr const char* kVersionThreeRecords[] = {
+    "INSERT INTO accounts (thumbprint, jwk, status, contact, eab_kid, created) VALUES "
+    "('tp-3', '{}', 'valid', '[]', '', 1)",
+    "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) VALUES "
+    "('0a', 1, 'o1', 'PEM', 1900000000, 1000)",
+};
+
+TEST_F(PostgresCa, MigrateFromVersionThreeKeepsTheRecordsAndTheLastHoursCertificatesCount) {
+  PostgresServer& db = PostgresServer::shared();
+  std::string conninfo = db.create_database();
+  std::string password = read_password(db.password_file());
+  ca::PostgresStorage(conninfo, password, true).migrate(3);
+  for (const char* sql : kVersionThreeRecords) db.query(conninfo, sql);
+  db.query(conninfo,
+           "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) "
+           "VALUES ('0b', 1, 'o2', 'PEM', 1900000000, floor(extract(epoch from now()))::bigint)");
+  std::string config =
+      write_config({{"postgresql", conninfo}, {"password_file", db.password_file()}});
+  ProcessResult old = testing::run_xmppcert_ca(
+      {"list", "--state-dir", (dir_.path() / "state").string(), "--config", config});
+  EXPECT_EQ(old.exit_code, 1);
+  EXPECT_NE(old.err.find("version 3"), std::string::npos) << old.err;
+
+  ProcessResult migrated = testing::run_xmppcert_ca({"migrate", "--config", config});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  EXPECT_NE(migrated.out.find("from version 3 to " + std::to_string(ca::kSchemaVersion)),
+            std::string::npos)
+      << migrated.out;
+  ca::PostgresStorage storage(conninfo, password);
+  EXPECT_EQ(storage.account(1).value().thumbprint, "tp-3");
+  EXPECT_EQ(storage.certificates().size(), 2u);
+  EXPECT_EQ(storage.count_rate_events(1, "certificate", std::time(nullptr) - 3600), 1);
+  EXPECT_FALSE(storage.latest_crl());
+  EXPECT_TRUE(storage.add_eab_key({"kid-1", "key", 1}));
+}
+
+TEST(SqliteSchema, AVersionThreeFileIsUpgradedWhenOpenedAndKeepsItsRecords) {
+  testing::TempDir dir;
+  auto file = dir.path() / "ca.db";
+  { ca::SqliteStorage current(file); }
+  // What a version 3 CA left: none of version 4's tables, user_version 3, its records.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  std::string downgrade =
+      "DROP TABLE rate_events; DROP TABLE crls; DROP TABLE eab_keys; PRAGMA user_version=3;";
+  for (const char* sql : kVersionThreeRecords) downgrade += std::string(sql) + ";";
+  downgrade +=
+      "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) VALUES "
+      "('0b', 1, 'o2', 'PEM', 1900000000, strftime('%s','now'));";
+  ASSERT_EQ(sqlite3_exec(db, downgrade.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  ca::SqliteStorage upgraded(file);
+  EXPECT_EQ(upgraded.account(1).value().thumbprint, "tp-3");
+  EXPECT_EQ(upgraded.certificates().size(), 2u);
+  EXPECT_EQ(upgraded.count_rate_events(1, "certificate", std::time(nullptr) - 3600), 1);
+  EXPECT_TRUE(upgraded.add_eab_key({"kid-1", "key", 1}));
+  ca::SqliteStorage again(file);  // upgraded once: the carried-over events are not doubled
+  EXPECT_EQ(again.count_rate_events(1, "certificate", std::time(nullptr) - 3600), 1);
 }
 
 // One signed newAccount: the first request that needs the database.

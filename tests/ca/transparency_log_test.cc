@@ -20,15 +20,16 @@
 #include <sstream>
 #include <thread>
 
-#include "ca/log/ct_codec.h"
-#include "ca/log/merkle.h"
-#include "ca/log/merkle_verify.h"
+#include "ct/ct_codec.h"
+#include "ct/merkle.h"
+#include "ct/merkle_verify.h"
 #include "ca/signer.h"
 #include "engine/certificate.h"
 #include "engine/encoding.h"
 #include "engine/fs.h"
 #include "engine/openssl_ptr.h"
 #include "tests/ca/ca_fixture.h"
+#include "tests/ca/log_support.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/integration/pebble_fixture.h"
 
@@ -37,7 +38,9 @@ namespace {
 
 using testing::Backend;
 using testing::FoundationCa;
+using testing::hash_from;
 using testing::ProcessResult;
+using testing::tree_head_signature_verifies;
 
 // The log's tests that touch its storage run on both backends.
 class TransparencyLogOn : public ::testing::TestWithParam<Backend> {
@@ -88,13 +91,6 @@ void enroll(const FoundationCa& ca, const std::string& domain) {
   ASSERT_EQ(r.exit_code, 0) << r.err << "\nCA log:\n" << ca.log();
 }
 
-ctlog::Hash hash_from(const nlohmann::json& text) {
-  auto raw = ctlog::base64_decode(text.get<std::string>());
-  ctlog::Hash out{};
-  if (raw && raw->size() == out.size()) std::copy(raw->begin(), raw->end(), out.begin());
-  return out;
-}
-
 std::vector<ctlog::Hash> hashes_from(const nlohmann::json& list) {
   std::vector<ctlog::Hash> out;
   for (const auto& item : list) out.push_back(hash_from(item));
@@ -137,32 +133,6 @@ nlohmann::json log_list(const FoundationCa& ca) {
   return nlohmann::json::parse(r.out, nullptr, false);
 }
 
-// The STH's signature checked with the key the log list names (RFC 6962 §3.5).
-bool tree_head_signature_verifies(const nlohmann::json& list, const nlohmann::json& sth) {
-  std::string spki =
-      ctlog::base64_decode(list["operators"][0]["logs"][0]["key"].get<std::string>()).value();
-  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(spki.data());
-  EVP_PKEY* key = d2i_PUBKEY(nullptr, &cursor, static_cast<long>(spki.size()));
-  std::string signed_struct =
-      ctlog::base64_decode(sth["tree_head_signature"].get<std::string>()).value();
-  if (!key || signed_struct.size() < 4 || signed_struct[0] != 4 || signed_struct[1] != 3) {
-    EVP_PKEY_free(key);
-    return false;
-  }
-  std::string signature = signed_struct.substr(4);
-  std::string input = ctlog::tree_head_signature_input(sth["timestamp"].get<uint64_t>(),
-                                                       sth["tree_size"].get<uint64_t>(),
-                                                       hash_from(sth["sha256_root_hash"]));
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  bool ok = EVP_DigestVerifyInit(context, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestVerify(context, reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                             input.size()) == 1;
-  EVP_MD_CTX_free(context);
-  EVP_PKEY_free(key);
-  return ok;
-}
-
 TEST_P(TransparencyLogOn, EveryIssuedCertificateIsLoggedAndItsProofsVerifyAgainstSignedTreeHeads) {
   FoundationCa& ca = *ca_;
   auto [status0, empty] = ct_get(ca, "get-sth");
@@ -195,6 +165,9 @@ TEST_P(TransparencyLogOn, EveryIssuedCertificateIsLoggedAndItsProofsVerifyAgains
                                                 "&hash=" + url_escape(ctlog::base64_of(leaf)));
     ASSERT_EQ(proof_status, 200) << proof;
     EXPECT_EQ(proof["leaf_index"], i);
+    // The CA's addition for the members' alarms: who ordered it.
+    EXPECT_TRUE(entries["entries"][i].value("xmppcert_account", "").starts_with("/acme/acct/"))
+        << entries["entries"][i];
     EXPECT_TRUE(ctlog::verify_inclusion(leaf, i, size, hashes_from(proof["audit_path"]), root));
     auto [both_status, both] = ct_get(ca, "get-entry-and-proof?leaf_index=" + std::to_string(i) +
                                               "&tree_size=" + std::to_string(size));

@@ -1,6 +1,6 @@
-// Where validation may connect (ca/validation_targets.h): global unicast only, unless the
+// Where validation may connect (ca/va/validation_targets.h): global unicast only, unless the
 // operator lists a network.
-#include "ca/validation_targets.h"
+#include "ca/va/validation_targets.h"
 
 #include <gtest/gtest.h>
 

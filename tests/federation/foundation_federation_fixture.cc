@@ -84,6 +84,12 @@ void FoundationFederation::SetUp() {
         .http01_port = 80});
   }
   {
+    ProcessResult list = run_xmppcert_ca({"log-list", "--state-dir", ca->state_dir()});
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    log_list_file = (ca->dir() / "log-list.json").string();
+    write_file_atomically(log_list_file, list.out, with_mode(0644));
+  }
+  {
     // As in federation_test: prosody reads /etc/hosts (libunbound answers test. itself).
     OnHost on(*a.host);
     prosody = std::make_unique<ProsodyServer>(
@@ -112,7 +118,9 @@ void FoundationFederation::SetUp() {
   for (Site* site : {&a, &b}) {
     OnHost on(*site->host);
     site->agent = spawn_unprivileged(
-        {XMPPCERTD_BINARY, "--config", site->config(), "--state-dir", site->state()}, {},
+        {XMPPCERTD_BINARY, "--config", site->config(), "--state-dir", site->state(),
+         "--metrics-file", site->metrics()},
+        {},
         site->dir / "agent.log", "root", "root");
   }
   for (Site* site : {&a, &b})
@@ -140,7 +148,11 @@ void FoundationFederation::enroll(Site& site, bool xmpp_addr) {
   nlohmann::json acme = {
       {"directory", ca->directory_url()},
       {"root_sha256", sha256_fingerprint(parse_certificate(read_file(root), root).get())},
-      {"agree_tos", true}};
+      {"agree_tos", true},
+      {"transparency_log", log_list_file},
+      {"transparency_log_poll", std::to_string(kLogPollSeconds) + "s"},
+      {"on_unexpected",
+       {"/bin/sh", "-c", "env | grep ^XMPPCERT_ >> " + site.on_unexpected_env()}}};
   nlohmann::json entry = {
       {"issuer", "foundation"}, {"acme", acme}, {"xmpp_addr", xmpp_addr}, {"install", install}};
   nlohmann::json config = {{"state_dir", site.state()}, {"certificates", {{site.domain, entry}}}};

@@ -43,6 +43,9 @@ struct Site {
 
   std::string config() const { return (dir / "xmppcert.json").string(); }
   std::string state() const { return (dir / "state").string(); }
+  // What the agent's "on_unexpected" hook was told (its XMPPCERT_* variables), appended.
+  std::string on_unexpected_env() const { return (dir / "on_unexpected.env").string(); }
+  std::string metrics() const { return (dir / "metrics.prom").string(); }  // the agent's
   int version() const;            // the current version in its store (0: none)
   std::string agent_log() const;  // "" until the agent's child opened it
   bool agent_running() const;
@@ -56,7 +59,8 @@ class FoundationFederation : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  // `xmppcert enroll --config` on the site's host: the foundation issuer with the root pinned.
+  // `xmppcert enroll --config` on the site's host: the foundation issuer with the root pinned
+  // and the CA's log watched.
   void enroll(Site& site, bool xmpp_addr);
   // A c2s session of the site's user, opened on its host.
   std::unique_ptr<XmppTestClient> client(const Site& site);
@@ -68,6 +72,11 @@ class FoundationFederation : public ::testing::Test {
   nlohmann::json served(const Site& site);
   // The trust anchor xmppcert installed into the site's server.
   std::string installed_trust_anchor(const Site& site) const;
+
+  // Every agent watches the CA's transparency log for its names (issue 26): the log list
+  // `xmppcert-ca log-list` printed, named in each site's "acme" settings, polled this often.
+  static constexpr int kLogPollSeconds = 5;
+  std::string log_list_file;
 
   std::unique_ptr<VirtualNetwork> network;
   VirtualHost* ca_host = nullptr;

@@ -102,6 +102,56 @@ TEST_F(AgentTest, SigtermDuringAnOperationFinishesItThenExitsZero) {
             read_file(store.version("a.example.test", 1).fullchain_path()));
 }
 
+// The time of the last "NAME: next action T" line in `log` at or after `from`; "" if none.
+std::string last_next_action(const std::string& log, const std::string& name, size_t from = 0) {
+  const std::string needle = name + ": next action ";
+  size_t at = log.rfind(needle);
+  if (at == std::string::npos || at < from) return "";
+  return log.substr(at + needle.size(), log.find('\n', at) - at - needle.size());
+}
+
+// Issue 23 item 4: SIGHUP (what `systemctl reload xmppcertd` sends) re-reads the config and
+// asks the issuers again, and loses nobody's schedule: a certificate that is not due keeps
+// its next action, to the second, and is not renewed.
+TEST_F(AgentTest, SighupReloadsTheConfigAndKeepsEachCertificatesNextAction) {
+  fs::create_directories(dir / "out");
+  write_config({"a.example.test"}, {}, "1h");
+  start();
+  std::string before;
+  ASSERT_TRUE(eventually(
+      [&] {
+        if (!fs::exists(dir / "agent.log")) return false;  // the child has not opened it yet
+        std::string text = log();
+        size_t issued = text.find("a.example.test: issued v1");
+        if (issued == std::string::npos) return false;
+        before = last_next_action(text, "a.example.test", issued);
+        return !before.empty();
+      },
+      seconds(10)))
+      << log();
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  std::string after;
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::string text = log();
+        size_t reread = text.find("config re-read: nothing changed");
+        if (reread == std::string::npos) return false;
+        after = last_next_action(text, "a.example.test", reread);
+        return !after.empty();
+      },
+      seconds(10)))
+      << log();
+  EXPECT_EQ(after, before) << log();
+  EXPECT_EQ(current_version("a.example.test"), 1) << log();
+  // Issue 23 item 9: `status` shows the next action the agent computes (one function).
+  ProcessResult status =
+      run_xmppcert({"status", "--json", "--state-dir", (dir / "state").string()});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(nlohmann::json::parse(status.out)[0]["next_action"], before) << status.out;
+  EXPECT_TRUE(stops_cleanly_on_sigterm()) << log();
+  EXPECT_EQ(current_version("a.example.test"), 1) << log();
+}
+
 // Every record's current version is whole (key matches certificate), and every installed file
 // is a whole PEM of some stored version.
 void expect_store_and_installed_files_valid(const fs::path& dir,

@@ -50,6 +50,24 @@ TEST_F(CliDelete, TheStateDirForgetsTheCertificateAndKeepsTheOthersAndTheInstall
   EXPECT_TRUE(fs::exists(installed("a.key")));  // the server still reads them
 }
 
+// Issue 23 item 12: delete has a --dry-run that says what would go and keeps everything.
+TEST_F(CliDelete, DryRunSaysWhatWouldBeRemovedAndRemovesNothing) {
+  enroll_two();
+  ProcessResult r = run_xmppcert(
+      {"delete", "a.example.test", "--remove-files", "--dry-run", "--state-dir", state()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("a.example.test: would delete " + state() + "/certs/a.example.test"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("would remove " + installed("a.key").string()), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("would remove " + installed("a.crt").string()), std::string::npos)
+      << r.out;
+  EXPECT_EQ(names_in_status(), (std::vector<std::string>{"a.example.test", "b.example.test"}));
+  EXPECT_TRUE(fs::exists(installed("a.key")));
+  EXPECT_TRUE(fs::exists(installed("a.crt")));
+}
+
 TEST_F(CliDelete, RemoveFilesTakesTheInstalledFilesToo) {
   enroll_two();
   ProcessResult r =

@@ -171,7 +171,8 @@ TEST(CliStatus, NameShowsFilesVersionsInstallTargetAndNextAction) {
            "fullchain:     " + state + "/certs/example.test/v2/fullchain.pem",
            "installed by:  files", "installed to:  " + (dir / "example.key").string(),
            installed.string(),
-           "next action:   renew at " + json[0]["next_renewal"].get<std::string>(),
+           "renewal time:  " + json[0]["next_renewal"].get<std::string>(),
+           "next action:   " + json[0]["next_action"].get<std::string>(),
            "last attempt:"})
     EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
 }

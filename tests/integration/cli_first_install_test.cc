@@ -21,6 +21,11 @@ TEST(FirstInstall, IntoAStoppedProsodyFailsAskingWhetherProsodyRuns) {
   EXPECT_NE(r.err.find("not ordered: prosody running"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("is prosody running? xmppcert reloads a running server"), std::string::npos)
       << r.err;
+  // Issue 23 item 12: nothing was issued, so nothing is left for the agent to retry forever.
+  EXPECT_NE(r.err.find("nothing was issued, so no record is kept"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "state" / "certs" / "example.test" / "record.json"));
+  ProcessResult status = run_xmppcert({"status", "--state-dir", (dir / "state").string()});
+  EXPECT_EQ(status.out.find("example.test"), std::string::npos) << status.out;
 }
 
 }  // namespace

@@ -197,7 +197,8 @@ bool EjabberdServer::available() { return installed("ejabberdctl"); }
 
 EjabberdServer::EjabberdServer(const std::string& domain, const std::string& extra_config,
                                const std::string& s2s_ip)
-    : node_("xmppcerttest" + std::to_string(::getpid()) + "_" + std::to_string(c2s_port_) +
+    : epmd_port_(free_port()),
+      node_("xmppcerttest" + std::to_string(::getpid()) + "_" + std::to_string(c2s_port_) +
             "@localhost") {
   // A copy of ejabberdctl without its check that only root or "ejabberd" run it.
   std::string ctl = read_all("/usr/sbin/ejabberdctl");
@@ -247,8 +248,9 @@ EjabberdServer::EjabberdServer(const std::string& domain, const std::string& ext
                  "    host: \"conference.@HOST@\"\n");
   write_placeholder_combined(pem, domain);
   std::vector<std::string> argv = ctl_args({"foreground"});
-  pid_ = spawn_unprivileged(argv, {{"HOME", data_.string()}}, dir() / "ejabberd.out",
-                            test_user().user, test_user().group);
+  pid_ = spawn_unprivileged(
+      argv, {{"HOME", data_.string()}, {"ERL_EPMD_PORT", std::to_string(epmd_port_)}},
+      dir() / "ejabberd.out", test_user().user, test_user().group);
   try {
     wait_for_port(c2s_port_, "ejabberd", -1, std::chrono::seconds(40));
   } catch (const std::exception& e) {
@@ -274,7 +276,8 @@ std::vector<std::string> EjabberdServer::ctl_args(const std::vector<std::string>
 
 std::vector<std::string> EjabberdServer::ctl(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = as_user(test_user().user, test_user().group);
-  argv.insert(argv.end(), {"env", "HOME=" + data_.string()});
+  argv.insert(argv.end(),
+              {"env", "HOME=" + data_.string(), "ERL_EPMD_PORT=" + std::to_string(epmd_port_)});
   auto rest = ctl_args(args);
   argv.insert(argv.end(), rest.begin(), rest.end());
   return argv;
@@ -286,6 +289,11 @@ EjabberdServer::~EjabberdServer() {
                  std::chrono::milliseconds(50)))
     pid_ = -1;
   stop_process(pid_);
+  // The node is gone: its epmd would outlive the test.
+  std::vector<std::string> kill_epmd = as_user(test_user().user, test_user().group);
+  kill_epmd.insert(kill_epmd.end(),
+                   {"env", "ERL_EPMD_PORT=" + std::to_string(epmd_port_), "epmd", "-kill"});
+  run_process(kill_epmd);
 }
 
 nlohmann::json EjabberdServer::install_settings() const {

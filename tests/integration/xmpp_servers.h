@@ -82,6 +82,9 @@ class EjabberdServer : public XmppServer {
 
  private:
   std::vector<std::string> ctl_args(const std::vector<std::string>& args) const;
+  // The node's own epmd (Erlang's port mapper, started by the first node that needs it), on
+  // a port of its own so that the destructor can stop it without touching anyone else's.
+  int epmd_port_;
   std::string node_;
   pid_t pid_ = -1;
 };

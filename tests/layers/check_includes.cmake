@@ -1,6 +1,7 @@
 # CTest: each layer includes only what lies below it, and no program includes another.
 #   engine/            -> nothing of ours above it
 #   jose/, cmdline/    -> the engine only
+#   ct/                -> nothing of ours (OpenSSL only: the CA's log and the clients' watcher)
 #   plugins/           -> engine and jose (not cmdline: plugins serve every program alike)
 #   cli/, agent/, ca/  -> the floors below; never each other; ca/ no plugin either
 # Run as: cmake -DSOURCE_DIR=... -P check_includes.cmake
@@ -20,6 +21,7 @@ function(check_layer folder forbidden_regex)
   set(violations "${violations}${found}" PARENT_SCOPE)
 endfunction()
 check_layer(engine "plugins/|cli/|agent/|ca/|jose/|cmdline/")
+check_layer(ct "engine/|plugins/|cli/|agent/|ca/|jose/|cmdline/")
 check_layer(jose "plugins/|cli/|agent/|ca/|cmdline/")
 check_layer(cmdline "plugins/|cli/|agent/|ca/|jose/")
 check_layer(plugins "cli/|agent/|ca/|cmdline/")

@@ -10,52 +10,12 @@
 # xmppcert is already installed or /etc/xmppcert or /var/lib/xmppcert exist, unless they are
 # this script's own leftovers. The .debs are left in OUTDIR (default: a temporary folder).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-export DEBIAN_FRONTEND=noninteractive
-state=/var/lib/xmppcert
-etc=/etc/xmppcert
-leftover=$state/debian-checks-leftover
-
-step() { echo "== debian package: $*"; }
-fail() { echo "FAILED: debian package: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || fail "run as root (it installs and purges the package)"
-
-# --- a clean machine, or only our own leftovers -----------------------------------------
-if dpkg-query -W -f='${db:Status-Status}' xmppcert 2>/dev/null | grep -qv not-installed ||
-   [ -e $state ] || [ -e $etc ]; then
-  [ -e $leftover ] || fail "xmppcert is installed or $etc / $state exist; not touching them"
-  apt-get purge -y -q xmppcert xmppcert-ca > /dev/null || true
-  rm -rf $state $etc
-fi
-
-# dpkg-buildpackage in a copy of the tree (not its build folders): it writes into the copy and
-# into its parent, OUT.
-build() {
-  local out="$1"
-  mkdir -p "$out"
-  src="$out/xmppcert-${version%-*}"
-  rm -rf "$src"
-  mkdir -p "$src"
-  tar -C "$root" --exclude=./.git --exclude='./build*' --exclude='./obj-*' -cf - . |
-    tar -C "$src" -xf -
-  step "dpkg-buildpackage -us -uc -b ($version)"
-  start=$SECONDS
-  export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=$(nproc)}"
-  (cd "$src" && dpkg-buildpackage -us -uc -b > "$out/build.log" 2>&1) ||
-    { tail -40 "$out/build.log"; fail "dpkg-buildpackage (log: $out/build.log)"; }
-  echo "built in $((SECONDS - start)) s:"
-  ls "$out"/*.deb
-}
-
-# --- build ---------------------------------------------------------------------------
-version="$(dpkg-parsechangelog -l "$root/debian/changelog" -S Version)"
-if [ "${1:-}" = --debs ]; then
-  out="$2"
-else
-  out="${1:-$(mktemp -d)}"
-  build "$out"
-fi
-deb="$(ls "$out"/xmppcert_"$version"_*.deb)"
+tier="debian package"
+# shellcheck source=tests/package/package_steps.sh
+source "$(dirname "$0")/package_steps.sh"
+take_machine
+debs_from_arguments "$@"
+deb="$(deb_of xmppcert)"
 
 step "lintian (errors and warnings fail)"
 lintian --fail-on error,warning "$out"/*.deb || fail "lintian"
@@ -66,8 +26,7 @@ done
 
 # --- install -------------------------------------------------------------------------
 step "apt install $(basename "$deb")"
-apt-get install -y -q "$deb" > "$out/install.log" || { cat "$out/install.log"; fail "install"; }
-touch $leftover
+install_deb "$deb"
 xmppcert --version
 xmppcertd --help > /dev/null
 [ "$(stat -c '%a %U %G' $state)" = "700 root root" ] || fail "$state is $(stat -c '%a %U %G' $state)"
@@ -146,7 +105,7 @@ apt-get purge -y -q xmppcert > /dev/null
 rm -rf $etc
 
 # --- the foundation CA's own package ---------------------------------------------------
-ca_deb="$(ls "$out"/xmppcert-ca_"$version"_*.deb)"
+ca_deb="$(deb_of xmppcert-ca)"
 step "apt install $(basename "$ca_deb"): installed, its service neither enabled nor started"
 apt-get install -y -q "$ca_deb" > "$out/install-ca.log" || { cat "$out/install-ca.log"; fail "install xmppcert-ca"; }
 xmppcert-ca --help > /dev/null || fail "xmppcert-ca --help"
@@ -157,6 +116,12 @@ if command -v systemd-analyze > /dev/null; then
 fi
 [ ! -e /etc/systemd/system/multi-user.target.wants/xmppcert-ca.service ] ||
   fail "xmppcert-ca.service enabled by default"
+[ -f /lib/systemd/system/xmppcert-ca-notary.service ] || fail "xmppcert-ca-notary.service missing"
+if command -v systemd-analyze > /dev/null; then
+  systemd-analyze verify /lib/systemd/system/xmppcert-ca-notary.service
+fi
+[ ! -e /etc/systemd/system/multi-user.target.wants/xmppcert-ca-notary.service ] ||
+  fail "xmppcert-ca-notary.service enabled by default"
 [ ! -e /usr/bin/xmppcert ] || fail "xmppcert-ca pulled in the client"
 apt-get purge -y -q xmppcert-ca > /dev/null
 [ ! -e /usr/sbin/xmppcert-ca ] || fail "purge left /usr/sbin/xmppcert-ca"

@@ -1,6 +1,6 @@
-// The RFC 6962 encodings of the log (ca/log/ct_codec.h): a leaf's bytes and their parse, the
+// The RFC 6962 encodings of the log (ct/ct_codec.h): a leaf's bytes and their parse, the
 // tree head signature input, extra_data, and the v1 API's query strings and base64.
-#include "ca/log/ct_codec.h"
+#include "ct/ct_codec.h"
 
 #include <gtest/gtest.h>
 

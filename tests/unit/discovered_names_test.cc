@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "engine/errors.h"
+#include "engine/log.h"
 #include "engine/request.h"
 #include "plugins/renewal.h"
 #include "tests/unit/test_support.h"
@@ -105,6 +106,21 @@ TEST_F(DiscoveredNamesTest, NothingLeftToSignIsAUsageErrorNamingTheFileAndTheKey
     EXPECT_NE(std::string(e.what()).find("c2s.xml"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("discovered_names"), std::string::npos) << e.what();
   }
+}
+
+// Issue 23 item 12: Debian's prosody serves VirtualHost "localhost", which no CA certifies;
+// the agent re-reads the config at every change and plans every turn, and said so each time.
+TEST_F(DiscoveredNamesTest, ANameThatCannotBeCertifiedIsReportedOncePerProcess) {
+  write_text(dir / "c2s.xml", "<c2s><local><id>example.org</id><id>localhost</id></local></c2s>");
+  std::string log;
+  set_log_sink([&](const std::string& line) { log += line + "\n"; });
+  for (int read = 0; read < 3; ++read) {
+    CertificateRequest r = request();
+    add_discovered_names(r, "test");
+    EXPECT_EQ(r.domains, (Names{"example.org"}));
+  }
+  set_log_sink(nullptr);
+  EXPECT_EQ(occurrences(log, "not certifying localhost"), 1u) << log;
 }
 
 }  // namespace

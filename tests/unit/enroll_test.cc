@@ -212,6 +212,75 @@ TEST_F(EnrollTest, VersionFoldersOfFailedAttemptsArePrunedToo) {
   EXPECT_TRUE(std::filesystem::exists(store_.version("example.org", 1).cert_path()));
 }
 
+// The local CA, counting the certificates it is asked for.
+class CountingIssuer : public Issuer {
+ public:
+  explicit CountingIssuer(Issuer& issuer) : issuer_(issuer) {}
+  std::string name() const override { return issuer_.name(); }
+  IssuedCertificate issue(const IssuanceRequest& request) override {
+    ++orders;
+    return issuer_.issue(request);
+  }
+  int orders = 0;
+
+ private:
+  Issuer& issuer_;
+};
+
+// Issue 23 item 8: a certificate the issuer gave whose reload failed (the server was down)
+// is installed at the next try; no second order (a public CA's rate limits).
+TEST_F(EnrollTest, ACertificateIssuedButNotInstalledIsInstalledAtTheNextTryWithoutANewOrder) {
+  FailingReload plugin(dir_ / "served.pem");
+  CountingIssuer issuer(ca_);
+  enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr));
+  plugin.fail_next = true;
+  EXPECT_THROW(
+      enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr)),
+      OperationError);
+  ASSERT_EQ(issuer.orders, 2);
+  auto failed = store_.load("example.org");
+  ASSERT_TRUE(failed->issued_not_installed);
+  EXPECT_EQ(failed->issued_not_installed->version, 2);
+  EXPECT_EQ(failed->current_version, 1);
+
+  CertificateRecord record =
+      enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr));
+  EXPECT_EQ(issuer.orders, 2);
+  EXPECT_EQ(record.current_version, 2);
+  EXPECT_EQ(read_file(dir_ / "served.pem"),
+            read_file(store_.version("example.org", 2).cert_path()));
+  EXPECT_FALSE(store_.load("example.org")->issued_not_installed);
+  EXPECT_NE(log_.find("not ordering: v2"), std::string::npos) << log_;
+}
+
+// ... but not when what is wanted changed since: a name added, or another issuer.
+TEST_F(EnrollTest, AnUninstalledCertificateForOtherNamesOrAnotherIssuerIsNotReused) {
+  FailingReload plugin(dir_ / "served.pem");
+  CountingIssuer issuer(ca_);
+  enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr));
+  plugin.fail_next = true;
+  EXPECT_THROW(
+      enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr)),
+      OperationError);
+  CertificateRequest more = request_for("example.org");
+  more.domains.push_back("chat.example.org");
+  CertificateRecord record = enroll_certificate(store_, more, issuer, &plugin, std::time(nullptr));
+  EXPECT_EQ(issuer.orders, 3);
+  EXPECT_EQ(record.current_version, 3);
+  EXPECT_NE(log_.find("does not cover DNS:chat.example.org"), std::string::npos) << log_;
+
+  plugin.fail_next = true;
+  EXPECT_THROW(enroll_certificate(store_, more, issuer, &plugin, std::time(nullptr)),
+               OperationError);
+  CertificateRecord left = *store_.load("example.org");
+  ASSERT_TRUE(left.issued_not_installed);
+  left.issued_not_installed->issuer = "foundation";  // the admin switched issuers since
+  store_.save(left);
+  enroll_certificate(store_, more, issuer, &plugin, std::time(nullptr));
+  EXPECT_EQ(issuer.orders, 5);
+  EXPECT_NE(log_.find("the issuer or its settings changed since"), std::string::npos) << log_;
+}
+
 TEST_F(EnrollTest, CrashBeforeTheRecordIsSavedLeavesThePreviousVersionCurrent) {
   enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
   int status = testing::run_in_child([&] {

@@ -1,15 +1,15 @@
-// The RFC 6962 Merkle tree (ca/log/merkle.h) and its verifier (ca/log/merkle_verify.h):
+// The RFC 6962 Merkle tree (ct/merkle.h) and its verifier (ct/merkle_verify.h):
 // the §2.1.3 example tree, and every audit path and consistency proof of every tree up to
 // 64 leaves verifying, while a changed leaf, index, root or proof node does not. (The tree
 // size is bound by the signed tree head, not by the proofs: leaf 0 of 3 and of 4 share a path.)
-#include "ca/log/merkle.h"
+#include "ct/merkle.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "ca/log/merkle_verify.h"
+#include "ct/merkle_verify.h"
 
 namespace xmppcert::ctlog {
 namespace {

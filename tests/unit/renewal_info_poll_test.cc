@@ -2,11 +2,11 @@
 // moves the renewal into it, a pick in the past renews at once, and the next poll follows
 // Retry-After clamped to [1 min, 1 day]. The CA is a scripted ACME server; the certificate
 // comes from the local CA (it carries the AKI that names it at the CA).
-#include "agent/renewal_info_poll.h"
+#include "plugins/renewal_info_poll.h"
 
 #include <gtest/gtest.h>
 
-#include "agent/schedule.h"
+#include "engine/schedule.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
 #include "engine/enroll.h"
@@ -27,6 +27,18 @@ TEST(RenewalInfoSchedule, RetryAfterIsClampedToOneMinuteAndOneDay) {
   EXPECT_EQ(renewal_info_poll_delay(std::chrono::seconds(3600)).count(), 3600);
   EXPECT_EQ(renewal_info_poll_delay(std::chrono::seconds(9 * 86400)).count(), 86400);
   EXPECT_EQ(renewal_info_poll_delay(std::nullopt).count(), 6 * 3600);
+}
+
+// Issue 23 item 4: after an issuance the agent asks again when the CA said at issuance (the
+// record keeps its Retry-After), so an emergency right after a renewal is not missed for 6 h.
+TEST(RenewalInfoSchedule, TheFirstPollAfterAnIssuanceFollowsTheRetryAfterKeptInTheRecord) {
+  CertificateRecord issued;
+  issued.renewal_info_retry_after = 120;
+  EXPECT_EQ(first_renewal_info_poll(issued, 1000), 1120);
+  issued.renewal_info_retry_after = 5;  // clamped as every Retry-After
+  EXPECT_EQ(first_renewal_info_poll(issued, 1000), 1060);
+  issued.renewal_info_retry_after = 0;  // none given: the default
+  EXPECT_EQ(first_renewal_info_poll(issued, 1000), 1000 + 6 * 3600);
 }
 
 TEST(RenewalInfoSchedule, APickInsideTheWindowStaysAndOneOutsideMovesIntoIt) {
@@ -135,6 +147,32 @@ TEST_F(RenewalInfoPollTest, AdviceAboutACertificateRenewedMeanwhileIsDropped) {
   EXPECT_GT(after.next_renewal, now);
 }
 
+// Issue 23 item 4: `xmppcert renew` on a timer does not wake up at a time picked inside a
+// window that has begun (after `xmppcert-ca renew-now --within 1h`): it renews at this run.
+// xmppcertd, which does wake up at its pick, keeps a pick in the window's future.
+TEST_F(RenewalInfoPollTest, ARunOfRenewTakesAWindowThatHasBegunAtOnce) {
+  std::time_t now = std::time(nullptr);
+  issue(now);
+  class MovedWindow : public Issuer {
+   public:
+    explicit MovedWindow(std::time_t now) : now_(now) {}
+    std::string name() const override { return "moved"; }
+    IssuedCertificate issue(const IssuanceRequest&) override { return {}; }
+    std::optional<RenewalAdvice> renewal_advice(X509*) override {
+      return RenewalAdvice{now_ - 1, now_ + 3600, std::nullopt};
+    }
+    std::time_t now_;
+  } issuer(now);
+  RenewalInfoPoll once{store_, dir_ / "state", std::chrono::seconds(5), true};
+  ASSERT_TRUE(poll_renewal_info(once, request_, issuer, now));
+  CertificateRecord record = *store_.load(request_.name);
+  EXPECT_EQ(record.next_renewal, now);
+  EXPECT_TRUE(decide_renewal(&record, request_, now, false).due);
+  EXPECT_EQ(record.renewal_window_start, now - 1) << "status shows the window";
+  EXPECT_EQ(record.renewal_window_end, now + 3600);
+  EXPECT_EQ(record.next_renewal_info_poll, now + 6 * 3600) << "no Retry-After: the default";
+}
+
 // A hostile or broken CA moves the window past the certificate's expiry: followed, the
 // certificate would lapse unrenewed. The window is ignored and the renewal time kept.
 TEST_F(RenewalInfoPollTest, AWindowEndingAfterExpiryIsIgnored) {
@@ -153,8 +191,7 @@ TEST_F(RenewalInfoPollTest, AWindowEndingAfterExpiryIsIgnored) {
   RenewalInfoPoll poll{store_, dir_ / "state", std::chrono::seconds(5)};
   EXPECT_TRUE(poll_renewal_info(poll, request_, issuer, now));
   EXPECT_EQ(store_.load(request_.name)->next_renewal, issued.next_renewal);
-  EXPECT_NE(log_.find("ignored: it ends after the certificate expires"), std::string::npos)
-      << log_;
+  EXPECT_NE(log_.find("ignored: it ends after the certificate expires"), std::string::npos) << log_;
 }
 
 TEST_F(RenewalInfoPollTest, AnIssuerWithoutRenewalInfoStopsThePolling) {

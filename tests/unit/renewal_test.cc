@@ -5,6 +5,8 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/log.h"
+#include "engine/plan.h"
+#include "engine/schedule.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/plugin_boundary.h"
 #include "plugins/registry.h"
@@ -67,6 +69,56 @@ class RenewalTest : public ::testing::Test {
   StateDirStore store_{dir_ / "state"};
   CountingIssuer* issuer_ = nullptr;
 };
+
+// The local CA, refusing any order that names broken.example.org (a new VirtualHost whose
+// DNS is missing).
+class RefusingIssuer : public Issuer {
+ public:
+  explicit RefusingIssuer(std::filesystem::path dir) : ca_(std::move(dir)) {}
+  std::string name() const override { return "local"; }
+  IssuedCertificate issue(const IssuanceRequest& request) override {
+    const auto& names = request.identities.dns_ids;
+    if (std::find(names.begin(), names.end(), "broken.example.org") != names.end())
+      throw OperationError("validate broken.example.org: no A or AAAA record");
+    return ca_.issue(request);
+  }
+
+ private:
+  LocalCa ca_;
+};
+
+// Issue 23 item 10: a new name that cannot be validated must not let the working names
+// expire. Before the current certificate is due, the full set is tried and fails; once it is
+// due, the names it carries are renewed, the new one is named as left out (and why), and the
+// full set stays wanted and is retried after a backoff.
+TEST_F(RenewalTest, ABrokenNewNameLeavesTheLastGoodSetRenewedAndIsRetried) {
+  PlannedCertificate plan = plan_for("example.org");
+  plan.issuer = std::make_unique<RefusingIssuer>(LocalCa::dir_in(dir_ / "state"));
+  std::time_t now = std::time(nullptr);
+  ASSERT_TRUE(renew_if_due(store_, plan, now, false).issued);
+
+  plan.request.domains.push_back("broken.example.org");
+  plan.identities = identities_of(plan.request);
+  plan.record = store_.load("example.org");
+  EXPECT_THROW(renew_if_due(store_, plan, now, false), OperationError) << "not due: no fallback";
+  EXPECT_EQ(store_.load("example.org")->current_version, 1);
+
+  std::time_t due = store_.load("example.org")->next_renewal + 1;
+  plan.record = store_.load("example.org");
+  RenewalOutcome outcome = renew_if_due(store_, plan, due, false);
+  ASSERT_TRUE(outcome.issued);
+  CertificateRecord record = *store_.load("example.org");
+  EXPECT_EQ(record.current_version, 2);
+  EXPECT_EQ(record.certificate.identities.dns_ids, (std::vector<std::string>{"example.org"}));
+  EXPECT_EQ(record.left_out, (std::vector<std::string>{"broken.example.org"}));
+  EXPECT_NE(record.left_out_why.find("no A or AAAA record"), std::string::npos);
+  EXPECT_EQ(record.request.domains, plan.request.domains) << "the full set is still wanted";
+  EXPECT_FALSE(record.last_attempt->ok);
+  EXPECT_GE(record.consecutive_failures, 1);
+  EXPECT_GT(next_action(&record, plan.request, due), due) << "retried after a backoff";
+  EXPECT_TRUE(decide_renewal(&record, plan.request, due + 3600, false).due)
+      << "and then the full set again";
+}
 
 TEST_F(RenewalTest, IssuesWhenNothingIsIssuedAndKeepsTheNewRecordInThePlan) {
   PlannedCertificate plan = plan_for("example.org");

@@ -1,5 +1,5 @@
 // When xmppcertd acts next on a certificate.
-#include "agent/schedule.h"
+#include "engine/schedule.h"
 
 #include <gtest/gtest.h>
 
@@ -39,6 +39,18 @@ TEST(Schedule, TheJitterIsAtMostOnePercentOfTheLifetimeAndFixedPerName) {
   EXPECT_GE(jitter, 0);
   EXPECT_LT(jitter, 90 * 864);
   EXPECT_EQ(jitter, renewal_jitter("example.org", 0, 90 * 86400));
+}
+
+// Issue 23 item 9: `xmppcert status` shows the time xmppcertd computes, so the backoff's
+// jitter is fixed per certificate and failure count, not drawn anew at each call.
+TEST(Schedule, TheEndOfABackoffIsTheSameEachTimeItIsComputed) {
+  CertificateRecord record = issued_record(0, 90 * 86400);
+  record.consecutive_failures = 4;
+  record.last_attempt = Attempt{70 * 86400, false, "issuer down"};
+  std::time_t first = next_action(&record, record.request, 70 * 86400);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(next_action(&record, record.request, 70 * 86400), first);
+  EXPECT_GE(first, 70 * 86400 + 216);  // 240 s +-10%
+  EXPECT_LE(first, 70 * 86400 + 264);
 }
 
 TEST(Schedule, AChangedRequestIsActedOnNow) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/errors.h"
+#include "engine/log.h"
 #include "engine/store.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
 #include "plugins/servers/ejabberd/ejabberd_config.h"
@@ -364,6 +365,30 @@ TEST_F(PluginFilesTest, EditConfigAddsToEjabberdsCertfilesBlockAndSetsS2sCafile)
                                                  pem.string() + "\"\n  - /etc/old.pem\n" +
                                                  "s2s_cafile: \"" + ca.string() + "\"\n");
   EXPECT_TRUE(plugin.missing_config(v).empty());
+}
+
+// Issue 23 item 12: the log names only what the edit added (under an existing `certfiles:`
+// the item, not a `certfiles:` line), and one backup stays beside the config, not one more
+// per edit.
+TEST_F(PluginFilesTest, EditConfigLogsOnlyTheLinesItAddedAndKeepsOnlyTheLastBackup) {
+  const std::string original = "hosts: [example.org]\ncertfiles:\n  - /etc/old.pem\n";
+  write_text(dir / "ejabberd.yml", original);
+  write_text(dir / "ejabberd.yml.xmppcert-backup-2020-01-01T00:00:00Z", "an earlier edit\n");
+  std::string log;
+  set_log_sink([&](const std::string& line) { log += line + "\n"; });
+  XmppServerPlugin plugin(kEjabberdKind,
+                          {{"config", (dir / "ejabberd.yml").string()}, {"edit_config", true}},
+                          "test.install");
+  plugin.install(version());
+  set_log_sink(nullptr);
+  fs::path pem = dir / "xmppcert" / "example.org.pem";
+  EXPECT_NE(log.find("added to " + (dir / "ejabberd.yml").string() + ":   - \"" + pem.string()),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find(": certfiles:"), std::string::npos) << log;
+  auto backups = backups_of(dir / "ejabberd.yml");
+  ASSERT_EQ(backups.size(), 1u);
+  EXPECT_EQ(read_file(backups.front()), original);
 }
 
 TEST_F(PluginFilesTest, EditConfigSetsJabberd2PemfilesKeepingComments) {

@@ -3,10 +3,10 @@
 #include "engine/certificate.h"
 #include "engine/fs.h"
 #include "engine/log.h"
+#include "jose/jws.h"
 #include "plugins/issuers/acme/account.h"
 #include "plugins/issuers/acme/authorization.h"
 #include "plugins/issuers/acme/certificate.h"
-#include "jose/jws.h"
 #include "plugins/issuers/acme/order.h"
 #include "plugins/issuers/acme/pinned_root.h"
 #include "plugins/issuers/acme/renewal_info.h"
@@ -61,6 +61,12 @@ std::string AcmeIssuer::trust_file() const {
   return ensure_pinned_root(settings_, account_dir()).string();
 }
 
+std::optional<TransparencyLogSource> AcmeIssuer::transparency_log() {
+  if (settings_.transparency_log.empty()) return std::nullopt;
+  return TransparencyLogSource{settings_.transparency_log, trust_file(),
+                               settings_.transparency_log_poll, settings_.on_unexpected};
+}
+
 std::filesystem::path AcmeIssuer::account_dir() const {
   return account_dir_for(state_dir_, settings_.directory);
 }
@@ -99,7 +105,7 @@ IssuedCertificate AcmeIssuer::issue(const IssuanceRequest& request) {
   issued.cert_pem = certificate_pem(chain.front().get());
   for (size_t i = 1; i < chain.size(); ++i) issued.chain_pem += certificate_pem(chain[i].get());
   if (transport.directory().contains("renewalInfo"))
-    issued.renew_after = renewal_time_from_ca(transport, chain.front().get(), request.name);
+    renewal_time_from_ca(transport, chain.front().get(), request.name, issued);
   if (!settings_.root_sha256.empty()) issued.root_pem = read_file(s.trust);
   return issued;
 }

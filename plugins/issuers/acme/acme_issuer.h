@@ -12,7 +12,10 @@
 //             "tls_alpn01_address": "0.0.0.0", "tls_alpn01_port": 443, // or tls-alpn-01 (RFC 8737)
 //             "profile": "tlsserver",                             // an ACME profile, if offered
 //             "preferred_chain": "ISRG Root X1",                  // pick among alternate chains
-//             "root_sha256": "AB:CD:..." }  // not "trust": pin the CA's root (foundation)
+//             "root_sha256": "AB:CD:...",   // not "trust": pin the CA's root (foundation)
+//             "transparency_log": "/etc/xmppcert/ca-log.json", // watch the CA's log (issue 26)
+//             "transparency_log_poll": "60s",
+//             "on_unexpected": ["/usr/local/bin/page-admin"] }  // run for each new alarm
 //
 // When the directory offers renewalInfo (RFC 9773), a renewal names the certificate it
 // replaces and the CA's suggested window sets the next renewal time.
@@ -43,6 +46,8 @@ class AcmeIssuer : public Issuer {
   void revoke(X509* certificate, EVP_PKEY* certificate_key, int reason) override;
   // Asks the renewalInfo resource anew (no account needed); nullopt when the CA has none.
   std::optional<RenewalAdvice> renewal_advice(X509* certificate) override;
+  // "transparency_log": the log list file, trusted over the CA's own HTTPS trust.
+  std::optional<TransparencyLogSource> transparency_log() override;
   // The CA decides the lifetime; the dry run's checks: preflight.cc.
   std::string validity_given(std::chrono::seconds requested) const override;
   PreflightChecks preflight() const override;

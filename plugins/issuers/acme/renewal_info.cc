@@ -66,7 +66,8 @@ RenewalAdvice fetch_renewal_advice(Transport& transport, X509* certificate) {
   return advice;
 }
 
-std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name) {
+void renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name,
+                          IssuedCertificate& issued) {
   try {
     RenewalAdvice advice = fetch_renewal_advice(transport, leaf);
     std::time_t not_after = inspect_certificate(leaf).not_after;
@@ -75,12 +76,13 @@ std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::st
           "follow renewal window " + format_utc(advice.window_start) + " .. " +
               format_utc(advice.window_end) + " for",
           name, "it ends after the certificate expires (" + format_utc(not_after) + ")");
+    if (advice.retry_after) issued.renewal_info_retry_after = advice.retry_after->count();
     // Any width is safe (SECURITY.md finding 8: a 2^32-1 s window divided by zero).
-    return renewal_time_in_window(-1, advice.window_start, advice.window_end, random_u64());
+    issued.renew_after =
+        renewal_time_in_window(-1, advice.window_start, advice.window_end, random_u64());
   } catch (const OperationError& e) {
     log_line(name,
              std::string("renewal information unavailable, renewing at two thirds: ") + e.what());
-    return 0;
   }
 }
 

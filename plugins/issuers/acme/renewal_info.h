@@ -26,10 +26,12 @@ struct RenewalWindow {
 // OperationError naming `origin` when malformed or end < start.
 RenewalWindow parse_renewal_window(const nlohmann::json& json, const std::string& origin);
 
-// A uniformly random time in the CA's suggested window for `leaf` (RFC 9773 §4.2); 0 (the
-// engine's two thirds) when the CA does not answer: renewal information is advice, not a
-// dependency. `name` labels the log line.
-std::time_t renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name);
+// At issuance: a uniformly random time in the CA's suggested window for `leaf` (RFC 9773
+// §4.2) and the CA's Retry-After, into `issued`; renew_after 0 (the engine's two thirds) when
+// the CA does not answer: renewal information is advice, not a dependency. `name` labels the
+// log line.
+void renewal_time_from_ca(Transport& transport, X509* leaf, const std::string& name,
+                          IssuedCertificate& issued);
 
 // GET <renewalInfo>/<certificate id>: the CA's current window and its Retry-After (RFC 9773
 // section 4.3), for xmppcertd's re-polling; OperationError naming the URL when the CA does

@@ -1,5 +1,6 @@
 #include "plugins/issuers/acme/settings.h"
 
+#include "engine/clock.h"
 #include "engine/encoding.h"
 #include "engine/errors.h"
 #include "engine/json_fields.h"
@@ -13,7 +14,8 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
   fields.allow_only({"directory", "trust", "agree_tos", "email", "eab_kid", "eab_hmac",
                      "http01_address", "http01_port", "webroot", "dns01_hook", "profile",
                      "preferred_chain", "rfc2136_server", "rfc2136_port", "rfc2136_key_file",
-                     "tls_alpn01_address", "tls_alpn01_port", "root_sha256", "root_url"});
+                     "tls_alpn01_address", "tls_alpn01_port", "root_sha256", "root_url",
+                     "transparency_log", "transparency_log_poll", "on_unexpected"});
   AcmeSettings s;
   auto directory = fields.string("directory");
   if (!directory || directory->rfind("https://", 0) != 0)
@@ -57,6 +59,17 @@ AcmeSettings parse_acme_settings(const nlohmann::json& settings, const std::stri
     throw UsageError(where +
                      ": trust and root_sha256 exclude each other (root_sha256 pins "
                      "the CA's own root and trusts only it)");
+  s.transparency_log = fields.string("transparency_log").value_or("");
+  if (auto poll = fields.string("transparency_log_poll")) {
+    fields.with_context("transparency_log_poll",
+                        [&] { s.transparency_log_poll = parse_duration(*poll); });
+    if (s.transparency_log_poll.count() < 1)
+      throw UsageError(fields.path_of("transparency_log_poll") + ": at least 1s");
+  }
+  s.on_unexpected = fields.strings("on_unexpected").value_or(std::vector<std::string>{});
+  if (!s.on_unexpected.empty() && s.transparency_log.empty())
+    throw UsageError(fields.path_of("on_unexpected") +
+                     ": goes with transparency_log (the log whose alarms it is told)");
   solver_for(s, where);  // exactly one solver is chosen
   return s;
 }

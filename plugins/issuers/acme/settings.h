@@ -2,6 +2,7 @@
 // parsed and checked before anything touches the network.
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -29,6 +30,12 @@ struct AcmeSettings {
   std::string preferred_chain;  // issuer CN of the chain's top certificate, among the alternates
   std::string root_sha256;  // the foundation CA's root, pinned: lowercase hex (pinned_root.h)
   std::string root_url;     // where that root is fetched; empty: beside the directory
+  // The CA's transparency log to watch for our names (`xmppcert-ca log-list` output), and
+  // how often; empty: not watched.
+  std::string transparency_log;
+  std::chrono::seconds transparency_log_poll{60};
+  // argv run for each new alarm of that watch (XMPPCERT_* variables: log_watch.h); empty: none.
+  std::vector<std::string> on_unexpected;
 };
 
 // UsageError naming `where` and the key on any bad setting.

@@ -24,6 +24,13 @@ std::filesystem::path replace_config_with_backup(const std::filesystem::path& co
   write_file_atomically(backup, old->content, same);
   write_file_atomically(config, content, same);
   log_line(config.filename().string(), "edited; the previous version is " + backup.string());
+  // One backup, the last: each edit would otherwise leave one more copy in /etc.
+  const std::string prefix = config.filename().string() + ".xmppcert-backup-";
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(config.parent_path(), error))
+    if (entry.path().filename().string().starts_with(prefix) && entry.path() != backup &&
+        entry.is_regular_file(error) && !entry.is_symlink(error))
+      std::filesystem::remove(entry.path(), error);
   return backup;
 }
 

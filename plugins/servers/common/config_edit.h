@@ -1,5 +1,6 @@
 // --edit-config: changing an admin's server config, only when asked, always with a backup
-// beside it (CONFIG.xmppcert-backup-<UTC time>) and the same owner and mode.
+// beside it (CONFIG.xmppcert-backup-<UTC time>) and the same owner and mode. Only the last
+// backup is kept: the version before the latest edit.
 #pragma once
 
 #include <filesystem>

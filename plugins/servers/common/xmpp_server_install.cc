@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <map>
+#include <sstream>
+
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/log.h"
@@ -34,6 +37,21 @@ std::optional<std::time_t> mtime_of(const fs::path& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
   return st.st_mtim.tv_sec;
+}
+
+// The lines of `after` that `before` lacks (each counted once per occurrence), in order.
+std::vector<std::string> lines_added(const std::string& before, const std::string& after) {
+  std::map<std::string, int> had;
+  std::istringstream old_lines(before);
+  for (std::string line; std::getline(old_lines, line);) ++had[line];
+  std::vector<std::string> added;
+  std::istringstream new_lines(after);
+  for (std::string line; std::getline(new_lines, line);)
+    if (had[line] > 0)
+      --had[line];
+    else
+      added.push_back(line);
+  return added;
 }
 
 // A rewritten file whose mtime second did not move is invisible to ejabberd's reload.
@@ -110,13 +128,19 @@ void XmppServerPlugin::install(const StoredVersion& version) {
     write(file.path, content_for(file, version), secret ? ownership_.key : ownership_.cert);
   }
   if (!edit_config_) return;
-  std::vector<std::string> lines = missing_config(version);
-  if (!lines.empty()) {
-    kind_.add_to_config(config_, facts_, files);
-    for (const auto& line : lines)
-      log_line(kind_.name, "added to " + config_.string() + ": " + line);
-    read_server_config();
+  if (missing_config(version).empty()) return;
+  // What really changed, file by file (jabberd2's config is a folder): under an existing
+  // `certfiles:` only the item was added.
+  std::map<fs::path, std::string> before;
+  for (const auto& file : server_config_files()) {
+    std::error_code error;
+    if (fs::is_regular_file(file, error)) before[file] = read_file(file);
   }
+  kind_.add_to_config(config_, facts_, files);
+  for (const auto& [file, text] : before)
+    for (const auto& line : lines_added(text, read_file(file)))
+      log_line(kind_.name, "added to " + file.string() + ": " + line);
+  read_server_config();
 }
 
 bool XmppServerPlugin::rollback() {

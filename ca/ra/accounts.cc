@@ -1,0 +1,71 @@
+// Accounts (RFC 8555 §7.3): created by the JWK that signs newAccount, found again by its
+// thumbprint (RFC 7638, computed by the client side's code so both ends agree), updated or
+// deactivated by a POST to the account URL.
+#include "ca/ra/acme_service.h"
+#include "ca/wfe/json_limits.h"
+#include "ca/problem.h"
+#include "engine/log.h"
+#include "jose/jws.h"
+
+namespace xmppcert::ca {
+
+nlohmann::json AcmeService::account_json(const AccountRecord& account) const {
+  return {{"status", account.status},
+          {"contact", account.contact},
+          {"orders", url("/acme/acct/" + std::to_string(account.id) + "/orders")}};
+}
+
+WebResponse AcmeService::new_account(const VerifiedPost& post) {
+  nlohmann::json payload = post.json();
+  bool_member(payload, "termsOfServiceAgreed", "newAccount");
+  bool only_existing = bool_member(payload, "onlyReturnExisting", "newAccount").value_or(false);
+  std::string thumbprint = jose::jwk_thumbprint(post.key.get());
+  std::lock_guard guard(state_mutex_);
+  auto existing = storage_.account_by_thumbprint(thumbprint);
+  if (existing) {
+    return json_response(200, account_json(*existing),
+                         url("/acme/acct/" + std::to_string(existing->id)));
+  }
+  if (only_existing) throw AcmeProblem("accountDoesNotExist", "no account for this key");
+  // The binding is checked for new accounts only (RFC 8555 §7.3.4); a wrong MAC stores nothing.
+  std::string eab_kid = check_external_binding(post, payload);
+  AccountRecord account;
+  account.thumbprint = thumbprint;
+  account.jwk = jose::public_jwk(post.key.get());
+  account.eab_kid = eab_kid;
+  if (payload.contains("contact")) account.contact = checked_contacts(payload["contact"]);
+  account.id = storage_.insert_account(account);
+  log_line("xmppcert-ca", "account " + std::to_string(account.id) + " created" +
+                              (eab_kid.empty() ? "" : " (external account " + eab_kid + ")"));
+  return json_response(201, account_json(account), url("/acme/acct/" + std::to_string(account.id)));
+}
+
+WebResponse AcmeService::update_account(const VerifiedPost& post, long long id) {
+  if (post.account->id != id)
+    throw AcmeProblem("unauthorized", "the JWS kid does not name this account", 403);
+  AccountRecord account = *post.account;
+  if (!post.payload.empty()) {
+    nlohmann::json payload = post.json();
+    std::optional<nlohmann::json> contact;
+    if (payload.contains("contact")) contact = checked_contacts(payload["contact"]);
+    bool deactivate =
+        string_member(payload, "status", "account update").value_or("") == "deactivated";
+    // The record as stored now, with only the fields this request changes: a key rollover
+    // that finished since this request's JWS was checked is neither undone nor bypassed.
+    std::lock_guard guard(state_mutex_);
+    account = storage_.account(id).value_or(account);
+    if (account.thumbprint != post.account->thumbprint || account.status != "valid")
+      throw AcmeProblem(
+          "unauthorized",
+          "account " + std::to_string(id) + " changed its key or status meanwhile; try again", 401);
+    if (contact) account.contact = *contact;
+    if (deactivate) {
+      account.status = "deactivated";
+      log_line("xmppcert-ca", "account " + std::to_string(id) + " deactivated");
+    }
+    storage_.update_account(account);
+  }
+  return json_response(200, account_json(account), url("/acme/acct/" + std::to_string(id)));
+}
+
+}  // namespace xmppcert::ca

@@ -1,0 +1,157 @@
+// The ACME server (RFC 8555) without its transport: a request in, a response out. The web
+// front end (wfe/wfe.cc: routing, JWS and nonce checks, problem documents) calls the
+// registration authority's handlers (ra/accounts.cc, ra/orders.cc), which decide with
+// ra/policy.h, validate with va/validator.h, sign with signer.h and record in sa/storage.h.
+// The HTTPS server (wfe/https_server.cc) only moves bytes.
+#pragma once
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ca/ca_keys.h"
+#include "ca/log/transparency_log.h"
+#include "ca/metrics.h"
+#include "ca/ra/clock.h"
+#include "ca/notary/notary_client.h"
+#include "ca/sa/storage.h"
+#include "ca/signer.h"
+#include "ca/va/validator.h"
+#include "ca/va/work_queue.h"
+#include "ca/wfe/jws_verify.h"
+#include "ca/wfe/nonces.h"
+#include "ca/wfe/web.h"
+
+namespace xmppcert::ca {
+
+inline constexpr int kDefaultAriRetryAfter = 3600;
+
+struct ServiceOptions {
+  std::string base_url;  // "https://H:PORT", no trailing slash
+  std::chrono::seconds lifetime{90 * 86400};
+  WorkQueueCaps validations;  // threads, and how many at once per account and per target
+  bool eab_required = false;
+  std::map<std::string, std::string> eab_keys;  // key id -> HMAC key (raw bytes); never logged
+  // seconds, renewalInfo's Retry-After: how long after `renew-now` an agent may still not
+  // have seen the moved window (an emergency must be able to live with it).
+  int ari_retry_after = kDefaultAriRetryAfter;
+  int certificates_per_account_per_hour = 300;  // 0: no limit
+  int failed_validations_per_account_per_hour = 60;
+  // The federation's XmppAddr policy ("xmpp_addr": "omit"): a CSR's XmppAddrs are checked as
+  // always, then left out of the certificate (ejabberd 23.01 cannot verify a peer certificate
+  // carrying one). Shown in the directory's meta as "xmppAddr".
+  bool omit_xmpp_addr = false;
+  // Several instances on one database: nonces valid on every one (HMAC key and used nonces in
+  // the database), the base_url the one name in front of them all.
+  bool shared_nonces = false;
+  const Clock* clock = &system_clock();  // tests pass a clock they move
+  // Set: every validation is corroborated by these notaries (ca/notary/notary_client.h).
+  notary::NotaryClient* notaries = nullptr;
+};
+
+// A POST whose JWS has been checked: signature, nonce, url, and for kid the account.
+struct VerifiedPost {
+  std::string url;
+  std::string payload;  // empty: POST-as-GET
+  nlohmann::json header;
+  std::optional<AccountRecord> account;  // set with kid
+  PKeyPtr key;                           // the key that signed
+  nlohmann::json jwk;                    // set with jwk
+  nlohmann::json json() const;           // the payload as JSON; malformed when it is not
+};
+
+class AcmeService {
+ public:
+  // `log`: every certificate is sequenced in it in the transaction that stores it.
+  AcmeService(ServiceOptions options, IssuingCa& ca, Storage& storage,
+              ChallengeValidator& validator, TransparencyLog& log);
+  ~AcmeService();
+
+  WebResponse handle(const WebRequest& request);
+
+  // Signs and stores the next CRL when the stored one misses a revocation or is a day old,
+  // if this instance gets the signer's lock (every instance on the database competes for it;
+  // with `wait`, it waits for it). True when it signed one. serve calls it every few minutes,
+  // so the CRL is refreshed long before its nextUpdate even when nobody fetches it.
+  bool refresh_crl_if_due(bool wait = false);
+
+ private:
+  WebResponse route(const WebRequest& request);
+  WebResponse directory() const;
+  VerifiedPost verify_post(const WebRequest& request, bool jwk_allowed);
+
+  // ra/accounts.cc
+  WebResponse new_account(const VerifiedPost& post);
+  WebResponse update_account(const VerifiedPost& post, long long id);
+  nlohmann::json account_json(const AccountRecord& account) const;
+
+  // ra/account_keys.cc
+  WebResponse key_change(const VerifiedPost& post);
+  // The EAB key id that bound the account ("" without one); AcmeProblem when required and
+  // missing, or when its MAC does not verify.
+  std::string check_external_binding(const VerifiedPost& post, const nlohmann::json& payload);
+
+  // renewal_info.cc
+  WebResponse renewal_info(const std::string& cert_id);
+
+  // ra/rate_limits.cc: AcmeProblem rateLimited (429, Retry-After) when over a limit. What is
+  // under way counts too: a certificate being signed, a validation running (as if it would
+  // fail), so that requests sent at once cannot all pass the check before any is recorded.
+  // Counted in the database, so every instance on it counts the same.
+  void check_certificate_rate(long long account);  // at newOrder: nothing reserved
+  // Inside finalize's transaction: counts and records the certificate; returns the event,
+  // to release when signing fails.
+  long long reserve_certificate(long long account);
+  void release_certificate(long long event);
+  // At a challenge POST: counts and records a running validation; finish it when its outcome
+  // is recorded.
+  long long reserve_validation(long long account);
+  void finish_validation(long long event, bool failed);
+
+  // ra/orders.cc
+  WebResponse new_order(const VerifiedPost& post);
+  WebResponse get_order(const VerifiedPost& post, const std::string& id);
+  WebResponse get_authz(const VerifiedPost& post, const std::string& id);
+  WebResponse post_challenge(const VerifiedPost& post, const std::string& authz_id,
+                             const std::string& type);
+  WebResponse finalize(const VerifiedPost& post, const std::string& id);
+  WebResponse download(const VerifiedPost& post, const std::string& serial);
+  // ra/revocation.cc
+  WebResponse revoke_cert(const VerifiedPost& post);
+  WebResponse crl();
+
+  void run_validation(const std::string& authz_id, const std::string& type,
+                      long long rate_event);
+  nlohmann::json load_owned(const char* kind, const std::string& id, const VerifiedPost& post);
+  nlohmann::json order_json(nlohmann::json& order);
+  nlohmann::json authz_json(const std::string& id, const nlohmann::json& authz) const;
+  nlohmann::json challenge_json(const std::string& authz_id, const nlohmann::json& authz,
+                                const std::string& type) const;
+
+  std::string url(const std::string& path) const { return options_.base_url + path; }
+  std::time_t now() const { return options_.clock->now(); }
+  std::string authz_status(const nlohmann::json& authz) const;
+
+  ServiceOptions options_;
+  IssuingCa& ca_;
+  Storage& storage_;
+  ChallengeValidator& validator_;
+  TransparencyLog& log_;
+  Signer signer_;
+  NonceService nonces_;
+  CaMetrics metrics_;
+  std::mutex state_mutex_;  // read-modify-write of orders and authorizations
+  std::mutex crl_mutex_;  // one CRL signed at a time in this instance
+  std::unique_ptr<WorkQueue> validations_;
+};
+
+WebResponse json_response(int status, const nlohmann::json& body, const std::string& location = "");
+
+}  // namespace xmppcert::ca

@@ -1,0 +1,96 @@
+// Finalizing an order (RFC 8555 §7.4): the CSR is checked against the names the order
+// validated, signed outside the state lock, recorded with the order in one transaction and
+// written to the audit log; the same transaction sequences it in the transparency log; then the
+// certificate's download, for its own account only.
+#include <openssl/x509.h>
+
+#include "ca/ra/acme_service.h"
+#include "ca/wfe/json_limits.h"
+#include "ca/ra/policy.h"
+#include "ca/problem.h"
+#include "engine/clock.h"
+#include "engine/encoding.h"
+#include "engine/log.h"
+
+namespace xmppcert::ca {
+
+WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& id) {
+  auto started = std::chrono::steady_clock::now();
+  nlohmann::json payload = post.json();
+  std::string der, b64 = string_member(payload, "csr", "finalize").value_or("");
+  try {
+    der = base64url_decode(b64, "csr");
+  } catch (const std::exception&) {
+    throw AcmeProblem("badCSR", "csr is not base64url");
+  }
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
+  X509ReqPtr csr(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
+  if (!csr) throw AcmeProblem("badCSR", "csr is not a DER PKCS#10 request");
+
+  std::unique_lock lock(state_mutex_);
+  nlohmann::json order;
+  std::vector<std::string> validated;
+  XmppIdentities ids;
+  // ready -> processing in one transaction: an order is finalized once, also when two
+  // instances on one database get the same finalize. The certificate is counted against the
+  // account's rate limit in the same transaction (released when signing fails).
+  long long rate_event = storage_.transaction([&] {
+    order = load_owned("order", id, post);
+    order_json(order);
+    if (order["status"] != "ready")
+      throw AcmeProblem("orderNotReady",
+                        "order is " + order["status"].get<std::string>() + ", not ready", 403);
+    validated = order["identifiers"].get<std::vector<std::string>>();
+    ids = approve_csr(csr.get(), validated, post.key.get());
+    if (options_.omit_xmpp_addr) ids.xmpp_addrs.clear();  // the federation's policy
+    long long event = reserve_certificate(post.account->id);
+    order["status"] = "processing";
+    storage_.put_document("order", id, post.account->id, order);
+    return event;
+  });
+  lock.unlock();
+
+  SignedCertificate cert;
+  try {
+    cert = signer_.sign(X509_REQ_get0_pubkey(csr.get()), ids, options_.lifetime);
+  } catch (...) {
+    lock.lock();
+    release_certificate(rate_event);
+    order["status"] = "invalid";
+    order["error"] = AcmeProblem("serverInternal", "signing failed", 500).document();
+    storage_.put_document("order", id, post.account->id, order);
+    throw;
+  }
+  lock.lock();
+  order["status"] = "valid";
+  order["certificate"] = cert.serial_hex;
+  storage_.transaction([&] {
+    storage_.insert_certificate(
+        {cert.serial_hex, post.account->id, id, cert.leaf_pem, cert.not_after, 0, 0});
+    storage_.put_document("order", id, post.account->id, order);
+    log_.append_issued(cert.leaf_pem, cert.serial_hex);  // logged, or not issued at all
+  });
+  log_.refresh_tree_head();
+  metrics_.count_issued(std::chrono::steady_clock::now() - started);
+  std::string names;
+  for (const auto& name : validated) names += (names.empty() ? "" : ",") + name;
+  log_line("xmppcert-ca", "audit: issued serial " + cert.serial_hex + " to account " +
+                              std::to_string(post.account->id) + " for " + names + " (SRV-IDs " +
+                              std::to_string(ids.srv_ids.size()) + ", XmppAddrs " +
+                              std::to_string(ids.xmpp_addrs.size()) + ", not after " +
+                              format_utc(cert.not_after) + ")");
+  return json_response(200, order_json(order), url("/acme/order/" + id));
+}
+
+WebResponse AcmeService::download(const VerifiedPost& post, const std::string& serial) {
+  auto cert = storage_.certificate(serial);
+  if (!cert) throw AcmeProblem("malformed", "no certificate " + serial, 404);
+  if (cert->account != post.account->id)
+    throw AcmeProblem("unauthorized", "this certificate belongs to another account", 403);
+  WebResponse response;
+  response.content_type = "application/pem-certificate-chain";
+  response.body = cert->leaf_pem + ca_.chain;
+  return response;
+}
+
+}  // namespace xmppcert::ca
