@@ -22,8 +22,9 @@ void read_eab(const JsonFields& top, CaConfig& config) {
   const nlohmann::json* eab = top.object("eab");
   if (!eab) return;
   JsonFields fields(*eab, top.path_of("eab"));
-  fields.allow_only({"required", "keys"});
+  fields.allow_only({"required", "keys", "reusable"});
   config.eab_required = fields.boolean("required").value_or(false);
+  config.reusable_eab_keys = fields.strings("reusable").value_or(config.reusable_eab_keys);
   if (const nlohmann::json* keys = fields.object("keys")) {
     for (const auto& [kid, key] : keys->items()) {
       std::string where = fields.path_of("keys") + ".\"" + kid + "\"";
@@ -92,11 +93,22 @@ void read_config(const nlohmann::json& json, const std::string& origin, CaConfig
   if (const nlohmann::json* limits = top.object("rate_limits")) {
     JsonFields fields(*limits, top.path_of("rate_limits"));
     fields.allow_only(
-        {"certificates_per_account_per_hour", "failed_validations_per_account_per_hour"});
+        {"certificates_per_account_per_hour", "failed_validations_per_account_per_hour",
+         "certificates_per_registered_domain_per_week", "registered_domain_suffixes"});
     config.certificates_per_account_per_hour =
         fields.integer("certificates_per_account_per_hour", 0, 1000000);
     config.failed_validations_per_account_per_hour =
         fields.integer("failed_validations_per_account_per_hour", 0, 1000000);
+    config.certificates_per_registered_domain_per_week =
+        fields.integer("certificates_per_registered_domain_per_week", 0, 1000000);
+    for (const auto& suffix :
+         fields.strings("registered_domain_suffixes").value_or(std::vector<std::string>{})) {
+      if (suffix.empty() || suffix.front() == '.' || suffix.back() == '.' ||
+          suffix.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") != std::string::npos)
+        throw UsageError(fields.path_of("registered_domain_suffixes") + ": \"" + suffix +
+                         "\"; expected a suffix like \"co.uk\" (lower case, A-labels)");
+      config.registered_domain_suffixes.push_back(suffix);
+    }
   }
   config.validation_networks =
       top.strings("validation_networks").value_or(config.validation_networks);

@@ -28,7 +28,9 @@ struct CaConfig {
   // "issue" (the default) or "omit": whether certificates carry the XmppAddr of each domain.
   std::optional<std::string> xmpp_addr;
   std::optional<long long> certificates_per_account_per_hour,
-      failed_validations_per_account_per_hour;
+      failed_validations_per_account_per_hour, certificates_per_registered_domain_per_week;
+  std::vector<std::string> registered_domain_suffixes;  // lower case, no dots at either end
+  std::vector<std::string> reusable_eab_keys;  // key ids that may open more than one account
   std::vector<std::string> validation_networks;
   std::optional<std::string> validation_timeout;
   std::optional<long long> validation_threads, validations_per_account, validations_per_target;

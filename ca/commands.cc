@@ -244,6 +244,12 @@ int run_serve(const std::vector<std::string>& raw) {
   service_options.failed_validations_per_account_per_hour =
       static_cast<int>(config.failed_validations_per_account_per_hour.value_or(
           service_options.failed_validations_per_account_per_hour));
+  service_options.certificates_per_registered_domain_per_week =
+      static_cast<int>(config.certificates_per_registered_domain_per_week.value_or(
+          service_options.certificates_per_registered_domain_per_week));
+  service_options.registered_domain_suffixes = config.registered_domain_suffixes;
+  service_options.reusable_eab_keys = {config.reusable_eab_keys.begin(),
+                                       config.reusable_eab_keys.end()};
   auto& queue = service_options.validations;
   queue.threads = static_cast<int>(config.validation_threads.value_or(queue.threads));
   queue.per_account = static_cast<int>(config.validations_per_account.value_or(queue.per_account));

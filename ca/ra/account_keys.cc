@@ -34,12 +34,12 @@ WebResponse AcmeService::key_change(const VerifiedPost& post) {
     conflict.content_type = "application/problem+json";
     return conflict;
   }
-  AccountRecord account = storage_.account(post.account->id).value_or(*post.account);
-  if (account.thumbprint != post.account->thumbprint || account.status != "valid")
+  AccountChange change;
+  change.thumbprint = thumbprint;
+  change.jwk = jose::public_jwk(new_key.get());
+  if (!storage_.change_account(post.account->id, post.account->thumbprint, change))
     throw AcmeProblem("unauthorized", "the account changed its key or status meanwhile", 401);
-  account.thumbprint = thumbprint;
-  account.jwk = jose::public_jwk(new_key.get());
-  storage_.update_account(account);
+  AccountRecord account = storage_.account(post.account->id).value_or(*post.account);
   log_line("xmppcert-ca", "audit: account " + std::to_string(account.id) + " changed its key");
   return json_response(200, account_json(account), kid);
 }

@@ -34,7 +34,18 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
   account.jwk = jose::public_jwk(post.key.get());
   account.eab_kid = eab_kid;
   if (payload.contains("contact")) account.contact = checked_contacts(payload["contact"]);
-  account.id = storage_.insert_account(account);
+  // A key id binds to the first account it opens (unless the operator made it reusable):
+  // checked and inserted in one transaction, so two instances cannot both open one.
+  account.id = storage_.transaction([&] {
+    if (!eab_kid.empty() && !options_.reusable_eab_keys.contains(eab_kid))
+      if (auto bound = storage_.account_by_eab_kid(eab_kid))
+        throw AcmeProblem("unauthorized",
+                          "external account binding key id " + eab_kid +
+                              " already opened account " + std::to_string(bound->id) +
+                              "; ask the CA's operator for a key of your own",
+                          401);
+    return storage_.insert_account(account);
+  });
   log_line("xmppcert-ca", "account " + std::to_string(account.id) + " created" +
                               (eab_kid.empty() ? "" : " (external account " + eab_kid + ")"));
   return json_response(201, account_json(account), url("/acme/acct/" + std::to_string(account.id)));
@@ -50,20 +61,18 @@ WebResponse AcmeService::update_account(const VerifiedPost& post, long long id) 
     if (payload.contains("contact")) contact = checked_contacts(payload["contact"]);
     bool deactivate =
         string_member(payload, "status", "account update").value_or("") == "deactivated";
-    // The record as stored now, with only the fields this request changes: a key rollover
-    // that finished since this request's JWS was checked is neither undone nor bypassed.
-    std::lock_guard guard(state_mutex_);
-    account = storage_.account(id).value_or(account);
-    if (account.thumbprint != post.account->thumbprint || account.status != "valid")
+    // Only the fields this request changes, and only while the account still has the key
+    // that signed it: a key rollover that committed since this request's JWS was checked (on
+    // any instance) is neither undone nor bypassed.
+    AccountChange change;
+    change.contact = contact;
+    if (deactivate) change.status = "deactivated";
+    if (!storage_.change_account(id, post.account->thumbprint, change))
       throw AcmeProblem(
           "unauthorized",
           "account " + std::to_string(id) + " changed its key or status meanwhile; try again", 401);
-    if (contact) account.contact = *contact;
-    if (deactivate) {
-      account.status = "deactivated";
-      log_line("xmppcert-ca", "account " + std::to_string(id) + " deactivated");
-    }
-    storage_.update_account(account);
+    if (deactivate) log_line("xmppcert-ca", "account " + std::to_string(id) + " deactivated");
+    account = storage_.account(id).value_or(account);
   }
   return json_response(200, account_json(account), url("/acme/acct/" + std::to_string(id)));
 }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,7 @@
 namespace xmppcert::ca {
 
 inline constexpr int kDefaultAriRetryAfter = 3600;
+inline const std::string kDomainPrefix = "domain:";  // rate events per registered domain
 
 struct ServiceOptions {
   std::string base_url;  // "https://H:PORT", no trailing slash
@@ -39,10 +41,16 @@ struct ServiceOptions {
   WorkQueueCaps validations;  // threads, and how many at once per account and per target
   bool eab_required = false;
   std::map<std::string, std::string> eab_keys;  // key id -> HMAC key (raw bytes); never logged
+  // A key id binds to the first account it opens; these may open any number ("eab.reusable").
+  std::set<std::string> reusable_eab_keys;
   // seconds, renewalInfo's Retry-After: how long after `renew-now` an agent may still not
   // have seen the moved window (an emergency must be able to live with it).
   int ari_retry_after = kDefaultAriRetryAfter;
   int certificates_per_account_per_hour = 300;  // 0: no limit
+  // Certificates naming a registered domain (ra/registered_domain.h) in any 7 days, whoever
+  // asks; 0: no limit. The suffixes below which a registered domain has three labels or more.
+  int certificates_per_registered_domain_per_week = 0;
+  std::vector<std::string> registered_domain_suffixes;
   int failed_validations_per_account_per_hour = 60;
   // The federation's XmppAddr policy ("xmpp_addr": "omit"): a CSR's XmppAddrs are checked as
   // always, then left out of the certificate (ejabberd 23.01 cannot verify a peer certificate
@@ -105,11 +113,16 @@ class AcmeService {
   // under way counts too: a certificate being signed, a validation running (as if it would
   // fail), so that requests sent at once cannot all pass the check before any is recorded.
   // Counted in the database, so every instance on it counts the same.
-  void check_certificate_rate(long long account);  // at newOrder: nothing reserved
-  // Inside finalize's transaction: counts and records the certificate; returns the event,
-  // to release when signing fails.
-  long long reserve_certificate(long long account);
-  void release_certificate(long long event);
+  // Per account, and per registered domain of `names` (A-labels).
+  void check_certificate_rate(long long account,
+                              const std::vector<std::string>& names);  // at newOrder
+  // Inside finalize's transaction: counts and records the certificate (one event for the
+  // account, one per registered domain); returns the events, to release when signing fails.
+  std::vector<long long> reserve_certificate(long long account,
+                                             const std::vector<std::string>& names);
+  void release_certificate(const std::vector<long long>& events);
+  std::set<std::string> domain_rate_kinds(const std::vector<std::string>& names) const;
+  void check_domain_rates(const std::set<std::string>& kinds, const char* counted);
   // At a challenge POST: counts and records a running validation; finish it when its outcome
   // is recorded.
   long long reserve_validation(long long account);
@@ -122,6 +135,9 @@ class AcmeService {
   WebResponse post_challenge(const VerifiedPost& post, const std::string& authz_id,
                              const std::string& type);
   WebResponse finalize(const VerifiedPost& post, const std::string& id);
+  // CAA of each valid authorization of `order` whose last check is 8 hours old, looked up
+  // again (AcmeProblem caa when it now forbids this CA).
+  void recheck_stale_caa(const nlohmann::json& order);
   WebResponse download(const VerifiedPost& post, const std::string& serial);
   // ra/revocation.cc
   WebResponse revoke_cert(const VerifiedPost& post);

@@ -13,6 +13,29 @@
 #include "engine/log.h"
 
 namespace xmppcert::ca {
+namespace {
+// CA/Browser Forum BR 3.2.2.8: CAA is checked within 8 hours before issuance; an
+// authorization lives 7 days, so one validated earlier has its CAA looked up again.
+constexpr std::time_t kCaaCheckValidFor = 8 * 3600;
+}  // namespace
+
+void AcmeService::recheck_stale_caa(const nlohmann::json& order) {
+  for (const auto& authz_id : order["authorizations"]) {
+    auto authz = storage_.document("authz", authz_id.get<std::string>());
+    if (!authz || (*authz)["status"] != "valid") continue;  // finalize refuses the order anyway
+    if (now() - authz->value("caa_checked", std::time_t{0}) < kCaaCheckValidFor) continue;
+    // Outside the state lock: a lookup takes up to the validation deadline.
+    validator_.check_caa((*authz)["identifier"].get<std::string>(), validator_.deadline());
+    std::lock_guard guard(state_mutex_);
+    storage_.transaction([&] {
+      auto current = storage_.document("authz", authz_id.get<std::string>());
+      if (!current) return;
+      (*current)["caa_checked"] = now();
+      storage_.put_document("authz", authz_id.get<std::string>(),
+                            (*current)["account"].get<long long>(), *current);
+    });
+  }
+}
 
 WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& id) {
   auto started = std::chrono::steady_clock::now();
@@ -26,6 +49,7 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
   X509ReqPtr csr(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
   if (!csr) throw AcmeProblem("badCSR", "csr is not a DER PKCS#10 request");
+  recheck_stale_caa(load_owned("order", id, post));  // AcmeProblem caa: nothing is signed
 
   std::unique_lock lock(state_mutex_);
   nlohmann::json order;
@@ -33,8 +57,9 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   XmppIdentities ids;
   // ready -> processing in one transaction: an order is finalized once, also when two
   // instances on one database get the same finalize. The certificate is counted against the
-  // account's rate limit in the same transaction (released when signing fails).
-  long long rate_event = storage_.transaction([&] {
+  // account's and its registered domains' rate limits in the same transaction (released when
+  // signing fails).
+  std::vector<long long> rate_events = storage_.transaction([&] {
     order = load_owned("order", id, post);
     order_json(order);
     if (order["status"] != "ready")
@@ -43,10 +68,10 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     validated = order["identifiers"].get<std::vector<std::string>>();
     ids = approve_csr(csr.get(), validated, post.key.get());
     if (options_.omit_xmpp_addr) ids.xmpp_addrs.clear();  // the federation's policy
-    long long event = reserve_certificate(post.account->id);
+    auto events = reserve_certificate(post.account->id, validated);
     order["status"] = "processing";
     storage_.put_document("order", id, post.account->id, order);
-    return event;
+    return events;
   });
   lock.unlock();
 
@@ -55,7 +80,7 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     cert = signer_.sign(X509_REQ_get0_pubkey(csr.get()), ids, options_.lifetime);
   } catch (...) {
     lock.lock();
-    release_certificate(rate_event);
+    release_certificate(rate_events);
     order["status"] = "invalid";
     order["error"] = AcmeProblem("serverInternal", "signing failed", 500).document();
     storage_.put_document("order", id, post.account->id, order);

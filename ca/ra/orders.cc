@@ -109,7 +109,6 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
   if (!payload.contains("identifiers") || !payload["identifiers"].is_array() ||
       payload["identifiers"].empty() || payload["identifiers"].size() > kMaxIdentifiers)
     throw AcmeProblem("malformed", "newOrder needs 1 to 100 identifiers");
-  check_certificate_rate(post.account->id);
   std::vector<std::string> names;
   for (const auto& identifier : payload["identifiers"]) {
     if (!identifier.is_object()) throw AcmeProblem("malformed", "an identifier is not an object");
@@ -118,6 +117,7 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
         string_member(identifier, "value", "identifier").value_or(""), ca_.permitted_domains);
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
+  check_certificate_rate(post.account->id, names);
   std::time_t now = this->now();
   nlohmann::json order{{"id", random_id(16)},  {"account", post.account->id},
                        {"status", "pending"},  {"expires", now + kAuthzLifetime},
@@ -261,6 +261,7 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
     state["status"] = "valid";
     state["validated"] = format_utc(now());
     authz["status"] = "valid";
+    authz["caa_checked"] = now();  // finalize looks again once this is 8 hours old
   } else {
     state["status"] = "invalid";
     state["error"] = error;

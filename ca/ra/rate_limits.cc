@@ -6,12 +6,21 @@
 // instance on one database counts the same events; the count and the insert share one
 // transaction, so requests sent to several instances at once cannot all pass the check. A
 // certificate whose instance died while signing stays counted for its hour.
+// Certificates per registered domain per week (Let's Encrypt's model; ra/registered_domain.h
+// says what a registered domain is here) are events of kind "domain:NAME" under account 0,
+// counted and recorded the same way: whoever asks, and however many accounts they open.
+#include <set>
+
 #include "ca/problem.h"
 #include "ca/ra/acme_service.h"
+#include "ca/ra/registered_domain.h"
 
 namespace xmppcert::ca {
 namespace {
 constexpr std::time_t kHour = 3600;
+constexpr std::time_t kWeek = 7 * 86400;
+static_assert(kWeek <= kRateEventsKept);
+constexpr long long kNoAccount = 0;  // the account of per-domain events
 constexpr const char* kCertificate = "certificate";
 constexpr const char* kValidating = "validating";
 constexpr const char* kFailed = "failed";
@@ -23,23 +32,46 @@ constexpr const char* kFailed = "failed";
 }
 }  // namespace
 
-void AcmeService::check_certificate_rate(long long account) {
+// The registered domains of `names`, each once, as the kinds of their rate events.
+std::set<std::string> AcmeService::domain_rate_kinds(const std::vector<std::string>& names) const {
+  std::set<std::string> kinds;
+  if (options_.certificates_per_registered_domain_per_week > 0)
+    for (const auto& name : names)
+      kinds.insert(kDomainPrefix + registered_domain(name, options_.registered_domain_suffixes));
+  return kinds;
+}
+
+void AcmeService::check_domain_rates(const std::set<std::string>& kinds, const char* counted) {
+  int limit = options_.certificates_per_registered_domain_per_week;
+  for (const auto& kind : kinds)
+    if (storage_.count_rate_events(kNoAccount, kind, now() - kWeek) >= limit)
+      limited("registered domain " + kind.substr(kDomainPrefix.size()) + " has had " +
+              std::to_string(limit) + " certificates in the last 7 days" + counted);
+}
+
+void AcmeService::check_certificate_rate(long long account, const std::vector<std::string>& names) {
   int limit = options_.certificates_per_account_per_hour;
   if (limit > 0 && storage_.count_rate_events(account, kCertificate, now() - kHour) >= limit)
     limited("account " + std::to_string(account) + " has had " + std::to_string(limit) +
             " certificates in the last hour");
+  check_domain_rates(domain_rate_kinds(names), "");
 }
 
-long long AcmeService::reserve_certificate(long long account) {
+std::vector<long long> AcmeService::reserve_certificate(long long account,
+                                                        const std::vector<std::string>& names) {
   int limit = options_.certificates_per_account_per_hour;
   if (limit > 0 && storage_.count_rate_events(account, kCertificate, now() - kHour) >= limit)
     limited("account " + std::to_string(account) + " has had " + std::to_string(limit) +
             " certificates in the last hour (those being signed included)");
-  return storage_.add_rate_event(account, kCertificate, now());
+  auto kinds = domain_rate_kinds(names);
+  check_domain_rates(kinds, " (those being signed included)");
+  std::vector<long long> events{storage_.add_rate_event(account, kCertificate, now())};
+  for (const auto& kind : kinds) events.push_back(storage_.add_rate_event(kNoAccount, kind, now()));
+  return events;
 }
 
-void AcmeService::release_certificate(long long event) {
-  storage_.set_rate_event_kind(event, "", now());
+void AcmeService::release_certificate(const std::vector<long long>& events) {
+  for (long long event : events) storage_.set_rate_event_kind(event, "", now());
 }
 
 long long AcmeService::reserve_validation(long long account) {

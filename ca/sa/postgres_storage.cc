@@ -56,7 +56,6 @@ static_assert(std::size(kMigrations) == kSchemaVersion);
 // Any key will do as long as every instance uses the same: "xmppcert" in ASCII.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7888467214727020916)";
 constexpr int kTransactionAttempts = 10;
-constexpr std::time_t kRateEventsKept = 86400;
 
 // The advisory lock key of `name`: FNV-1a, the same in every build and instance.
 std::string lock_key(const std::string& name) {
@@ -305,6 +304,36 @@ std::optional<AccountRecord> PostgresStorage::account_by_thumbprint(const std::s
   Result rows = query((std::string(kAccountColumns) + "WHERE thumbprint=$1").c_str(), {thumbprint});
   if (rows.rows() == 0) return std::nullopt;
   return read_account(rows, 0);
+}
+
+std::optional<AccountRecord> PostgresStorage::account_by_eab_kid(const std::string& kid) {
+  std::lock_guard guard(mutex_);
+  Result rows =
+      query((std::string(kAccountColumns) + "WHERE eab_kid=$1 ORDER BY id LIMIT 1").c_str(), {kid});
+  if (rows.rows() == 0) return std::nullopt;
+  return read_account(rows, 0);
+}
+
+bool PostgresStorage::change_account(long long id, const std::string& thumbprint,
+                                     const AccountChange& change) {
+  std::vector<std::string> values;
+  std::string sets;
+  auto set = [&](const char* column, const std::string& value) {
+    values.push_back(value);
+    sets += (sets.empty() ? "" : ", ") + std::string(column) + "=$" + std::to_string(values.size());
+  };
+  if (change.thumbprint) set("thumbprint", *change.thumbprint);
+  if (change.jwk) set("jwk", change.jwk->dump());
+  if (change.status) set("status", *change.status);
+  if (change.contact) set("contact", change.contact->dump());
+  if (values.empty()) return account(id).has_value();
+  values.push_back(std::to_string(id));
+  values.push_back(thumbprint);
+  std::string sql = "UPDATE accounts SET " + sets + " WHERE id=$" +
+                    std::to_string(values.size() - 1) + " AND thumbprint=$" +
+                    std::to_string(values.size()) + " AND status='valid' RETURNING 1";
+  std::lock_guard guard(mutex_);
+  return query(sql.c_str(), values).rows() == 1;
 }
 
 void PostgresStorage::put_document(const std::string& kind, const std::string& id,

@@ -36,6 +36,9 @@ class PostgresStorage : public Storage {
   void update_account(const AccountRecord& account) override;
   std::optional<AccountRecord> account(long long id) override;
   std::optional<AccountRecord> account_by_thumbprint(const std::string& thumbprint) override;
+  std::optional<AccountRecord> account_by_eab_kid(const std::string& kid) override;
+  bool change_account(long long id, const std::string& thumbprint,
+                      const AccountChange& change) override;
 
   void put_document(const std::string& kind, const std::string& id, long long account,
                     const nlohmann::json& doc) override;

@@ -46,7 +46,6 @@ INSERT INTO rate_events (account, kind, at)
   WHERE issued >= CAST(strftime('%s','now') AS INTEGER) - 3600;
 )";
 
-constexpr std::time_t kRateEventsKept = 86400;
 
 // One prepared statement, finalized on scope exit; binds by position from 1.
 class Statement {
@@ -225,6 +224,35 @@ std::optional<AccountRecord> SqliteStorage::account_by_thumbprint(const std::str
   row.bind(1, thumbprint);
   if (!row.step()) return std::nullopt;
   return read_account(row);
+}
+
+std::optional<AccountRecord> SqliteStorage::account_by_eab_kid(const std::string& kid) {
+  std::lock_guard guard(mutex_);
+  Statement row(db_, (std::string(kAccountColumns) + "WHERE eab_kid=? ORDER BY id LIMIT 1").c_str(),
+                path_);
+  row.bind(1, kid);
+  if (!row.step()) return std::nullopt;
+  return read_account(row);
+}
+
+bool SqliteStorage::change_account(long long id, const std::string& thumbprint,
+                                   const AccountChange& change) {
+  std::vector<std::pair<const char*, std::string>> sets;
+  if (change.thumbprint) sets.emplace_back("thumbprint", *change.thumbprint);
+  if (change.jwk) sets.emplace_back("jwk", change.jwk->dump());
+  if (change.status) sets.emplace_back("status", *change.status);
+  if (change.contact) sets.emplace_back("contact", change.contact->dump());
+  if (sets.empty()) return account(id).has_value();
+  std::string sql = "UPDATE accounts SET ";
+  for (size_t i = 0; i < sets.size(); ++i) sql += (i ? ", " : "") + std::string(sets[i].first) + "=?";
+  sql += " WHERE id=? AND thumbprint=? AND status='valid'";
+  std::lock_guard guard(mutex_);
+  Statement update(db_, sql.c_str(), path_);
+  int index = 1;
+  for (const auto& [column, value] : sets) update.bind(index++, value);
+  update.bind(index, id);
+  update.bind(index + 1, thumbprint).step();
+  return sqlite3_changes(db_) == 1;
 }
 
 void SqliteStorage::put_document(const std::string& kind, const std::string& id, long long account,

@@ -29,6 +29,15 @@ struct AccountRecord {
   std::string eab_kid;
 };
 
+// What one request changes in an account (ra/accounts.cc, ra/account_keys.cc): only these
+// fields are written, so that two requests racing on one account each keep the other's change.
+struct AccountChange {
+  std::optional<std::string> thumbprint;  // with jwk: a key rollover
+  std::optional<nlohmann::json> jwk;
+  std::optional<std::string> status;
+  std::optional<nlohmann::json> contact;
+};
+
 struct CertificateRecord {
   std::string serial;  // lower-case hex
   long long account = 0;
@@ -83,7 +92,11 @@ struct EabKeyRecord {
 
 // The schema version this build reads and writes; `xmppcert-ca migrate` brings a database
 // to it and every backend refuses a newer one.
-constexpr int kSchemaVersion = 4;  // 2: used_nonces, 3: ct_entries, 4: rate_events, crls, eab_keys
+constexpr int kSchemaVersion = 4;
+
+// How long rate events are kept: the longest window a limit counts (a week, per registered
+// domain) and a day more.
+constexpr std::time_t kRateEventsKept = 8 * 86400;  // 2: used_nonces, 3: ct_entries, 4: rate_events, crls, eab_keys
 
 class Storage {
  public:
@@ -93,6 +106,13 @@ class Storage {
   virtual void update_account(const AccountRecord& account) = 0;
   virtual std::optional<AccountRecord> account(long long id) = 0;
   virtual std::optional<AccountRecord> account_by_thumbprint(const std::string& thumbprint) = 0;
+  // The first account opened with EAB key id `kid`.
+  virtual std::optional<AccountRecord> account_by_eab_kid(const std::string& kid) = 0;
+  // Writes the fields `change` sets, and no other, when account `id` is valid and its key is
+  // still `thumbprint`, in one statement; false when it is not (a key rollover or a
+  // deactivation committed first, on any instance): nothing is written then.
+  virtual bool change_account(long long id, const std::string& thumbprint,
+                              const AccountChange& change) = 0;
 
   // kind: "order" | "authz"
   virtual void put_document(const std::string& kind, const std::string& id, long long account,
@@ -116,7 +136,8 @@ class Storage {
   // What the rate limits count (ra/rate_limits.cc), one row per event so that every instance
   // on the database counts the same: `kind` ("certificate", "validating", "failed") for
   // `account` at `at` (the RA's clock). add_rate_event returns the event's id;
-  // set_rate_event_kind changes it ("" removes it). Events older than a day are forgotten.
+  // set_rate_event_kind changes it ("" removes it). Events older than kRateEventsKept are
+  // forgotten.
   virtual long long add_rate_event(long long account, const std::string& kind, std::time_t at) = 0;
   virtual void set_rate_event_kind(long long id, const std::string& kind, std::time_t at) = 0;
   virtual long long count_rate_events(long long account, const std::string& kind,

@@ -61,6 +61,24 @@ TEST_F(CaConfigFile, WrongTypesAndJsonSyntaxErrorsAreRefusedNamingTheKeyOrTheLin
   EXPECT_NE(syntax.err.find("line 2"), std::string::npos) << syntax.err;
 }
 
+TEST_F(CaConfigFile, RegisteredDomainLimitsAndReusableEabKeysAreReadStrictly) {
+  ProcessResult limit = serve_with(
+      R"({"rate_limits": {"certificates_per_registered_domain_per_week": -1}})");
+  EXPECT_EQ(limit.exit_code, 2) << limit.err;
+  EXPECT_NE(limit.err.find("rate_limits.certificates_per_registered_domain_per_week"),
+            std::string::npos)
+      << limit.err;
+  ProcessResult suffix =
+      serve_with(R"({"rate_limits": {"registered_domain_suffixes": ["co.uk", ".Example."]}})");
+  EXPECT_EQ(suffix.exit_code, 2) << suffix.err;
+  EXPECT_NE(suffix.err.find("rate_limits.registered_domain_suffixes: \".Example.\""),
+            std::string::npos)
+      << suffix.err;
+  ProcessResult reusable = serve_with(R"({"eab": {"reusable": "kid-1"}})");
+  EXPECT_EQ(reusable.exit_code, 2) << reusable.err;
+  EXPECT_NE(reusable.err.find("eab.reusable"), std::string::npos) << reusable.err;
+}
+
 TEST_F(CaConfigFile, NotariesWithABadUrlKeyOrQuorumAreRefusedNamingTheFileAndKey) {
   const std::string key(64, 'a');
   ProcessResult url = serve_with(

@@ -52,6 +52,21 @@ void FakeValidator::validate(const ca::ChallengeToCheck& challenge, ca::Deadline
                           403);
 }
 
+void FakeValidator::check_caa(const std::string& domain, ca::Deadline) {
+  ++caa_checks_;
+  std::lock_guard guard(mutex_);
+  if (caa_refused_.contains(domain))
+    throw ca::AcmeProblem("caa", "CAA records at " + domain + " do not allow this CA", 403);
+}
+
+void FakeValidator::refuse_caa(const std::string& domain, bool refused) {
+  std::lock_guard guard(mutex_);
+  if (refused)
+    caa_refused_.insert(domain);
+  else
+    caa_refused_.erase(domain);
+}
+
 std::optional<std::string> Reply::header(const std::string& name) const {
   for (const auto& [key, value] : headers)
     if (key == name) return value;

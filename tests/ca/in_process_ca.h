@@ -13,6 +13,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "ca/log/transparency_log.h"
@@ -49,13 +50,18 @@ class FakeValidator : public ca::ChallengeValidator {
   ca::Deadline deadline() const override;
   void validate(const ca::ChallengeToCheck& challenge, ca::Deadline deadline,
                 ca::ValidationRecord* record = nullptr) override;
-  void check_caa(const std::string&, ca::Deadline) override {}
+  // CAA: allowed unless refuse_caa(domain); caa_checks() counts the lookups.
+  void check_caa(const std::string& domain, ca::Deadline) override;
+  void refuse_caa(const std::string& domain, bool refused = true);
+  int caa_checks() const { return caa_checks_; }
 
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, Outcome> outcomes_;
   std::atomic<int> validations_{0};
+  std::atomic<int> caa_checks_{0};
+  std::set<std::string> caa_refused_;
 };
 
 struct ClientAccount {

@@ -183,5 +183,30 @@ TEST(WebrootWriter, PutsTheKeyAuthorizationWhereTheCaLooksAndRemovesItAfterwards
   EXPECT_FALSE(std::filesystem::exists(file));
 }
 
+TEST(WebrootWriter, TheNextRunRemovesTokensAKilledRunOfOursLeftAndNothingElse) {
+  testing::TempDir dir;
+  auto challenges = dir / ".well-known/acme-challenge";
+  std::filesystem::create_directories(challenges);
+  std::filesystem::create_directories(dir / "elsewhere");
+  // Left by a run killed before its cleanup: ours (our account key's thumbprint).
+  testing::write_text(challenges / "killed-run", "killed-run.thumb");
+  // Not ours: another account's token, a file of the site, a symlink named like a token
+  // pointing at a file whose content would match.
+  testing::write_text(challenges / "other-account", "other-account.someone-else");
+  testing::write_text(challenges / "README", "a file of the site");
+  testing::write_text(dir / "elsewhere/planted", "planted.thumb");
+  std::filesystem::create_symlink(dir / "elsewhere/planted", challenges / "planted");
+  WebrootWriter writer(dir.path().string());
+  writer.present("a.example.test", "tok-1", "tok-1.thumb");
+  writer.present("b.example.test", "tok-2", "tok-2.thumb");  // this run's first token stays
+  EXPECT_FALSE(std::filesystem::exists(challenges / "killed-run"));
+  EXPECT_EQ(read_file(challenges / "tok-1"), "tok-1.thumb");
+  EXPECT_EQ(read_file(challenges / "tok-2"), "tok-2.thumb");
+  EXPECT_TRUE(std::filesystem::exists(challenges / "other-account"));
+  EXPECT_TRUE(std::filesystem::exists(challenges / "README"));
+  EXPECT_TRUE(std::filesystem::is_symlink(challenges / "planted"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "elsewhere/planted"));
+}
+
 }  // namespace
 }  // namespace xmppcert::acme

@@ -1,5 +1,7 @@
 #include "plugins/issuers/acme/challenges.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -63,6 +65,41 @@ void Http01Responder::cleanup(const std::string&, const std::string& token, cons
 // acme-challenge to aim root's writes and deletes elsewhere: both levels must be real
 // folders, checked before and after they are created, and the file is written through one
 // O_NOFOLLOW descriptor of its folder (Folder::untrusted).
+namespace {
+
+// Deletes, in the folder `dir` (opened without following a symlink), each regular file named
+// like a challenge token whose content is "NAME.THUMBPRINT" (a key authorization under our
+// account key) and that `keep` does not list. Best effort: what cannot be read stays.
+void remove_stale_tokens(const fs::path& dir, const std::string& thumbprint,
+                         const std::set<std::string>& keep) {
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir_fd < 0) return;
+  int list_fd = ::dup(dir_fd);
+  DIR* listing = list_fd < 0 ? nullptr : ::fdopendir(list_fd);
+  if (!listing) {
+    if (list_fd >= 0) ::close(list_fd);
+    ::close(dir_fd);
+    return;
+  }
+  std::vector<std::string> stale;
+  while (struct dirent* entry = ::readdir(listing)) {
+    std::string name = entry->d_name;
+    if (!is_challenge_token(name) || keep.contains(name)) continue;
+    int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) continue;  // a symlink (ELOOP) or gone
+    try {
+      if (read_regular_fd(fd, dir / name, 4096) == name + "." + thumbprint) stale.push_back(name);
+    } catch (const std::exception&) {  // not a regular file, or too big: not ours
+    }
+    ::close(fd);
+  }
+  ::closedir(listing);
+  for (const auto& name : stale) ::unlinkat(dir_fd, name.c_str(), 0);
+  ::close(dir_fd);
+}
+
+}  // namespace
+
 void WebrootWriter::present(const std::string&, const std::string& token,
                             const std::string& key_authorization) {
   require_challenge_token(token, "webroot " + webroot_);
@@ -72,6 +109,9 @@ void WebrootWriter::present(const std::string&, const std::string& token,
   require_real_directory(dir, "webroot");
   create_directories(dir, 0755);
   require_real_directory(well_known, "webroot");
+  presented_.insert(token);
+  if (key_authorization.starts_with(token + "."))
+    remove_stale_tokens(dir, key_authorization.substr(token.size() + 1), presented_);
   write_file_atomically(dir / token, key_authorization, with_mode(0644), Folder::untrusted);
 }
 

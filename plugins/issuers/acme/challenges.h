@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ class Http01Responder : public ChallengeSolver {
   std::unique_ptr<ChallengeListener> listener_;  // last: stops before the answers go
 };
 
+// present() also removes the token files a killed run of ours left behind: regular files
+// (never through a symlink) named like a token whose content is that token's key
+// authorization under our account key, other than those this writer presented. Runs with one
+// account key share its state dir and its state lock, so none of them is answering meanwhile.
 class WebrootWriter : public ChallengeSolver {
  public:
   explicit WebrootWriter(std::string webroot) : webroot_(std::move(webroot)) {}
@@ -54,6 +59,7 @@ class WebrootWriter : public ChallengeSolver {
 
  private:
   std::string webroot_;
+  std::set<std::string> presented_;  // tokens of this run: never stale
 };
 
 // dns-01 by RFC 2136 dynamic update (engine/dns_update.h: nsupdate, optionally TSIG-signed
