@@ -18,7 +18,7 @@ set -euo pipefail
 minutes=${1:?usage: bench/ca_soak.sh MINUTES [BUILD_DIR]}
 build=$(cd "${2:-build}" && pwd)
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
-for tool in lego pebble-challtestsrv python3 curl openssl sqlite3; do
+for tool in lego pebble-challtestsrv python3 curl openssl; do
   command -v "$tool" >/dev/null || { echo "ca_soak: $tool is not installed" >&2; exit 2; }
 done
 for binary in xmppcert-ca xmppcert; do
@@ -49,7 +49,7 @@ wait_port() {
 dns=$(free_port); dns_management=$(free_port); http01=$(free_port); tls01=$(free_port)
 ca_port=$(free_port)
 pebble-challtestsrv -dns01 127.0.0.1:"$dns" -defaultIPv4 127.0.0.1 -defaultIPv6 "" -http01 "" \
-  -https01 "" -tlsalpn01 "" -doh "" -management 127.0.0.1:"$dns_management" >"$work/dns.log" 2>&1 &
+  -https01 "" -tlsalpn01 "" -management 127.0.0.1:"$dns_management" >"$work/dns.log" 2>&1 &
 pids+=($!)
 mkdir -p "$work/webroot"
 python3 -m http.server --bind 127.0.0.1 --directory "$work/webroot" "$http01" \
@@ -59,6 +59,11 @@ pids+=($!)
 # The CA as the unit starts it: ExecStart's options (with this run's paths and port) under
 # the unit's LimitNOFILE; everything else from the config file, as in production.
 nofile=$(sed -n 's/^LimitNOFILE=//p' "$source_dir/systemd/xmppcert-ca.service.in")
+hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ] && [ "$hard" -lt "$nofile" ]; then
+  echo "ca_soak: this shell may not raise the descriptor limit to the unit's $nofile; using $hard"
+  nofile=$hard
+fi
 grep -q -- '--config /etc/xmppcert-ca/ca.json' "$source_dir/systemd/xmppcert-ca.service.in" ||
   { echo "ca_soak: the unit's ExecStart changed; update ca_soak.sh" >&2; exit 2; }
 "$build/xmppcert-ca" init --state-dir "$work/ca" --hostname 127.0.0.1 >/dev/null
@@ -135,8 +140,11 @@ for kind in "${kinds[@]}"; do honest "$kind" & honest_pids+=($!); pids+=($!); do
 echo "ca_soak: $total s on $(nproc) cores: $calm s honest clients alone, then $attacked s under" \
   "attack; CA LimitNOFILE=$nofile"
 sleep "$calm"  # the calm phase is a duration, not a condition
+# The attackers run at the lowest priority: on the Internet their CPU is not the CA host's;
+# here they share two cores with the CA and the honest clients, and what the run measures is
+# how the CA treats honest requests, not how python's TLS competes for a core.
 echo attack >"$work/phase"
-(ulimit -n 8192 && exec python3 "$source_dir/bench/ca_soak_attackers.py" --port "$ca_port" --seconds "$attacked" \
+(ulimit -n "$nofile" && exec nice -n 19 python3 "$source_dir/bench/ca_soak_attackers.py" --port "$ca_port" --seconds "$attacked" \
   --http-port "$http01" --tls-port "$tls01" \
   --dns-management "http://127.0.0.1:$dns_management") >"$work/attackers.json" \
   2>"$work/attackers.log" || echo "attacker script failed: $(tail -3 "$work/attackers.log")" \
@@ -150,11 +158,10 @@ kill -0 "$ca_pid" 2>/dev/null || echo "the CA exited: $(tail -3 "$work/ca.log")"
 [ ! -s "$work/watchdog" ] ||
   echo "the CA did not answer: $(wc -l <"$work/watchdog") times, first: $(head -1 "$work/watchdog")" \
     >>"$work/failures"
-p99() {  # PHASE: the 99th percentile of that phase's enrolment milliseconds
-  awk -v p="$1" '$1 == p {print $3}' "$work/enrolments" | sort -n |
-    awk '{v[NR] = $1} END {if (NR == 0) {print 0; exit} i = int(NR * 0.99 + 0.999); print v[i > NR ? NR : i]}'
+p99() {  # PHASE [KIND]: the 99th percentile of that phase's (and kind's) enrolment milliseconds
+  awk -v p="$1" -v k="${2:-}" '$1 == p && (k == "" || $2 == k) {print $3}' "$work/enrolments" |
+    sort -n | awk '{v[NR] = $1} END {i = int(NR * 0.99 + 0.999); if (i > NR) i = NR; print (NR ? v[i] : 0)}'
 }
-calm_p99=$(p99 calm); attack_p99=$(p99 attack)
 echo "honest enrolments (phase kind: count, failed, p50 ms, p99 ms):"
 for phase in calm attack; do
   for kind in "${kinds[@]}"; do
@@ -172,25 +179,36 @@ for phase in calm attack; do
   awk -v p="$phase" '$1 == p' "$work/enrolments" | grep -q . ||
     echo "no honest enrolment in the $phase phase" >>"$work/failures"
 done
-ratio=$(awk -v a="$attack_p99" -v c="$calm_p99" 'BEGIN {printf "%.2f", c > 0 ? a / c : 0}')
-echo "honest p99: $calm_p99 ms alone, $attack_p99 ms under attack: ${ratio}x (at most 3x)"
-awk -v r="$ratio" 'BEGIN {exit !(r > 3)}' &&
-  echo "p99 under attack is ${ratio}x the unattacked p99" >>"$work/failures"
-
-# Every certificate a client got is in the database as it was sent.
-missing=0 acknowledged=0
-for pem in "$work"/got/*.pem; do
-  [ -e "$pem" ] || continue
-  acknowledged=$((acknowledged + 1))
-  serial=$(openssl x509 -noout -serial -in "$pem" | sed 's/^serial=//' | tr 'A-F' 'a-f' | sed 's/^0*//')
-  leaf=$(openssl x509 -in "$pem")
-  stored=$(sqlite3 "file:$work/ca/ca.db?mode=ro" \
-    "SELECT leaf_pem FROM certificates WHERE ltrim(lower(serial), '0') = '$serial'" 2>&1 || true)
-  [ "$(printf '%s' "$stored" | openssl x509 2>/dev/null)" = "$leaf" ] || {
-    missing=$((missing + 1)); echo "not in the database: $(basename "$pem") serial $serial" >&2; }
+# Each client and challenge type against itself (dns-01 takes seconds where http-01 takes
+# milliseconds: pooled, dns-01 alone would set both p99s), then all of them together.
+for kind in "${kinds[@]}" ""; do
+  calm_p99=$(p99 calm "$kind"); attack_p99=$(p99 attack "$kind")
+  ratio=$(awk -v a="$attack_p99" -v c="$calm_p99" 'BEGIN {printf "%.2f", (c > 0 ? a / c : 0)}')
+  echo "honest p99 ${kind:-(all)}: $calm_p99 ms alone, $attack_p99 ms under attack: ${ratio}x (at most 3x)"
+  if awk -v r="$ratio" 'BEGIN {exit !(r > 3)}'; then
+    echo "p99 of ${kind:-all enrolments} under attack is ${ratio}x the unattacked p99" >>"$work/failures"
+  fi
 done
-echo "acknowledged certificates: $acknowledged, in the database: $((acknowledged - missing))"
-[ "$missing" -eq 0 ] || echo "$missing acknowledged certificates are not in the database" >>"$work/failures"
+
+# Every certificate a client got is in the database as it was sent (its leaf, byte for byte).
+python3 - "$work/got" "$work/ca/ca.db" "$work/failures" <<'PY'
+import pathlib, re, sqlite3, sys
+got, database, failures = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+stored = {pem.strip() for (pem,) in sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+          .execute("SELECT leaf_pem FROM certificates")}
+missing = []
+files = sorted(got.glob("*.pem"))
+for path in files:
+    leaf = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
+                     path.read_text(), re.S).group(0)
+    if leaf.strip() not in stored:
+        missing.append(path.name)
+print(f"acknowledged certificates: {len(files)}, in the database: {len(files) - len(missing)}")
+if missing:
+    with open(failures, "a") as out:
+        out.write(f"{len(missing)} acknowledged certificates are not in the database: "
+                  f"{' '.join(missing[:5])}\n")
+PY
 
 echo "CA peak RSS: $((peak_rss / 1024)) MiB; descriptors at the end: $(ls "/proc/$ca_pid/fd" 2>/dev/null | wc -l)"
 if [ -s "$work/attackers.json" ]; then
