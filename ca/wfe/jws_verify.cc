@@ -1,5 +1,7 @@
 #include "ca/wfe/jws_verify.h"
 
+#include <memory>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ecdsa.h>
@@ -23,10 +25,15 @@ std::string decode(const nlohmann::json& value, const char* what) {
   }
 }
 
-BIGNUM* bignum(const nlohmann::json& jwk, const char* member) {
+// Owned, so that a member of the wrong type (AcmeProblem) leaks neither (found by fuzz_ca_jws).
+using ParamBuilder = std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)>;
+using BigNum = std::unique_ptr<BIGNUM, decltype(&BN_free)>;
+
+BigNum bignum(const nlohmann::json& jwk, const char* member) {
   std::string bytes = decode(jwk.value(member, nlohmann::json()), member);
-  return BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
-                   static_cast<int>(bytes.size()), nullptr);
+  return BigNum(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()), nullptr),
+                BN_free);
 }
 
 PKeyPtr build_key(const char* type, OSSL_PARAM_BLD* builder) {
@@ -37,7 +44,6 @@ PKeyPtr build_key(const char* type, OSSL_PARAM_BLD* builder) {
             EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
   EVP_PKEY_CTX_free(ctx);
   OSSL_PARAM_free(params);
-  OSSL_PARAM_BLD_free(builder);
   if (!ok) throw AcmeProblem("badPublicKey", "JWK does not hold a usable public key");
   return PKeyPtr(key);
 }
@@ -82,36 +88,30 @@ ParsedJws parse_flattened_jws(const nlohmann::json& outer) {
 PKeyPtr key_from_jwk(const nlohmann::json& jwk) {
   if (!jwk.is_object()) throw AcmeProblem("badPublicKey", "JWK is not an object");
   std::string kty = string_member(jwk, "kty", "JWK").value_or("");
-  OSSL_PARAM_BLD* builder = OSSL_PARAM_BLD_new();
+  ParamBuilder builder(OSSL_PARAM_BLD_new(), OSSL_PARAM_BLD_free);
   if (kty == "EC") {
-    if (string_member(jwk, "crv", "JWK").value_or("") != "P-256") {
-      OSSL_PARAM_BLD_free(builder);
+    if (string_member(jwk, "crv", "JWK").value_or("") != "P-256")
       throw AcmeProblem("badPublicKey", "only EC keys on P-256 are accepted");
-    }
     std::string x = decode(jwk.value("x", nlohmann::json()), "JWK x");
     std::string y = decode(jwk.value("y", nlohmann::json()), "JWK y");
-    if (x.size() != 32 || y.size() != 32) {
-      OSSL_PARAM_BLD_free(builder);
+    if (x.size() != 32 || y.size() != 32)
       throw AcmeProblem("badPublicKey", "EC JWK coordinates are not 32 bytes");
-    }
     std::string point = "\x04" + x + y;
-    OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
-    OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
-    return build_key("EC", builder);
+    OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
+    OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                     point.size());
+    return build_key("EC", builder.get());
   }
   if (kty == "RSA") {
-    BIGNUM* n = bignum(jwk, "n");
-    BIGNUM* e = bignum(jwk, "e");
-    OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, n);
-    OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, e);
-    PKeyPtr key = build_key("RSA", builder);
-    BN_free(n);
-    BN_free(e);
+    BigNum n = bignum(jwk, "n");
+    BigNum e = bignum(jwk, "e");
+    OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get());
+    OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get());
+    PKeyPtr key = build_key("RSA", builder.get());
     if (EVP_PKEY_get_bits(key.get()) < 2048)
       throw AcmeProblem("badPublicKey", "RSA keys shorter than 2048 bits are refused");
     return key;
   }
-  OSSL_PARAM_BLD_free(builder);
   throw AcmeProblem("badPublicKey", "JWK kty \"" + kty + "\" is not EC or RSA");
 }
 

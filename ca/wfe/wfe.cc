@@ -36,7 +36,9 @@ nlohmann::json VerifiedPost::json() const {
 WebResponse json_response(int status, const nlohmann::json& body, const std::string& location) {
   WebResponse response;
   response.status = status;
-  response.body = body.dump();
+  // A problem may echo a request's path or field: bytes that are not UTF-8 are replaced, not
+  // thrown from inside handle()'s error handling (found by fuzz_ca_router).
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (!location.empty()) response.headers.emplace_back("Location", location);
   return response;
 }

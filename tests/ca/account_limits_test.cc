@@ -215,6 +215,15 @@ TEST_P(LimitsOn, AnAccountUpdateCheckedBeforeAKeyRolloverCommittedNeitherUndoesN
   EXPECT_EQ(ca.storage().account(id)->thumbprint, new_thumbprint);
 }
 
+// Found by fuzz_ca_router: a problem echoing a path that is not UTF-8 made the answer's JSON
+// serializer throw inside handle()'s error handling.
+TEST(HostileRequestsInProcess, APathThatIsNotUtf8IsAnsweredNotFoundNotWithAnException) {
+  InProcessCa ca;
+  Reply reply = ca.get("/acme/\x82\xff");
+  EXPECT_EQ(reply.status, 404) << reply.raw;
+  EXPECT_EQ(reply.problem(), "malformed");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LimitsOn,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return backend_name(info.param); });

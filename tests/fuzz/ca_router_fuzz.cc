@@ -122,15 +122,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   replace_all(request.target, "{cert}", ca->cert);
   ca::WebResponse response;
   if (parts[2] == "kid" || parts[2] == "jwk") {
-    if (parts[2] == "kid") {
-      response = ca->post(request.target, parts[3], true);
-    } else {
-      static PKeyPtr other = generate_private_key(KeyType::kEcP256);
-      std::string body =
-          jose::sign_jws(other.get(), std::nullopt, ca->nonce(), kBase + request.target, parts[3]);
-      response =
-          ca->service->handle({request.method, request.target, "", "application/jose+json", body});
+    static PKeyPtr other = generate_private_key(KeyType::kEcP256);
+    std::string body;
+    try {
+      body = jose::sign_jws(parts[2] == "kid" ? ca->account_key.get() : other.get(),
+                            parts[2] == "kid" ? std::optional(ca->kid) : std::nullopt, ca->nonce(),
+                            kBase + request.target, parts[3]);
+    } catch (const nlohmann::json::exception&) {
+      return 0;  // a client cannot sign a url that is not UTF-8 (the other modes send it)
     }
+    response = ca->service->handle({"POST", request.target, "", "application/jose+json", body});
   } else {
     request.content_type = parts[2];
     request.body = parts[3];
