@@ -119,9 +119,9 @@ start() {
   for _ in $(seq 150);
   do
 #ready when it listens,
-        as systemd would see it at most 30 s later ss - ltnH "sport = :$port" |
-                grep - q.&& return 0 running ||
-            break sleep 0.2 done echo "systemctl: $unit is not listening on port $port"> & 2;
+    as systemd would see it at most 30 s later ss - ltnH "sport = :$port" |
+            grep - q.&& return 0 running ||
+        break sleep 0.2 done echo "systemctl: $unit is not listening on port $port" > &2;
   tail "$WALKTHROUGH_RUN/$unit.log" > &2;
   exit 1
 }
@@ -361,13 +361,7 @@ TEST_F(ClosedFederationWalkthrough,
         << "the agent saw the page's systemctl reload\n"
         << agent_log(name);
   }
-  {
-    OnHost on(*b.host);  // new s2s links, authenticated with the new certificates
-    ProcessResult r = run_process(ejabberd->ctl({"stop_s2s_connections"}));
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-  messages_flow_both_ways(a, b, "after");
-  authenticated_with_sasl_external(a, b, 2);
+  new_links_federate(a, b, *ejabberd, "after", 2);  // authenticated with the new certificates
 }
 
 }  // namespace

@@ -62,4 +62,15 @@ void authenticated_with_sasl_external(const Site& prosody_site, const Site& ejab
   EXPECT_EQ(ejabberd->log().find("dialback"), std::string::npos);
 }
 
+void new_links_federate(const Site& prosody_site, const Site& ejabberd_site,
+                        const EjabberdServer& ejabberd, const std::string& tag, size_t times) {
+  {
+    OnHost on(*ejabberd_site.host);
+    ProcessResult r = run_process(ejabberd.ctl({"stop_s2s_connections"}));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  messages_flow_both_ways(prosody_site, ejabberd_site, tag);
+  authenticated_with_sasl_external(prosody_site, ejabberd_site, times);
+}
+
 }  // namespace xmppcert::testing

@@ -41,5 +41,9 @@ void messages_flow_both_ways(const Site& a, const Site& b, const std::string& ta
 // logged SASL EXTERNAL both ways `times` times in all; neither logged dialback.
 void authenticated_with_sasl_external(const Site& prosody_site, const Site& ejabberd_site,
                                       size_t times);
+// After a renewal: ejabberd (serving `ejabberd_site`) closes its s2s links, then messages flow
+// both ways over new ones, authenticated with SASL EXTERNAL (`times` times in all by then).
+void new_links_federate(const Site& prosody_site, const Site& ejabberd_site,
+                        const EjabberdServer& ejabberd, const std::string& tag, size_t times);
 
 }  // namespace xmppcert::testing

@@ -78,13 +78,7 @@ TEST_F(FoundationFederation,
   }
 
   // New s2s links, authenticated with the new certificates, carry the messages.
-  {
-    OnHost on(*b.host);
-    ProcessResult r = run_process(ejabberd->ctl({"stop_s2s_connections"}));
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-  messages_flow_both_ways(a, b, "after");
-  authenticated_with_sasl_external(a, b, 2);
+  new_links_federate(a, b, *ejabberd, "after", 2);
 }
 
 }  // namespace
