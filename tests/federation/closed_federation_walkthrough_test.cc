@@ -22,11 +22,13 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -96,33 +98,33 @@ std::string exec_start(const std::string& unit, const fs::path& bin) {
 // The page's `systemctl`: start, restart, reload and `enable --now` of the units in
 // $WALKTHROUGH_UNITS (NAME.exec: the ExecStart line, NAME.port: the port it is ready on),
 // started in the caller's namespaces as root, their pids and logs in $WALKTHROUGH_RUN.
-const char* kSystemctl = R"(#!/bin/bash
+const char* kSystemctl = R"sh(#!/bin/bash
 set -euo pipefail
 [ "${1:-}" = enable ] && [ "${2:-}" = --now ] && shift 2 && set -- start "$@"
 verb="${1:?verb}" unit="${2:?unit}"
 unit="${unit%.service}"
 [ -f "$WALKTHROUGH_UNITS/$unit.exec" ] || { echo "systemctl: no unit $unit in this test" >&2; exit 5; }
 pidfile="$WALKTHROUGH_RUN/$unit.pid"
-running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2 > / dev / null;
-}
+running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2> /dev/null; }
 stop() {
-  running || return 0 local pid;
-  pid = "$(cat " $pidfile ")" kill "$pid" while kill - 0 "$pid" 2 > / dev / null;
-  do sleep 0.1;
-  done
+  running || return 0
+  local pid; pid="$(cat "$pidfile")"
+  kill "$pid"
+  while kill -0 "$pid" 2> /dev/null; do sleep 0.1; done
 }
 start() {
-  read - r - a argv < "$WALKTHROUGH_UNITS/$unit.exec" setsid "${argv[@]}" >>
-          "$WALKTHROUGH_RUN/$unit.log" 2 > &1 < / dev / null& echo $ ! >
-          "$pidfile"[-f "$WALKTHROUGH_UNITS/$unit.port"] ||
-      return 0 local port; port="$(cat "$WALKTHROUGH_UNITS/$unit.port")"
-  for _ in $(seq 150);
-  do
-#ready when it listens,
-    as systemd would see it at most 30 s later ss - ltnH "sport = :$port" |
-            grep - q.&& return 0 running ||
-        break sleep 0.2 done echo "systemctl: $unit is not listening on port $port" > &2;
-  tail "$WALKTHROUGH_RUN/$unit.log" > &2;
+  read -r -a argv < "$WALKTHROUGH_UNITS/$unit.exec"
+  setsid "${argv[@]}" >> "$WALKTHROUGH_RUN/$unit.log" 2>&1 < /dev/null &
+  echo $! > "$pidfile"
+  [ -f "$WALKTHROUGH_UNITS/$unit.port" ] || return 0
+  local port; port="$(cat "$WALKTHROUGH_UNITS/$unit.port")"
+  for _ in $(seq 150); do  # ready when it listens (30 s at most)
+    ss -ltnH "sport = :$port" | grep -q . && return 0
+    running || break
+    sleep 0.2
+  done
+  echo "systemctl: $unit is not listening on port $port" >&2
+  tail "$WALKTHROUGH_RUN/$unit.log" >&2
   exit 1
 }
 case "$verb" in
@@ -131,7 +133,7 @@ case "$verb" in
   reload) running && kill -HUP "$(cat "$pidfile")" ;;
   *) echo "systemctl $verb: not in this test" >&2; exit 1 ;;
 esac
-)";
+)sh";
 
 // A host of the page: its network namespace and a mount namespace (held by a process that
 // sleeps) with /etc and /var/lib overlaid by a tmpfs at `root`, seen from the test through
@@ -153,46 +155,45 @@ struct LanHost {
         {"unshare", "--mount", "--propagation", "private", "--", "sh", "-ec",
          "mount -t tmpfs -o mode=0755 walkthrough " + r + "; cd " + r +
              "; mkdir etc etc.work lib lib.work run"
-             "; mount -t overlay walkthrough -o lowerdir=/etc,upperdir=" + r +
-             "/etc,workdir=" + r + "/etc.work /etc" +
+             "; mount -t overlay walkthrough -o lowerdir=/etc,upperdir=" +
+             r + "/etc,workdir=" + r + "/etc.work /etc" +
              "; mount -t overlay walkthrough -o lowerdir=/var/lib,upperdir=" + r +
              "/lib,workdir=" + r + "/lib.work /var/lib; touch run/ready; exec sleep infinity"},
         {}, root / "holder.log", "root", "root");
     if (!eventually([&] { return fs::exists(seen(r + "/run/ready")); }, seconds(10)))
-      throw std::runtime_error("host " + net->name() + ": overlays not mounted: " +
-                               read_file(root / "holder.log"));
+      throw std::runtime_error("host " + net->name() +
+                               ": overlays not mounted: " + read_file(root / "holder.log"));
     // What every host of the page has: DNS from the CA host's resolver, no XMPP name in
     // /etc/hosts. (The files are removed first: a symlink is not followed out of the overlay.)
-    for (const auto& [file, text] :
-         std::map<std::string, std::string>{{"/etc/hosts", "127.0.0.1 localhost\n"},
-                                            {"/etc/resolv.conf", "nameserver " + kResolver + "\n"}}) {
-           fs::remove(seen(file));
-           write_text(seen(file), text);
-         }
-}
+    for (const auto& [file, text] : std::map<std::string, std::string>{
+             {"/etc/hosts", "127.0.0.1 localhost\n"},
+             {"/etc/resolv.conf", "nameserver " + kResolver + "\n"}}) {
+      fs::remove(seen(file));
+      write_text(seen(file), text);
+    }
+  }
 
-// bash -euo pipefail -c `script` on this host, as root in a clean environment.
-ProcessResult run(const std::string& script, const std::map<std::string, std::string>& env,
-                  const fs::path& bin) const {
-  std::vector<std::string> argv = {"nsenter",
-                                   "--target",
-                                   std::to_string(holder),
-                                   "--mount",
-                                   "--",
-                                   "env",
-                                   "-i",
-                                   "PATH=" + bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin",
-                                   "HOME=/root",
-                                   "WALKTHROUGH_RUN=" + run_dir(),
-                                   "WALKTHROUGH_UNITS=" + (bin / "units").string()};
-  for (const auto& [name, value] : env) argv.push_back(name + "=" + value);
-  for (const char* word : {"bash", "-euo", "pipefail", "-c"}) argv.push_back(word);
-  argv.push_back(script);
-  OnHost on(*net);
-  return run_process(argv);
-}
-}
-;
+  // bash -euo pipefail -c `script` on this host, as root in a clean environment.
+  ProcessResult run(const std::string& script, const std::map<std::string, std::string>& env,
+                    const fs::path& bin) const {
+    std::vector<std::string> argv = {"nsenter",
+                                     "--target",
+                                     std::to_string(holder),
+                                     "--mount",
+                                     "--",
+                                     "env",
+                                     "-i",
+                                     "PATH=" + bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin",
+                                     "HOME=/root",
+                                     "WALKTHROUGH_RUN=" + run_dir(),
+                                     "WALKTHROUGH_UNITS=" + (bin / "units").string()};
+    for (const auto& [name, value] : env) argv.push_back(name + "=" + value);
+    for (const char* word : {"bash", "-euo", "pipefail", "-c"}) argv.push_back(word);
+    argv.push_back(script);
+    OnHost on(*net);
+    return run_process(argv);
+  }
+};
 
 class ClosedFederationWalkthrough : public ::testing::Test {
  protected:
@@ -262,14 +263,14 @@ class ClosedFederationWalkthrough : public ::testing::Test {
       ProcessResult r = run_process(ejabberd->ctl({"register", b.user, b.domain, b.password}));
       ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     } else if (std::regex_match(block.marker, m, run_on)) {
-      const std::string name = m[1];
+      const std::string name = m[1].str();
       std::map<std::string, std::string> env;
       if (name != "ca") env["FP"] = fingerprint;
       ProcessResult r = hosts[name].run(block.text, env, bin.path());
       std::cout << "== on " << name << ":\n" << block.text << r.out << r.err;
       ASSERT_EQ(r.exit_code, 0) << "on " << name << ":\n" << block.text << r.out << r.err << logs();
       static const std::regex printed(R"(sha256 Fingerprint=([0-9A-F:]+))");
-      if (std::regex_search(r.out, m, printed)) fingerprint = m[1];
+      if (std::regex_search(r.out, m, printed)) fingerprint = m[1].str();
       if (name != "ca") ASSERT_NO_FATAL_FAILURE(point_snippet_at_test_servers(name));
     } else {
       ASSERT_EQ(block.marker.rfind("not run: ", 0), 0u)
@@ -288,8 +289,9 @@ class ClosedFederationWalkthrough : public ::testing::Test {
     if (agent_started[name] || !fs::exists(snippet)) return;
     ASSERT_NE(site.server, nullptr) << "the page enrolls " << name << " before its server runs";
     nlohmann::json config = nlohmann::json::parse(read_file(snippet));
-    for (auto& [domain, entry] : config["certificates"].items())
-      for (const auto& [key, value] : site.server->install_settings().items())
+    const nlohmann::json settings = site.server->install_settings();
+    for (auto& entry : config["certificates"])
+      for (const auto& [key, value] : settings.items())
         if (!entry["install"].contains(key)) entry["install"][key] = value;
     write_text(snippet, config.dump(2));
     ProcessResult r = host.run("systemctl start xmppcertd", {}, bin.path());
