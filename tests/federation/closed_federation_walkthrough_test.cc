@@ -268,6 +268,7 @@ class ClosedFederationWalkthrough : public ::testing::Test {
       if (name != "ca") env["FP"] = fingerprint;
       ProcessResult r = hosts[name].run(block.text, env, bin.path());
       std::cout << "== on " << name << ":\n" << block.text << r.out << r.err;
+      printed[name] += r.out;
       ASSERT_EQ(r.exit_code, 0) << "on " << name << ":\n" << block.text << r.out << r.err << logs();
       static const std::regex printed(R"(sha256 Fingerprint=([0-9A-F:]+))");
       if (std::regex_search(r.out, m, printed)) fingerprint = m[1].str();
@@ -329,6 +330,7 @@ class ClosedFederationWalkthrough : public ::testing::Test {
   std::unique_ptr<EjabberdServer> ejabberd;
   std::string fingerprint;
   std::map<std::string, bool> agent_started;
+  std::map<std::string, std::string> printed;  // what each host's blocks printed
   Site a{"a.fed.example", "bob", "secret-a"}, b{"b.fed.example", "alice", "secret-b"};
 };
 
@@ -348,6 +350,9 @@ TEST_F(ClosedFederationWalkthrough,
   authenticated_with_sasl_external(a, b, 1);
   for (const char* name : {"a", "b"}) {
     EXPECT_EQ(version(name), 1) << name << logs();
+    EXPECT_NE(printed[name].find("renewed_from=config"), std::string::npos)
+        << "status names the package's config as what renews it\n"
+        << printed[name];
     EXPECT_TRUE(eventually(
         [&] { return agent_log(name).find("managing 1 certificate(s)") != std::string::npos; },
         seconds(20)))
