@@ -272,7 +272,9 @@ class ClosedFederationWalkthrough : public ::testing::Test {
       ASSERT_EQ(r.exit_code, 0) << "on " << name << ":\n" << block.text << r.out << r.err << logs();
       static const std::regex printed(R"(sha256 Fingerprint=([0-9A-F:]+))");
       if (std::regex_search(r.out, m, printed)) fingerprint = m[1].str();
-      if (name != "ca") ASSERT_NO_FATAL_FAILURE(point_snippet_at_test_servers(name));
+      if (name != "ca") {
+        ASSERT_NO_FATAL_FAILURE(point_snippet_at_test_servers(name));
+      }
     } else {
       ASSERT_EQ(block.marker.rfind("not run: ", 0), 0u)
           << "a block of " << kPage << " without a marker saying where it runs:\n"
