@@ -76,7 +76,8 @@ namespace {
 
 // Issue 23 item 2, the admin's repro: `prosodyctl stop; xmppcert renew D --force;
 // prosodyctl start; xmppcertd --config C`. The agent renews once, at its first backoff step,
-// and then sleeps: no child forked every second, `status` no longer FAILED.
+// and then sleeps: no child forked every second, `status` no longer FAILED, and the failure
+// metric (the admin's alert) back at 0.
 TEST_F(AgentTest, ARenewalThatFailedWhileProsodyWasStoppedIsRetriedOnceThenTheAgentIsQuiet) {
   if (!ProsodyServer::available()) GTEST_SKIP() << "prosody is not installed";
   ProsodyServer server("example.test");
@@ -99,7 +100,14 @@ TEST_F(AgentTest, ARenewalThatFailedWhileProsodyWasStoppedIsRetriedOnceThenTheAg
   ASSERT_EQ(renew.exit_code, 1) << renew.out;
   server.restart();
 
+  const std::string failures = "xmppcert_consecutive_failures{certificate=\"example.test\"} ";
+  auto metric_says = [&](const std::string& value) {
+    return fs::exists(dir / "metrics.prom") &&
+           read_file(dir / "metrics.prom").find(failures + value + "\n") != std::string::npos;
+  };
   start();
+  // Written at start, well before the retry (the first backoff step is 30 s after the failure).
+  EXPECT_TRUE(eventually([&] { return metric_says("1"); }, seconds(10))) << log();
   StateDirStore store(dir / "state");
   auto renewed = [&] {
     auto record = store.load("example.test");
@@ -114,6 +122,8 @@ TEST_F(AgentTest, ARenewalThatFailedWhileProsodyWasStoppedIsRetriedOnceThenTheAg
       << log();
   ProcessResult status = xmppcert({"status"});
   EXPECT_NE(status.out.find("last=ok"), std::string::npos) << status.out;
+  EXPECT_TRUE(eventually([&] { return metric_says("0"); }, seconds(5)))
+      << read_file(dir / "metrics.prom");
 }
 
 }  // namespace
