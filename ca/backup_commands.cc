@@ -33,7 +33,7 @@ void create_private_folder(const fs::path& path, const std::string& command) {
   std::error_code error;
   if (fs::exists(path, error) && !fs::is_empty(path, error))
     throw UsageError(command + ": " + path.string() + " exists and is not empty");
-  create_directories(path, 0700);
+  xmppcert::create_directories(path, 0700);
   if (::chmod(path.c_str(), 0700) != 0)
     throw_operation_error("chmod 0700", path.string(), errno_text(errno));
 }

@@ -11,6 +11,7 @@
 #include "engine/fs.h"
 
 namespace xmppcert::ca {
+
 // The password file is root's and readable by no one else: it opens the CA's database.
 std::string read_storage_password(const StorageConfig& config) {
   if (config.password_file.empty()) return "";
