@@ -409,6 +409,43 @@ TEST_P(CaStateMachine, CrlRefreshedWellBeforeNextUpdate) {
   }
 }
 
+// --- an instance that died mid-way (its work "processing" in the shared database) ---
+
+TEST_P(CaStateMachine, ChallengeLeftProcessingByADeadInstanceIsValidatedAgainOnceAbandoned) {
+  json order = ca_.new_order(account_, {"orphan.example.test"}).body;
+  std::string authz = authz_url(order);
+  std::string id = path_of(authz).substr(std::string("/acme/authz/").size());
+  json doc = *ca_.storage().document("authz", id);  // what the dead instance stored
+  doc["challenges"]["http-01"] = {{"status", "processing"}, {"processing_since", ca_.clock.now()}};
+  ca_.storage().put_document("authz", id, doc["account"].get<long long>(), doc);
+  EXPECT_EQ(challenge_of(authz)["status"], "processing");
+  ca_.clock.advance(29);  // a live instance may still be at it
+  EXPECT_EQ(challenge_of(authz)["status"], "processing");
+  EXPECT_EQ(ca_.validator.validations(), 0);
+  ca_.clock.advance(2);
+  EXPECT_TRUE(eventually([&] { return status_of(authz) == "valid"; }, std::chrono::seconds(10)));
+  EXPECT_EQ(ca_.validator.validations(), 1);
+  EXPECT_EQ(status_of(order["url"]), "ready");
+}
+
+TEST_P(CaStateMachine, OrderLeftProcessingByADeadInstanceBecomesInvalidAndIssuesNothing) {
+  json order = ready_order("orphan.example.test");
+  json doc = *ca_.storage().document("order", order_id(order));
+  doc["status"] = "processing";  // finalize began on an instance that then died
+  doc["processing_since"] = ca_.clock.now();
+  ca_.storage().put_document("order", order_id(order), doc["account"].get<long long>(), doc);
+  EXPECT_EQ(status_of(order["url"]), "processing");
+  ca_.clock.advance(31);
+  Reply given_up = ca_.post(account_, order["url"], "");
+  EXPECT_EQ(given_up.body["status"], "invalid") << given_up.raw;
+  EXPECT_NE(given_up.body["error"].value("detail", "").find("create a new order"),
+            std::string::npos)
+      << given_up.raw;
+  EXPECT_EQ(ca_.storage().certificates().size(), 0u);
+  json again = ready_order("orphan.example.test");
+  EXPECT_EQ(ca_.finalize(account_, again).status, 200);
+}
+
 INSTANTIATE_TEST_SUITE_P(Storage, CaStateMachine,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return backend_name(info.param); });
