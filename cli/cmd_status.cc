@@ -19,7 +19,8 @@ extern const char* const kStatusUsage =
 One line per certificate: name, version, issuer, expiry, next renewal, the next action as
 xmppcertd computes it (after a failure: the end of its backoff), the issuer's renewal window
 and next renewalInfo poll when it has one, last outcome, the names it carries, names a
-renewal left out (left_out=) and where the request xmppcertd and `xmppcert renew` renew it
+renewal left out (left_out=), after a failed attempt the names the next one asks for
+(pending=) and where the request xmppcertd and `xmppcert renew` renew it
 from (renewed_from=config: its entry in the --config FILE; stored-request: what enroll
 stored). With --json, a JSON array with one object per certificate. With NAME, the detail of
 that certificate: names, validity, the paths of its stored files, the versions kept, where it
@@ -103,6 +104,7 @@ std::string status_line(const Session& session, const CertificateRecord& r) {
   if (r.current_version > 0) line += " names=" + join(r.certificate.identities.dns_ids, "");
   if (!r.dropped_identities.empty()) line += " dropped=" + join(r.dropped_identities, "");
   if (!r.left_out.empty()) line += " left_out=" + join(r.left_out, "");
+  if (!r.pending_names.empty()) line += " pending=" + join(r.pending_names, "");
   if (r.request.dane) line += " " + dane_summary(r, std::time(nullptr));
   if (r.request.posh) line += " posh=" + r.request.posh->dir;
   line += configured(session, r.name) ? " renewed_from=config" : " renewed_from=stored-request";

@@ -120,6 +120,9 @@ std::string status_detail(const Store& store, const CertificateRecord& r,
                                   format_utc(r.renewal_window_end) + " (the issuer's)");
     if (r.next_renewal_info_poll) line("next poll:", format_utc(r.next_renewal_info_poll));
   }
+  if (!r.pending_names.empty())
+    line("pending names:",
+         join(r.pending_names) + " (asked by the failed attempt, again at the next action)");
   // As xmppcertd computes it (engine/schedule.h): a failure's backoff, DANE steps included.
   line("next action:", format_utc(next_action(&r, r.request, std::time(nullptr))));
   if (r.request.install) {

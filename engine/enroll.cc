@@ -148,6 +148,7 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
     CertificateRecord failed = previous.value_or(record);
     failed.last_attempt = Attempt{now, false, message};
     failed.consecutive_failures += 1;
+    failed.pending_names = wanted.dns_ids;
     if (!previous) failed.request = request;
     if (not_installed) failed.issued_not_installed = std::move(not_installed);
     store.save(failed);
@@ -257,6 +258,7 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
   record.renewal_window_start = record.renewal_window_end = record.next_renewal_info_poll = 0;
   record.left_out.clear();  // the caller names them when it left some out
   record.left_out_why.clear();
+  record.pending_names.clear();
   record.last_attempt = Attempt{
       now, true, "issued serial " + info.serial_hex + " as v" + std::to_string(version.number)};
   record.last_success = now;
@@ -289,11 +291,13 @@ CertificateRecord install_current_version(const Store& store, CertificateRecord 
     }
     record.last_attempt = Attempt{now, false, failure};
     record.consecutive_failures += 1;
+    record.pending_names = identities_of(request).dns_ids;
     store.save(record);
     throw OperationError(failure);
   }
   log_line(record.name, "installed v" + std::to_string(version.number) + " with " + plugin.name());
   record.request = request;
+  record.pending_names.clear();
   record.last_attempt =
       Attempt{now, true, "installed v" + std::to_string(version.number) + " with " + plugin.name()};
   record.consecutive_failures = 0;

@@ -31,6 +31,7 @@ void add_renewal_outlook(nlohmann::json& json, const CertificateRecord& r) {
   if (r.next_renewal_info_poll)
     json["next_renewal_info_poll"] = format_utc(r.next_renewal_info_poll);
   if (!r.left_out.empty()) json["left_out"] = {{"names", r.left_out}, {"why", r.left_out_why}};
+  if (!r.pending_names.empty()) json["pending_request"] = {{"names", r.pending_names}};
 }
 
 nlohmann::json record_to_json(const CertificateRecord& r) {
@@ -112,6 +113,8 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
       r.left_out = it->at("names").get<std::vector<std::string>>();
       r.left_out_why = it->value("why", "");
     }
+    if (auto it = json.find("pending_request"); it != json.end())
+      r.pending_names = it->at("names").get<std::vector<std::string>>();
     if (auto it = json.find("issued_not_installed"); it != json.end())
       r.issued_not_installed =
           IssuedNotInstalled{it->at("version").get<int>(), it->at("issuer").get<std::string>(),

@@ -11,8 +11,9 @@
 namespace xmppcert {
 
 nlohmann::json record_to_json(const CertificateRecord& record);
-// The renewal window and next renewalInfo poll the issuer gave, and the names the last renewal
-// left out, as record.json and `xmppcert status --json` both show them (absent when unset).
+// The renewal window and next renewalInfo poll the issuer gave, the names the last renewal
+// left out and those a failed attempt asked for (pending_request), as record.json and
+// `xmppcert status --json` both show them (absent when unset).
 void add_renewal_outlook(nlohmann::json& json, const CertificateRecord& record);
 CertificateRecord record_from_json(const nlohmann::json& json, const std::string& origin);
 

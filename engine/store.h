@@ -72,6 +72,9 @@ struct CertificateRecord {
   // (plugins/renewal.h: the last good set renewed instead), and why; retried with the rest.
   std::vector<std::string> left_out;
   std::string left_out_why;
+  // The DNS-IDs of the request the last, failed attempt asked for: what the next action asks
+  // again (`status` shows them; the certificate's names are the old ones). Empty after a success.
+  std::vector<std::string> pending_names;
   std::optional<Attempt> last_attempt;
   std::time_t last_success = 0;
   int consecutive_failures = 0;

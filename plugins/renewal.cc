@@ -91,6 +91,7 @@ CertificateRecord renew_last_good_set(const Store& store, const CertificateRecor
   issued.request = wanted;
   issued.left_out = left_out;
   issued.left_out_why = failure;
+  issued.pending_names = identities_of(wanted).dns_ids;
   issued.consecutive_failures = after_failure ? after_failure->consecutive_failures : 1;
   issued.last_attempt = Attempt{
       now, false,

@@ -54,17 +54,6 @@ std::time_t time_in_line(const std::string& log, const std::string& line,
   return parse_utc(log.substr(at + marker.size(), 20));
 }
 
-int Site::version() const {
-  auto record = StateDirStore(state()).load(domain);
-  return record ? record->current_version : 0;
-}
-
-std::string Site::agent_log() const {
-  return std::filesystem::exists(dir / "agent.log") ? read_file(dir / "agent.log") : "";
-}
-
-bool Site::agent_running() const { return agent > 0 && ::waitpid(agent, nullptr, WNOHANG) == 0; }
-
 void FoundationFederation::SetUp() {
   if (std::string why = missing(); !why.empty()) GTEST_SKIP() << why;
   network = std::make_unique<VirtualNetwork>();
@@ -117,11 +106,9 @@ void FoundationFederation::SetUp() {
   }
   for (Site* site : {&a, &b}) {
     OnHost on(*site->host);
-    site->agent = spawn_unprivileged(
-        {XMPPCERTD_BINARY, "--config", site->config(), "--state-dir", site->state(),
-         "--metrics-file", site->metrics()},
-        {},
-        site->dir / "agent.log", "root", "root");
+    site->agent = spawn_unprivileged({XMPPCERTD_BINARY, "--config", site->config(), "--state-dir",
+                                      site->state(), "--metrics-file", site->metrics()},
+                                     {}, site->dir / "agent.log", "root", "root");
   }
   for (Site* site : {&a, &b})
     ASSERT_TRUE(
@@ -151,8 +138,7 @@ void FoundationFederation::enroll(Site& site, bool xmpp_addr) {
       {"agree_tos", true},
       {"transparency_log", log_list_file},
       {"transparency_log_poll", std::to_string(kLogPollSeconds) + "s"},
-      {"on_unexpected",
-       {"/bin/sh", "-c", "env | grep ^XMPPCERT_ >> " + site.on_unexpected_env()}}};
+      {"on_unexpected", {"/bin/sh", "-c", "env | grep ^XMPPCERT_ >> " + site.on_unexpected_env()}}};
   nlohmann::json entry = {
       {"issuer", "foundation"}, {"acme", acme}, {"xmpp_addr", xmpp_addr}, {"install", install}};
   nlohmann::json config = {{"state_dir", site.state()}, {"certificates", {{site.domain, entry}}}};
@@ -160,39 +146,6 @@ void FoundationFederation::enroll(Site& site, bool xmpp_addr) {
   OnHost on(*site.host);
   ProcessResult r = run_xmppcert({"enroll", "--config", site.config()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca->log() << site.server->log();
-}
-
-std::unique_ptr<XmppTestClient> FoundationFederation::client(const Site& site) {
-  OnHost on(*site.host);
-  return std::make_unique<XmppTestClient>("127.0.0.1", site.server->c2s_port(),
-                                          XmppLogin{site.user + "@" + site.domain, site.password});
-}
-
-void FoundationFederation::messages_flow_both_ways(const std::string& tag) {
-  auto bob = client(a);
-  auto alice = client(b);
-  alice->send_chat("bob@" + a.domain, "from-b-" + tag);
-  EXPECT_TRUE(bob->wait_for("from-b-" + tag, seconds(20)))
-      << bob->received() << prosody->log() << ejabberd->log();
-  bob->send_chat("alice@" + b.domain, "from-a-" + tag);
-  EXPECT_TRUE(alice->wait_for("from-a-" + tag, seconds(20)))
-      << alice->received() << prosody->log() << ejabberd->log();
-}
-
-void FoundationFederation::authenticated_with_sasl_external(size_t times) {
-  const std::vector<std::pair<XmppServer*, std::string>> proofs = {
-      {prosody.get(), "SASL EXTERNAL with b.example.test succeeded"},
-      {ejabberd.get(),
-       "Accepted inbound s2s EXTERNAL authentication a.example.test -> b.example.test"},
-      {prosody.get(), "Accepting SASL EXTERNAL identity from b.example.test"},
-      {ejabberd.get(),
-       "Accepted outbound s2s EXTERNAL authentication b.example.test -> a.example.test"}};
-  for (const auto& [server, line] : proofs)
-    EXPECT_TRUE(eventually([&] { return occurrences(server->log(), line) >= times; }, seconds(10)))
-        << line << " " << times << " times\n"
-        << server->log();
-  EXPECT_EQ(prosody->log().find("dialback"), npos);
-  EXPECT_EQ(ejabberd->log().find("dialback"), npos);
 }
 
 nlohmann::json FoundationFederation::served(const Site& site) {

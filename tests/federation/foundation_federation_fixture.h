@@ -16,6 +16,7 @@
 #include <string>
 
 #include "tests/ca/ca_fixture.h"
+#include "tests/federation/federation_site.h"
 #include "tests/federation/test_namespace.h"
 #include "tests/federation/virtual_network.h"
 #include "tests/integration/xmpp_servers.h"
@@ -33,24 +34,6 @@ std::time_t logged_at(const std::string& log, const std::string& needle);
 std::time_t time_in_line(const std::string& log, const std::string& line,
                          const std::string& marker);
 
-// One host: its XMPP server, its xmppcert config and state dir, its agent.
-struct Site {
-  std::string domain, user, password;
-  VirtualHost* host = nullptr;
-  XmppServer* server = nullptr;
-  TempDir dir;
-  pid_t agent = -1;
-
-  std::string config() const { return (dir / "xmppcert.json").string(); }
-  std::string state() const { return (dir / "state").string(); }
-  // What the agent's "on_unexpected" hook was told (its XMPPCERT_* variables), appended.
-  std::string on_unexpected_env() const { return (dir / "on_unexpected.env").string(); }
-  std::string metrics() const { return (dir / "metrics.prom").string(); }  // the agent's
-  int version() const;            // the current version in its store (0: none)
-  std::string agent_log() const;  // "" until the agent's child opened it
-  bool agent_running() const;
-};
-
 class FoundationFederation : public ::testing::Test {
  public:
   static std::string namespace_problem;  // "" once main() entered the test's namespaces
@@ -62,12 +45,6 @@ class FoundationFederation : public ::testing::Test {
   // `xmppcert enroll --config` on the site's host: the foundation issuer with the root pinned
   // and the CA's log watched.
   void enroll(Site& site, bool xmpp_addr);
-  // A c2s session of the site's user, opened on its host.
-  std::unique_ptr<XmppTestClient> client(const Site& site);
-  // A chat message each way, from fresh c2s sessions.
-  void messages_flow_both_ways(const std::string& tag);
-  // Waits until each server logged SASL EXTERNAL both ways `times` times in all; no dialback.
-  void authenticated_with_sasl_external(size_t times);
   // `xmppcert check --s2s --json` of the site from the other host, trusting the CA's root.
   nlohmann::json served(const Site& site);
   // The trust anchor xmppcert installed into the site's server.

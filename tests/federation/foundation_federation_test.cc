@@ -30,8 +30,8 @@ TEST_F(FoundationFederation,
        HostsEnrolledOverHttp01FederateWithSaslExternalAndBothAgentsRenewWhenTheCaMovesTheWindow) {
   for (const Site* site : {&a, &b})
     EXPECT_EQ(installed_trust_anchor(*site), read_file(ca->root_file())) << site->domain;
-  messages_flow_both_ways("before");
-  authenticated_with_sasl_external(1);
+  messages_flow_both_ways(a, b, "before");
+  authenticated_with_sasl_external(a, b, 1);
   std::map<const Site*, nlohmann::json> first;  // as each host's peer sees it
   for (const Site* site : {&a, &b}) {
     nlohmann::json seen = first[site] = served(*site);
@@ -78,13 +78,7 @@ TEST_F(FoundationFederation,
   }
 
   // New s2s links, authenticated with the new certificates, carry the messages.
-  {
-    OnHost on(*b.host);
-    ProcessResult r = run_process(ejabberd->ctl({"stop_s2s_connections"}));
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-  messages_flow_both_ways("after");
-  authenticated_with_sasl_external(2);
+  new_links_federate(a, b, *ejabberd, "after", 2);
 }
 
 }  // namespace

@@ -177,6 +177,49 @@ TEST(CliStatus, NameShowsFilesVersionsInstallTargetAndNextAction) {
     EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
 }
 
+// Issue 23 item 9: while a changed request keeps failing (here the reload after installing
+// it), `status` shows the names the next attempt asks for, beside the names of the
+// certificate still current; a success clears them.
+TEST(CliStatus, DuringBackoffShowsTheNamesThePendingRequestAsksFor) {
+  TempDir dir;
+  std::string state = (dir / "state").string();
+  auto config_with = [&](const std::vector<std::string>& components, const std::string& reload) {
+    nlohmann::json config = {{"state_dir", state},
+                             {"certificates",
+                              {{"example.test",
+                                {{"components", components},
+                                 {"install",
+                                  {{"plugin", "files"},
+                                   {"fullchain", (dir / "example.crt").string()},
+                                   {"key", (dir / "example.key").string()},
+                                   {"reload", {reload}}}}}}}}};
+    write_text(dir / "config.json", config.dump());
+    return (dir / "config.json").string();
+  };
+  ASSERT_EQ(run_xmppcert({"enroll", "--config", config_with({}, "/bin/true")}).exit_code, 0);
+  ProcessResult failed =
+      run_xmppcert({"renew", "--config", config_with({"conference"}, "/bin/false")});
+  ASSERT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+
+  ProcessResult line = run_xmppcert({"status", "--state-dir", state});
+  EXPECT_NE(line.out.find(" names=example.test "), std::string::npos) << line.out;
+  EXPECT_NE(line.out.find(" pending=example.test,conference.example.test "), std::string::npos)
+      << line.out;
+  auto json = nlohmann::json::parse(run_xmppcert({"status", "--json", "--state-dir", state}).out);
+  EXPECT_EQ(json[0]["pending_request"]["names"],
+            nlohmann::json({"example.test", "conference.example.test"}))
+      << json.dump(2);
+  ProcessResult detail = run_xmppcert({"status", "example.test", "--state-dir", state});
+  EXPECT_NE(detail.out.find("pending names: example.test, conference.example.test"),
+            std::string::npos)
+      << detail.out;
+
+  ASSERT_EQ(run_xmppcert({"renew", "--config", config_with({"conference"}, "/bin/true")}).exit_code,
+            0);
+  json = nlohmann::json::parse(run_xmppcert({"status", "--json", "--state-dir", state}).out);
+  EXPECT_FALSE(json[0].contains("pending_request")) << json.dump(2);
+}
+
 TEST(CliStatus, AnUnknownNameIsAUsageError) {
   TempDir dir;
   std::string state = (dir / "state").string();

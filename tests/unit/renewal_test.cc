@@ -120,6 +120,38 @@ TEST_F(RenewalTest, ABrokenNewNameLeavesTheLastGoodSetRenewedAndIsRetried) {
       << "and then the full set again";
 }
 
+// Issue 23 item 9: what `status` shows as pending= is in the record (record.json) from the
+// failed attempt on: the names the next one asks for, while the certificate keeps its own;
+// the last good set renewed without the broken name leaves the full set pending; a success
+// with every wanted name clears it.
+TEST_F(RenewalTest, AFailedAttemptRecordsTheNamesItAskedForUntilOneSucceeds) {
+  PlannedCertificate plan = plan_for("example.org");
+  plan.issuer = std::make_unique<RefusingIssuer>(LocalCa::dir_in(dir_ / "state"));
+  std::time_t now = std::time(nullptr);
+  ASSERT_TRUE(renew_if_due(store_, plan, now, false).issued);
+  EXPECT_TRUE(store_.load("example.org")->pending_names.empty());
+
+  const std::vector<std::string> full_set = {"example.org", "broken.example.org"};
+  plan.request.domains.push_back("broken.example.org");
+  plan.identities = identities_of(plan.request);
+  plan.record = store_.load("example.org");
+  EXPECT_THROW(renew_if_due(store_, plan, now, false), OperationError);
+  CertificateRecord record = *store_.load("example.org");
+  EXPECT_EQ(record.pending_names, full_set);
+  EXPECT_EQ(record.certificate.identities.dns_ids, (std::vector<std::string>{"example.org"}));
+
+  std::time_t due = record.next_renewal + 1;
+  plan.record = record;
+  ASSERT_TRUE(renew_if_due(store_, plan, due, false).issued);
+  EXPECT_EQ(store_.load("example.org")->pending_names, full_set) << "the full set is retried";
+
+  plan.request.domains = {"example.org"};
+  plan.identities = identities_of(plan.request);
+  plan.record = store_.load("example.org");
+  ASSERT_TRUE(renew_if_due(store_, plan, due + 7200, false).issued);
+  EXPECT_TRUE(store_.load("example.org")->pending_names.empty());
+}
+
 TEST_F(RenewalTest, IssuesWhenNothingIsIssuedAndKeepsTheNewRecordInThePlan) {
   PlannedCertificate plan = plan_for("example.org");
   RenewalOutcome outcome = renew_if_due(store_, plan, std::time(nullptr), false);

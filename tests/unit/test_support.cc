@@ -71,7 +71,11 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   if (pid == 0) {
     ::dup2(out_pipe[1], 1);
     ::dup2(err_fd, 2);
+    // Only fd 1 may hold the pipe: a daemon the child starts keeps what it inherits, and
+    // the read below waits for every writer to close.
     ::close(out_pipe[0]);
+    if (out_pipe[1] > 2) ::close(out_pipe[1]);
+    if (err_fd > 2) ::close(err_fd);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
