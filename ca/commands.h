@@ -27,6 +27,9 @@ int run_revoke(const std::vector<std::string>& args);
 // account_commands.cc
 int run_accounts(const std::vector<std::string>& args);
 int run_eab(const std::vector<std::string>& args);
+// backup_commands.cc
+int run_backup(const std::vector<std::string>& args);
+int run_restore(const std::vector<std::string>& args);
 
 // What the commands share: --state-dir (required), the --config file (an empty object
 // without one) and the storage it names.

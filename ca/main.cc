@@ -90,6 +90,24 @@ transparency log: its key, log ID, URL (https://H:PORT/ as last served; --url ov
 and maximum merge delay. For `certspotter -logs FILE`.
 )";
 
+const char* const kBackupUsage =
+    R"(usage: xmppcert-ca backup --state-dir DIR [--config FILE] --to FOLDER
+
+Copies what the CA needs to serve again into the new folder FOLDER (mode 0700): the state
+dir's files (its keys unless they are in a PKCS#11 token) and the records: SQLite through its
+online backup API while serve keeps running (FOLDER/ca.db), PostgreSQL through pg_dump
+(FOLDER/ca.pgdump; needs postgresql-client). Restore with `xmppcert-ca restore`.
+)";
+
+const char* const kRestoreUsage =
+    R"(usage: xmppcert-ca restore --from FOLDER --state-dir NEW_DIR [--config FILE]
+
+Puts a backup back: the state dir's files into NEW_DIR (new or empty, made 0700) and the
+records into NEW_DIR/ca.db (SQLite) or, with a --config naming "storage": {"postgresql":
+...}, into that database, which must be empty (createdb; not migrated): pg_restore in one
+transaction. Then upgrades the schema to this xmppcert-ca's.
+)";
+
 const cmdline::Command kCommands[] = {
     {"init", "create the root, the issuing intermediate and the HTTPS certificate", &kInitUsage,
      run_init},
@@ -102,6 +120,10 @@ const cmdline::Command kCommands[] = {
     {"accounts", "list the ACME accounts, or deactivate one", &kAccountsUsage, run_accounts},
     {"eab", "add, list or remove external account binding keys (in the database)", &kEabUsage,
      run_eab},
+    {"backup", "copy the state dir and the database into a new folder (online)", &kBackupUsage,
+     run_backup},
+    {"restore", "put a backup into a new state dir (and an empty database)", &kRestoreUsage,
+     run_restore},
     {"renew-now", "ask every certificate issued so far to renew now (renewalInfo)", &kRenewNowUsage,
      run_renew_now},
     {"log-list", "print the log list (v3 JSON) naming the CA's transparency log", &kLogListUsage,

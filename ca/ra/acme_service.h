@@ -9,6 +9,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -145,6 +146,18 @@ class AcmeService {
 
   void run_validation(const std::string& authz_id, const std::string& type,
                       long long rate_event);
+  // Moves the challenge to processing (stored) and queues its validation; state_mutex_ held.
+  std::future<void> start_validation(long long account, const std::string& authz_id,
+                                     nlohmann::json& authz, const std::string& type);
+  // An instance that died mid-validation or mid-finalize leaves its challenge or order
+  // "processing" in the shared database for good. Whoever reads one after
+  // abandoned_after() (3x the validation deadline, at least 30 s: far beyond any live
+  // instance's work, well within a client's patience) runs the validation again, or gives
+  // the order up as invalid (the client makes a new one).
+  std::time_t abandoned_after() const;
+  void restart_abandoned_validations(long long account, const std::string& authz_id,
+                                     nlohmann::json& authz);
+  void give_up_abandoned_order(const std::string& id, nlohmann::json& order);
   nlohmann::json load_owned(const char* kind, const std::string& id, const VerifiedPost& post);
   nlohmann::json order_json(nlohmann::json& order);
   nlohmann::json authz_json(const std::string& id, const nlohmann::json& authz) const;

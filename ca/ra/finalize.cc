@@ -4,10 +4,10 @@
 // certificate's download, for its own account only.
 #include <openssl/x509.h>
 
-#include "ca/ra/acme_service.h"
-#include "ca/wfe/json_limits.h"
-#include "ca/ra/policy.h"
 #include "ca/problem.h"
+#include "ca/ra/acme_service.h"
+#include "ca/ra/policy.h"
+#include "ca/wfe/json_limits.h"
 #include "engine/clock.h"
 #include "engine/encoding.h"
 #include "engine/log.h"
@@ -70,6 +70,8 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     if (options_.omit_xmpp_addr) ids.xmpp_addrs.clear();  // the federation's policy
     auto events = reserve_certificate(post.account->id, validated);
     order["status"] = "processing";
+    order["processing_since"] = now();
+    order["rate_event"] = event;
     storage_.put_document("order", id, post.account->id, order);
     return events;
   });
@@ -90,6 +92,10 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   order["status"] = "valid";
   order["certificate"] = cert.serial_hex;
   storage_.transaction([&] {
+    // Signing that outlasted abandoned_after() finds the order given up: nothing is issued.
+    auto current = storage_.document("order", id);
+    if (!current || (*current)["status"] != "processing")
+      throw AcmeProblem("serverInternal", "order " + id + " was given up while it was signed", 500);
     storage_.insert_certificate(
         {cert.serial_hex, post.account->id, id, cert.leaf_pem, cert.not_after, 0, 0});
     storage_.put_document("order", id, post.account->id, order);
@@ -105,6 +111,29 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
                               std::to_string(ids.xmpp_addrs.size()) + ", not after " +
                               format_utc(cert.not_after) + ")");
   return json_response(200, order_json(order), url("/acme/order/" + id));
+}
+
+void AcmeService::give_up_abandoned_order(const std::string& id, nlohmann::json& order) {
+  auto abandoned = [&](const nlohmann::json& doc) {
+    return doc["status"] == "processing" &&
+           now() - doc.value("processing_since", now()) >= abandoned_after();
+  };
+  if (!abandoned(order)) return;
+  std::lock_guard guard(state_mutex_);
+  storage_.transaction([&] {
+    auto current = storage_.document("order", id);
+    if (!current || !abandoned(*current)) return;
+    order = *current;
+    order["status"] = "invalid";
+    order["error"] = AcmeProblem("serverInternal",
+                                 "the CA instance finalizing this order stopped before it issued; "
+                                 "create a new order",
+                                 500)
+                         .document();
+    if (order.contains("rate_event")) release_certificate(order["rate_event"].get<long long>());
+    storage_.put_document("order", id, order["account"].get<long long>(), order);
+  });
+  log_line("xmppcert-ca", "order " + id + " abandoned while being finalized: now invalid");
 }
 
 WebResponse AcmeService::download(const VerifiedPost& post, const std::string& serial) {

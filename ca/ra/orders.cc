@@ -8,10 +8,10 @@
 #include <future>
 #include <memory>
 
-#include "ca/ra/acme_service.h"
-#include "ca/wfe/json_limits.h"
-#include "ca/ra/policy.h"
 #include "ca/problem.h"
+#include "ca/ra/acme_service.h"
+#include "ca/ra/policy.h"
+#include "ca/wfe/json_limits.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/log.h"
@@ -144,6 +144,7 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
 
 WebResponse AcmeService::get_order(const VerifiedPost& post, const std::string& id) {
   nlohmann::json order = load_owned("order", id, post);
+  give_up_abandoned_order(id, order);
   return json_response(200, order_json(order), url("/acme/order/" + id));
 }
 
@@ -161,6 +162,7 @@ WebResponse AcmeService::get_authz(const VerifiedPost& post, const std::string& 
     authz["status"] = "deactivated";
     storage_.put_document("authz", id, post.account->id, authz);
   }
+  restart_abandoned_validations(post.account->id, id, authz);
   WebResponse response = json_response(200, authz_json(id, authz));
   suggest_polling(response, authz);
   return response;
@@ -176,23 +178,8 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
   nlohmann::json authz = load_owned("authz", authz_id, post);
   auto& state = authz["challenges"][type];
   // A POST with a payload ("{}") asks for validation; POST-as-GET only reads.
-  if (!post.payload.empty() && authz_status(authz) == "pending" && state["status"] == "pending") {
-    long long rate_event = reserve_validation(post.account->id);
-    state["status"] = "processing";
-    storage_.put_document("authz", authz_id, post.account->id, authz);
-    auto finished = std::make_shared<std::promise<void>>();
-    done = finished->get_future();
-    validations_->submit(post.account->id, authz["identifier"].get<std::string>(),
-                         [this, authz_id, type, finished, rate_event] {
-                           try {
-                             run_validation(authz_id, type, rate_event);
-                           } catch (const std::exception& error) {  // the database went away
-                             log_line("xmppcert-ca", "validation of authorization " + authz_id +
-                                                         " not recorded: " + error.what());
-                           }
-                           finished->set_value();
-                         });
-  }
+  if (!post.payload.empty() && authz_status(authz) == "pending" && state["status"] == "pending")
+    done = start_validation(post.account->id, authz_id, authz, type);
   lock.unlock();
   // Validation usually takes milliseconds: answer with the state it reached rather than make
   // the client wait out a Retry-After for nothing (it still comes when the bound passes).
@@ -202,6 +189,56 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
   response.headers.emplace_back("Link", "<" + url("/acme/authz/" + authz_id) + ">;rel=\"up\"");
   suggest_polling(response, authz);
   return response;
+}
+
+std::future<void> AcmeService::start_validation(long long account, const std::string& authz_id,
+                                                nlohmann::json& authz, const std::string& type) {
+  long long rate_event = reserve_validation(account);
+  auto& state = authz["challenges"][type];
+  state["status"] = "processing";
+  state["processing_since"] = now();
+  storage_.put_document("authz", authz_id, account, authz);
+  auto finished = std::make_shared<std::promise<void>>();
+  std::future<void> done = finished->get_future();
+  validations_->submit(account, authz["identifier"].get<std::string>(),
+                       [this, authz_id, type, finished, rate_event] {
+                         try {
+                           run_validation(authz_id, type, rate_event);
+                         } catch (const std::exception& error) {  // the database went away
+                           log_line("xmppcert-ca", "validation of authorization " + authz_id +
+                                                       " not recorded: " + error.what());
+                         }
+                         finished->set_value();
+                       });
+  return done;
+}
+
+std::time_t AcmeService::abandoned_after() const {
+  auto bound = std::chrono::duration_cast<std::chrono::seconds>(validator_.deadline() -
+                                                                std::chrono::steady_clock::now());
+  return std::max<std::time_t>(30, 3 * bound.count());
+}
+
+void AcmeService::restart_abandoned_validations(long long account, const std::string& authz_id,
+                                                nlohmann::json& authz) {
+  auto abandoned = [&](const nlohmann::json& doc, const char* type) {
+    const auto& state = doc["challenges"][type];
+    return authz_status(doc) == "pending" && state.value("status", "") == "processing" &&
+           now() - state.value("processing_since", now()) >= abandoned_after();
+  };
+  for (const char* type : kChallengeTypes) {
+    if (!abandoned(authz, type)) continue;
+    std::lock_guard guard(state_mutex_);
+    auto current = storage_.document("authz", authz_id);
+    if (!current || !abandoned(*current, type)) continue;
+    authz = *current;
+    log_line("xmppcert-ca",
+             std::string("validation ") + type + " of authorization " + authz_id +
+                 " abandoned (processing since " +
+                 format_utc(authz["challenges"][type]["processing_since"].get<std::time_t>()) +
+                 "): validating again");
+    start_validation(account, authz_id, authz, type);
+  }
 }
 
 void AcmeService::run_validation(const std::string& authz_id, const std::string& type,

@@ -11,15 +11,12 @@
 #include "engine/fs.h"
 
 namespace xmppcert::ca {
-namespace {
 
 // The password file is root's and readable by no one else: it opens the CA's database.
-std::string read_password(const std::string& file) {
-  if (file.empty()) return "";
-  return read_secret_file(file, "the database password file");
+std::string read_storage_password(const StorageConfig& config) {
+  if (config.password_file.empty()) return "";
+  return read_secret_file(config.password_file, "the database password file");
 }
-
-}  // namespace
 
 StorageConfig read_storage_config(const nlohmann::json& config, const std::string& origin) {
   StorageConfig out;
@@ -48,7 +45,7 @@ StorageConfig read_storage_config(const nlohmann::json& config, const std::strin
 std::unique_ptr<Storage> open_storage(const StorageConfig& config,
                                       const std::filesystem::path& state_dir) {
   if (config.postgresql.empty()) return std::make_unique<SqliteStorage>(state_dir / "ca.db");
-  return std::make_unique<PostgresStorage>(config.postgresql, read_password(config.password_file));
+  return std::make_unique<PostgresStorage>(config.postgresql, read_storage_password(config));
 }
 
 std::string migrate_storage(const StorageConfig& config, const std::filesystem::path& state_dir) {
@@ -57,7 +54,7 @@ std::string migrate_storage(const StorageConfig& config, const std::filesystem::
     return "SQLite " + (state_dir / "ca.db").string() + ": schema version " +
            std::to_string(kSchemaVersion);
   }
-  PostgresStorage storage(config.postgresql, read_password(config.password_file), true);
+  PostgresStorage storage(config.postgresql, read_storage_password(config), true);
   int before = storage.migrate();
   if (before == kSchemaVersion)
     return "PostgreSQL: schema already at version " + std::to_string(kSchemaVersion);

@@ -23,6 +23,9 @@ struct StorageConfig {
 // UsageError naming `origin` (the config file) on a malformed "storage".
 StorageConfig read_storage_config(const nlohmann::json& config, const std::string& origin);
 
+// The database password from the config's password_file ("" without one).
+std::string read_storage_password(const StorageConfig& config);
+
 // Opens the configured storage; PostgreSQL's schema must be migrated already.
 std::unique_ptr<Storage> open_storage(const StorageConfig& config,
                                       const std::filesystem::path& state_dir);

@@ -1,6 +1,10 @@
 #include "ca/sa/sqlite_storage.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "engine/errors.h"
 
@@ -122,7 +126,18 @@ constexpr const char* kAccountColumns =
 
 }  // namespace
 
+bool create_private_database_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return true;
+  }
+  if (errno != EEXIST) throw_operation_error("create database", path, errno_text(errno));
+  return false;
+}
+
 SqliteStorage::SqliteStorage(const std::filesystem::path& file) : path_(file.string()) {
+  create_private_database_file(path_);
   if (sqlite3_open_v2(path_.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {

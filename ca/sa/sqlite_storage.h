@@ -15,6 +15,12 @@ struct sqlite3;
 
 namespace xmppcert::ca {
 
+// Creates `path` empty with mode 0600 (whatever the umask) and returns true, or returns false
+// when it exists: a database file is born private whoever opens it first (init, migrate,
+// serve, restore), since it holds the accounts' keys and every record; SQLite gives its -wal
+// and -shm files the database file's mode.
+bool create_private_database_file(const std::string& path);
+
 class SqliteStorage : public Storage {
  public:
   // Creates the schema or brings it to kSchemaVersion; refuses a newer one.

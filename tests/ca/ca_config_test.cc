@@ -1,5 +1,6 @@
 // The CA's config file is read strictly (ca/ca_config.h): a typo must stop `serve` with the
 // file, the line and the keys it expected, never serve with a setting silently off.
+// Backend: none; the config is refused before any storage is opened.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -156,6 +156,10 @@ std::string FoundationCa::sql(const std::string& query) const {
   return r.out;
 }
 
+void FoundationCa::recreate_database() {
+  if (postgres_) postgres_->recreate_database(conninfo_);
+}
+
 std::string FoundationCa::log() const {
   try {
     return read_file(dir_ / "ca.log");

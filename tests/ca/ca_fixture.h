@@ -77,6 +77,9 @@ class FoundationCa {
   std::vector<std::string> config_args() const;
   // The first column of `query`'s rows joined by "\n", on the CA's database of either backend.
   std::string sql(const std::string& query) const;
+  // With PostgreSQL: drops the CA's database and creates it again empty under the same name
+  // (a restore's target); nothing with SQLite.
+  void recreate_database();
   // SIGKILL to the CA, as a crash or a power cut would (no shutdown code runs); start() then
   // serves again on the same state dir, port and validation ports.
   void kill_hard();

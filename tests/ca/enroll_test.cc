@@ -1,6 +1,10 @@
 // xmppcert enrolling from xmppcert-ca, the foundation CA, over ACME with real http-01
 // validation: the certificate carries every XMPP identity and clientAuth, which no public
 // ACME CA issues.
+// Backends: the issuance itself runs on both (Storage/FoundationCaEnrollOn); the
+// FoundationCaEnroll tests prove the profile option, the VA's DNS-only resolution, the
+// client's root pinning and `init`/`root` on the state dir's files, none of which reads or
+// writes the records differently per backend, so they run on SQLite only.
 #include <gtest/gtest.h>
 
 #include <filesystem>

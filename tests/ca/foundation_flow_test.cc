@@ -1,6 +1,9 @@
 // Issue 23 item 7: the documented foundation flow passes the tool's own checks. The dry run
 // with --acme-root-sha256 trusts the pinned root as the real run does (not the system's
 // store), and without a pin the failure says to pin the root.
+// Backend: SQLite only: the client's checks and renew-now's message; renew-now's effect on
+// both backends is
+// Storage/FoundationCaProtocol.RenewalInfoWindowMovesEarlierWhenTheOperatorSaysRenewNow.
 #include <gtest/gtest.h>
 
 #include "tests/ca/ca_fixture.h"

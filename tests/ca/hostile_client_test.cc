@@ -1,6 +1,9 @@
 // A hostile ACME client against the real xmppcert-ca (issue 24): requests no honest client
 // sends — JSON nested 100,000 deep, fields of the wrong type, loose account URLs, weak keys —
 // must each end in a 4xx problem document, and the CA must keep serving afterwards.
+// Backend: SQLite only. The WFE refuses these before any storage call (the kid's account
+// lookup is the same SA call every Storage/FoundationCaProtocol test makes on both), and the
+// file-mode test is about ca.db, which only SQLite has.
 #include <gtest/gtest.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>

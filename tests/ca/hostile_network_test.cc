@@ -1,6 +1,10 @@
 // A hostile network against the real xmppcert-ca (issue 24): idle connections by the
 // hundred, a descriptor limit reached, validation targets that answer one byte at a time.
 // The CA must keep answering everyone else.
+// Backend: SQLite only: connections, descriptors and slow targets are the WFE's and the VA's
+// bounds. Their storage parts run in process on both backends:
+// Storage/CaStateMachine.AuthorizationDeactivatedDuringValidationStaysDeactivated, and on
+// PostgreSQL across instances TwoInstances.AValidationRunningOnOneCountsAsFailedOnTheOther.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>

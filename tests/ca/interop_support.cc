@@ -40,12 +40,13 @@ std::filesystem::path find_file(const std::filesystem::path& root, const std::st
 }
 
 void lego_obtains_and_revokes(const FoundationCa& ca, Environment env, const std::string& domain,
-                              const std::vector<std::string>& solver) {
+                              const std::vector<std::string>& solver,
+                              const std::string& directory) {
   TempDir dir;
   env.emplace_back("LEGO_CA_CERTIFICATES", ca.root_file());
   std::vector<std::string> common{"lego",
                                   "--server",
-                                  ca.directory_url(),
+                                  directory.empty() ? ca.directory_url() : directory,
                                   "--accept-tos",
                                   "--email",
                                   "admin@example.test",
@@ -68,12 +69,15 @@ void lego_obtains_and_revokes(const FoundationCa& ca, Environment env, const std
   EXPECT_NE(crl_text(ca, dir).find(serial), std::string::npos) << serial;
 }
 
-void certbot_obtains_and_revokes(const FoundationCa& ca, const std::string& domain) {
+void certbot_obtains_and_revokes(const FoundationCa& ca, const std::string& domain,
+                                 const std::string& directory) {
   TempDir dir;
   const Environment env{{"REQUESTS_CA_BUNDLE", ca.root_file()}};
   std::vector<std::string> dirs{
-      "--config-dir",     (dir / "config").string(), "--work-dir", (dir / "work").string(),
-      "--logs-dir",       (dir / "logs").string(),   "--server",   ca.directory_url(),
+      "--config-dir",     (dir / "config").string(),
+      "--work-dir",       (dir / "work").string(),
+      "--logs-dir",       (dir / "logs").string(),
+      "--server",         directory.empty() ? ca.directory_url() : directory,
       "--non-interactive"};
   std::vector<std::string> obtain{"certbot",
                                   "certonly",

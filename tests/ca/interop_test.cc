@@ -19,32 +19,39 @@ using testing::ProcessResult;
 // A TSIG secret for the test's own BIND on 127.0.0.1 (key "xmppcert-test", hmac-sha256).
 constexpr char kTsigSecret[] = "eG1wcGNlcnQtY2EtaW50ZXJvcC1yZmMyMTM2LWtleSE=";
 
-class FoundationCaInterop : public ::testing::Test {
+// On both storage backends: issuance and revocation are what the SA stores.
+class FoundationCaInterop : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
     if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+    if (auto missing = testing::backend_missing(GetParam()); !missing.empty())
+      GTEST_SKIP() << missing;
+  }
+  testing::FoundationCaOptions on_backend(testing::FoundationCaOptions options = {}) {
+    options.backend = GetParam();
+    return options;
   }
 };
 
-TEST_F(FoundationCaInterop, LegoObtainsWithHttp01AndRevokes) {
+TEST_P(FoundationCaInterop, LegoObtainsWithHttp01AndRevokes) {
   if (!testing::installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
-  FoundationCa ca;
+  FoundationCa ca(on_backend());
   testing::lego_obtains_and_revokes(
       ca, {}, "lego-http.example.test",
       {"--http", "--http.port", "127.0.0.1:" + std::to_string(ca.http01_port())});
 }
 
-TEST_F(FoundationCaInterop, LegoObtainsWithTlsAlpn01AndRevokes) {
+TEST_P(FoundationCaInterop, LegoObtainsWithTlsAlpn01AndRevokes) {
   if (!testing::installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
-  FoundationCa ca;
+  FoundationCa ca(on_backend());
   testing::lego_obtains_and_revokes(
       ca, {}, "lego-tls.example.test",
       {"--tls", "--tls.port", "127.0.0.1:" + std::to_string(ca.tls_alpn01_port())});
 }
 
-TEST_F(FoundationCaInterop, LegoObtainsWithDns01ThroughRfc2136AndRevokes) {
+TEST_P(FoundationCaInterop, LegoObtainsWithDns01ThroughRfc2136AndRevokes) {
   if (!testing::installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
-  FoundationCa ca({.bind_tsig_secret = kTsigSecret});
+  FoundationCa ca(on_backend({.bind_tsig_secret = kTsigSecret}));
   std::string bind = "127.0.0.1:" + std::to_string(ca.dns_port());
   // lego writes the TXT record to the BIND the CA resolves with, and asks that BIND (not the
   // zone's NS, which would be port 53) whether the record is there.
@@ -59,11 +66,15 @@ TEST_F(FoundationCaInterop, LegoObtainsWithDns01ThroughRfc2136AndRevokes) {
       "lego-dns.example.test", {"--dns", "rfc2136", "--dns.resolvers", bind, "--dns.disable-cp"});
 }
 
-TEST_F(FoundationCaInterop, CertbotObtainsWithHttp01StandaloneAndRevokes) {
+TEST_P(FoundationCaInterop, CertbotObtainsWithHttp01StandaloneAndRevokes) {
   if (!testing::installed("/usr/bin/certbot")) GTEST_SKIP() << "certbot is not installed";
-  FoundationCa ca;
+  FoundationCa ca(on_backend());
   testing::certbot_obtains_and_revokes(ca, "certbot.example.test");
 }
+
+INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaInterop,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         [](const auto& info) { return testing::backend_name(info.param); });
 
 }  // namespace
 }  // namespace xmppcert

@@ -19,11 +19,14 @@ namespace {
 using testing::FoundationCa;
 using testing::ProcessResult;
 
-class FoundationCaWebrootClients : public ::testing::Test {
+// On both storage backends: issuance and revocation are what the SA stores.
+class FoundationCaWebrootClients : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
     if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
-    ca_ = std::make_unique<FoundationCa>();
+    if (auto missing = testing::backend_missing(GetParam()); !missing.empty())
+      GTEST_SKIP() << missing;
+    ca_ = std::make_unique<FoundationCa>(testing::FoundationCaOptions{.backend = GetParam()});
   }
   std::unique_ptr<FoundationCa> ca_;
   testing::TempDir dir_;
@@ -61,7 +64,7 @@ std::vector<std::string> trusting_only(const std::filesystem::path& trust_dir,
   return full;
 }
 
-TEST_F(FoundationCaWebrootClients, UacmeObtainsWithHttp01HookAndRevokesWithCertificateKey) {
+TEST_P(FoundationCaWebrootClients, UacmeObtainsWithHttp01HookAndRevokesWithCertificateKey) {
   if (!testing::installed("/usr/bin/uacme")) GTEST_SKIP() << "uacme is not installed";
   if (::geteuid() != 0) GTEST_SKIP() << "uacme's trust needs a mount namespace (root)";
   testing::WebrootServer web(ca_->http01_port(), webroot_);
@@ -89,7 +92,7 @@ TEST_F(FoundationCaWebrootClients, UacmeObtainsWithHttp01HookAndRevokesWithCerti
   EXPECT_NE(testing::crl_text(*ca_, dir_).find(serial), std::string::npos) << serial;
 }
 
-TEST_F(FoundationCaWebrootClients, DehydratedObtainsWithHttp01WellknownAndRevokes) {
+TEST_P(FoundationCaWebrootClients, DehydratedObtainsWithHttp01WellknownAndRevokes) {
   if (!testing::installed("/usr/bin/dehydrated")) GTEST_SKIP() << "dehydrated is not installed";
   testing::WebrootServer web(ca_->http01_port(), webroot_);
   std::filesystem::create_directories(dir_ / "dehydrated");
@@ -114,6 +117,10 @@ TEST_F(FoundationCaWebrootClients, DehydratedObtainsWithHttp01WellknownAndRevoke
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\nCA log:\n" << ca_->log();
   EXPECT_NE(testing::crl_text(*ca_, dir_).find(serial), std::string::npos) << serial;
 }
+
+INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaWebrootClients,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         [](const auto& info) { return testing::backend_name(info.param); });
 
 }  // namespace
 }  // namespace xmppcert

@@ -19,10 +19,15 @@ std::string metrics_of(const FoundationCa& ca) {
   return r.out;
 }
 
-TEST(FoundationCaMetrics, CountIssuanceValidationAndRevocationWithoutNamingThem) {
+// On both storage backends: an issuance is counted once it is stored, whichever SA stores it.
+class FoundationCaMetrics : public ::testing::TestWithParam<testing::Backend> {};
+
+TEST_P(FoundationCaMetrics, CountIssuanceValidationAndRevocationWithoutNamingThem) {
   if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
+  if (auto missing = testing::backend_missing(GetParam()); !missing.empty())
+    GTEST_SKIP() << missing;
   if (!testing::installed("/usr/bin/lego")) GTEST_SKIP() << "lego is not installed";
-  FoundationCa ca;
+  FoundationCa ca({.backend = GetParam()});
   std::string before = metrics_of(ca);
   EXPECT_NE(before.find("xmppcert_ca_certificates_issued_total 0\n"), std::string::npos) << before;
   testing::lego_obtains_and_revokes(
@@ -39,6 +44,10 @@ TEST(FoundationCaMetrics, CountIssuanceValidationAndRevocationWithoutNamingThem)
   EXPECT_NE(after.find("process_resident_memory_bytes "), std::string::npos);
   EXPECT_EQ(after.find("metrics.example.test"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaMetrics,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         [](const auto& info) { return testing::backend_name(info.param); });
 
 }  // namespace
 }  // namespace xmppcert

@@ -1,4 +1,6 @@
 // Anti-replay nonces (ca/wfe/nonces.h): once each, and a flood of new ones evicts no one's.
+// Backend: none (in memory); nonces shared through PostgreSQL are
+// PostgresCa.TwoInstancesOnOneDatabaseTakeEachOthersNoncesOnceAndShareAccounts.
 #include "ca/wfe/nonces.h"
 
 #include <gtest/gtest.h>

@@ -3,6 +3,9 @@
 // host is 127.0.0.1; a hijacker answers on 127.0.0.2, the address a poisoned resolver gives.
 // The CA issues only when its own validation and the quorum of notaries agree. The same in
 // network namespaces, one host per perspective: tests/federation/notary_federation_test.cc.
+// Backend: SQLite, but for PerspectivesAreStoredWithTheAuthorizationOnPostgreSqlToo: the
+// quorum is decided before anything is stored; what is stored (the perspectives in the
+// authorization document) is checked on PostgreSQL by that test.
 #include <gtest/gtest.h>
 #include <unistd.h>
 

@@ -3,6 +3,8 @@
 // (keys in the database that open accounts where EAB is required), init and serve printing the root's
 // fingerprint and the directory URL, --version, help per command and a suggestion for a
 // mistyped command.
+// Backends: FoundationCaOperator on both; FoundationCaCommands are the command line and
+// init's files (ca.db's mode is SQLite's own), on SQLite.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -166,6 +168,17 @@ TEST(FoundationCaCommands, InitAndServePrintTheRootFingerprintAndTheDirectoryUrl
   EXPECT_NE(init.out.find("ACME directory: https://ca.example.test:PORT/directory"),
             std::string::npos)
       << init.out;
+}
+
+TEST(FoundationCaCommands, InitCreatesTheDatabaseReadableOnlyByTheCaWhateverTheUmask) {
+  testing::TempDir dir;
+  mode_t before = ::umask(022);  // an admin's usual umask, inherited by init
+  ProcessResult init = testing::run_xmppcert_ca(
+      {"init", "--state-dir", (dir.path() / "ca").string(), "--hostname", "ca.example.test"});
+  ::umask(before);
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(testing::file_mode(dir.path() / "ca" / "ca.db"), 0600u);
+  EXPECT_EQ(testing::file_mode(dir.path() / "ca"), 0700u);
 }
 
 TEST(FoundationCaCommands, VersionHelpPerCommandAndASuggestionForATypo) {

@@ -3,6 +3,8 @@
 // in it, non-extractable; the state dir then holds no private key, Debian's lego and certbot
 // and our own xmppcert enroll, and the CRL and the log's tree heads verify with the public
 // keys of the token's keys.
+// Backend: SQLite only: the token holds the keys, not the records; where the records are
+// is the same code with and without a token.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 

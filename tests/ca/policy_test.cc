@@ -1,5 +1,6 @@
 // The foundation CA's XMPP profile (ca/ra/policy.h): what a CSR may ask for, given the names
 // the order validated.
+// Backend: none (a pure function of the CSR and the order).
 #include "ca/ra/policy.h"
 
 #include <gtest/gtest.h>

@@ -5,10 +5,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "engine/fs.h"
 #include "tests/integration/pebble_fixture.h"
@@ -26,6 +31,37 @@ void give_to_server_user(const fs::path& path) {
   const passwd* user = ::getpwnam(kUser);
   if (!user || ::chown(path.c_str(), user->pw_uid, user->pw_gid) != 0)
     throw std::runtime_error("chown " + path.string() + " to " + kUser);
+}
+
+// The processes whose parent is `parent` (from /proc: PostgreSQL's backends).
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, the last ')' ends it.
+    size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    if (rest >> state >> ppid && ppid == parent) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+// Running, or exiting and not yet a zombie.
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z' &&
+         line[close + 2] != 'X';
 }
 
 std::string connection(int port, const std::string& database) {
@@ -109,9 +145,25 @@ PostgresServer::~PostgresServer() {
 
 void PostgresServer::kill_hard() {
   if (pid_ <= 0) return;
-  ::kill(-pid_, SIGKILL);
+  // Every backend is a session leader of its own (PostgreSQL's InitPostmasterChild calls
+  // setsid), so the postmaster's process group is the postmaster alone: a backend left alive
+  // kept serving the connection it had until it noticed its parent's death, and the CA once
+  // answered 201 "after" the kill. Stopped, the postmaster forks nothing more; then its
+  // children die, then it.
+  ::kill(pid_, SIGSTOP);
+  std::vector<pid_t> children = children_of(pid_);
+  for (pid_t child : children) ::kill(child, SIGKILL);
+  ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
+  // Their sockets close when they have exited (a zombie holds none).
+  bool gone = eventually(
+      [&] {
+        return std::all_of(children.begin(), children.end(),
+                           [](pid_t child) { return !alive(child); });
+      },
+      std::chrono::seconds(10));
+  if (!gone) throw std::runtime_error("kill -9 of postgres: a backend outlived it");
 }
 
 std::string PostgresServer::password_file() const { return (dir_.path() / "ca-password").string(); }
@@ -120,6 +172,13 @@ std::string PostgresServer::create_database() {
   std::string name = "ca" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
   query(connection(port_, "postgres"), "CREATE DATABASE " + name);
   return connection(port_, name);
+}
+
+void PostgresServer::recreate_database(const std::string& conninfo) {
+  std::string name = conninfo.substr(conninfo.rfind("dbname=") + 7);
+  name = name.substr(0, name.find(' '));
+  query(connection(port_, "postgres"), "DROP DATABASE " + name + " WITH (FORCE)");
+  query(connection(port_, "postgres"), "CREATE DATABASE " + name);
 }
 
 std::string PostgresServer::query(const std::string& conninfo, const std::string& sql) const {

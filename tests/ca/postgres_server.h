@@ -30,6 +30,9 @@ class PostgresServer {
   std::string password_file() const;
   // Creates a fresh database; returns its libpq connection string (without the password).
   std::string create_database();
+  // Drops the database `conninfo` names (ending its connections) and creates it again empty:
+  // what an operator's dropdb + createdb leave before a restore.
+  void recreate_database(const std::string& conninfo);
   // The first column of each row of `sql` on `conninfo`'s database, joined by "\n".
   std::string query(const std::string& conninfo, const std::string& sql) const;
   // SIGKILL to the server and all its backends; start() then runs crash recovery.

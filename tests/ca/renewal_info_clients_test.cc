@@ -21,11 +21,14 @@ using std::chrono::seconds;
 using testing::FoundationCa;
 using testing::ProcessResult;
 
-class RenewalInfoClients : public ::testing::Test {
+// On both storage backends: the renewalInfo window is the operator's override, stored.
+class RenewalInfoClients : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
     if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
-    ca = std::make_unique<FoundationCa>();
+    if (auto missing = testing::backend_missing(GetParam()); !missing.empty())
+      GTEST_SKIP() << missing;
+    ca = std::make_unique<FoundationCa>(testing::FoundationCaOptions{.backend = GetParam()});
     ProcessResult r = xmppcert({"enroll", "xmpp.example.test", "--issuer", "foundation",
                                 "--acme-directory", ca->directory_url(), "--acme-root-sha256",
                                 ca->root_sha256(), "--acme-agree-tos", "--http01-address", "127.0.0.1",
@@ -44,8 +47,9 @@ class RenewalInfoClients : public ::testing::Test {
     return testing::run_xmppcert(args);
   }
   void renew_now() {
-    ProcessResult r =
-        testing::run_xmppcert_ca({"renew-now", "--state-dir", ca->state_dir(), "--within", "0s"});
+    std::vector<std::string> args{"renew-now", "--state-dir", ca->state_dir(), "--within", "0s"};
+    for (const auto& arg : ca->config_args()) args.push_back(arg);
+    ProcessResult r = testing::run_xmppcert_ca(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   CertificateRecord record() {
@@ -76,11 +80,11 @@ class RenewalInfoClients : public ::testing::Test {
   pid_t agent = -1;
 };
 
-TEST_F(RenewalInfoClients, TheRetryAfterSeenAtIssuanceIsKeptInTheRecord) {
+TEST_P(RenewalInfoClients, TheRetryAfterSeenAtIssuanceIsKeptInTheRecord) {
   EXPECT_EQ(record().renewal_info_retry_after, 3600);  // the foundation CA's default, 1 h
 }
 
-TEST_F(RenewalInfoClients, RenewAsksRenewalInfoSoATimerHostRenewsAtOnceAfterRenewNow) {
+TEST_P(RenewalInfoClients, RenewAsksRenewalInfoSoATimerHostRenewsAtOnceAfterRenewNow) {
   ProcessResult before = xmppcert({"renew"});
   ASSERT_EQ(before.exit_code, 0) << before.err;
   EXPECT_NE(before.out.find("up to date"), std::string::npos) << before.out;
@@ -96,7 +100,7 @@ TEST_F(RenewalInfoClients, RenewAsksRenewalInfoSoATimerHostRenewsAtOnceAfterRene
   EXPECT_NE(after.err.find("renewal window now"), std::string::npos) << after.err;
 }
 
-TEST_F(RenewalInfoClients, SighupMakesARunningAgentAskRenewalInfoAtOnce) {
+TEST_P(RenewalInfoClients, SighupMakesARunningAgentAskRenewalInfoAtOnce) {
   start_agent();
   // Its first poll, at start: the CA's window holds the renewal, next poll in an hour.
   ASSERT_TRUE(testing::eventually(
@@ -108,6 +112,10 @@ TEST_F(RenewalInfoClients, SighupMakesARunningAgentAskRenewalInfoAtOnce) {
       << agent_log();
   EXPECT_NE(agent_log().find("renewal window now"), std::string::npos) << agent_log();
 }
+
+INSTANTIATE_TEST_SUITE_P(Storage, RenewalInfoClients,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         [](const auto& info) { return testing::backend_name(info.param); });
 
 }  // namespace
 }  // namespace xmppcert

@@ -2,7 +2,8 @@
 // signed by one instance at a time (whichever holds the signer's advisory lock) and served
 // alike by all, refreshed a day after the last one long before its nextUpdate; the rate limits
 // count what every instance did, since they live in the database. On PostgreSQL (the shared
-// server of this test binary) and, for what one instance shows, on SQLite.
+// server of this test binary: several instances are what PostgreSQL is for) and,
+// for what one instance shows, on both.
 #include <gtest/gtest.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -213,10 +214,18 @@ TEST_F(TwoInstances, AValidationRunningOnOneCountsAsFailedOnTheOther) {
   EXPECT_EQ(b_->post(account, authz, "").body["status"], "valid");
 }
 
-// One instance on SQLite: the same limits, on the RA's clock, and kept across a restart.
-TEST(RateLimitsInTheDatabase, SurviveARestartAndExpireAfterAnHourOnTheClock) {
+// One instance on either backend: the same limits, on the RA's clock, and kept across a
+// restart.
+class RateLimitsInTheDatabase : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (auto missing = backend_missing(GetParam()); !missing.empty()) GTEST_SKIP() << missing;
+  }
+};
+
+TEST_P(RateLimitsInTheDatabase, SurviveARestartAndExpireAfterAnHourOnTheClock) {
   ca::ServiceOptions options{.certificates_per_account_per_hour = 1};
-  auto first = std::make_unique<InProcessCa>(options);
+  auto first = std::make_unique<InProcessCa>(options, GetParam());
   ClientAccount account = first->new_account();
   Reply order = first->new_order(account, {"once.example.test"});
   first->answer_challenges(account, order.body);
@@ -228,6 +237,10 @@ TEST(RateLimitsInTheDatabase, SurviveARestartAndExpireAfterAnHourOnTheClock) {
     restarted.new_order(account, {"twice.example.test"}, 201);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Storage, RateLimitsInTheDatabase,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return backend_name(info.param); });
 
 }  // namespace
 }  // namespace xmppcert::testing

@@ -16,8 +16,16 @@ using nlohmann::json;
 using Outcome = FakeValidator::Outcome;
 constexpr std::time_t kDay = 86400;
 
-class CaStateMachine : public ::testing::Test {
+// On both storage backends: a transition is a read-check-write of the SA's documents.
+class CaStateMachine : public ::testing::TestWithParam<Backend> {
  protected:
+  void SetUp() override {
+    if (auto missing = backend_missing(GetParam()); !missing.empty()) GTEST_SKIP() << missing;
+  }
+  // The CA is made before SetUp can skip: on SQLite when PostgreSQL is missing.
+  static Backend usable(Backend backend) {
+    return backend_missing(backend).empty() ? backend : Backend::kSqlite;
+  }
   std::string status_of(const std::string& url) {
     return ca_.post(account_, url, "").body.value("status", "");
   }
@@ -42,13 +50,13 @@ class CaStateMachine : public ::testing::Test {
     return path_of(order["url"]).substr(std::string("/acme/order/").size());
   }
 
-  InProcessCa ca_;
+  InProcessCa ca_{{}, usable(GetParam())};
   ClientAccount account_ = ca_.new_account();
 };
 
 // --- orders ---
 
-TEST_F(CaStateMachine, OrderPendingBecomesReadyWhenEveryAuthorizationIsValid) {
+TEST_P(CaStateMachine, OrderPendingBecomesReadyWhenEveryAuthorizationIsValid) {
   json order = ca_.new_order(account_, {"a.example.test", "b.example.test"}).body;
   EXPECT_EQ(order["status"], "pending");
   ca_.validator.set("b.example.test", Outcome::kHeld);
@@ -62,7 +70,7 @@ TEST_F(CaStateMachine, OrderPendingBecomesReadyWhenEveryAuthorizationIsValid) {
                          std::chrono::seconds(10)));
 }
 
-TEST_F(CaStateMachine, OrderReadyBecomesValidThroughFinalizeWithItsCertificate) {
+TEST_P(CaStateMachine, OrderReadyBecomesValidThroughFinalizeWithItsCertificate) {
   json order = ready_order("final.example.test");
   Reply done = ca_.finalize(account_, order);
   ASSERT_EQ(done.status, 200) << done.raw;
@@ -74,7 +82,7 @@ TEST_F(CaStateMachine, OrderReadyBecomesValidThroughFinalizeWithItsCertificate) 
   EXPECT_NE(cert.raw.find("BEGIN CERTIFICATE"), std::string::npos);
 }
 
-TEST_F(CaStateMachine, OrderBeingFinalizedIsProcessingAndRefusesASecondFinalize) {
+TEST_P(CaStateMachine, OrderBeingFinalizedIsProcessingAndRefusesASecondFinalize) {
   // What another instance's finalize leaves while it signs: the order is processing.
   json order = ready_order("processing.example.test");
   json stored = *ca_.storage().document("order", order_id(order));
@@ -87,7 +95,7 @@ TEST_F(CaStateMachine, OrderBeingFinalizedIsProcessingAndRefusesASecondFinalize)
   EXPECT_TRUE(ca_.storage().certificates().empty());
 }
 
-TEST_F(CaStateMachine, OrderPendingBecomesInvalidWhenAnAuthorizationFails) {
+TEST_P(CaStateMachine, OrderPendingBecomesInvalidWhenAnAuthorizationFails) {
   ca_.validator.set("bad.example.test", Outcome::kInvalid);
   json order = ca_.new_order(account_, {"good.example.test", "bad.example.test"}).body;
   ca_.answer_challenges(account_, order);
@@ -96,14 +104,14 @@ TEST_F(CaStateMachine, OrderPendingBecomesInvalidWhenAnAuthorizationFails) {
   EXPECT_EQ(status_of(order["url"]), "invalid");
 }
 
-TEST_F(CaStateMachine, OrderPendingBecomesInvalidWhenItsAuthorizationsExpire) {
+TEST_P(CaStateMachine, OrderPendingBecomesInvalidWhenItsAuthorizationsExpire) {
   json order = ca_.new_order(account_, {"late.example.test"}).body;
   ca_.clock.advance(8 * kDay);
   EXPECT_EQ(status_of(authz_url(order)), "expired");
   EXPECT_EQ(status_of(order["url"]), "invalid");
 }
 
-TEST_F(CaStateMachine, OrderReadyBecomesInvalidWhenItsAuthorizationsExpireAndRefusesFinalize) {
+TEST_P(CaStateMachine, OrderReadyBecomesInvalidWhenItsAuthorizationsExpireAndRefusesFinalize) {
   json order = ready_order("stale.example.test");
   ca_.clock.advance(8 * kDay);
   EXPECT_EQ(status_of(order["url"]), "invalid");
@@ -112,7 +120,7 @@ TEST_F(CaStateMachine, OrderReadyBecomesInvalidWhenItsAuthorizationsExpireAndRef
   EXPECT_EQ(refused.problem(), "orderNotReady");
 }
 
-TEST_F(CaStateMachine, OrderBecomesInvalidWhenAnAuthorizationIsDeactivated) {
+TEST_P(CaStateMachine, OrderBecomesInvalidWhenAnAuthorizationIsDeactivated) {
   json order = ca_.new_order(account_, {"one.example.test", "two.example.test"}).body;
   ca_.answer_challenges(account_, order);
   ASSERT_EQ(status_of(order["url"]), "ready");
@@ -121,14 +129,14 @@ TEST_F(CaStateMachine, OrderBecomesInvalidWhenAnAuthorizationIsDeactivated) {
   EXPECT_EQ(status_of(order["url"]), "invalid");
 }
 
-TEST_F(CaStateMachine, ValidOrderStaysValidAfterItsAuthorizationsExpire) {
+TEST_P(CaStateMachine, ValidOrderStaysValidAfterItsAuthorizationsExpire) {
   json order = ready_order("kept.example.test");
   ASSERT_EQ(ca_.finalize(account_, order).status, 200);
   ca_.clock.advance(8 * kDay);
   EXPECT_EQ(status_of(order["url"]), "valid");
 }
 
-TEST_F(CaStateMachine, FinalizeOfPendingOrderIsRefusedOrderNotReady) {
+TEST_P(CaStateMachine, FinalizeOfPendingOrderIsRefusedOrderNotReady) {
   json order = ca_.new_order(account_, {"early.example.test"}).body;
   Reply refused = ca_.finalize(account_, order);
   EXPECT_EQ(refused.status, 403) << refused.raw;
@@ -136,7 +144,7 @@ TEST_F(CaStateMachine, FinalizeOfPendingOrderIsRefusedOrderNotReady) {
   EXPECT_EQ(status_of(order["url"]), "pending");
 }
 
-TEST_F(CaStateMachine, FinalizeOfValidOrderIsRefusedAndIssuesNoSecondCertificate) {
+TEST_P(CaStateMachine, FinalizeOfValidOrderIsRefusedAndIssuesNoSecondCertificate) {
   json order = ready_order("twice.example.test");
   ASSERT_EQ(ca_.finalize(account_, order).status, 200);
   Reply again = ca_.finalize(account_, order);
@@ -146,7 +154,7 @@ TEST_F(CaStateMachine, FinalizeOfValidOrderIsRefusedAndIssuesNoSecondCertificate
   EXPECT_EQ(status_of(order["url"]), "valid");
 }
 
-TEST_F(CaStateMachine, FinalizeOfInvalidOrderIsRefused) {
+TEST_P(CaStateMachine, FinalizeOfInvalidOrderIsRefused) {
   ca_.validator.set("no.example.test", Outcome::kInvalid);
   json order = ca_.new_order(account_, {"no.example.test"}).body;
   ca_.answer_challenges(account_, order);
@@ -158,14 +166,14 @@ TEST_F(CaStateMachine, FinalizeOfInvalidOrderIsRefused) {
 
 // --- authorizations ---
 
-TEST_F(CaStateMachine, AuthorizationPendingBecomesValidWhenAChallengeSucceeds) {
+TEST_P(CaStateMachine, AuthorizationPendingBecomesValidWhenAChallengeSucceeds) {
   json order = ca_.new_order(account_, {"ok.example.test"}).body;
   EXPECT_EQ(status_of(authz_url(order)), "pending");
   ca_.answer_challenges(account_, order);
   EXPECT_EQ(status_of(authz_url(order)), "valid");
 }
 
-TEST_F(CaStateMachine, AuthorizationPendingBecomesInvalidWhenItsChallengeFails) {
+TEST_P(CaStateMachine, AuthorizationPendingBecomesInvalidWhenItsChallengeFails) {
   ca_.validator.set("fail.example.test", Outcome::kInvalid);
   json order = ca_.new_order(account_, {"fail.example.test"}).body;
   ca_.answer_challenges(account_, order);
@@ -175,7 +183,7 @@ TEST_F(CaStateMachine, AuthorizationPendingBecomesInvalidWhenItsChallengeFails) 
   EXPECT_EQ(challenge["error"]["type"], "urn:ietf:params:acme:error:incorrectResponse");
 }
 
-TEST_F(CaStateMachine, PendingAuthorizationExpiresByTheClock) {
+TEST_P(CaStateMachine, PendingAuthorizationExpiresByTheClock) {
   json order = ca_.new_order(account_, {"pending-expiry.example.test"}).body;
   ca_.clock.advance(7 * kDay - 60);
   EXPECT_EQ(status_of(authz_url(order)), "pending");
@@ -183,27 +191,27 @@ TEST_F(CaStateMachine, PendingAuthorizationExpiresByTheClock) {
   EXPECT_EQ(status_of(authz_url(order)), "expired");
 }
 
-TEST_F(CaStateMachine, ValidAuthorizationExpiresByTheClock) {
+TEST_P(CaStateMachine, ValidAuthorizationExpiresByTheClock) {
   json order = ready_order("valid-expiry.example.test");
   ca_.clock.advance(7 * kDay + 60);
   EXPECT_EQ(status_of(authz_url(order)), "expired");
 }
 
-TEST_F(CaStateMachine, PendingAuthorizationCanBeDeactivated) {
+TEST_P(CaStateMachine, PendingAuthorizationCanBeDeactivated) {
   json order = ca_.new_order(account_, {"drop.example.test"}).body;
   Reply reply = ca_.post_json(account_, authz_url(order), json{{"status", "deactivated"}});
   EXPECT_EQ(reply.status, 200) << reply.raw;
   EXPECT_EQ(status_of(authz_url(order)), "deactivated");
 }
 
-TEST_F(CaStateMachine, ValidAuthorizationCanBeDeactivated) {
+TEST_P(CaStateMachine, ValidAuthorizationCanBeDeactivated) {
   json order = ready_order("drop-valid.example.test");
   Reply reply = ca_.post_json(account_, authz_url(order), json{{"status", "deactivated"}});
   EXPECT_EQ(reply.status, 200) << reply.raw;
   EXPECT_EQ(status_of(authz_url(order)), "deactivated");
 }
 
-TEST_F(CaStateMachine, DeactivatingAnInvalidAuthorizationIsRefused) {
+TEST_P(CaStateMachine, DeactivatingAnInvalidAuthorizationIsRefused) {
   ca_.validator.set("gone.example.test", Outcome::kInvalid);
   json order = ca_.new_order(account_, {"gone.example.test"}).body;
   ca_.answer_challenges(account_, order);
@@ -213,7 +221,7 @@ TEST_F(CaStateMachine, DeactivatingAnInvalidAuthorizationIsRefused) {
   EXPECT_EQ(status_of(authz_url(order)), "invalid");
 }
 
-TEST_F(CaStateMachine, DeactivatingAnExpiredAuthorizationIsRefused) {
+TEST_P(CaStateMachine, DeactivatingAnExpiredAuthorizationIsRefused) {
   json order = ca_.new_order(account_, {"old.example.test"}).body;
   ca_.clock.advance(8 * kDay);
   Reply refused = ca_.post_json(account_, authz_url(order), json{{"status", "deactivated"}});
@@ -221,14 +229,14 @@ TEST_F(CaStateMachine, DeactivatingAnExpiredAuthorizationIsRefused) {
   EXPECT_EQ(status_of(authz_url(order)), "expired");
 }
 
-TEST_F(CaStateMachine, DeactivatingADeactivatedAuthorizationIsRefused) {
+TEST_P(CaStateMachine, DeactivatingADeactivatedAuthorizationIsRefused) {
   json order = ca_.new_order(account_, {"twice-off.example.test"}).body;
   ASSERT_EQ(ca_.post_json(account_, authz_url(order), json{{"status", "deactivated"}}).status, 200);
   Reply refused = ca_.post_json(account_, authz_url(order), json{{"status", "deactivated"}});
   EXPECT_EQ(refused.status, 400) << refused.raw;
 }
 
-TEST_F(CaStateMachine, DeactivatedAuthorizationNeverBecomesValid) {
+TEST_P(CaStateMachine, DeactivatedAuthorizationNeverBecomesValid) {
   json order = ca_.new_order(account_, {"off.example.test"}).body;
   ASSERT_EQ(ca_.post_json(account_, authz_url(order), json{{"status", "deactivated"}}).status, 200);
   int before = ca_.validator.validations();
@@ -238,7 +246,7 @@ TEST_F(CaStateMachine, DeactivatedAuthorizationNeverBecomesValid) {
   EXPECT_EQ(challenge_of(authz_url(order))["status"], "pending");
 }
 
-TEST_F(CaStateMachine, AuthorizationDeactivatedDuringValidationStaysDeactivated) {
+TEST_P(CaStateMachine, AuthorizationDeactivatedDuringValidationStaysDeactivated) {
   ca_.validator.set("race.example.test", Outcome::kHeld);
   json order = ca_.new_order(account_, {"race.example.test"}).body;
   ca_.post(account_, challenge_url(authz_url(order)), "{}");
@@ -250,7 +258,7 @@ TEST_F(CaStateMachine, AuthorizationDeactivatedDuringValidationStaysDeactivated)
   EXPECT_EQ(status_of(authz_url(order)), "deactivated");
 }
 
-TEST_F(CaStateMachine, ExpiredAuthorizationStartsNoValidation) {
+TEST_P(CaStateMachine, ExpiredAuthorizationStartsNoValidation) {
   json order = ca_.new_order(account_, {"too-late.example.test"}).body;
   ca_.clock.advance(8 * kDay);
   int before = ca_.validator.validations();
@@ -261,14 +269,14 @@ TEST_F(CaStateMachine, ExpiredAuthorizationStartsNoValidation) {
 
 // --- challenges ---
 
-TEST_F(CaStateMachine, ChallengeAnsweredWithItsOutcomeWhenValidationIsFast) {
+TEST_P(CaStateMachine, ChallengeAnsweredWithItsOutcomeWhenValidationIsFast) {
   json order = ca_.new_order(account_, {"fast.example.test"}).body;
   Reply reply = ca_.post(account_, challenge_url(authz_url(order)), "{}");
   EXPECT_EQ(reply.body["status"], "valid") << reply.raw;
   EXPECT_FALSE(reply.header("Retry-After"));
 }
 
-TEST_F(CaStateMachine, ChallengePendingBecomesProcessingThenValid) {
+TEST_P(CaStateMachine, ChallengePendingBecomesProcessingThenValid) {
   ca_.validator.set("slow.example.test", Outcome::kHeld);
   json order = ca_.new_order(account_, {"slow.example.test"}).body;
   EXPECT_EQ(challenge_of(authz_url(order))["status"], "pending");
@@ -282,7 +290,7 @@ TEST_F(CaStateMachine, ChallengePendingBecomesProcessingThenValid) {
   EXPECT_TRUE(challenge_of(authz_url(order)).contains("validated"));
 }
 
-TEST_F(CaStateMachine, ChallengeProcessingBecomesInvalidWhenValidationFails) {
+TEST_P(CaStateMachine, ChallengeProcessingBecomesInvalidWhenValidationFails) {
   ca_.validator.set("slow-fail.example.test", Outcome::kHeld);
   json order = ca_.new_order(account_, {"slow-fail.example.test"}).body;
   EXPECT_EQ(ca_.post(account_, challenge_url(authz_url(order)), "{}").body["status"], "processing");
@@ -292,7 +300,7 @@ TEST_F(CaStateMachine, ChallengeProcessingBecomesInvalidWhenValidationFails) {
   EXPECT_EQ(status_of(authz_url(order)), "invalid");
 }
 
-TEST_F(CaStateMachine, ChallengePostWhileProcessingStartsNoSecondValidation) {
+TEST_P(CaStateMachine, ChallengePostWhileProcessingStartsNoSecondValidation) {
   ca_.validator.set("once.example.test", Outcome::kHeld);
   json order = ca_.new_order(account_, {"once.example.test"}).body;
   ca_.post(account_, challenge_url(authz_url(order)), "{}");
@@ -306,7 +314,7 @@ TEST_F(CaStateMachine, ChallengePostWhileProcessingStartsNoSecondValidation) {
   EXPECT_EQ(ca_.validator.validations(), 1);
 }
 
-TEST_F(CaStateMachine, ChallengePostOnValidAuthorizationStartsNoValidation) {
+TEST_P(CaStateMachine, ChallengePostOnValidAuthorizationStartsNoValidation) {
   json order = ready_order("done.example.test");
   int before = ca_.validator.validations();
   Reply again = ca_.post(account_, challenge_url(authz_url(order)), "{}");
@@ -316,7 +324,7 @@ TEST_F(CaStateMachine, ChallengePostOnValidAuthorizationStartsNoValidation) {
   EXPECT_EQ(ca_.validator.validations(), before);
 }
 
-TEST_F(CaStateMachine, InvalidChallengeIsNotRetried) {
+TEST_P(CaStateMachine, InvalidChallengeIsNotRetried) {
   ca_.validator.set("retry.example.test", Outcome::kInvalid);
   json order = ca_.new_order(account_, {"retry.example.test"}).body;
   ca_.answer_challenges(account_, order);
@@ -330,13 +338,13 @@ TEST_F(CaStateMachine, InvalidChallengeIsNotRetried) {
 
 // --- accounts ---
 
-TEST_F(CaStateMachine, AccountValidBecomesDeactivated) {
+TEST_P(CaStateMachine, AccountValidBecomesDeactivated) {
   Reply reply = ca_.post_json(account_, account_.kid, json{{"status", "deactivated"}});
   EXPECT_EQ(reply.status, 200) << reply.raw;
   EXPECT_EQ(reply.body["status"], "deactivated");
 }
 
-TEST_F(CaStateMachine, DeactivatedAccountIsRefusedEveryRequest) {
+TEST_P(CaStateMachine, DeactivatedAccountIsRefusedEveryRequest) {
   ASSERT_EQ(ca_.post_json(account_, account_.kid, json{{"status", "deactivated"}}).status, 200);
   std::vector<Reply> replies{
       ca_.post_json(account_, "/acme/new-order",
@@ -349,7 +357,7 @@ TEST_F(CaStateMachine, DeactivatedAccountIsRefusedEveryRequest) {
   }
 }
 
-TEST_F(CaStateMachine, DeactivatedAccountIsNotRevivedByNewAccount) {
+TEST_P(CaStateMachine, DeactivatedAccountIsNotRevivedByNewAccount) {
   ASSERT_EQ(ca_.post_json(account_, account_.kid, json{{"status", "deactivated"}}).status, 200);
   ClientAccount same{std::move(account_.key), ""};
   Reply reply = ca_.post_json(same, "/acme/new-account", json{{"termsOfServiceAgreed", true}});
@@ -384,7 +392,7 @@ CrlSeen read_crl(const std::string& der) {
   return seen;
 }
 
-TEST_F(CaStateMachine, CrlRefreshedWellBeforeNextUpdate) {
+TEST_P(CaStateMachine, CrlRefreshedWellBeforeNextUpdate) {
   CrlSeen first = read_crl(ca_.get("/crl").raw);
   EXPECT_EQ(first.last_update, ca_.clock.now());
   EXPECT_EQ(first.next_update - first.last_update, ca::kCrlNextUpdate);
@@ -400,6 +408,47 @@ TEST_F(CaStateMachine, CrlRefreshedWellBeforeNextUpdate) {
     first = seen;
   }
 }
+
+// --- an instance that died mid-way (its work "processing" in the shared database) ---
+
+TEST_P(CaStateMachine, ChallengeLeftProcessingByADeadInstanceIsValidatedAgainOnceAbandoned) {
+  json order = ca_.new_order(account_, {"orphan.example.test"}).body;
+  std::string authz = authz_url(order);
+  std::string id = path_of(authz).substr(std::string("/acme/authz/").size());
+  json doc = *ca_.storage().document("authz", id);  // what the dead instance stored
+  doc["challenges"]["http-01"] = {{"status", "processing"}, {"processing_since", ca_.clock.now()}};
+  ca_.storage().put_document("authz", id, doc["account"].get<long long>(), doc);
+  EXPECT_EQ(challenge_of(authz)["status"], "processing");
+  ca_.clock.advance(29);  // a live instance may still be at it
+  EXPECT_EQ(challenge_of(authz)["status"], "processing");
+  EXPECT_EQ(ca_.validator.validations(), 0);
+  ca_.clock.advance(2);
+  EXPECT_TRUE(eventually([&] { return status_of(authz) == "valid"; }, std::chrono::seconds(10)));
+  EXPECT_EQ(ca_.validator.validations(), 1);
+  EXPECT_EQ(status_of(order["url"]), "ready");
+}
+
+TEST_P(CaStateMachine, OrderLeftProcessingByADeadInstanceBecomesInvalidAndIssuesNothing) {
+  json order = ready_order("orphan.example.test");
+  json doc = *ca_.storage().document("order", order_id(order));
+  doc["status"] = "processing";  // finalize began on an instance that then died
+  doc["processing_since"] = ca_.clock.now();
+  ca_.storage().put_document("order", order_id(order), doc["account"].get<long long>(), doc);
+  EXPECT_EQ(status_of(order["url"]), "processing");
+  ca_.clock.advance(31);
+  Reply given_up = ca_.post(account_, order["url"], "");
+  EXPECT_EQ(given_up.body["status"], "invalid") << given_up.raw;
+  EXPECT_NE(given_up.body["error"].value("detail", "").find("create a new order"),
+            std::string::npos)
+      << given_up.raw;
+  EXPECT_EQ(ca_.storage().certificates().size(), 0u);
+  json again = ready_order("orphan.example.test");
+  EXPECT_EQ(ca_.finalize(account_, again).status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Storage, CaStateMachine,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return backend_name(info.param); });
 
 }  // namespace
 }  // namespace xmppcert::testing

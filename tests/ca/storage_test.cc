@@ -3,6 +3,9 @@
 // migrate` (and from version 3 to 4 on both backends, records kept) and a newer one refused,
 // the database password never travels in the connection string, and a PostgreSQL killed with
 // SIGKILL makes the CA answer 503 with Retry-After until it is back, then serve again by itself.
+// Backends: StorageOn on both; PostgresCa is PostgreSQL's own (migrate, the password file,
+// a database server to kill, instances sharing it); SqliteSchema is SQLite's own (its
+// user_version upgrade).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 

@@ -1,5 +1,6 @@
 // Where validation may connect (ca/va/validation_targets.h): global unicast only, unless the
 // operator lists a network.
+// Backend: none (a pure function of the address).
 #include "ca/va/validation_targets.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // The validation work queue (ca/va/work_queue.h): a job that throws ends neither the process
 // nor its account's turn.
+// Backend: none (in memory).
 #include "ca/va/work_queue.h"
 
 #include <gtest/gtest.h>
