@@ -71,7 +71,7 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     auto events = reserve_certificate(post.account->id, validated);
     order["status"] = "processing";
     order["processing_since"] = now();
-    order["rate_event"] = event;
+    order["rate_events"] = events;  // released if the order is abandoned
     storage_.put_document("order", id, post.account->id, order);
     return events;
   });
@@ -130,7 +130,8 @@ void AcmeService::give_up_abandoned_order(const std::string& id, nlohmann::json&
                                  "create a new order",
                                  500)
                          .document();
-    if (order.contains("rate_event")) release_certificate(order["rate_event"].get<long long>());
+    if (order.contains("rate_events"))
+      release_certificate(order["rate_events"].get<std::vector<long long>>());
     storage_.put_document("order", id, order["account"].get<long long>(), order);
   });
   log_line("xmppcert-ca", "order " + id + " abandoned while being finalized: now invalid");
