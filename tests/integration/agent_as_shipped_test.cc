@@ -116,6 +116,13 @@ TEST_F(AgentTest, ARenewalThatFailedWhileProsodyWasStoppedIsRetriedOnceThenTheAg
   };
   EXPECT_TRUE(eventually(renewed, seconds(60))) << log();
   EXPECT_EQ(occurrences(log(), "issuing:"), 1u) << log();
+  // The agent stores the record before it logs the next action it plans: count from there.
+  auto planned_after_issuing = [&] {
+    std::string text = log();
+    size_t issued = text.find("issued v2");
+    return issued != std::string::npos && text.find("next action", issued) != std::string::npos;
+  };
+  EXPECT_TRUE(eventually(planned_after_issuing, seconds(10))) << log();
   // Quiet afterwards: no further action within the next seconds (it was one per second).
   size_t actions = occurrences(log(), "next action");
   EXPECT_FALSE(eventually([&] { return occurrences(log(), "next action") > actions; }, seconds(5)))
