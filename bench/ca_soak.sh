@@ -38,13 +38,9 @@ cleanup() {
   [ -n "${KEEP_WORK:-}" ] && echo "ca_soak: kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {
-  for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "ca_soak: nothing listens on $1" >&2; exit 1
-}
+bench_name=ca_soak
+# shellcheck source=bench/loopback.sh
+source "$(dirname "$0")/loopback.sh"
 
 dns=$(free_port); dns_management=$(free_port); http01=$(free_port); tls01=$(free_port)
 ca_port=$(free_port)
