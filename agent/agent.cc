@@ -21,8 +21,8 @@
 #include "engine/state_lock.h"
 #include "plugins/log_watch/log_watch.h"
 #include "plugins/registry.h"
-#include "plugins/renewal.h"
-#include "plugins/renewal_info_poll.h"
+#include "renewal/renewal.h"
+#include "renewal/renewal_info_poll.h"
 
 namespace xmppcert {
 namespace {

@@ -8,7 +8,7 @@
 #include "engine/schedule.h"
 #include "engine/config.h"
 #include "engine/log.h"
-#include "plugins/planning.h"
+#include "renewal/planning.h"
 #include "plugins/registry.h"
 
 namespace xmppcert {

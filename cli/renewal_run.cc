@@ -12,9 +12,9 @@
 #include "engine/fs.h"
 #include "engine/plan.h"
 #include "engine/state_lock.h"
-#include "plugins/planning.h"
-#include "plugins/renewal.h"
-#include "plugins/renewal_info_poll.h"
+#include "renewal/planning.h"
+#include "renewal/renewal.h"
+#include "renewal/renewal_info_poll.h"
 
 namespace xmppcert::cli {
 

@@ -1,11 +1,11 @@
-#include "plugins/planning.h"
+#include "renewal/planning.h"
 
 #include <gtest/gtest.h>
 
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "plugins/plugin_boundary.h"
-#include "plugins/renewal.h"
+#include "renewal/renewal.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
 #include "tests/unit/test_support.h"
 

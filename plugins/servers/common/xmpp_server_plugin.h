@@ -27,7 +27,7 @@
 namespace xmppcert {
 
 // How many times an XmppServerPlugin parsed a server's config in this process: tests hold
-// "each server config parsed once per run" (plugins/planning.h) with it.
+// "each server config parsed once per run" (renewal/planning.h) with it.
 long server_config_parses();
 
 class XmppServerPlugin : public ServerPlugin {

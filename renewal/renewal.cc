@@ -1,4 +1,4 @@
-#include "plugins/renewal.h"
+#include "renewal/renewal.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "engine/plan.h"
-#include "plugins/dane_turn.h"
+#include "renewal/dane_turn.h"
 #include "plugins/registry.h"
 
 namespace xmppcert {

@@ -1,4 +1,4 @@
-#include "plugins/planning.h"
+#include "renewal/planning.h"
 
 #include <algorithm>
 #include <set>
