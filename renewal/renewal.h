@@ -53,12 +53,6 @@ RenewalDecision renewal_decision(const PlannedCertificate& plan, std::time_t now
 RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::time_t now,
                             bool force);
 
-// A request's turn without a kept plan (xmppcertd): plans it, reading its record, then the
-// same as above.
-RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& request,
-                            const std::filesystem::path& state_dir, const std::string& where,
-                            std::time_t now, bool force);
-
 // Each plan's turn, in order. A failure of one certificate (any exception but a UsageError)
 // goes to `failed` and never stops the others. Each plan's issuer is released after its turn.
 // Returns false when any failed.
