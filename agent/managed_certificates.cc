@@ -36,8 +36,13 @@ ManagedCertificates plan_managed_certificates(const std::optional<std::filesyste
       std::move(records),
       {state_dir, [](const std::string& name) { return "record of " + name; }, make_server});
   managed.certificates.reserve(plans.size() + stored.size());
+  // Between turns a kept plan holds what a reload compares and a turn needs: the request,
+  // its origin and server plugin. Its issuer and identities are made again at the turn
+  // (complete_plan), in the operation's child: 10,000 plans stay small.
   auto manage = [&](PlannedCertificate& plan, bool from_config) {
-    plan.issuer.reset();  // made again at its turn
+    plan.issuer.reset();
+    plan.identities = {};
+    plan.configured = {};
     ManagedCertificate& certificate = managed.certificates.emplace_back();
     certificate.plan = std::move(plan);
     certificate.configured = from_config;

@@ -106,14 +106,21 @@ TEST_F(AgentPlansTest, TheCliAndTheAgentPlanAlikeAndDecideAlike) {
   std::time_t now = std::time(nullptr);
   for (std::time_t when : {now, now + 80 * 86400}) {  // not due, then due
     for (std::size_t i = 0; i < cli.size(); ++i) {
+      // The kept plan as the agent's turn (in its child) completes it: the record read under
+      // the lock, the identities and the issuer made again.
+      const PlannedCertificate& kept = agent.certificates()[i].plan;
       PlannedCertificate agent_plan;
-      agent_plan.configured = agent.certificates()[i].plan.configured;
-      agent_plan.request = agent.certificates()[i].plan.request;
-      agent_plan.record = store_.load(agent_plan.request.name);  // as the agent's turn reads it
+      agent_plan.request = kept.request;
+      agent_plan.where = kept.where;
+      agent_plan.server = kept.server;
+      agent_plan.state_dir = kept.state_dir;
+      agent_plan.record = store_.load(agent_plan.request.name);
+      complete_plan(agent_plan);
       SCOPED_TRACE(cli[i].request.name + " at " + std::to_string(when - now));
       EXPECT_EQ(agent_plan.request, cli[i].request);
-      EXPECT_EQ(agent.certificates()[i].plan.identities, cli[i].identities);
-      EXPECT_EQ(agent.certificates()[i].plan.server != nullptr, cli[i].server != nullptr);
+      EXPECT_EQ(agent_plan.identities, cli[i].identities);
+      EXPECT_EQ(agent_plan.server != nullptr, cli[i].server != nullptr);
+      EXPECT_EQ(agent_plan.issuer->name(), cli[i].issuer->name());
       RenewalDecision by_agent = renewal_decision(agent_plan, when, false);
       RenewalDecision by_cli = renewal_decision(cli[i], when, false);
       EXPECT_EQ(by_agent.due, by_cli.due);
