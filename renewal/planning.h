@@ -15,6 +15,7 @@
 #include "engine/request.h"
 #include "engine/server_plugin.h"
 #include "engine/store.h"
+#include "renewal/planned_record.h"
 
 namespace xmppcert {
 
@@ -31,7 +32,7 @@ struct PlannedCertificate {
   // install into it (its config parsed once); a stored plan whose server config could not be
   // read has none yet: the turn makes it.
   std::shared_ptr<ServerPlugin> server;
-  std::optional<CertificateRecord> record;  // as stored: see load_records
+  PlannedRecord record;  // as stored: see load_records
 };
 
 // Builds a server plugin (its constructor reads the server's config): the registry's, or a
