@@ -41,7 +41,6 @@ class PlannedRecord {
   }
 
   explicit operator bool() const { return record_ != nullptr; }
-  bool has_value() const { return record_ != nullptr; }
   CertificateRecord& operator*() const { return *record_; }
   CertificateRecord* operator->() const { return record_.get(); }
   void reset() { record_.reset(); }
