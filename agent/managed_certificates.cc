@@ -42,7 +42,6 @@ ManagedCertificates plan_managed_certificates(const std::optional<std::filesyste
   auto manage = [&](PlannedCertificate& plan, bool from_config) {
     plan.issuer.reset();
     plan.identities = {};
-    plan.configured = {};
     ManagedCertificate& certificate = managed.certificates.emplace_back();
     certificate.plan = std::move(plan);
     certificate.configured = from_config;

@@ -17,7 +17,7 @@ namespace xmppcert {
 
 struct ManagedCertificate {
   // Kept small between turns: no record, issuer or identities (the turn reads and makes
-  // them), nor the request as configured. Its server plugin is shared with the other plans
+  // them). Its server plugin is shared with the other plans
   // that install into the same target.
   PlannedCertificate plan;
   bool configured = false;  // an entry of the config (else: its stored request)

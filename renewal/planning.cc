@@ -102,7 +102,6 @@ class ServerPlugins {
 PlannedCertificate discover(const CertificateRequest& configured, const PlanningOptions& options,
                             ServerPlugins& servers) {
   PlannedCertificate plan;
-  plan.configured = configured;
   plan.request = configured;
   plan.where = options.where(configured.name);
   if (configured.install) {
@@ -189,7 +188,7 @@ std::vector<PlannedCertificate> plan_stored_certificates(std::vector<Certificate
     } catch (const std::exception& e) {
       log_line(record.name, std::string("server config not read: ") + e.what());
       plan = PlannedCertificate{};
-      plan.configured = plan.request = record.request;
+      plan.request = record.request;
       plan.where = options.where(record.name);
     }
     // What does not validate any more (an issuer since removed) fails at its turn, in the

@@ -20,8 +20,7 @@
 namespace xmppcert {
 
 struct PlannedCertificate {
-  CertificateRequest configured;  // as given, before discovery: what a re-plan compares
-  CertificateRequest request;     // with the names the server's config serves added
+  CertificateRequest request;  // as given, with the names the server's config serves added
   XmppIdentities identities;      // identities_of(request), validated
   std::string where;              // error prefix: the config entry or "command line"
   // Made at planning (which checks its settings); a plan kept between turns (xmppcertd) lets

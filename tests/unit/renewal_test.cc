@@ -56,7 +56,6 @@ class RenewalTest : public ::testing::Test {
     PlannedCertificate plan;
     plan.request.name = domain;
     plan.request.domains = {domain};
-    plan.configured = plan.request;
     plan.identities = identities_of(plan.request);
     plan.where = "test";
     auto issuer = std::make_unique<CountingIssuer>(LocalCa::dir_in(dir_ / "state"));
