@@ -1,6 +1,6 @@
-// The time and the waits of code that tests drive without waiting: the ACME client's polls
-// and retries, the agent's schedule. Production passes system_clock(); tests pass a
-// FakeClock (tests/support/fake_clock.h) whose sleep_for moves its time and returns at once.
+// The time and the waits of code that tests drive without waiting: an issuer's polls and
+// retries (a CA's Retry-After). Production passes system_clock(); tests pass a FakeClock
+// (tests/support/fake_clock.h) whose sleep_for moves its time and returns at once.
 #pragma once
 
 #include <chrono>
