@@ -264,7 +264,6 @@ CertificateRecord enroll_certificate(const Store& store, const Enrollment& enrol
   record.last_success = now;
   record.consecutive_failures = 0;
   record.revoked = false;
-  crash_point("enroll:before-record");
   store.save(record);
   store.prune(record, kVersionsKept);
   return record;

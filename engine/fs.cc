@@ -18,11 +18,6 @@
 namespace xmppcert {
 namespace {
 
-CrashPointHook& crash_hook() {
-  static CrashPointHook hook;
-  return hook;
-}
-
 void write_all(int fd, std::string_view content, const fs::path& path) {
   const char* data = content.data();
   size_t left = content.size();
@@ -62,12 +57,6 @@ std::string random_suffix() {
 
 }  // namespace
 
-void set_crash_point_hook(CrashPointHook hook) { crash_hook() = std::move(hook); }
-
-void crash_point(std::string_view point) {
-  if (crash_hook()) crash_hook()(point);
-}
-
 void sync_directory(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) throw_operation_error("open directory", path.string(), errno_text(errno));
@@ -78,7 +67,8 @@ void sync_directory(const fs::path& path) {
 }
 
 void write_file_atomically(const fs::path& path, std::string_view content,
-                           const FileOwnership& ownership, Folder folder) {
+                           const FileOwnership& ownership, Folder folder,
+                           const CrashPoints& crash_points) {
   fs::path directory = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (folder == Folder::untrusted ? O_NOFOLLOW : 0);
   int dir = ::open(directory.c_str(), flags);
@@ -106,7 +96,7 @@ void write_file_atomically(const fs::path& path, std::string_view content,
     set_mode_and_owner(fd, ownership, temp_path);
     write_all(fd, content, temp_path);
     if (::fsync(fd) != 0) throw_operation_error("fsync", temp_path.string(), errno_text(errno));
-    crash_point("atomic-write:before-rename");
+    crash_points.reached("atomic-write:before-rename");
     if (::close(fd) != 0) {
       fd = -1;
       throw_operation_error("close", temp_path.string(), errno_text(errno));

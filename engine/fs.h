@@ -36,10 +36,27 @@ inline FileOwnership with_mode(mode_t mode) {
 // `untrusted` (a folder a daemon's user can replace) also refuses a folder that is a symlink.
 enum class Folder { trusted, untrusted };
 
+// Named points in multi-step writes ("atomic-write:before-rename", "store:after-key", ...)
+// where a test simulates a crash (it exits there) or a race (it changes the files there),
+// handed to the writer that has them. Production's are empty: reaching a point does nothing.
+class CrashPoints {
+ public:
+  CrashPoints() = default;
+  explicit CrashPoints(std::function<void(std::string_view point)> at) : at_(std::move(at)) {}
+  void reached(std::string_view point) const {
+    if (at_) at_(point);
+  }
+
+ private:
+  std::function<void(std::string_view point)> at_;
+};
+
 // Temporary file in the same folder (created 0600, then mode and owner set before any byte),
 // fsync, rename over `path`, fsync of the folder.
+// `crash_points`: "atomic-write:before-rename".
 void write_file_atomically(const fs::path& path, std::string_view content,
-                           const FileOwnership& ownership = {}, Folder folder = Folder::trusted);
+                           const FileOwnership& ownership = {}, Folder folder = Folder::trusted,
+                           const CrashPoints& crash_points = {});
 
 // A new file in a folder that is itself still private and is renamed into place as a whole
 // (a staging folder): created with O_EXCL (mode and owner set before any byte), written and
@@ -69,9 +86,5 @@ std::vector<fs::path> glob_paths(const fs::path& pattern);
 uid_t lookup_user(const std::string& name);
 gid_t lookup_group(const std::string& name);
 
-// Named points in multi-step writes where tests simulate a crash. Unset in production.
-using CrashPointHook = std::function<void(std::string_view point)>;
-void set_crash_point_hook(CrashPointHook hook);
-void crash_point(std::string_view point);
 
 }  // namespace xmppcert

@@ -1,6 +1,5 @@
 #include "engine/request.h"
 
-#include <atomic>
 #include <set>
 
 #include "engine/clock.h"
@@ -10,14 +9,7 @@
 
 namespace xmppcert {
 
-namespace {
-std::atomic<long> identities_of_count{0};
-}  // namespace
-
-long identities_of_calls() { return identities_of_count.load(); }
-
 XmppIdentities identities_of(const CertificateRequest& request) {
-  ++identities_of_count;
   if (request.domains.empty())
     throw UsageError("certificate \"" + request.name + "\": no domain to certify");
   std::vector<DomainName> domains;

@@ -43,7 +43,8 @@ void validate_certificate_name(const std::string& name) {
         "\" (lower-case letters, digits, '.', '-', '_'; starting with a letter or digit)");
 }
 
-StateDirStore::StateDirStore(fs::path state_dir) : root_(std::move(state_dir)) {}
+StateDirStore::StateDirStore(fs::path state_dir, CrashPoints crash_points)
+    : root_(std::move(state_dir)), crash_points_(std::move(crash_points)) {}
 
 fs::path StateDirStore::certificate_dir(const std::string& name) const {
   return root_ / "certs" / name;
@@ -75,7 +76,9 @@ std::vector<CertificateRecord> StateDirStore::load_all() const {
 void StateDirStore::save(const CertificateRecord& record) const {
   fs::path dir = certificate_dir(record.name);
   create_directories(dir, 0755);
-  write_file_atomically(dir / kRecordFile, record_to_json(record).dump(2) + "\n", with_mode(0644));
+  crash_points_.reached("store:before-record");
+  write_file_atomically(dir / kRecordFile, record_to_json(record).dump(2) + "\n", with_mode(0644),
+                        Folder::trusted, crash_points_);
 }
 
 StoredVersion Store::write_version(const std::string& name, const VersionFiles& files) const {
@@ -102,13 +105,13 @@ StoredVersion StateDirStore::write_version(const std::string& name, const Versio
     // The staging folder becomes the version in one rename: its files need no rename of
     // their own, only their data and the folder's entries on disk before that rename.
     write_new_file(staging / "privkey.pem", files.key_pem, with_mode(kPrivateKeyMode));
-    crash_point("store:after-key");
+    crash_points_.reached("store:after-key");
     write_new_file(staging / "cert.pem", files.cert_pem, with_mode(0644));
     write_new_file(staging / "chain.pem", files.chain_pem, with_mode(0644));
     write_new_file(staging / "fullchain.pem", files.cert_pem + files.chain_pem, with_mode(0644));
     if (!files.root_pem.empty()) write_new_file(staging / "root.pem", files.root_pem, with_mode(0644));
     sync_directory(staging);
-    crash_point("store:before-version-rename");
+    crash_points_.reached("store:before-version-rename");
     if (::rename(staging.c_str(), version.dir.c_str()) != 0)
       throw_operation_error("rename " + staging.string() + " to", version.dir.string(),
                             errno_text(errno));

@@ -19,6 +19,7 @@
 
 #include "engine/certificate.h"
 #include "engine/dane_state.h"
+#include "engine/fs.h"
 #include "engine/request.h"
 
 namespace xmppcert {
@@ -123,7 +124,9 @@ class Store {
 // The state dir described at the top of this file.
 class StateDirStore : public Store {
  public:
-  explicit StateDirStore(std::filesystem::path state_dir);
+  // `crash_points` (tests): "store:after-key", "store:before-version-rename" in
+  // write_version, "store:before-record" and the atomic write's in save.
+  explicit StateDirStore(std::filesystem::path state_dir, CrashPoints crash_points = {});
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path certificate_dir(const std::string& name) const;
@@ -144,6 +147,7 @@ class StateDirStore : public Store {
 
  private:
   std::filesystem::path root_;
+  CrashPoints crash_points_;
 };
 
 // The records with an issued current version whose certificate carries DNS-ID `dns_id`

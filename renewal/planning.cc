@@ -119,7 +119,8 @@ void validate(PlannedCertificate& plan, const PlanningOptions& options, bool tru
     validate_certificate_name(plan.request.name);
   }
   try {
-    plan.identities = identities_of(plan.request);
+    plan.identities =
+        options.identities ? options.identities(plan.request) : identities_of(plan.request);
   } catch (const UsageError& e) {
     throw UsageError(plan.where + ": " + e.what());
   }

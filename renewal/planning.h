@@ -44,6 +44,9 @@ struct PlanningOptions {
   // The error prefix for a request named `name` ("" before discovery names it).
   std::function<std::string(const std::string& name)> where;
   ServerPluginFactory make_server;  // empty: the registry's make_server_plugin
+  // Validates a request's names into its identities (once per certificate: a test counts the
+  // calls). Empty: identities_of.
+  std::function<XmppIdentities(const CertificateRequest& request)> identities;
 };
 
 // Builds every server plugin and discovers its names first, then validates each request

@@ -3,7 +3,8 @@
 // lines and headers (Location, Link, Replay-Nonce, Retry-After, Content-Type, problem
 // documents). The input is a script of replies split at "\n--8<--\n"; each reply is
 //   STATUS\nName: value\n...\n\nBODY
-// served in order by a loopback HTTP server ({{BASE}} becomes its URL). Pauses are skipped.
+// served in order by a loopback HTTP server ({{BASE}} becomes its URL). Pauses take no time
+// (a FakeClock).
 // The issuer is wrapped as the registry hands it to the engine (plugins/plugin_boundary.h).
 #include <charconv>
 #include <deque>
@@ -16,6 +17,7 @@
 #include "plugins/issuers/acme/transport.h"
 #include "plugins/plugin_boundary.h"
 #include "tests/fuzz/fuzz_support.h"
+#include "tests/support/fake_clock.h"
 #include "tests/unit/scripted_http_server.h"
 
 namespace {
@@ -51,11 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace xmppcert;
   static const bool quiet = [] {
     set_log_sink([](const std::string&) {});
-    acme::set_pause_hook([](std::chrono::milliseconds) {});
     return true;
   }();
   (void)quiet;
   static const PKeyPtr key = generate_private_key(KeyType::kEcP256);
+  static const testing::FakeClock clock;  // the CA's Retry-After and poll waits pass at once
   static const XmppIdentities ids{{"a.example.test"}, {"_xmpp-server.a.example.test"}, {}};
   static const X509ReqPtr csr = build_csr(key.get(), ids);
 
@@ -71,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   settings.webroot = (fuzz::scratch_dir() / "webroot").string();
   fuzz::expect_only_project_errors([&] {
     std::unique_ptr<Issuer> issuer =
-        guard_issuer(std::make_unique<acme::AcmeIssuer>(settings, state));
+        guard_issuer(std::make_unique<acme::AcmeIssuer>(settings, state, clock));
     issuer->issue({"a.example.test", ids, csr.get(), std::chrono::hours(24), nullptr});
   });
   return 0;

@@ -49,11 +49,14 @@ TEST_F(AgentTest, RenewsOnTimeReinstallsDeletedFilesFollowsConfigEditsAndStopsOn
       << log();
 
   // A packager's snippet dropped into the included folder, which did not exist at start.
+  const size_t before_conf_d = log().size();
   fs::create_directories(dir / "conf.d");
-  // The agent adds its watch on conf.d when inotify tells it the folder appeared; nothing
-  // tells the test when that is done, so it gives the agent 1 s (a wait with a stated
-  // reason: the agent's own event loop).
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // The agent re-reads its config when inotify tells it the folder appeared, and watches
+  // conf.d before it logs the outcome ("config re-read: ..."): from then on a snippet counts.
+  ASSERT_TRUE(eventually(
+      [&] { return log().find("config re-read", before_conf_d) != std::string::npos; },
+      seconds(5)))
+      << log();
   nlohmann::json snippet = {
       {"certificates",
        {{"d.example.test",

@@ -87,7 +87,9 @@ TEST(ChallengeListener, ASlowClientIsCutOffAtTheConnectionDeadline) {
 
 TEST(ChallengeListener, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   int port = free_port();
-  acme::ChallengeListener listener("test", "127.0.0.1", port, [](int client) {
+  std::atomic<int> serving{0};
+  acme::ChallengeListener listener("test", "127.0.0.1", port, [&](int client) {
+    ++serving;
     char c;
     while (::read(client, &c, 1) == 1) {
     }
@@ -95,9 +97,11 @@ TEST(ChallengeListener, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   std::vector<int> held;
   for (int i = 0; i < acme::ChallengeListener::kMaxConnections; ++i)
     held.push_back(connect_to(port));
-  // The listener accepts on its own thread and says nothing when it has taken them all: a
-  // pause with that reason before the connection beyond the limit.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The listener accepts on its own thread: the connection beyond the limit comes once it
+  // serves all the others.
+  ASSERT_TRUE(eventually(
+      [&] { return serving.load() == acme::ChallengeListener::kMaxConnections; },
+      std::chrono::seconds(5), std::chrono::milliseconds(10)));
   int extra = connect_to(port);
   timeval timeout{2, 0};
   ::setsockopt(extra, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);

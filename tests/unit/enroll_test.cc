@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/certificate.h"
+#include "engine/csr.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/keys.h"
@@ -10,11 +11,16 @@
 #include "engine/san.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/servers/files/files_plugin.h"
+#include "tests/support/crash_points.h"
+#include "tests/support/fake_issuer.h"
+#include "tests/support/fake_server_plugin.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
 namespace {
 
+using testing::FakeIssuer;
+using testing::FakeServerPlugin;
 using testing::TempDir;
 
 CertificateRequest request_for(const std::string& domain) {
@@ -25,55 +31,26 @@ CertificateRequest request_for(const std::string& domain) {
   return request;
 }
 
-// An issuer that behaves like public ACME CAs: DNS-IDs only, serverAuth only, self-signed
-// here because only the leaf's content matters to these tests.
-class DnsOnlyIssuer : public Issuer {
- public:
-  std::string name() const override { return "dns-only"; }
-  IssuedCertificate issue(const IssuanceRequest& request) override {
-    PKeyPtr signer = generate_private_key(KeyType::kEcP256);
-    X509Ptr cert(X509_new());
-    X509_set_version(cert.get(), 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
-    X509_set_subject_name(cert.get(), X509_REQ_get_subject_name(request.csr));
-    X509_set_issuer_name(cert.get(), X509_REQ_get_subject_name(request.csr));
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-    X509_set_pubkey(cert.get(), X509_REQ_get0_pubkey(request.csr));
-    GeneralNamesPtr names = encode_subject_alt_names({request.identities.dns_ids, {}, {}});
-    X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names.get(), 0, 0);
-    EXTENDED_KEY_USAGE* eku = sk_ASN1_OBJECT_new_null();
-    sk_ASN1_OBJECT_push(eku, OBJ_nid2obj(NID_server_auth));
-    X509_add1_ext_i2d(cert.get(), NID_ext_key_usage, eku, 0, 0);
-    sk_ASN1_OBJECT_free(eku);
-    X509_sign(cert.get(), signer.get(), EVP_sha256());
-    return {certificate_pem(cert.get()), ""};
-  }
-};
-
-// An issuer that returns a certificate for somebody else's key.
-class WrongKeyIssuer : public Issuer {
- public:
-  explicit WrongKeyIssuer(const std::filesystem::path& dir) : ca_(dir) {}
-  std::string name() const override { return "wrong-key"; }
-  IssuedCertificate issue(const IssuanceRequest& request) override;
-
- private:
-  LocalCa ca_;
-};
-
-}  // namespace
-}  // namespace xmppcert
-
-#include "engine/csr.h"
-
-namespace xmppcert {
-namespace {
-
-IssuedCertificate WrongKeyIssuer::issue(const IssuanceRequest& request) {
-  PKeyPtr other = generate_private_key(KeyType::kEcP256);
-  X509ReqPtr csr = build_csr(other.get(), request.identities);
-  return ca_.issue({request.name, request.identities, csr.get(), request.validity});
+// What public ACME CAs issue: DNS-IDs only, serverAuth only; self-signed here because only
+// the leaf's content matters to these tests.
+IssuedCertificate dns_only_certificate(const IssuanceRequest& request) {
+  PKeyPtr signer = generate_private_key(KeyType::kEcP256);
+  X509Ptr cert(X509_new());
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
+  X509_set_subject_name(cert.get(), X509_REQ_get_subject_name(request.csr));
+  X509_set_issuer_name(cert.get(), X509_REQ_get_subject_name(request.csr));
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+  X509_set_pubkey(cert.get(), X509_REQ_get0_pubkey(request.csr));
+  GeneralNamesPtr names = encode_subject_alt_names({request.identities.dns_ids, {}, {}});
+  X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names.get(), 0, 0);
+  EXTENDED_KEY_USAGE* eku = sk_ASN1_OBJECT_new_null();
+  sk_ASN1_OBJECT_push(eku, OBJ_nid2obj(NID_server_auth));
+  X509_add1_ext_i2d(cert.get(), NID_ext_key_usage, eku, 0, 0);
+  sk_ASN1_OBJECT_free(eku);
+  X509_sign(cert.get(), signer.get(), EVP_sha256());
+  return {certificate_pem(cert.get()), ""};
 }
 
 class EnrollTest : public ::testing::Test {
@@ -131,7 +108,14 @@ TEST_F(EnrollTest, ReuseKeyKeepsThePrivateKeyAcrossRenewals) {
 
 TEST_F(EnrollTest, CertificateForAnotherKeyIsRejectedAndThePreviousStaysCurrent) {
   enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
-  WrongKeyIssuer wrong(dir_ / "other-ca");
+  // A certificate for somebody else's key.
+  LocalCa other_ca(dir_ / "other-ca");
+  FakeIssuer wrong("wrong-key");
+  wrong.issue_with = [&](const IssuanceRequest& request) {
+    PKeyPtr other = generate_private_key(KeyType::kEcP256);
+    X509ReqPtr csr = build_csr(other.get(), request.identities);
+    return other_ca.issue({request.name, request.identities, csr.get(), request.validity});
+  };
   EXPECT_THROW(
       enroll_certificate(store_, request_for("example.org"), wrong, nullptr, std::time(nullptr)),
       OperationError);
@@ -143,7 +127,8 @@ TEST_F(EnrollTest, CertificateForAnotherKeyIsRejectedAndThePreviousStaysCurrent)
 }
 
 TEST_F(EnrollTest, IdentitiesAnIssuerDroppedAreRecordedNotFatal) {
-  DnsOnlyIssuer issuer;
+  FakeIssuer issuer("dns-only");
+  issuer.issue_with = dns_only_certificate;
   CertificateRecord record =
       enroll_certificate(store_, request_for("example.org"), issuer, nullptr, std::time(nullptr));
   EXPECT_EQ(
@@ -157,30 +142,11 @@ TEST_F(EnrollTest, IdentitiesAnIssuerDroppedAreRecordedNotFatal) {
   EXPECT_EQ(store_.load("example.org")->dropped_identities, record.dropped_identities);
 }
 
-class FailingReload : public ServerPlugin {
- public:
-  explicit FailingReload(const std::filesystem::path& target) : target_(target) {}
-  std::string name() const override { return "failing-reload"; }
-  void install(const StoredVersion& v) override {
-    write_file_atomically(target_, read_file(v.cert_path()));
-  }
-  void reload() override {
-    if (fail_next) {
-      fail_next = false;
-      throw OperationError("reload: daemon refused");
-    }
-  }
-  bool fail_next = false;
-
- private:
-  std::filesystem::path target_;
-};
-
 TEST_F(EnrollTest, FailedReloadReinstallsThePreviousCertificateAndKeepsItCurrent) {
-  FailingReload plugin(dir_ / "served.pem");
+  FakeServerPlugin plugin("failing-reload", dir_ / "served.pem");
   enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr));
   std::string served_before = read_file(dir_ / "served.pem");
-  plugin.fail_next = true;
+  plugin.fail_next_reload = true;
   try {
     enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr));
     FAIL() << "no error";
@@ -195,10 +161,10 @@ TEST_F(EnrollTest, FailedReloadReinstallsThePreviousCertificateAndKeepsItCurrent
 // Issue 12 #17: every failed attempt left its version folder: 1,394 of them after a night
 // of failing reloads.
 TEST_F(EnrollTest, VersionFoldersOfFailedAttemptsArePrunedToo) {
-  FailingReload plugin(dir_ / "served.pem");
+  FakeServerPlugin plugin("failing-reload", dir_ / "served.pem");
   enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr));
   for (int i = 0; i < 12; ++i) {
-    plugin.fail_next = true;
+    plugin.fail_next_reload = true;
     EXPECT_THROW(
         enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr)),
         OperationError);
@@ -212,28 +178,13 @@ TEST_F(EnrollTest, VersionFoldersOfFailedAttemptsArePrunedToo) {
   EXPECT_TRUE(std::filesystem::exists(store_.version("example.org", 1).cert_path()));
 }
 
-// The local CA, counting the certificates it is asked for.
-class CountingIssuer : public Issuer {
- public:
-  explicit CountingIssuer(Issuer& issuer) : issuer_(issuer) {}
-  std::string name() const override { return issuer_.name(); }
-  IssuedCertificate issue(const IssuanceRequest& request) override {
-    ++orders;
-    return issuer_.issue(request);
-  }
-  int orders = 0;
-
- private:
-  Issuer& issuer_;
-};
-
 // Issue 23 item 8: a certificate the issuer gave whose reload failed (the server was down)
 // is installed at the next try; no second order (a public CA's rate limits).
 TEST_F(EnrollTest, ACertificateIssuedButNotInstalledIsInstalledAtTheNextTryWithoutANewOrder) {
-  FailingReload plugin(dir_ / "served.pem");
-  CountingIssuer issuer(ca_);
+  FakeServerPlugin plugin("failing-reload", dir_ / "served.pem");
+  FakeIssuer issuer("local", ca_);  // counting the certificates it is asked for
   enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr));
-  plugin.fail_next = true;
+  plugin.fail_next_reload = true;
   EXPECT_THROW(
       enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr)),
       OperationError);
@@ -255,10 +206,10 @@ TEST_F(EnrollTest, ACertificateIssuedButNotInstalledIsInstalledAtTheNextTryWitho
 
 // ... but not when what is wanted changed since: a name added, or another issuer.
 TEST_F(EnrollTest, AnUninstalledCertificateForOtherNamesOrAnotherIssuerIsNotReused) {
-  FailingReload plugin(dir_ / "served.pem");
-  CountingIssuer issuer(ca_);
+  FakeServerPlugin plugin("failing-reload", dir_ / "served.pem");
+  FakeIssuer issuer("local", ca_);  // counting the certificates it is asked for
   enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr));
-  plugin.fail_next = true;
+  plugin.fail_next_reload = true;
   EXPECT_THROW(
       enroll_certificate(store_, request_for("example.org"), issuer, &plugin, std::time(nullptr)),
       OperationError);
@@ -269,7 +220,7 @@ TEST_F(EnrollTest, AnUninstalledCertificateForOtherNamesOrAnotherIssuerIsNotReus
   EXPECT_EQ(record.current_version, 3);
   EXPECT_NE(log_.find("does not cover DNS:chat.example.org"), std::string::npos) << log_;
 
-  plugin.fail_next = true;
+  plugin.fail_next_reload = true;
   EXPECT_THROW(enroll_certificate(store_, more, issuer, &plugin, std::time(nullptr)),
                OperationError);
   CertificateRecord left = *store_.load("example.org");
@@ -284,10 +235,8 @@ TEST_F(EnrollTest, AnUninstalledCertificateForOtherNamesOrAnotherIssuerIsNotReus
 TEST_F(EnrollTest, CrashBeforeTheRecordIsSavedLeavesThePreviousVersionCurrent) {
   enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
   int status = testing::run_in_child([&] {
-    set_crash_point_hook([](std::string_view point) {
-      if (point == "enroll:before-record") ::_exit(42);
-    });
-    enroll_certificate(store_, request_for("example.org"), ca_, nullptr, std::time(nullptr));
+    StateDirStore crashing(store_.root(), testing::exit_at("store:before-record"));
+    enroll_certificate(crashing, request_for("example.org"), ca_, nullptr, std::time(nullptr));
   });
   EXPECT_EQ(status, 42);
   EXPECT_EQ(store_.load("example.org")->current_version, 1);

@@ -77,13 +77,16 @@ TEST(Fs, UnknownUsersAndGroupsAreErrorsNamingThem) {
   EXPECT_EQ(lookup_group("root"), 0u);
 }
 
-TEST(Fs, CrashPointsCallTheHookOnlyWhenOneIsSet) {
+TEST(Fs, AnAtomicWriteReachesItsCrashPointAndProductionsEmptyOnesDoNothing) {
+  TempDir dir;
   std::vector<std::string> seen;
-  set_crash_point_hook([&](std::string_view point) { seen.emplace_back(point); });
-  crash_point("test:here");
-  set_crash_point_hook(nullptr);
-  crash_point("test:not-seen");
-  EXPECT_EQ(seen, (std::vector<std::string>{"test:here"}));
+  CrashPoints recording([&](std::string_view point) { seen.emplace_back(point); });
+  write_file_atomically(dir / "a", "A", {}, Folder::trusted, recording);
+  CrashPoints none;
+  none.reached("test:not-seen");
+  write_file_atomically(dir / "b", "B");
+  EXPECT_EQ(seen, (std::vector<std::string>{"atomic-write:before-rename"}));
+  EXPECT_EQ(read_file(dir / "a"), "A");
 }
 
 }  // namespace

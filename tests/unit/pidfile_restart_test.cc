@@ -15,7 +15,8 @@
 namespace xmppcert::testing {
 namespace {
 
-pid_t start_sleep() {
+// Runs /bin/sleep 60: a process of another program, to be named in a pid file.
+pid_t start_sleep_program() {
   pid_t pid = ::fork();
   if (pid == 0) {
     ::execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
@@ -36,7 +37,7 @@ bool alive(pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) == 0; }
 
 TEST(PidfileRestart, APidOfAnotherProgramIsNotSignalled) {
   TempDir dir;
-  pid_t victim = start_sleep();
+  pid_t victim = start_sleep_program();
   write_text(dir / "c2s.pid", std::to_string(victim) + "\n");
   EXPECT_THROW(restart_from_pidfile(dir / "c2s.pid", {"/bin/true"}), OperationError);
   EXPECT_TRUE(alive(victim)) << "an unrelated process must survive";
@@ -46,7 +47,7 @@ TEST(PidfileRestart, APidOfAnotherProgramIsNotSignalled) {
 
 TEST(PidfileRestart, ThePidOfTheRestartedProgramIsStopped) {
   TempDir dir;
-  pid_t daemon = start_sleep();
+  pid_t daemon = start_sleep_program();
   write_text(dir / "c2s.pid", std::to_string(daemon) + "\n");
   restart_from_pidfile(dir / "c2s.pid", {"/usr/bin/sleep", "0"});
   int status = 0;

@@ -7,6 +7,8 @@
 #include "plugins/plugin_boundary.h"
 #include "renewal/renewal.h"
 #include "plugins/registry.h"
+#include "tests/support/fake_issuer.h"
+#include "tests/support/fake_server_plugin.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -24,15 +26,6 @@ class CountingStore : public StateDirStore {
     return StateDirStore::load(name);
   }
   mutable std::map<std::string, int> loads;
-};
-
-// An issuer whose CA answered JSON of an unexpected shape.
-class JsonTypeErrorIssuer : public Issuer {
- public:
-  std::string name() const override { return "broken"; }
-  IssuedCertificate issue(const IssuanceRequest&) override {
-    return {nlohmann::json("not an object").at("certificate").get<std::string>(), "", 0};
-  }
 };
 
 class PlanningTest : public ::testing::Test {
@@ -56,34 +49,38 @@ class PlanningTest : public ::testing::Test {
                                      {"verify", false}}};
     return request;
   }
-  // The registry's server plugins, counted: each construction parses the server's config.
+  // The registry's server plugins and identities_of, counted: each construction parses the
+  // server's config, each identities call validates a request's names.
   PlanningOptions options() {
     return {dir_ / "state", [](const std::string& name) { return "test \"" + name + "\""; },
             [this](const InstallTarget& target, const std::string& where) {
               ++server_config_parses_;
               return make_server_plugin(target, where);
+            },
+            [this](const CertificateRequest& request) {
+              ++identities_validated_;
+              return identities_of(request);
             }};
   }
 
   TempDir dir_;
   CountingStore store_{dir_ / "state"};
   int server_config_parses_ = 0;
+  int identities_validated_ = 0;
 };
 
 TEST_F(PlanningTest, AddsTheNamesTheServerServesAndValidatesTheIdentitiesOnce) {
-  long identities_before = identities_of_calls();
   auto plans = plan_certificates({prosody_request("a.example")}, options());
   ASSERT_EQ(plans.size(), 1u);
   EXPECT_EQ(plans[0].request.domains, (std::vector<std::string>{"a.example", "b.example"}));
   EXPECT_EQ(plans[0].request.components, (std::vector<std::string>{"conference.a.example"}));
   EXPECT_EQ(plans[0].identities, identities_of(plans[0].request));
-  EXPECT_EQ(identities_of_calls() - identities_before, 2) << "the plan's once, the check's once";
+  EXPECT_EQ(identities_validated_, 1);
   EXPECT_EQ(plans[0].request.name, "a.example");
   EXPECT_TRUE(plans[0].issuer && plans[0].server);
 }
 
 TEST_F(PlanningTest, AWholeRunParsesEachServerConfigOnceAndReadsEachRecordOnce) {
-  long identities_before = identities_of_calls();
   auto plans =
       plan_certificates({prosody_request("a.example"), prosody_request("c.example")}, options());
   load_records(plans, store_);
@@ -99,7 +96,9 @@ TEST_F(PlanningTest, AWholeRunParsesEachServerConfigOnceAndReadsEachRecordOnce) 
   EXPECT_TRUE(ok);
   EXPECT_EQ(issued, (std::vector<std::string>{"a.example", "c.example"}));
   EXPECT_EQ(server_config_parses_, 2) << "one per install target (cert_dir differs)";
-  EXPECT_EQ(identities_of_calls() - identities_before, 2) << "one per certificate";
+  EXPECT_EQ(identities_validated_, 2) << "one per certificate";
+  for (const auto& plan : plans)
+    EXPECT_EQ(plan.identities, identities_of(plan.request)) << "the turn kept the plan's";
   EXPECT_EQ(store_.loads, (std::map<std::string, int>{{"a.example", 1}, {"c.example", 1}}));
   EXPECT_EQ(plans[0].record->current_version, 1) << "the plan holds the new record";
 }
@@ -123,7 +122,12 @@ TEST_F(PlanningTest, AnIssuerThrowingJsonErrorsIsRecordedAndTheOthersStillIssue)
   CertificateRequest good = broken;
   good.name = good.domains[0] = "good.example";
   auto plans = plan_certificates({broken, good}, options());
-  plans[0].issuer = guard_issuer(std::make_unique<JsonTypeErrorIssuer>());
+  // An issuer whose CA answered JSON of an unexpected shape.
+  auto json_type_error = std::make_unique<testing::FakeIssuer>("broken");
+  json_type_error->issue_with = [](const IssuanceRequest&) -> IssuedCertificate {
+    return {nlohmann::json("not an object").at("certificate").get<std::string>(), "", 0};
+  };
+  plans[0].issuer = guard_issuer(std::move(json_type_error));
   load_records(plans, store_);
   std::vector<std::string> failures;
   bool ok = renew_each(
@@ -147,16 +151,12 @@ TEST_F(PlanningTest, AnIssuerThrowingJsonErrorsIsRecordedAndTheOthersStillIssue)
 }
 
 TEST_F(PlanningTest, AServerPluginThrowingFilesystemErrorsBecomesAnOperationError) {
-  class ThrowingPlugin : public ServerPlugin {
-   public:
-    std::string name() const override { return "throwing"; }
-    void install(const StoredVersion&) override {
-      throw std::filesystem::filesystem_error("copy", "/nonexistent/x",
-                                              std::make_error_code(std::errc::permission_denied));
-    }
-    void reload() override {}
+  auto throwing = std::make_unique<testing::FakeServerPlugin>("throwing");
+  throwing->on_install = [](const StoredVersion&) {
+    throw std::filesystem::filesystem_error("copy", "/nonexistent/x",
+                                            std::make_error_code(std::errc::permission_denied));
   };
-  auto plugin = guard_server_plugin(std::make_unique<ThrowingPlugin>());
+  auto plugin = guard_server_plugin(std::move(throwing));
   try {
     plugin->install(StoredVersion{3, dir_ / "v3"});
     FAIL() << "installed";

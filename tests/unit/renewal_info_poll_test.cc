@@ -16,6 +16,7 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/renewal_info.h"
 #include "plugins/issuers/local/local_ca.h"
+#include "tests/support/fake_issuer.h"
 #include "tests/unit/scripted_http_server.h"
 #include "tests/unit/test_support.h"
 
@@ -128,17 +129,11 @@ TEST_F(RenewalInfoPollTest, AdviceAboutACertificateRenewedMeanwhileIsDropped) {
   CertificateRecord before = *store_.load(request_.name);
 
   // An issuer whose answer arrives after another process renewed the certificate.
-  class RacingIssuer : public Issuer {
-   public:
-    explicit RacingIssuer(RenewalInfoPollTest& test) : test_(test) {}
-    std::string name() const override { return "racing"; }
-    IssuedCertificate issue(const IssuanceRequest&) override { return {}; }
-    std::optional<RenewalAdvice> renewal_advice(X509*) override {
-      test_.issue(std::time(nullptr));
-      return RenewalAdvice{0, 10, std::nullopt};
-    }
-    RenewalInfoPollTest& test_;
-  } issuer(*this);
+  FakeIssuer issuer("racing");
+  issuer.advice = [this](X509*) {
+    issue(std::time(nullptr));
+    return RenewalAdvice{0, 10, std::nullopt};
+  };
   RenewalInfoPoll poll{store_, dir_ / "state", std::chrono::seconds(5)};
   EXPECT_EQ(poll_renewal_info(poll, request_, issuer, now), now + 6 * 3600);
   CertificateRecord after = *store_.load(request_.name);
@@ -153,16 +148,8 @@ TEST_F(RenewalInfoPollTest, AdviceAboutACertificateRenewedMeanwhileIsDropped) {
 TEST_F(RenewalInfoPollTest, ARunOfRenewTakesAWindowThatHasBegunAtOnce) {
   std::time_t now = std::time(nullptr);
   issue(now);
-  class MovedWindow : public Issuer {
-   public:
-    explicit MovedWindow(std::time_t now) : now_(now) {}
-    std::string name() const override { return "moved"; }
-    IssuedCertificate issue(const IssuanceRequest&) override { return {}; }
-    std::optional<RenewalAdvice> renewal_advice(X509*) override {
-      return RenewalAdvice{now_ - 1, now_ + 3600, std::nullopt};
-    }
-    std::time_t now_;
-  } issuer(now);
+  FakeIssuer issuer("moved");
+  issuer.advice = [now](X509*) { return RenewalAdvice{now - 1, now + 3600, std::nullopt}; };
   RenewalInfoPoll once{store_, dir_ / "state", std::chrono::seconds(5), true};
   ASSERT_TRUE(poll_renewal_info(once, request_, issuer, now));
   CertificateRecord record = *store_.load(request_.name);
@@ -178,16 +165,10 @@ TEST_F(RenewalInfoPollTest, ARunOfRenewTakesAWindowThatHasBegunAtOnce) {
 TEST_F(RenewalInfoPollTest, AWindowEndingAfterExpiryIsIgnored) {
   std::time_t now = std::time(nullptr);
   CertificateRecord issued = issue(now);
-  class LateIssuer : public Issuer {
-   public:
-    explicit LateIssuer(std::time_t now) : now_(now) {}
-    std::string name() const override { return "late"; }
-    IssuedCertificate issue(const IssuanceRequest&) override { return {}; }
-    std::optional<RenewalAdvice> renewal_advice(X509*) override {
-      return RenewalAdvice{now_ + 5 * 3600, now_ + 30 * 86400, std::nullopt};
-    }
-    std::time_t now_;
-  } issuer(now);
+  FakeIssuer issuer("late");
+  issuer.advice = [now](X509*) {
+    return RenewalAdvice{now + 5 * 3600, now + 30 * 86400, std::nullopt};
+  };
   RenewalInfoPoll poll{store_, dir_ / "state", std::chrono::seconds(5)};
   EXPECT_TRUE(poll_renewal_info(poll, request_, issuer, now));
   EXPECT_EQ(store_.load(request_.name)->next_renewal, issued.next_renewal);

@@ -10,6 +10,8 @@
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/plugin_boundary.h"
 #include "plugins/registry.h"
+#include "tests/support/fake_issuer.h"
+#include "tests/support/fake_server_plugin.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -17,33 +19,8 @@ namespace {
 
 using testing::TempDir;
 
-// The local CA, counting its issuances.
-class CountingIssuer : public Issuer {
- public:
-  explicit CountingIssuer(std::filesystem::path dir) : ca_(std::move(dir)) {}
-  std::string name() const override { return "local"; }
-  IssuedCertificate issue(const IssuanceRequest& request) override {
-    ++issued;
-    return ca_.issue(request);
-  }
-  int issued = 0;
-
- private:
-  LocalCa ca_;
-};
-
-// Installs by remembering the version; its second install fails with a JSON error.
-class FlakyServer : public ServerPlugin {
- public:
-  std::string name() const override { return "flaky"; }
-  void install(const StoredVersion& version) override {
-    if (++installs == 2) nlohmann::json::parse("{}").at("missing");
-    installed = version.number;
-  }
-  void reload() override {}
-  int installs = 0;
-  int installed = 0;
-};
+using testing::FakeIssuer;
+using testing::FakeServerPlugin;
 
 class RenewalTest : public ::testing::Test {
  protected:
@@ -58,32 +35,19 @@ class RenewalTest : public ::testing::Test {
     plan.request.domains = {domain};
     plan.identities = identities_of(plan.request);
     plan.where = "test";
-    auto issuer = std::make_unique<CountingIssuer>(LocalCa::dir_in(dir_ / "state"));
+    auto issuer = std::make_unique<FakeIssuer>("local", LocalCa::dir_in(dir_ / "state"));
     issuer_ = issuer.get();
     plan.issuer = std::move(issuer);
     return plan;
   }
 
+  // The local CA, refusing any order that names broken.example.org (a new VirtualHost whose
+  // DNS is missing).
+  void refuse_broken_name() { issuer_->refuse("broken.example.org", "no A or AAAA record"); }
+
   TempDir dir_;
   StateDirStore store_{dir_ / "state"};
-  CountingIssuer* issuer_ = nullptr;
-};
-
-// The local CA, refusing any order that names broken.example.org (a new VirtualHost whose
-// DNS is missing).
-class RefusingIssuer : public Issuer {
- public:
-  explicit RefusingIssuer(std::filesystem::path dir) : ca_(std::move(dir)) {}
-  std::string name() const override { return "local"; }
-  IssuedCertificate issue(const IssuanceRequest& request) override {
-    const auto& names = request.identities.dns_ids;
-    if (std::find(names.begin(), names.end(), "broken.example.org") != names.end())
-      throw OperationError("validate broken.example.org: no A or AAAA record");
-    return ca_.issue(request);
-  }
-
- private:
-  LocalCa ca_;
+  FakeIssuer* issuer_ = nullptr;
 };
 
 // Issue 23 item 10: a new name that cannot be validated must not let the working names
@@ -92,7 +56,7 @@ class RefusingIssuer : public Issuer {
 // full set stays wanted and is retried after a backoff.
 TEST_F(RenewalTest, ABrokenNewNameLeavesTheLastGoodSetRenewedAndIsRetried) {
   PlannedCertificate plan = plan_for("example.org");
-  plan.issuer = std::make_unique<RefusingIssuer>(LocalCa::dir_in(dir_ / "state"));
+  refuse_broken_name();
   std::time_t now = std::time(nullptr);
   ASSERT_TRUE(renew_if_due(store_, plan, now, false).issued);
 
@@ -125,7 +89,7 @@ TEST_F(RenewalTest, ABrokenNewNameLeavesTheLastGoodSetRenewedAndIsRetried) {
 // with every wanted name clears it.
 TEST_F(RenewalTest, AFailedAttemptRecordsTheNamesItAskedForUntilOneSucceeds) {
   PlannedCertificate plan = plan_for("example.org");
-  plan.issuer = std::make_unique<RefusingIssuer>(LocalCa::dir_in(dir_ / "state"));
+  refuse_broken_name();
   std::time_t now = std::time(nullptr);
   ASSERT_TRUE(renew_if_due(store_, plan, now, false).issued);
   EXPECT_TRUE(store_.load("example.org")->pending_names.empty());
@@ -167,7 +131,7 @@ TEST_F(RenewalTest, ACurrentCertificateIsLeftAloneUnlessForced) {
   RenewalOutcome second = renew_if_due(store_, plan, std::time(nullptr), false);
   EXPECT_FALSE(second.issued);
   EXPECT_EQ(second.decision.reason.rfind("not due until", 0), 0u) << second.decision.reason;
-  EXPECT_EQ(issuer_->issued, 1);
+  EXPECT_EQ(issuer_->orders, 1);
   RenewalOutcome forced = renew_if_due(store_, plan, std::time(nullptr), true);
   ASSERT_TRUE(forced.issued);
   EXPECT_EQ(forced.issued->current_version, 2);
@@ -175,8 +139,12 @@ TEST_F(RenewalTest, ACurrentCertificateIsLeftAloneUnlessForced) {
 
 TEST_F(RenewalTest, AnInstallFailingWithAJsonErrorPutsThePreviousVersionBack) {
   PlannedCertificate plan = plan_for("example.org");
-  auto server = std::make_unique<FlakyServer>();
-  FlakyServer* flaky = server.get();
+  // Installs by remembering the version; its second install fails with a JSON error.
+  auto server = std::make_unique<FakeServerPlugin>("flaky");
+  FakeServerPlugin* flaky = server.get();
+  server->on_install = [flaky](const StoredVersion&) {
+    if (flaky->installs == 2) nlohmann::json::parse("{}").at("missing");
+  };
   plan.server = guard_server_plugin(std::move(server));
   renew_if_due(store_, plan, std::time(nullptr), false);
   EXPECT_EQ(flaky->installed, 1);

@@ -3,6 +3,7 @@
 #include "plugins/servers/common/signal_ready.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,14 +19,22 @@ namespace {
 
 void ignore(int) {}
 
-// A child that handles SIGHUP only after `delay_ms`, as prosody does once it has started.
-pid_t start_late_handler(int delay_ms) {
+int handled_pipe = -1;  // in the child: where its SIGHUP handler reports each signal
+void report_handled(int) {
+  char handled = 'h';
+  [[maybe_unused]] ssize_t written = ::write(handled_pipe, &handled, 1);
+}
+
+// A child that handles SIGHUP only after `delay_ms`, as prosody does once it has started,
+// writing a byte to `report_fd` (when given) for each SIGHUP it handles.
+pid_t start_late_handler(int delay_ms, int report_fd = -1) {
   pid_t pid = ::fork();
   if (pid == 0) {
     if (delay_ms >= 0) {
       // A server that starts slowly (the point of the test).
       ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
-      ::signal(SIGHUP, ignore);
+      handled_pipe = report_fd;
+      ::signal(SIGHUP, report_fd >= 0 ? report_handled : ignore);
     }
     for (;;) ::pause();
   }
@@ -52,17 +61,21 @@ TEST(SignalReady, TheHandlersOfAProcessAreReadFromProc) {
 
 TEST(SignalReady, AReloadWaitsUntilTheStartingServerHandlesItsSignal) {
   TempDir dir;
-  pid_t server = start_late_handler(700);
+  int handled[2];
+  ASSERT_EQ(::pipe(handled), 0);
+  pid_t server = start_late_handler(700, handled[1]);
   write_text(dir / "prosody.pid", std::to_string(server) + "\n");
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(
       wait_until_signal_caught(dir / "prosody.pid", SIGHUP, "prosody", std::chrono::seconds(20)));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(600));
   ::kill(server, SIGHUP);  // what prosodyctl reload sends: now a reload, not a stop
-  // Time for the signal to be delivered and, were it fatal, to stop the child.
-  ::usleep(100000);
+  pollfd report{handled[0], POLLIN, 0};
+  EXPECT_EQ(::poll(&report, 1, 5000), 1) << "the server did not handle the signal";
   EXPECT_EQ(::waitpid(server, nullptr, WNOHANG), 0) << "the signal stopped the server";
   stop(server);
+  ::close(handled[0]);
+  ::close(handled[1]);
 }
 
 TEST(SignalReady, AServerThatNeverHandlesItIsNotSignalledAndTheErrorSaysWhy) {

@@ -6,6 +6,7 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/state_lock.h"
+#include "tests/support/crash_points.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -59,10 +60,8 @@ TEST(Store, InterruptedFileWriteLeavesThePreviousContentIntact) {
   auto path = dir / "record.json";
   write_file_atomically(path, "old");
   int status = testing::run_in_child([&] {
-    set_crash_point_hook([](std::string_view point) {
-      if (point == "atomic-write:before-rename") ::_exit(42);
-    });
-    write_file_atomically(path, std::string(1 << 20, 'n'));
+    write_file_atomically(path, std::string(1 << 20, 'n'), {}, Folder::trusted,
+                          testing::exit_at("atomic-write:before-rename"));
   });
   EXPECT_EQ(status, 42);
   EXPECT_EQ(read_file(path), "old");
@@ -75,12 +74,9 @@ TEST_P(InterruptedVersionWrite, LeavesThePreviousVersionCurrentAndTheNextWriteSu
   StateDirStore store(dir.path());
   StoredVersion v1 = store.write_version("example.org", {"KEY1", "CERT1", "CHAIN"});
   store.save(record_at("example.org", v1.number));
-  std::string crash_at = GetParam();
   int status = testing::run_in_child([&] {
-    set_crash_point_hook([&](std::string_view point) {
-      if (point == crash_at) ::_exit(42);
-    });
-    store.write_version("example.org", {"KEY2", "CERT2", "CHAIN"});
+    StateDirStore crashing(dir.path(), testing::exit_at(GetParam()));
+    crashing.write_version("example.org", {"KEY2", "CERT2", "CHAIN"});
   });
   EXPECT_EQ(status, 42);
   auto record = store.load("example.org");

@@ -81,10 +81,10 @@ class HostileCertDirTest : public ::testing::Test {
     StateDirStore store(dir / "state");
     return store.write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
   }
-  XmppServerPlugin plugin() {
+  XmppServerPlugin plugin(CrashPoints crash_points = {}) {
     write_text(dir / "prosody.cfg.lua", "VirtualHost \"example.org\"\n");
     return XmppServerPlugin(kProsodyKind, {{"config", (dir / "prosody.cfg.lua").string()}},
-                            "test.install");
+                            "test.install", std::move(crash_points));
   }
   TempDir dir;
 };
@@ -136,17 +136,15 @@ TEST_F(HostileCertDirTest, ASymlinkedCertDirIsRefused) {
 // it opened; the next file's write refuses the symlink. Nothing lands where the link points.
 TEST_F(HostileCertDirTest, ACertDirSwappedForASymlinkMidInstallReceivesNothing) {
   fs::create_directories(dir / "elsewhere");
-  XmppServerPlugin p = plugin();
-  StoredVersion v = version();
   bool swapped = false;
-  set_crash_point_hook([&](std::string_view point) {
+  XmppServerPlugin p = plugin(CrashPoints([&](std::string_view point) {
     if (point != "atomic-write:before-rename" || swapped) return;
     swapped = true;
     fs::rename(dir / "certs", dir / "certs-moved");
     fs::create_directory_symlink(dir / "elsewhere", dir / "certs");
-  });
+  }));
+  StoredVersion v = version();
   std::string error = error_message_of<OperationError>([&] { p.install(v); });
-  set_crash_point_hook(nullptr);
   EXPECT_TRUE(swapped);
   EXPECT_NE(error.find("symlink"), std::string::npos) << error;
   EXPECT_TRUE(fs::is_empty(dir / "elsewhere"));

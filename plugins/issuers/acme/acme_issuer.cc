@@ -17,8 +17,9 @@
 namespace xmppcert::acme {
 
 struct AcmeIssuer::Session {
-  Session(const AcmeSettings& s, std::string trust_file)
-      : transport(s.directory, http_options_for(trust_file)), trust(std::move(trust_file)) {}
+  Session(const AcmeSettings& s, std::string trust_file, const Clock& clock)
+      : transport(s.directory, http_options_for(trust_file), clock),
+        trust(std::move(trust_file)) {}
   static HttpOptions http_options_for(const std::string& trust_file) {
     HttpOptions options;
     options.ca_file = trust_file;
@@ -51,8 +52,9 @@ Order place_order_as_known_account(Transport& transport, Account& account,
 
 }  // namespace
 
-AcmeIssuer::AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir)
-    : settings_(std::move(settings)), state_dir_(std::move(state_dir)) {}
+AcmeIssuer::AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir,
+                       const Clock& clock)
+    : settings_(std::move(settings)), state_dir_(std::move(state_dir)), clock_(&clock) {}
 
 AcmeIssuer::~AcmeIssuer() = default;
 
@@ -73,7 +75,7 @@ std::filesystem::path AcmeIssuer::account_dir() const {
 
 AcmeIssuer::Session& AcmeIssuer::session(bool recorded_account_will_do) {
   if (!session_) {
-    auto session = std::make_unique<Session>(settings_, trust_file());
+    auto session = std::make_unique<Session>(settings_, trust_file(), *clock_);
     session->account = recorded_account_will_do
                            ? open_recorded_account(session->transport, settings_, account_dir())
                            : open_account(session->transport, settings_, account_dir());
@@ -122,7 +124,7 @@ void AcmeIssuer::deactivate_account() {
 }
 
 std::optional<RenewalAdvice> AcmeIssuer::renewal_advice(X509* certificate) {
-  Transport transport(settings_.directory, Session::http_options_for(trust_file()));
+  Transport transport(settings_.directory, Session::http_options_for(trust_file()), *clock_);
   if (!transport.directory().contains("renewalInfo")) return std::nullopt;
   return fetch_renewal_advice(transport, certificate);
 }

@@ -32,6 +32,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/clock_interface.h"
 #include "engine/issuer.h"
 #include "plugins/issuers/acme/settings.h"
 
@@ -39,7 +40,9 @@ namespace xmppcert::acme {
 
 class AcmeIssuer : public Issuer {
  public:
-  AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir);
+  // `clock`: the waits between polls and retries (Transport).
+  AcmeIssuer(AcmeSettings settings, std::filesystem::path state_dir,
+             const Clock& clock = system_clock());
   ~AcmeIssuer() override;
   std::string name() const override { return "acme"; }
   IssuedCertificate issue(const IssuanceRequest& request) override;
@@ -69,6 +72,7 @@ class AcmeIssuer : public Issuer {
   std::string trust_file() const;
   AcmeSettings settings_;
   std::filesystem::path state_dir_;
+  const Clock* clock_;
   std::unique_ptr<Session> session_;  // kept across issue() calls: connection and nonce reuse
 };
 

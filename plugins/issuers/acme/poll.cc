@@ -22,7 +22,7 @@ nlohmann::json poll_until(Transport& transport, const std::string& url,
   auto deadline = std::chrono::steady_clock::now() + kPollLimit;
   std::optional<int> retry_after;
   for (int attempt = 0;; ++attempt) {
-    pause_for(retry_after ? std::chrono::milliseconds(*retry_after * 1000 + 1)
+    transport.pause(retry_after ? std::chrono::milliseconds(*retry_after * 1000 + 1)
                           : poll_delay(attempt));
     HttpResponse r = transport.post_as_get(url);
     auto json = nlohmann::json::parse(r.body, nullptr, false);

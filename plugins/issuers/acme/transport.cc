@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <functional>
-#include <thread>
 
 #include "jose/jws.h"
 
@@ -47,28 +46,12 @@ class RetriesExhausted : public OperationError {
   explicit RetriesExhausted(const std::string& message) : OperationError(message) {}
 };
 
-std::function<void(std::chrono::milliseconds)>& pause_hook() {
-  static std::function<void(std::chrono::milliseconds)> hook;
-  return hook;
-}
-
 }  // namespace
 
 nlohmann::json json_reply(const HttpResponse& response, const std::string& url) {
   nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
   if (json.is_discarded()) throw_operation_error("read the reply of", url, "it is not JSON");
   return json;
-}
-
-void pause_for(std::chrono::milliseconds delay) {
-  if (pause_hook())
-    pause_hook()(delay);
-  else
-    std::this_thread::sleep_for(delay);
-}
-
-void set_pause_hook(std::function<void(std::chrono::milliseconds)> hook) {
-  pause_hook() = std::move(hook);
 }
 
 std::optional<int> retry_after_seconds(const HttpResponse& response, int limit) {
@@ -79,8 +62,8 @@ std::optional<int> retry_after_seconds(const HttpResponse& response, int limit) 
   return static_cast<int>(std::min<long>(std::max<long>(seconds, 0), limit));
 }
 
-Transport::Transport(std::string directory_url, HttpOptions options)
-    : directory_url_(std::move(directory_url)), http_(std::move(options)) {}
+Transport::Transport(std::string directory_url, HttpOptions options, const Clock& clock)
+    : directory_url_(std::move(directory_url)), http_(std::move(options)), clock_(&clock) {}
 
 HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& send) {
   for (int attempt = 1;; ++attempt) {
@@ -102,7 +85,7 @@ HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& s
         throw RetriesExhausted(std::string(e.what()) + " (after " + std::to_string(attempt) +
                                " attempts)");
     }
-    pause_for(std::chrono::milliseconds(500 << attempt));  // 1 s, 2 s
+    pause(std::chrono::milliseconds(500 << attempt));  // 1 s, 2 s
   }
 }
 
@@ -160,7 +143,7 @@ HttpResponse Transport::signed_post(const std::string& url, const std::string& p
     if (error.type() == "rateLimited" && bad_nonces == 0) {
       if (auto wait = retry_after_seconds(r, kMaxRateLimitWaitSeconds + 1);
           wait && *wait <= kMaxRateLimitWaitSeconds) {
-        pause_for(std::chrono::seconds(*wait));
+        pause(std::chrono::seconds(*wait));
         continue;
       }
     }

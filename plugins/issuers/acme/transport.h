@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/clock_interface.h"
 #include "engine/errors.h"
 #include "engine/http.h"
 #include "engine/openssl_ptr.h"
@@ -32,7 +33,10 @@ class ProblemError : public OperationError {
 
 class Transport {
  public:
-  Transport(std::string directory_url, HttpOptions options);
+  // Every pause (polls, retries, rate-limit waits) is `clock`'s sleep_for: a test's FakeClock
+  // plays a CA's replies with no real time passing (tests/fuzz/acme_replies_fuzz.cc).
+  Transport(std::string directory_url, HttpOptions options,
+            const Clock& clock = system_clock());
 
   const nlohmann::json& directory();
   const std::string& directory_url() const { return directory_url_; }
@@ -49,6 +53,8 @@ class Transport {
   // Unauthenticated GET (renewalInfo), with the same retries.
   HttpResponse get(const std::string& url);
 
+  void pause(std::chrono::milliseconds delay) const { clock_->sleep_for(delay); }
+
   // How many requests were retried, by cause; for tests and benchmarks.
   int bad_nonce_retries() const { return bad_nonce_retries_; }
 
@@ -60,6 +66,7 @@ class Transport {
 
   std::string directory_url_;
   HttpClient http_;
+  const Clock* clock_;
   std::optional<nlohmann::json> directory_;
   std::vector<std::string> nonces_;
   EVP_PKEY* key_ = nullptr;
@@ -69,12 +76,6 @@ class Transport {
 
 // The JSON body of a CA's reply; an OperationError naming `url` when it is not JSON.
 nlohmann::json json_reply(const HttpResponse& response, const std::string& url);
-
-// Every pause of the ACME client (polls, retries, rate-limit waits) goes through here, so the
-// fuzz target (tests/fuzz/acme_replies_fuzz.cc) can play a CA's replies with no real time
-// passing. Without a hook: std::this_thread::sleep_for.
-void pause_for(std::chrono::milliseconds delay);
-void set_pause_hook(std::function<void(std::chrono::milliseconds)> hook);
 
 // Seconds from a Retry-After header (delta-seconds only), clamped to [0, limit].
 std::optional<int> retry_after_seconds(const HttpResponse& response, int limit);

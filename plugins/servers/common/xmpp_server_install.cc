@@ -89,7 +89,7 @@ std::string XmppServerPlugin::content_for(const InstallFile& file,
 void XmppServerPlugin::write(const fs::path& path, const std::string& content,
                              const FileOwnership& ownership) const {
   auto before = kind_.needs_new_mtime ? mtime_of(path) : std::nullopt;
-  write_file_atomically(path, content, ownership, Folder::untrusted);
+  write_file_atomically(path, content, ownership, Folder::untrusted, crash_points_);
   if (kind_.needs_new_mtime) ensure_newer_mtime(path, before);
 }
 

@@ -36,8 +36,8 @@ void XmppServerPlugin::read_server_config() {
 }
 
 XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,
-                                   const std::string& where)
-    : kind_(kind) {
+                                   const std::string& where, CrashPoints crash_points)
+    : kind_(kind), crash_points_(std::move(crash_points)) {
   JsonFields fields(settings, where);
   fields.allow_only({"config", "cert_dir", "owner", "group", "key_mode", "cert_mode", "reload",
                      "restart", "verify", "trust_anchor", "edit_config", "discovered_names"});

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/fs.h"
 #include "engine/process.h"
 #include "plugins/servers/common/install_settings.h"
 #include "plugins/servers/common/server_kind.h"
@@ -29,8 +30,9 @@ namespace xmppcert {
 class XmppServerPlugin : public ServerPlugin {
  public:
   // Reads the server's config now: a UsageError names `where`, or the server's file and line.
+  // `crash_points` (tests): those of each installed file's atomic write.
   XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,
-                   const std::string& where);
+                   const std::string& where, CrashPoints crash_points = {});
 
   std::string name() const override { return kind_.name; }
   ServedNames discover() const override;
@@ -62,6 +64,7 @@ class XmppServerPlugin : public ServerPlugin {
              const FileOwnership& ownership) const;
 
   const ServerKind& kind_;
+  CrashPoints crash_points_;
   fs::path config_;
   ServerFacts facts_;
   fs::path cert_dir_;
