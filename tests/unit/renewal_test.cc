@@ -6,10 +6,10 @@
 #include "engine/fs.h"
 #include "engine/log.h"
 #include "engine/plan.h"
-#include "engine/schedule.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/plugin_boundary.h"
 #include "plugins/registry.h"
+#include "renewal/schedule.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
