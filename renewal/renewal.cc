@@ -7,7 +7,7 @@
 #include "engine/enroll.h"
 #include "engine/errors.h"
 #include "engine/log.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 
 namespace xmppcert {
 

@@ -5,7 +5,7 @@
 
 #include "dane/dane_settings.h"
 #include "dane/dane_state.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 
 namespace xmppcert::testing {
 namespace {
