@@ -33,7 +33,8 @@ std::vector<int> version_numbers(const fs::path& dir) {
 const std::string& private_file_name(const std::string& file) {
   bool ok = !file.empty() && file.size() <= 64 && file[0] >= 'a' && file[0] <= 'z' &&
             file != kRecordFile && !version_number(file);
-  for (char c : file) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-');
+  for (char c : file)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-');
   if (!ok) throw_operation_error("store private file", "\"" + file + "\"", "not a plain file name");
   return file;
 }
