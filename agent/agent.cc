@@ -13,7 +13,6 @@
 #include "agent/metrics_file.h"
 #include "agent/operation_child.h"
 #include "agent/reinstall.h"
-#include "engine/schedule.h"
 #include "agent/systemd_notify.h"
 #include "engine/clock.h"
 #include "engine/config.h"
@@ -24,6 +23,7 @@
 #include "plugins/log_watch/log_watch.h"
 #include "renewal/renewal.h"
 #include "renewal/renewal_info_poll.h"
+#include "renewal/schedule.h"
 
 namespace xmppcert {
 namespace {

@@ -5,8 +5,8 @@
 #include <thread>
 
 #include "agent/agent.h"
-#include "engine/schedule.h"
 #include "engine/log.h"
+#include "renewal/schedule.h"
 
 namespace xmppcert {
 

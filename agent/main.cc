@@ -7,6 +7,7 @@
 #include "agent/agent.h"
 #include "cmdline/args.h"
 #include "cmdline/program.h"
+#include "dane/dane_sections.h"
 #include "engine/errors.h"
 #include "plugins/registry.h"
 
@@ -42,6 +43,7 @@ int run_agent(const xmppcert::cmdline::Args& raw) {
     throw xmppcert::UsageError("unexpected argument \"" + args.positional().front() +
                                "\" (see xmppcertd --help)");
   xmppcert::declare_issuer_settings_to_engine();
+  xmppcert::declare_dane_sections_to_engine();
   xmppcert::AgentOptions options;
   if (auto config = args.value("--config")) options.config = *config;
   if (auto dir = args.value("--state-dir")) options.state_dir = *dir;

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <string>
 
+#include "dane/dane_sections.h"
 #include "engine/enroll.h"
 #include "engine/log.h"
 #include "plugins/issuers/local/local_ca.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   }
   using namespace xmppcert;
   declare_issuer_settings_to_engine();  // records are written as xmppcert writes them
+  declare_dane_sections_to_engine();
   std::filesystem::path state_dir = argv[1];
   int count = std::atoi(argv[2]);
   set_log_sink([](const std::string&) {});

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 
-#include "engine/dane.h"
-#include "engine/dane_check.h"
+#include "dane/dane.h"
+#include "dane/dane_check.h"
+#include "dane/posh.h"
 #include "engine/errors.h"
 #include "engine/http.h"
-#include "engine/posh.h"
 
 namespace xmppcert::cli {
 namespace {

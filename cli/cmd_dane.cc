@@ -3,7 +3,8 @@
 
 #include "cli/certificate_for_domain.h"
 #include "cli/commands.h"
-#include "engine/dane.h"
+#include "dane/dane.h"
+#include "dane/dane_state.h"
 #include "engine/errors.h"
 #include "engine/store.h"
 
@@ -34,11 +35,12 @@ int run_dane(const Args& raw) {
   for (const auto& record : tlsa_records(domain.ascii, cert.leaf.get())) out += record + "\n";
   if (!args.value("--cert")) {
     std::optional<CertificateRecord> stored = session.store->load(domain.ascii);
-    if (stored && stored->dane && !stored->dane->next.empty()) {
+    std::optional<DaneState> state = stored ? dane_state_of(*stored) : std::nullopt;
+    if (state && !state->next.empty()) {
       out += "; " + domain.ascii + ": pre-generated next key (config \"dane\")\n";
       for (const char* port : {"5269", "5222"})
         out += std::string("_") + port + "._tcp." + domain.ascii + ". IN TLSA 3 1 1 " +
-               stored->dane->next + "\n";
+               state->next + "\n";
     }
   }
   std::cout << out;

@@ -3,13 +3,13 @@
 #include <ctime>
 #include <iostream>
 
+#include "cli/certificate_for_domain.h"
+#include "cli/commands.h"
+#include "dane/posh.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
-#include "engine/posh.h"
-#include "cli/certificate_for_domain.h"
-#include "cli/commands.h"
 
 namespace xmppcert::cli {
 extern const char* const kPoshUsage =

@@ -6,11 +6,12 @@
 #include "cli/session.h"
 #include "cli/status_detail.h"
 #include "cli/transparency_log_check.h"
+#include "dane/dane_settings.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/record_json.h"
-#include "engine/schedule.h"
 #include "engine/store.h"
+#include "renewal/schedule.h"
 
 namespace xmppcert::cli {
 extern const char* const kStatusUsage =
@@ -75,9 +76,9 @@ nlohmann::json status_json(const Session& session, const Store& store, const Cer
     json["last_attempt"] = {{"time", format_utc(r.last_attempt->time)},
                             {"ok", r.last_attempt->ok},
                             {"message", r.last_attempt->message}};
-  if (r.request.dane) json["dane"] = dane_status_json(r, std::time(nullptr));
-  if (r.request.posh) {
-    json["posh"] = posh_settings_to_json(*r.request.posh);
+  if (dane_settings_of(r.request)) json["dane"] = dane_status_json(r, std::time(nullptr));
+  if (const std::optional<PoshSettings> posh = posh_settings_of(r.request)) {
+    json["posh"] = posh_settings_to_json(*posh);
     json["posh"]["documents"] = posh_state(store, r);
   }
   return json;
@@ -92,7 +93,7 @@ std::string status_line(const Session& session, const CertificateRecord& r) {
             " expires=" + format_utc(r.certificate.not_after) +
             " next_renewal=" + format_utc(r.next_renewal);
   }
-  // The time xmppcertd computes (engine/schedule.h): after a failure, the backoff's end.
+  // The time xmppcertd computes (renewal/schedule.h): after a failure, the backoff's end.
   line += " next_action=" + format_utc(next_action(&r, r.request, std::time(nullptr)));
   if (r.renewal_window_end)
     line += " renewal_window=" + format_utc(r.renewal_window_start) + ".." +
@@ -105,8 +106,9 @@ std::string status_line(const Session& session, const CertificateRecord& r) {
   if (!r.dropped_identities.empty()) line += " dropped=" + join(r.dropped_identities, "");
   if (!r.left_out.empty()) line += " left_out=" + join(r.left_out, "");
   if (!r.pending_names.empty()) line += " pending=" + join(r.pending_names, "");
-  if (r.request.dane) line += " " + dane_summary(r, std::time(nullptr));
-  if (r.request.posh) line += " posh=" + r.request.posh->dir;
+  if (dane_settings_of(r.request)) line += " " + dane_summary(r, std::time(nullptr));
+  if (const std::optional<PoshSettings> posh = posh_settings_of(r.request))
+    line += " posh=" + posh->dir;
   line += configured(session, r.name) ? " renewed_from=config" : " renewed_from=stored-request";
   if (r.last_attempt && !r.last_attempt->ok) line += " error=\"" + r.last_attempt->message + "\"";
   return line;

@@ -1,6 +1,7 @@
 // xmppcert: the command-line tool. The subcommands are one table; each lives in cmd_*.cc.
 #include "cli/commands.h"
 #include "cmdline/program.h"
+#include "dane/dane_sections.h"
 #include "plugins/registry.h"
 
 namespace xmppcert::cli {
@@ -39,5 +40,6 @@ const cmdline::Program kProgram{
 
 int main(int argc, char** argv) {
   xmppcert::declare_issuer_settings_to_engine();
+  xmppcert::declare_dane_sections_to_engine();
   return xmppcert::cmdline::run_program(xmppcert::cli::kProgram, argc, argv);
 }

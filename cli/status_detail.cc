@@ -2,14 +2,15 @@
 
 #include <algorithm>
 
+#include "dane/dane_check.h"
+#include "dane/dane_rollover.h"
+#include "dane/dane_settings.h"
+#include "dane/posh.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
-#include "engine/dane_check.h"
-#include "engine/dane_rollover.h"
 #include "engine/fs.h"
-#include "engine/posh.h"
-#include "engine/schedule.h"
 #include "plugins/registry.h"
+#include "renewal/schedule.h"
 
 namespace xmppcert::cli {
 namespace {
@@ -42,9 +43,10 @@ std::string next_key_state(const DaneState& d) {
 }  // namespace
 
 std::string posh_state(const Store& store, const CertificateRecord& r) {
-  if (!r.request.posh) return "";
+  std::optional<PoshSettings> posh = posh_settings_of(r.request);
+  if (!posh) return "";
   if (r.current_version == 0) return "missing";
-  fs::path file = fs::path(r.request.posh->dir) / "xmpp-server.json";
+  fs::path file = fs::path(posh->dir) / "xmpp-server.json";
   try {
     if (!fs::exists(file)) return "missing";
     auto fingerprints = posh_fingerprints(read_file(file), file.string());
@@ -60,28 +62,32 @@ std::string posh_state(const Store& store, const CertificateRecord& r) {
 }
 
 std::string dane_summary(const CertificateRecord& r, std::time_t now) {
-  if (!r.request.dane) return "";
-  if (!r.dane) return "dane=pending";
-  const DaneState& d = *r.dane;
+  std::optional<DaneSettings> dane = dane_settings_of(r.request);
+  if (!dane) return "";
+  std::optional<DaneState> state = dane_state_of(r);
+  if (!state) return "dane=pending";
+  const DaneState& d = *state;
   std::string out = "dane=current:" + short_hash(d.current) + ",next:" + short_hash(d.next) +
                     (d.next_visible_since ? "(visible)" : "(not visible)");
   if (!d.retired.empty())
     out += ",retired:" + short_hash(d.retired) + "@" + format_utc(d.retire_at);
-  auto step = next_tlsa_step(d, r.request.dane->ttl, now);
+  auto step = next_tlsa_step(d, dane->ttl, now);
   if (step) out += " dane_step=" + format_utc(*step);
   if (!d.waiting.empty()) out += " dane_waiting=\"" + d.waiting + "\"";
   return out;
 }
 
 nlohmann::json dane_status_json(const CertificateRecord& r, std::time_t now) {
-  if (!r.request.dane) return nullptr;
-  nlohmann::json json = r.dane ? dane_state_to_json(*r.dane) : nlohmann::json::object();
-  json["publish"] = tlsa_publish_name(r.request.dane->publish);
-  json["ttl"] = r.request.dane->ttl.count();
-  if (r.dane) {
-    auto step = next_tlsa_step(*r.dane, r.request.dane->ttl, now);
+  std::optional<DaneSettings> dane = dane_settings_of(r.request);
+  if (!dane) return nullptr;
+  std::optional<DaneState> state = dane_state_of(r);
+  nlohmann::json json = state ? dane_state_to_json(*state) : nlohmann::json::object();
+  json["publish"] = dane->publish;
+  json["ttl"] = dane->ttl.count();
+  if (state) {
+    auto step = next_tlsa_step(*state, dane->ttl, now);
     json["next_step"] = step ? nlohmann::json(format_utc(*step)) : nlohmann::json();
-    json["switch"] = next_key_switch(*r.dane, r.request.dane->ttl, now).reason;
+    json["switch"] = next_key_switch(*state, dane->ttl, now).reason;
   }
   return json;
 }
@@ -123,7 +129,7 @@ std::string status_detail(const Store& store, const CertificateRecord& r,
   if (!r.pending_names.empty())
     line("pending names:",
          join(r.pending_names) + " (asked by the failed attempt, again at the next action)");
-  // As xmppcertd computes it (engine/schedule.h): a failure's backoff, DANE steps included.
+  // As xmppcertd computes it (renewal/schedule.h): a failure's backoff, DANE steps included.
   line("next action:", format_utc(next_action(&r, r.request, std::time(nullptr))));
   if (r.request.install) {
     std::string installed;
@@ -140,18 +146,18 @@ std::string status_detail(const Store& store, const CertificateRecord& r,
   } else {
     line("installed by:", "nothing (stored only)");
   }
-  if (const auto& dane = r.request.dane) {
+  if (const std::optional<DaneSettings> dane = dane_settings_of(r.request)) {
     std::string ports;
     for (int port : dane->ports) ports += (ports.empty() ? "" : ",") + std::to_string(port);
-    line("dane:", "publish " + tlsa_publish_name(dane->publish) + ", TTL " +
+    line("dane:", "publish " + dane->publish + ", TTL " +
                       format_duration(dane->ttl) + ", ports " + ports +
                       (dane->server.empty()
                            ? ""
                            : ", server " + dane->server + ":" + std::to_string(dane->port)));
-    if (!r.dane) {
+    if (const std::optional<DaneState> state = dane_state_of(r); !state) {
       line("TLSA:", "nothing published yet");
     } else {
-      const DaneState& d = *r.dane;
+      const DaneState& d = *state;
       std::time_t now = std::time(nullptr);
       line("TLSA current:", d.current.empty() ? "-" : d.current);
       line("TLSA next:", (d.next.empty() ? "-" : d.next) + " (" + next_key_state(d) + ")");
@@ -162,7 +168,7 @@ std::string status_detail(const Store& store, const CertificateRecord& r,
       if (auto step = next_tlsa_step(d, dane->ttl, now)) line("DANE step:", format_utc(*step));
     }
   }
-  if (const auto& posh = r.request.posh) {
+  if (const std::optional<PoshSettings> posh = posh_settings_of(r.request)) {
     line("posh:", posh->dir + " (expires " + format_duration(posh->expires) + ")");
     std::string state = posh_state(store, r);
     line("POSH documents:", state == "current" ? "name the current certificate"

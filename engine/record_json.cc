@@ -64,7 +64,7 @@ nlohmann::json record_to_json(const CertificateRecord& r) {
     json["last_attempt"] = {{"time", format_utc(r.last_attempt->time)},
                             {"ok", r.last_attempt->ok},
                             {"message", r.last_attempt->message}};
-  if (r.dane) json["dane"] = dane_state_to_json(*r.dane);
+  add_extensions(json, r.extensions);
   add_renewal_outlook(json, r);
   if (const auto& pending = r.issued_not_installed)
     json["issued_not_installed"] = {
@@ -103,7 +103,7 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
     if (auto it = json.find("last_attempt"); it != json.end())
       r.last_attempt =
           Attempt{time_from(it->at("time")), it->at("ok").get<bool>(), it->value("message", "")};
-    if (auto it = json.find("dane"); it != json.end()) r.dane = dane_state_from_json(*it);
+    r.extensions = extensions_from_json(json, extension_sections().record, origin);
     if (auto it = json.find("renewal_window"); it != json.end()) {
       r.renewal_window_start = time_from(it->at("start"));
       r.renewal_window_end = time_from(it->at("end"));

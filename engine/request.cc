@@ -36,8 +36,7 @@ nlohmann::json request_to_json(const CertificateRequest& request) {
                        "\" takes no settings");
     json[section->key] = without_secrets(request.issuer_settings, *section);
   }
-  if (request.dane) json["dane"] = dane_settings_to_json(*request.dane);
-  if (request.posh) json["posh"] = posh_settings_to_json(*request.posh);
+  add_extensions(json, request.extensions);
   if (request.install) {
     nlohmann::json install = request.install->settings;
     install["plugin"] = request.install->plugin;
@@ -50,9 +49,9 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
                                      const CertificateRequest& defaults, const std::string& where) {
   JsonFields fields(json, where);
   std::vector<std::string> keys{"domains",   "components", "issuer",   "key_type",
-                                "reuse_key", "xmpp_addr",  "validity", "install", "dane",
-                                "posh"};
+                                "reuse_key", "xmpp_addr",  "validity", "install"};
   for (const auto& key : issuer_settings_keys()) keys.push_back(key);
+  for (const auto& section : extension_sections().request) keys.push_back(section.key);
   fields.allow_only(keys);
   CertificateRequest request = defaults;
   request.name = name;
@@ -73,10 +72,8 @@ CertificateRequest request_from_json(const nlohmann::json& json, const std::stri
   for (const auto& section : issuer_settings_sections())
     if (const auto* settings = fields.object(section.key.c_str()))
       request.issuer_settings = *settings;
-  if (const auto* dane = fields.object("dane"))
-    request.dane = dane_settings_from_json(*dane, fields.path_of("dane"));
-  if (const auto* posh = fields.object("posh"))
-    request.posh = posh_settings_from_json(*posh, fields.path_of("posh"));
+  for (auto& [key, section] : extensions_from_json(json, extension_sections().request, where))
+    request.extensions[key] = std::move(section);
   if (json.contains("install")) {
     const auto& install = json.at("install");
     JsonFields install_fields(install, where + ".install");

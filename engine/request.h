@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/dane_settings.h"
+#include "engine/extensions.h"
 #include "engine/identity.h"
 #include "engine/keys.h"
 
@@ -39,8 +39,9 @@ struct CertificateRequest {
   std::optional<InstallTarget> install;
   nlohmann::json issuer_settings =
       nlohmann::json::object();      // engine/issuer_settings.h; checked by the issuer
-  std::optional<DaneSettings> dane;  // TLSA current + next rollover (engine/dane_rollover.h)
-  std::optional<PoshSettings> posh;  // POSH documents rewritten on every renewal
+  // Sections a module owns, opaque here (engine/extensions.h): "dane" (the TLSA current +
+  // next rollover) and "posh" (POSH documents), read through dane/dane_settings.h.
+  Extensions extensions;
   bool operator==(const CertificateRequest&) const = default;
 };
 

@@ -29,6 +29,16 @@ std::vector<int> version_numbers(const fs::path& dir) {
   return numbers;
 }
 
+// A module's file beside the versions: a plain name that is neither the record nor a version.
+const std::string& private_file_name(const std::string& file) {
+  bool ok = !file.empty() && file.size() <= 64 && file[0] >= 'a' && file[0] <= 'z' &&
+            file != kRecordFile && !version_number(file);
+  for (char c : file)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-');
+  if (!ok) throw_operation_error("store private file", "\"" + file + "\"", "not a plain file name");
+  return file;
+}
+
 }  // namespace
 
 void validate_certificate_name(const std::string& name) {
@@ -131,16 +141,19 @@ std::vector<int> StateDirStore::versions(const std::string& name) const {
   return version_numbers(certificate_dir(name));
 }
 
-std::optional<std::string> StateDirStore::load_next_key(const std::string& name) const {
-  fs::path path = certificate_dir(name) / "next-key.pem";
+std::optional<std::string> StateDirStore::load_private_file(const std::string& name,
+                                                            const std::string& file) const {
+  fs::path path = certificate_dir(name) / private_file_name(file);
   if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
   return read_file(path);
 }
 
-void StateDirStore::save_next_key(const std::string& name, const std::string& pem) const {
+void StateDirStore::save_private_file(const std::string& name, const std::string& file,
+                                      const std::string& content) const {
   validate_certificate_name(name);
   create_directories(certificate_dir(name), 0755);
-  write_file_atomically(certificate_dir(name) / "next-key.pem", pem, with_mode(kPrivateKeyMode));
+  write_file_atomically(certificate_dir(name) / private_file_name(file), content,
+                        with_mode(kPrivateKeyMode));
 }
 
 // Out of sight in one rename, then removed: a crash in between leaves a hidden folder (which

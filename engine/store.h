@@ -5,7 +5,8 @@
 //   <state>/ca/local/                     the local CA (plugins/issuers/local)
 //   <state>/certs/<name>/record.json      CertificateRecord; "current_version" is the truth
 //   <state>/certs/<name>/v<N>/            privkey.pem (0600) cert.pem chain.pem fullchain.pem
-//   <state>/certs/<name>/next-key.pem     with "dane": the pre-generated next key (0600)
+//   <state>/certs/<name>/<file>           a module's private files (0600): next-key.pem, with
+//                                         "dane", the pre-generated next key (dane/next_key.h)
 //
 // A version folder is written under a temporary name and renamed into place, and the record
 // is replaced atomically after it: a crash at any point leaves the previous version current.
@@ -18,7 +19,7 @@
 #include <vector>
 
 #include "engine/certificate.h"
-#include "engine/dane_state.h"
+#include "engine/extensions.h"
 #include "engine/fs.h"
 #include "engine/request.h"
 
@@ -80,7 +81,9 @@ struct CertificateRecord {
   std::time_t last_success = 0;
   int consecutive_failures = 0;
   bool revoked = false;           // the current version was revoked: due for replacement
-  std::optional<DaneState> dane;  // with "dane" in the request: the TLSA rollover
+  // Sections a module owns, opaque here (engine/extensions.h): "dane", the TLSA rollover's
+  // state (dane/dane_state.h), with "dane" in the request.
+  Extensions extensions;
   std::optional<IssuedNotInstalled> issued_not_installed;  // newer than current_version
 };
 
@@ -115,10 +118,13 @@ class Store {
   // lock. An OperationError naming the path when it cannot.
   virtual void remove(const std::string& name) const = 0;
 
-  // The pre-generated next key under DANE (engine/next_key.h), PEM; nullopt when none.
-  virtual std::optional<std::string> load_next_key(const std::string& name) const = 0;
-  // Stored 0600, atomically, beside the versions (<cert dir>/next-key.pem).
-  virtual void save_next_key(const std::string& name, const std::string& pem) const = 0;
+  // A private file a module keeps beside the versions (dane/next_key.h: "next-key.pem", the
+  // pre-generated next key); nullopt when none. `file` is a plain name ([a-z0-9.-]).
+  virtual std::optional<std::string> load_private_file(const std::string& name,
+                                                       const std::string& file) const = 0;
+  // Stored 0600, atomically.
+  virtual void save_private_file(const std::string& name, const std::string& file,
+                                 const std::string& content) const = 0;
 };
 
 // The state dir described at the top of this file.
@@ -142,8 +148,10 @@ class StateDirStore : public Store {
   std::vector<int> versions(const std::string& name) const override;
   void prune(const CertificateRecord& record, int keep) const override;
   void remove(const std::string& name) const override;
-  std::optional<std::string> load_next_key(const std::string& name) const override;
-  void save_next_key(const std::string& name, const std::string& pem) const override;
+  std::optional<std::string> load_private_file(const std::string& name,
+                                               const std::string& file) const override;
+  void save_private_file(const std::string& name, const std::string& file,
+                         const std::string& content) const override;
 
  private:
   std::filesystem::path root_;

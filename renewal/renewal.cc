@@ -2,11 +2,12 @@
 
 #include <algorithm>
 
+#include "dane/dane_settings.h"
+#include "dane/dane_turn.h"
 #include "engine/enroll.h"
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "engine/renewal_decision.h"
-#include "renewal/dane_turn.h"
 
 namespace xmppcert {
 
@@ -34,7 +35,7 @@ std::vector<std::string> added_names(const CertificateRecord& previous,
 std::optional<CertificateRequest> last_good_set(const CertificateRecord& previous,
                                                 const CertificateRequest& wanted, std::time_t now,
                                                 const std::string& failure) {
-  if (previous.current_version == 0 || previous.revoked || wanted.dane) return std::nullopt;
+  if (previous.current_version == 0 || previous.revoked || dane_settings_of(wanted)) return std::nullopt;
   // Only an issuance that failed: an install or a stopped server fails the smaller set too.
   if (failure.starts_with("install v") || failure.starts_with("not ordered:")) return std::nullopt;
   // Only when the current certificate itself needs renewing: otherwise there is time to
@@ -105,11 +106,13 @@ RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::t
   RenewalOutcome outcome;
   const CertificateRequest& request = plan.request;
   const bool issued_before = plan.record && plan.record->current_version > 0;
-  if (request.dane && issued_before) step_dane(store, *plan.record, request, now);
+  const bool dane = dane_settings_of(request).has_value();
+  const std::optional<PoshSettings> posh = posh_settings_of(request);
+  if (dane && issued_before) step_dane(store, *plan.record, request, now);
   outcome.decision = renewal_decision(plan, now, force);
   if (!outcome.decision.due) {
-    if (request.posh && issued_before && posh_documents_missing(*request.posh))
-      refresh_posh(store, *plan.record, *request.posh, now);
+    if (posh && issued_before && posh_documents_missing(*posh))
+      refresh_posh(store, *plan.record, *posh, now);
     // A new install target for a certificate that is not due: install what is current.
     if (plan.server && plan.record && plan.record->request.install != request.install) {
       plan.record = install_current_version(store, *plan.record, request, *plan.server, now);
@@ -122,7 +125,7 @@ RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::t
   // been visible long enough, else a wait (or the current key near expiry).
   PKeyPtr key;
   bool switching = false;
-  if (request.dane && issued_before) {
+  if (dane && issued_before) {
     key = dane_key_for_renewal(store, *plan.record, request, now, switching, outcome.waiting);
     if (!key) {
       log_line(request.name, outcome.waiting);
@@ -143,8 +146,8 @@ RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::t
         renew_last_good_set(store, *previous, *last_good, request, plan, now, e.what());
   }
   if (plan.server) outcome.installed_with = plan.server->name();
-  if (request.dane) after_issue_dane(store, *outcome.issued, request, switching, now);
-  if (request.posh) refresh_posh(store, *outcome.issued, *request.posh, now);
+  if (dane) after_issue_dane(store, *outcome.issued, request, switching, now);
+  if (posh) refresh_posh(store, *outcome.issued, *posh, now);
   plan.record = outcome.issued;
   return outcome;
 }

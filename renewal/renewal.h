@@ -49,7 +49,7 @@ RenewalDecision renewal_decision(const PlannedCertificate& plan, std::time_t now
 // failure is in the store, and `plan.record` is then left empty: read it again if needed),
 // or when a DANE update fails (nothing removed from DNS). On success `plan.record` is the
 // new record. With "dane" the turn also publishes the TLSA records and picks the key
-// (renewal/dane_turn.h); with "posh" it rewrites the POSH documents after an issuance.
+// (dane/dane_turn.h); with "posh" it rewrites the POSH documents after an issuance.
 RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::time_t now,
                             bool force);
 

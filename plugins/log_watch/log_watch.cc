@@ -3,12 +3,13 @@
 #include <map>
 #include <set>
 
+#include "dane/next_key.h"
 #include "engine/certificate.h"
+#include "engine/clock.h"
 #include "engine/fs.h"
 #include "engine/keys.h"
 #include "engine/log.h"
 #include "engine/process.h"
-#include "engine/clock.h"
 #include "engine/state_lock.h"
 #include "plugins/log_watch/log_follower.h"
 #include "plugins/registry.h"
@@ -72,7 +73,7 @@ bool stored_in(const Store& store, X509* cert) {
           key_matches(cert, read_file(version.key_path()), version.key_path().string()))
         return true;
     }
-    if (auto next = store.load_next_key(record.name); next && key_matches(cert, *next, "next key"))
+    if (auto next = stored_next_key_pem(store, record.name); next && key_matches(cert, *next, "next key"))
       return true;
   }
   return false;

@@ -17,12 +17,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "dane/dane.h"
+#include "dane/dane_check.h"
+#include "dane/dane_state.h"
+#include "dane/posh.h"
 #include "engine/certificate.h"
-#include "engine/dane.h"
-#include "engine/dane_check.h"
 #include "engine/dns_update.h"
 #include "engine/fs.h"
-#include "engine/posh.h"
 #include "engine/store.h"
 #include "tests/federation/test_namespace.h"
 #include "tests/integration/bind_server.h"
@@ -192,7 +193,7 @@ TEST_F(DaneFederation,
     // loaded machine the renewal itself (reload, STARTTLS checks) can outlast 2 x TTL after
     // the new next key was first seen in DNS; a switch is then right, and there is nothing
     // to show here.
-    auto dane = StateDirStore(state).load(kB)->dane;
+    auto dane = dane_state_of(*StateDirStore(state).load(kB));
     std::time_t seen = dane ? dane->next_visible_since : 0;
     if (round == 1 && (seen == 0 || std::time(nullptr) - seen < 2 * kTtl - 1)) {
       ProcessResult early = xmppcert({"renew", kB, "--force"});

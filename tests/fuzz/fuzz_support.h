@@ -15,14 +15,17 @@
 #include <string_view>
 #include <vector>
 
+#include "dane/dane_sections.h"
 #include "engine/errors.h"
 #include "plugins/registry.h"
 
 namespace xmppcert::fuzz {
 
-// Configs are read as xmppcert reads them: with the issuers' settings sections declared to
-// the engine (engine/issuer_settings.h), once per process.
+// Configs are read as xmppcert reads them: with the issuers' settings sections and DANE's
+// sections declared to the engine (engine/issuer_settings.h, engine/extensions.h), once per
+// process.
 inline const bool kIssuerSettingsDeclared = (declare_issuer_settings_to_engine(), true);
+inline const bool kDaneSectionsDeclared = (declare_dane_sections_to_engine(), true);
 
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {

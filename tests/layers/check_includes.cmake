@@ -1,10 +1,11 @@
 # CTest: each layer includes only what lies below it, and no program includes another.
 #   engine/            -> nothing of ours above it
 #   jose/, cmdline/    -> the engine only
+#   dane/              -> the engine only (DANE, POSH; the engine keeps its sections opaque)
 #   ct/                -> nothing of ours (OpenSSL only: the CA's log and the clients' watcher)
-#   plugins/           -> engine and jose (not cmdline: plugins serve every program alike)
-#   renewal/           -> plugins, engine, jose (planning and a certificate's turn)
-#   cli/, agent/, ca/  -> the floors below; never each other; ca/ no plugin nor renewal
+#   plugins/           -> engine, jose and dane (not cmdline: plugins serve every program alike)
+#   renewal/           -> plugins, dane, engine, jose (planning and a certificate's turn)
+#   cli/, agent/, ca/  -> the floors below; never each other; ca/ no plugin, renewal nor dane
 # Run as: cmake -DSOURCE_DIR=... -P check_includes.cmake
 set(violations "")
 function(check_layer folder forbidden_regex)
@@ -21,15 +22,16 @@ function(check_layer folder forbidden_regex)
   endforeach()
   set(violations "${violations}${found}" PARENT_SCOPE)
 endfunction()
-check_layer(engine "plugins/|renewal/|cli/|agent/|ca/|jose/|cmdline/")
-check_layer(ct "engine/|plugins/|renewal/|cli/|agent/|ca/|jose/|cmdline/")
-check_layer(jose "plugins/|renewal/|cli/|agent/|ca/|cmdline/")
-check_layer(cmdline "plugins/|renewal/|cli/|agent/|ca/|jose/")
+check_layer(engine "plugins/|renewal/|cli/|agent/|ca/|jose/|cmdline/|dane/")
+check_layer(ct "engine/|plugins/|renewal/|cli/|agent/|ca/|jose/|cmdline/|dane/")
+check_layer(jose "plugins/|renewal/|cli/|agent/|ca/|cmdline/|dane/")
+check_layer(cmdline "plugins/|renewal/|cli/|agent/|ca/|jose/|dane/")
+check_layer(dane "plugins/|renewal/|cli/|agent/|ca/|jose/|cmdline/")
 check_layer(plugins "renewal/|cli/|agent/|ca/|cmdline/")
 check_layer(renewal "cli/|agent/|ca/|cmdline/")
 check_layer(cli "agent/|ca/")
 check_layer(agent "cli/|ca/")
-check_layer(ca "agent/|cli/|plugins/|renewal/")
+check_layer(ca "agent/|cli/|plugins/|renewal/|dane/")
 if(violations)
   message(FATAL_ERROR "includes that run up a layer or between programs:${violations}")
 endif()

@@ -1,6 +1,6 @@
 // `xmppcert check --dane`'s reading of dig's answer (rcode, AD bit, "3 1 1" data) and of a
 // POSH document.
-#include "engine/dane_check.h"
+#include "dane/dane_check.h"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // The TLSA rollover state machine against a fake DNS (a publisher that edits an in-memory
 // RRset, a resolver that answers from it after a delay) and a clock the test moves.
-#include "engine/dane_rollover.h"
+#include "dane/dane_rollover.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 
-#include "engine/dane_plan.h"
+#include "dane/dane_plan.h"
 #include "engine/errors.h"
 #include "tests/unit/test_support.h"
 
@@ -166,7 +166,7 @@ TEST_F(DaneRollover, ADueRenewalWaitsForTheNextKeyUnlessExpiryIsNear) {
   state.next = kB;
   dns.lag = 1000;
   step();
-  record.dane = state;
+  set_dane_state(record, state);
   DaneKeyPlan plan = plan_dane_key(record, settings, now);
   EXPECT_EQ(plan.choice, DaneKeyChoice::kWait);
   EXPECT_NE(plan.reason.find("waiting to switch keys"), std::string::npos) << plan.reason;
@@ -178,7 +178,7 @@ TEST_F(DaneRollover, ADueRenewalWaitsForTheNextKeyUnlessExpiryIsNear) {
 
   now += 1000;
   step();
-  record.dane = state;
+  set_dane_state(record, state);
   EXPECT_EQ(*next_dane_action(record, settings, true, now), now + 2 * kTtl.count())
       << "a waiting renewal comes back when the switch is ready";
   now += 2 * kTtl.count();

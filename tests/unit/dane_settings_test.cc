@@ -1,12 +1,13 @@
-#include "engine/dane_settings.h"
+#include "dane/dane_settings.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "dane/tlsa_dns.h"
+#include "dane/tlsa_publishers.h"
 #include "engine/config.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
-#include "engine/tlsa_dns.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -26,15 +27,17 @@ TEST(DaneSettings, ReadsEveryKeyAndSurvivesTheRecord) {
     "posh": {"dir": "/var/www/posh", "expires": "12h"}}}})",
                                "xmppcert.json");
   const CertificateRequest& request = config.certificates.at(0);
-  ASSERT_TRUE(request.dane);
-  EXPECT_EQ(request.dane->publish, TlsaPublish::kRfc2136);
-  EXPECT_EQ(request.dane->ports, std::vector<int>{5269});
-  EXPECT_EQ(request.dane->ttl, std::chrono::seconds(2));
-  EXPECT_EQ(request.dane->port, 5353);
-  EXPECT_EQ(request.dane->zone, "example.org");
-  EXPECT_EQ(request.dane->srv_targets, std::vector<std::string>{"xmpp.example.net"});
-  ASSERT_TRUE(request.posh);
-  EXPECT_EQ(request.posh->expires, std::chrono::hours(12));
+  std::optional<DaneSettings> dane = dane_settings_of(request);
+  ASSERT_TRUE(dane);
+  EXPECT_EQ(dane->publish, "rfc2136");
+  EXPECT_EQ(dane->ports, std::vector<int>{5269});
+  EXPECT_EQ(dane->ttl, std::chrono::seconds(2));
+  EXPECT_EQ(dane->port, 5353);
+  EXPECT_EQ(dane->zone, "example.org");
+  EXPECT_EQ(dane->srv_targets, std::vector<std::string>{"xmpp.example.net"});
+  std::optional<PoshSettings> posh = posh_settings_of(request);
+  ASSERT_TRUE(posh);
+  EXPECT_EQ(posh->expires, std::chrono::hours(12));
   CertificateRequest back = request_from_json(request_to_json(request), request.name, {}, "record");
   EXPECT_EQ(back, request);
 }
@@ -105,7 +108,7 @@ TEST(TlsaDns, TheHookGetsOwnersAddedAndRemovedHashesAndTheTtl) {
                       "\"$XMPPCERT_TLSA_REMOVE\" \"$XMPPCERT_TLSA_TTL\" > \"$0.out\"\n");
   ::chmod(hook.c_str(), 0755);
   DaneSettings settings;
-  settings.publish = TlsaPublish::kHook;
+  settings.publish = "hook";
   settings.hook = {hook.string()};
   const std::string a(64, 'a'), b(64, 'b'), c(64, 'c');
   make_tlsa_publisher(settings, "example.org")
@@ -117,7 +120,7 @@ TEST(TlsaDns, TheHookGetsOwnersAddedAndRemovedHashesAndTheTtl) {
 
 TEST(TlsaDns, AFailingHookIsAnOperationErrorNamingIt) {
   DaneSettings settings;
-  settings.publish = TlsaPublish::kHook;
+  settings.publish = "hook";
   settings.hook = {"/bin/false"};
   std::string message = testing::error_message_of<OperationError>([&] {
     make_tlsa_publisher(settings, "example.org")

@@ -1,4 +1,4 @@
-#include "engine/dane.h"
+#include "dane/dane.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>

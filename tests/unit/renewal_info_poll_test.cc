@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/schedule.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
 #include "engine/enroll.h"
@@ -16,6 +15,7 @@
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/renewal_info.h"
 #include "plugins/issuers/local/local_ca.h"
+#include "renewal/schedule.h"
 #include "tests/support/fake_issuer.h"
 #include "tests/unit/scripted_http_server.h"
 #include "tests/unit/test_support.h"

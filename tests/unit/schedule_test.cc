@@ -1,8 +1,10 @@
 // When xmppcertd acts next on a certificate.
-#include "engine/schedule.h"
+#include "renewal/schedule.h"
 
 #include <gtest/gtest.h>
 
+#include "dane/dane_settings.h"
+#include "dane/dane_state.h"
 #include "engine/renewal_decision.h"
 
 namespace xmppcert::testing {
@@ -84,21 +86,26 @@ namespace {
 // for the next key's TLSA record comes back when the switch becomes ready, not at once.
 TEST(Schedule, PendingDaneStepsComeBeforeTheRenewalTime) {
   CertificateRecord record = issued_record(0, 90 * 86400);
-  record.request.dane = DaneSettings{};
-  record.request.dane->ttl = std::chrono::seconds(60);
+  DaneSettings settings;
+  settings.ttl = std::chrono::seconds(60);
+  set_dane_settings(record.request, settings);
   const std::string current(64, 'a'), next(64, 'b'), retired(64, 'c');
-  record.dane = DaneState{current, next, {current, next, retired}, 1000, 1000, retired, 5000, 0, {}};
+  DaneState state{current, next, {current, next, retired}, 1000, 1000, retired, 5000, 0, {}};
+  set_dane_state(record, state);
   EXPECT_EQ(next_action(&record, record.request, 2000), 5000) << "the retired key's removal";
-  record.dane->retired.clear();
-  record.dane->published = {current, next};
+  state.retired.clear();
+  state.published = {current, next};
+  set_dane_state(record, state);
   EXPECT_EQ(next_action(&record, record.request, 2000),
             record.next_renewal + renewal_jitter(record.name, 0, 90 * 86400));
   std::time_t due = record.next_renewal + 1;
-  record.dane->next_visible_since = due - 10;
+  state.next_visible_since = due - 10;
+  set_dane_state(record, state);
   EXPECT_EQ(next_action(&record, record.request, due), due - 10 + 120)
       << "waits for 2 x TTL after the next key was seen";
-  record.dane->next_visible_since = 0;
-  record.dane->last_query = due;
+  state.next_visible_since = 0;
+  state.last_query = due;
+  set_dane_state(record, state);
   EXPECT_EQ(next_action(&record, record.request, due), due + 60) << "asks DNS again";
 }
 

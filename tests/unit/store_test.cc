@@ -38,6 +38,19 @@ TEST(Store, VersionFilesAreWrittenWithAPrivateKeyOnlyTheOwnerReads) {
   EXPECT_EQ(testing::file_mode(v.cert_path()), 0644u);
 }
 
+// A module's private file (dane/: next-key.pem) sits beside the versions, owner-only, and can
+// never stand in for the record or a version folder.
+TEST(Store, PrivateFilesAreOwnerOnlyAndNeverTheRecordOrAVersion) {
+  TempDir dir;
+  StateDirStore store(dir.path());
+  EXPECT_FALSE(store.load_private_file("example.org", "next-key.pem"));
+  store.save_private_file("example.org", "next-key.pem", "KEY");
+  EXPECT_EQ(store.load_private_file("example.org", "next-key.pem"), "KEY");
+  EXPECT_EQ(testing::file_mode(store.certificate_dir("example.org") / "next-key.pem"), 0600u);
+  for (const char* file : {"record.json", "v1", "../next-key.pem", "", ".hidden"})
+    EXPECT_THROW(store.save_private_file("example.org", file, "X"), OperationError) << file;
+}
+
 TEST(Store, RecordSurvivesASaveAndLoad) {
   TempDir dir;
   StateDirStore store(dir.path());

@@ -12,13 +12,16 @@
 #include <stdexcept>
 #include <thread>
 
+#include "dane/dane_sections.h"
 #include "plugins/registry.h"
 
 namespace xmppcert::testing {
 namespace {
 // Every test program reads configs and records as xmppcert does: with the issuers' settings
-// sections declared to the engine (engine/issuer_settings.h).
+// sections and DANE's sections declared to the engine (engine/issuer_settings.h,
+// engine/extensions.h).
 const bool kIssuerSettingsDeclared = (declare_issuer_settings_to_engine(), true);
+const bool kDaneSectionsDeclared = (declare_dane_sections_to_engine(), true);
 }  // namespace
 
 TempDir::TempDir() {

@@ -1,20 +1,21 @@
-#include "renewal/dane_turn.h"
+#include "dane/dane_turn.h"
 
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "dane/dane.h"
+#include "dane/dane_plan.h"
+#include "dane/dane_rollover.h"
+#include "dane/next_key.h"
+#include "dane/posh.h"
+#include "dane/tlsa_dns.h"
+#include "dane/tlsa_publishers.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
-#include "engine/dane.h"
-#include "engine/dane_plan.h"
-#include "engine/dane_rollover.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/log.h"
-#include "engine/next_key.h"
-#include "engine/posh.h"
-#include "engine/tlsa_dns.h"
 
 namespace xmppcert {
 namespace {
@@ -29,12 +30,13 @@ void record_dane_failure(const Store& store, CertificateRecord& record, const st
 // The newest earlier version whose key is the retired one (failed attempts leave versions
 // in between), while its TLSA record is still published; null otherwise.
 X509Ptr retired_certificate(const Store& store, const CertificateRecord& record) {
-  if (!record.dane || record.dane->retired.empty()) return nullptr;
+  std::optional<DaneState> state = dane_state_of(record);
+  if (!state || state->retired.empty()) return nullptr;
   for (int version = record.current_version - 1; version > 0; --version) {
     auto path = store.version(record.name, version).cert_path();
     if (::access(path.c_str(), F_OK) != 0) continue;
     X509Ptr cert = parse_certificate(read_file(path), path.string());
-    if (spki_sha256_hex(cert.get()) == record.dane->retired) return cert;
+    if (spki_sha256_hex(cert.get()) == state->retired) return cert;
   }
   return nullptr;
 }
@@ -43,8 +45,8 @@ X509Ptr retired_certificate(const Store& store, const CertificateRecord& record)
 
 void step_dane(const Store& store, CertificateRecord& record, const CertificateRequest& request,
                std::time_t now) {
-  const DaneSettings& settings = *request.dane;
-  DaneState state = record.dane.value_or(DaneState{});
+  const DaneSettings settings = dane_settings_of(request).value();
+  DaneState state = dane_state_of(record).value_or(DaneState{});
   try {
     state.current = spki_sha256_hex(current_key(store, record).get());
     PKeyPtr next = ensure_next_key(store, record.name, request.key_type, state.current);
@@ -66,11 +68,11 @@ void step_dane(const Store& store, CertificateRecord& record, const CertificateR
     if (!had_visible && state.next_visible_since)
       log_line(record.name, "the next key's TLSA record is visible in DNS");
   } catch (const OperationError& e) {
-    record.dane = state;
+    set_dane_state(record, state);
     record_dane_failure(store, record, std::string("DANE: ") + e.what(), now);
     throw OperationError(std::string("DANE: ") + e.what());
   }
-  record.dane = state;
+  set_dane_state(record, state);
   // A DANE failure recorded earlier is over once a step goes through.
   if (record.last_attempt && !record.last_attempt->ok &&
       record.last_attempt->message.rfind("DANE: ", 0) == 0) {
@@ -82,19 +84,20 @@ void step_dane(const Store& store, CertificateRecord& record, const CertificateR
 
 void after_issue_dane(const Store& store, CertificateRecord& record,
                       const CertificateRequest& request, bool switched, std::time_t now) {
-  DaneState state = record.dane.value_or(DaneState{});
+  const std::chrono::seconds ttl = dane_settings_of(request).value().ttl;
+  DaneState state = dane_state_of(record).value_or(DaneState{});
   std::string served = spki_sha256_hex(current_key(store, record).get());
   if (switched) {
     PKeyPtr new_next = replace_next_key(store, record.name, request.key_type);
-    switch_to_next_key(state, spki_sha256_hex(new_next.get()), request.dane->ttl, now);
+    switch_to_next_key(state, spki_sha256_hex(new_next.get()), ttl, now);
     log_line(record.name, "switched to the next key; the previous key's TLSA record goes at " +
                               format_utc(state.retire_at));
   } else if (!state.current.empty() && state.current != served) {
     state.retired = state.current;  // still in DNS for peers that cached it
-    state.retire_at = now + 2 * request.dane->ttl.count();
+    state.retire_at = now + 2 * ttl.count();
   }
   state.current = served;
-  record.dane = state;
+  set_dane_state(record, state);
   store.save(record);
   step_dane(store, record, request, now);
 }
@@ -102,9 +105,10 @@ void after_issue_dane(const Store& store, CertificateRecord& record,
 PKeyPtr dane_key_for_renewal(const Store& store, CertificateRecord& record,
                              const CertificateRequest& request, std::time_t now, bool& switching,
                              std::string& waiting) {
-  DaneKeyPlan plan = plan_dane_key(record, *request.dane, now);
-  if (!record.dane) record.dane = DaneState{};
-  record.dane->waiting = plan.choice == DaneKeyChoice::kNext ? "" : plan.reason;
+  DaneKeyPlan plan = plan_dane_key(record, dane_settings_of(request).value(), now);
+  DaneState state = dane_state_of(record).value_or(DaneState{});
+  state.waiting = plan.choice == DaneKeyChoice::kNext ? "" : plan.reason;
+  set_dane_state(record, state);
   store.save(record);
   switching = plan.choice == DaneKeyChoice::kNext;
   if (plan.choice == DaneKeyChoice::kWait) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "dane/dane_settings.h"
 #include "engine/store.h"
 
 namespace xmppcert {
@@ -26,7 +27,7 @@ DaneKeyPlan plan_dane_key(const CertificateRecord& record, const DaneSettings& s
 // When the certificate cannot wait any longer for the next key: 9/10 into its lifetime.
 std::time_t dane_wait_limit(const CertificateInfo& certificate);
 
-// The rollover's own next step (engine/dane_rollover.h), and for a due renewal that waits,
+// The rollover's own next step (dane/dane_rollover.h), and for a due renewal that waits,
 // the time the switch becomes ready (or the next query); nullopt when nothing is pending.
 std::optional<std::time_t> next_dane_action(const CertificateRecord& record,
                                             const DaneSettings& settings, bool renewal_due,

@@ -1,8 +1,8 @@
-#include "engine/dane_plan.h"
+#include "dane/dane_plan.h"
 
 #include <algorithm>
 
-#include "engine/dane_rollover.h"
+#include "dane/dane_rollover.h"
 
 namespace xmppcert {
 
@@ -12,7 +12,7 @@ std::time_t dane_wait_limit(const CertificateInfo& c) {
 
 DaneKeyPlan plan_dane_key(const CertificateRecord& record, const DaneSettings& settings,
                           std::time_t now) {
-  DaneState state = record.dane.value_or(DaneState{});
+  DaneState state = dane_state_of(record).value_or(DaneState{});
   KeySwitch next = next_key_switch(state, settings.ttl, now);
   if (next.ready) return {DaneKeyChoice::kNext, next.reason};
   if (record.revoked)
@@ -28,15 +28,16 @@ DaneKeyPlan plan_dane_key(const CertificateRecord& record, const DaneSettings& s
 std::optional<std::time_t> next_dane_action(const CertificateRecord& record,
                                             const DaneSettings& settings, bool renewal_due,
                                             std::time_t now) {
-  if (!record.dane || record.current_version == 0) return now;  // nothing published yet
-  std::optional<std::time_t> step = next_tlsa_step(*record.dane, settings.ttl, now);
+  std::optional<DaneState> state = dane_state_of(record);
+  if (!state || record.current_version == 0) return now;  // nothing published yet
+  std::optional<std::time_t> step = next_tlsa_step(*state, settings.ttl, now);
   auto earliest = [&](std::time_t t) { step = step ? std::min(*step, t) : t; };
   if (renewal_due) {
     DaneKeyPlan plan = plan_dane_key(record, settings, now);
     if (plan.choice != DaneKeyChoice::kWait) {
       earliest(now);
     } else {
-      auto ready = switch_ready_at(*record.dane, settings.ttl);
+      auto ready = switch_ready_at(*state, settings.ttl);
       earliest(
           std::max(now, std::min(ready ? *ready : now + tlsa_query_interval(settings.ttl).count(),
                                  dane_wait_limit(record.certificate))));

@@ -1,4 +1,4 @@
-#include "engine/posh.h"
+#include "dane/posh.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,10 +1,11 @@
 // The DANE and POSH steps of a certificate's turn (renewal/renewal.cc): keep the TLSA RRset
-// at current + next key (publishing, querying, retiring through engine/dane_rollover.h), move
+// at current + next key (publishing, querying, retiring through dane/dane_rollover.h), move
 // the rollover on after an issuance, and rewrite the POSH documents.
 #pragma once
 
 #include <ctime>
 
+#include "dane/dane_settings.h"
 #include "engine/keys.h"
 #include "engine/store.h"
 

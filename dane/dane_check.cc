@@ -1,12 +1,12 @@
-#include "engine/dane_check.h"
+#include "dane/dane_check.h"
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "dane/tlsa_dns.h"
 #include "engine/errors.h"
 #include "engine/process.h"
-#include "engine/tlsa_dns.h"
 
 namespace xmppcert {
 

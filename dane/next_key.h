@@ -1,15 +1,19 @@
-// The pre-generated next key of a certificate under DANE, kept by the Store (0600, atomic), beside
-// the current version's key. Its TLSA record is published long before a certificate for it is
-// served.
+// The pre-generated next key of a certificate under DANE, kept by the Store as a private file
+// (<cert dir>/next-key.pem: 0600, atomic), beside the current version's key. Its TLSA record is
+// published long before a certificate for it is served.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "engine/keys.h"
 #include "engine/store.h"
 
 namespace xmppcert {
+
+// The stored next key's PEM; nullopt when there is none.
+std::optional<std::string> stored_next_key_pem(const Store& store, const std::string& name);
 
 // The stored next key; an OperationError naming the certificate when there is none.
 PKeyPtr stored_next_key(const Store& store, const std::string& name);

@@ -1,20 +1,15 @@
-// The real sides of the TLSA rollover (engine/dane_rollover.h): publishing by RFC 2136 update
-// (nsupdate, TSIG key file), by a hook's argv, or by printing the records for an admin; and
-// asking DNS through dig (bind9-dnsutils), run from an argv: the configured server when
-// "server" is set, else the system resolver.
+// The real side of the TLSA rollover's queries (dane/dane_rollover.h): asking DNS through dig
+// (bind9-dnsutils), run from an argv: the configured server when "server" is set, else the
+// system resolver. And the shapes every publisher (dane/tlsa_publishers.h) checks first.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "engine/dane_rollover.h"
-#include "engine/dane_settings.h"
+#include "dane/dane_rollover.h"
+#include "dane/dane_settings.h"
 
 namespace xmppcert {
-
-std::unique_ptr<TlsaPublisher> make_tlsa_publisher(const DaneSettings& settings,
-                                                   const std::string& certificate);
 
 class DigTlsaResolver : public TlsaResolver {
  public:
@@ -33,5 +28,9 @@ std::vector<std::string> parse_dig_tlsa(const std::string& output);
 // anything else is an OperationError before it reaches a script or an argv.
 void require_tlsa_owner(const std::string& owner);
 void require_spki_hash(const std::string& hash);
+// Every owner and hash of one change.
+void require_tlsa_change(const std::vector<std::string>& owners,
+                         const std::vector<std::string>& add,
+                         const std::vector<std::string>& remove);
 
 }  // namespace xmppcert

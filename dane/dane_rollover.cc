@@ -1,4 +1,4 @@
-#include "engine/dane_rollover.h"
+#include "dane/dane_rollover.h"
 
 #include <algorithm>
 

@@ -1,7 +1,8 @@
-#include "engine/dane_settings.h"
+#include "dane/dane_settings.h"
 
 #include <arpa/inet.h>
 
+#include "dane/tlsa_publishers.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/identity.h"
@@ -39,33 +40,13 @@ std::string checked_absolute_path(const std::string& path, const char* key,
 
 }  // namespace
 
-std::string tlsa_publish_name(TlsaPublish publish) {
-  switch (publish) {
-    case TlsaPublish::kRfc2136:
-      return "rfc2136";
-    case TlsaPublish::kHook:
-      return "hook";
-    case TlsaPublish::kPrint:
-      break;
-  }
-  return "print";
-}
-
 DaneSettings dane_settings_from_json(const nlohmann::json& json, const std::string& where) {
   JsonFields fields(json, where);
   fields.allow_only(
       {"publish", "ports", "ttl", "server", "port", "key_file", "zone", "hook", "srv_targets"});
   DaneSettings s;
-  std::string publish = fields.string("publish").value_or("");
-  if (publish == "rfc2136")
-    s.publish = TlsaPublish::kRfc2136;
-  else if (publish == "hook")
-    s.publish = TlsaPublish::kHook;
-  else if (publish == "print")
-    s.publish = TlsaPublish::kPrint;
-  else
-    throw UsageError(fields.path_of("publish") + ": expected \"rfc2136\", \"hook\" or \"print\"" +
-                     (publish.empty() ? "" : ", got \"" + publish + "\""));
+  s.publish = fields.string("publish").value_or("");
+  require_known_tlsa_publisher(s.publish, where);
   if (json.contains("ports")) {
     const auto& ports = json.at("ports");
     if (!ports.is_array() || ports.empty())
@@ -96,16 +77,12 @@ DaneSettings dane_settings_from_json(const nlohmann::json& json, const std::stri
     for (const auto& target : fields.strings("srv_targets").value_or(std::vector<std::string>{}))
       s.srv_targets.push_back(parse_domain(target).ascii);
   });
-  if (s.publish == TlsaPublish::kRfc2136 && s.server.empty())
-    throw UsageError(where + ": \"publish\": \"rfc2136\" needs \"server\"");
-  if (s.publish == TlsaPublish::kHook && s.hook.empty())
-    throw UsageError(where + ": \"publish\": \"hook\" needs \"hook\" (an argv)");
+  require_tlsa_publisher_settings(s, where);
   return s;
 }
 
 nlohmann::json dane_settings_to_json(const DaneSettings& s) {
-  nlohmann::json json{
-      {"publish", tlsa_publish_name(s.publish)}, {"ports", s.ports}, {"ttl", s.ttl.count()}};
+  nlohmann::json json{{"publish", s.publish}, {"ports", s.ports}, {"ttl", s.ttl.count()}};
   if (!s.server.empty()) json["server"] = s.server;
   if (s.port != 53) json["port"] = s.port;
   if (!s.key_file.empty()) json["key_file"] = s.key_file;
@@ -132,6 +109,26 @@ PoshSettings posh_settings_from_json(const nlohmann::json& json, const std::stri
 
 nlohmann::json posh_settings_to_json(const PoshSettings& s) {
   return {{"dir", s.dir}, {"expires", format_duration(s.expires)}};
+}
+
+std::optional<DaneSettings> dane_settings_of(const CertificateRequest& request) {
+  const nlohmann::json* section = extension(request.extensions, "dane");
+  if (!section) return std::nullopt;
+  return dane_settings_from_json(*section, "certificate \"" + request.name + "\": dane");
+}
+
+std::optional<PoshSettings> posh_settings_of(const CertificateRequest& request) {
+  const nlohmann::json* section = extension(request.extensions, "posh");
+  if (!section) return std::nullopt;
+  return posh_settings_from_json(*section, "certificate \"" + request.name + "\": posh");
+}
+
+void set_dane_settings(CertificateRequest& request, const DaneSettings& settings) {
+  request.extensions["dane"] = dane_settings_to_json(settings);
+}
+
+void set_posh_settings(CertificateRequest& request, const PoshSettings& settings) {
+  request.extensions["posh"] = posh_settings_to_json(settings);
 }
 
 }  // namespace xmppcert

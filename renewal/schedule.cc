@@ -1,10 +1,10 @@
-#include "engine/schedule.h"
+#include "renewal/schedule.h"
 
 #include <algorithm>
 #include <functional>
 #include <string>
 
-#include "engine/dane_plan.h"
+#include "dane/dane_plan.h"
 #include "engine/renewal_decision.h"
 
 namespace xmppcert {
@@ -39,8 +39,9 @@ std::time_t next_action(const CertificateRecord* record, const CertificateReques
   // Under DANE a due renewal may wait for the next key's TLSA record, and the rollover has
   // steps of its own (publish, ask DNS, retire the previous key).
   std::optional<std::time_t> dane;
-  if (request.dane && record && record->current_version > 0)
-    dane = next_dane_action(*record, *request.dane, due, now);
+  if (record && record->current_version > 0)
+    if (std::optional<DaneSettings> settings = dane_settings_of(request))
+      dane = next_dane_action(*record, *settings, due, now);
   if (due) return dane ? *dane : now;
   const CertificateInfo& info = record->certificate;
   std::time_t renewal = record->next_renewal;

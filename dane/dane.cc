@@ -1,4 +1,4 @@
-#include "engine/dane.h"
+#include "dane/dane.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>

@@ -1,12 +1,14 @@
-// Where one certificate's TLSA rollover stands, kept in its record (engine/store.h). Keys are
-// named by the SHA-256 of their SubjectPublicKeyInfo in lower-case hex: the data of their
-// "3 1 1" record.
+// Where one certificate's TLSA rollover stands, kept in its record (engine/store.h) as the
+// record's "dane" section (engine/extensions.h). Keys are named by the SHA-256 of their
+// SubjectPublicKeyInfo in lower-case hex: the data of their "3 1 1" record.
 #pragma once
 
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "engine/store.h"
 
 namespace xmppcert {
 
@@ -25,5 +27,9 @@ struct DaneState {
 
 nlohmann::json dane_state_to_json(const DaneState& state);
 DaneState dane_state_from_json(const nlohmann::json& json);
+
+// The record's state; nullopt before the rollover's first step.
+std::optional<DaneState> dane_state_of(const CertificateRecord& record);
+void set_dane_state(CertificateRecord& record, const DaneState& state);
 
 }  // namespace xmppcert

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/dane_state.h"
+#include "dane/dane_state.h"
 
 namespace xmppcert {
 

@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/request.h"
+
 namespace xmppcert {
 
-enum class TlsaPublish { kRfc2136, kHook, kPrint };
-
 struct DaneSettings {
-  TlsaPublish publish = TlsaPublish::kPrint;
+  std::string publish = "print";  // a publisher of the table (dane/tlsa_publishers.h)
   std::vector<int> ports{5269, 5222};
   std::chrono::seconds ttl{3600};
   std::string server;  // rfc2136: where updates go; any mode: which server is queried
@@ -50,6 +50,11 @@ nlohmann::json dane_settings_to_json(const DaneSettings& settings);
 PoshSettings posh_settings_from_json(const nlohmann::json& json, const std::string& where);
 nlohmann::json posh_settings_to_json(const PoshSettings& settings);
 
-std::string tlsa_publish_name(TlsaPublish publish);
+// A request's sections (engine/extensions.h: "dane", "posh"), stored in the form the *_to_json
+// above write; nullopt when the request has none.
+std::optional<DaneSettings> dane_settings_of(const CertificateRequest& request);
+std::optional<PoshSettings> posh_settings_of(const CertificateRequest& request);
+void set_dane_settings(CertificateRequest& request, const DaneSettings& settings);
+void set_posh_settings(CertificateRequest& request, const PoshSettings& settings);
 
 }  // namespace xmppcert

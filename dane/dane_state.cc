@@ -1,4 +1,4 @@
-#include "engine/dane_state.h"
+#include "dane/dane_state.h"
 
 #include "engine/clock.h"
 
@@ -39,6 +39,16 @@ DaneState dane_state_from_json(const nlohmann::json& json) {
   s.last_query = time_from(json, "last_query");
   s.waiting = json.value("waiting", "");
   return s;
+}
+
+std::optional<DaneState> dane_state_of(const CertificateRecord& record) {
+  const nlohmann::json* section = extension(record.extensions, "dane");
+  if (!section) return std::nullopt;
+  return dane_state_from_json(*section);
+}
+
+void set_dane_state(CertificateRecord& record, const DaneState& state) {
+  record.extensions["dane"] = dane_state_to_json(state);
 }
 
 }  // namespace xmppcert
