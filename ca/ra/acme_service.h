@@ -124,8 +124,9 @@ class AcmeService {
   void release_certificate(const std::vector<long long>& events);
   std::set<std::string> domain_rate_kinds(const std::vector<std::string>& names) const;
   void check_domain_rates(const std::set<std::string>& kinds, const char* counted);
-  // At a challenge POST: counts and records a running validation; finish it when its outcome
-  // is recorded.
+  // At a challenge POST, inside the transaction that marks the challenge processing: counts
+  // and records a running validation; finish it (in the transaction that records its
+  // outcome) when it ends.
   long long reserve_validation(long long account);
   void finish_validation(long long event, bool failed);
 

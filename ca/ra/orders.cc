@@ -193,11 +193,15 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
 
 std::future<void> AcmeService::start_validation(long long account, const std::string& authz_id,
                                                 nlohmann::json& authz, const std::string& type) {
-  long long rate_event = reserve_validation(account);
+  // One commit: the running validation counted and the challenge marked processing.
   auto& state = authz["challenges"][type];
   state["status"] = "processing";
   state["processing_since"] = now();
-  storage_.put_document("authz", authz_id, account, authz);
+  long long rate_event = storage_.transaction([&] {
+    long long event = reserve_validation(account);
+    storage_.put_document("authz", authz_id, account, authz);
+    return event;
+  });
   auto finished = std::make_shared<std::promise<void>>();
   std::future<void> done = finished->get_future();
   validations_->submit(account, authz["identifier"].get<std::string>(),
@@ -281,34 +285,44 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
     for (const auto& one : all) perspectives.push_back(one.json());
     log_line("xmppcert-ca", notary::describe_perspectives(authz_id, challenge, all));
   }
+  // One commit: the validation's rate event settled and its outcome recorded.
   std::lock_guard guard(state_mutex_);
-  finish_validation(rate_event, !error.is_null());
-  authz = *storage_.document("authz", authz_id);
-  if (authz["challenges"][type]["status"] != "processing") return;
-  auto& state = authz["challenges"][type];
-  if (authz["status"] != "pending") {
-    // Only from the state the validation started in: an authorization deactivated meanwhile
-    // stays deactivated, whatever the target answered.
-    state["status"] = "invalid";
-    state["error"] =
-        AcmeProblem("malformed", "the authorization was " + authz["status"].get<std::string>() +
-                                     " while this challenge was validated")
-            .document();
-  } else if (error.is_null()) {
-    state["status"] = "valid";
-    state["validated"] = format_utc(now());
-    authz["status"] = "valid";
-    authz["caa_checked"] = now();  // finalize looks again once this is 8 hours old
-  } else {
-    state["status"] = "invalid";
-    state["error"] = error;
-    authz["status"] = "invalid";
+  bool failed_here = false;  // the target's answer made the authorization invalid
+  bool recorded = storage_.transaction([&] {
+    failed_here = false;
+    finish_validation(rate_event, !error.is_null());
+    authz = *storage_.document("authz", authz_id);
+    if (authz["challenges"][type]["status"] != "processing") return false;
+    auto& state = authz["challenges"][type];
+    if (authz["status"] != "pending") {
+      // Only from the state the validation started in: an authorization deactivated
+      // meanwhile stays deactivated, whatever the target answered.
+      state["status"] = "invalid";
+      state["error"] =
+          AcmeProblem("malformed", "the authorization was " +
+                                       authz["status"].get<std::string>() +
+                                       " while this challenge was validated")
+              .document();
+    } else if (error.is_null()) {
+      state["status"] = "valid";
+      state["validated"] = format_utc(now());
+      authz["status"] = "valid";
+      authz["caa_checked"] = now();  // finalize looks again once this is 8 hours old
+    } else {
+      state["status"] = "invalid";
+      state["error"] = error;
+      authz["status"] = "invalid";
+      failed_here = true;
+    }
+    if (!perspectives.is_null()) state["perspectives"] = perspectives;
+    storage_.put_document("authz", authz_id, account->id, authz);
+    return true;
+  });
+  if (!recorded) return;
+  if (failed_here)
     log_line("xmppcert-ca", "validation " + type + " of " + challenge.domain + " for account " +
                                 std::to_string(account->id) +
                                 " failed: " + error["detail"].get<std::string>());
-  }
-  if (!perspectives.is_null()) state["perspectives"] = perspectives;
-  storage_.put_document("authz", authz_id, account->id, authz);
   metrics_.count_validation(error.is_null());
 }
 
