@@ -3,7 +3,8 @@
 //   accounts [list] [--json]      every account: id, status, contacts, EAB key id, key
 //   accounts deactivate --id N    RFC 8555 §7.3.6 from the operator's side: the account's
 //                                 requests are refused from now on (its certificates stay)
-//   eab add --kid K               a new HMAC key for K, printed once (base64url)
+//   eab add --kid K [--reusable]  a new HMAC key for K, printed once (base64url); --reusable:
+//                                 it may open any number of accounts (default: one)
 //   eab list [--json]             the key ids in the database (never their keys)
 //   eab remove --kid K            accounts bound with K stay; no new account can use it
 #include <openssl/rand.h>
@@ -49,8 +50,9 @@ std::string pad(const std::string& text, size_t width) {
 }  // namespace
 
 int run_accounts(const std::vector<std::string>& raw) {
-  auto args = parse_args(
-      "accounts", raw, {{"--state-dir", true}, {"--config", true}, {"--json", false}, {"--id", true}});
+  auto args =
+      parse_args("accounts", raw,
+                 {{"--state-dir", true}, {"--config", true}, {"--json", false}, {"--id", true}});
   std::string action = action_of(args, "accounts", "list", {"list", "deactivate"});
   auto storage = open_configured_storage(args, state_dir(args, "accounts"));
   if (action == "deactivate") {
@@ -106,20 +108,27 @@ int run_accounts(const std::vector<std::string>& raw) {
 }
 
 int run_eab(const std::vector<std::string>& raw) {
-  auto args = parse_args(
-      "eab", raw, {{"--state-dir", true}, {"--config", true}, {"--json", false}, {"--kid", true}});
+  auto args = parse_args("eab", raw,
+                         {{"--state-dir", true},
+                          {"--config", true},
+                          {"--json", false},
+                          {"--kid", true},
+                          {"--reusable", false}});
   std::string action = action_of(args, "eab", "list", {"add", "list", "remove"});
   auto kid = args.value("--kid");
   if (action != "list" && (!kid || kid->empty()))
     throw UsageError("eab " + action + ": --kid KEY_ID is required");
   if (kid && (kid->size() > 128 || kid->find_first_of(" \t\r\n\"\\") != std::string::npos))
-    throw UsageError("eab " + action + ": --kid must be at most 128 characters, no spaces or quotes");
+    throw UsageError("eab " + action +
+                     ": --kid must be at most 128 characters, no spaces or quotes");
+  if (action != "add" && args.has("--reusable"))
+    throw UsageError("eab " + action + ": --reusable is an option of eab add");
   auto storage = open_configured_storage(args, state_dir(args, "eab"));
   if (action == "add") {
     std::string key(32, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1)
       throw_operation_error("eab add", *kid, "no random bytes from OpenSSL");
-    if (!storage->add_eab_key({*kid, key, std::time(nullptr)}))
+    if (!storage->add_eab_key({*kid, key, std::time(nullptr), args.has("--reusable")}))
       throw_operation_error("eab add", *kid, "this key id exists already (eab remove it first)");
     // The only time the key is shown: the member's client needs it (--acme-eab-kid and
     // --acme-eab-hmac-file).
@@ -135,14 +144,16 @@ int run_eab(const std::vector<std::string>& raw) {
   }
   nlohmann::json out = nlohmann::json::array();
   for (const auto& key : storage->eab_keys())
-    out.push_back({{"kid", key.kid}, {"created", format_utc(key.created)}});
+    out.push_back(
+        {{"kid", key.kid}, {"created", format_utc(key.created)}, {"reusable", key.reusable}});
   if (args.has("--json")) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
   for (const auto& key : out)
-    std::cout << pad(key["kid"].get<std::string>(), 33) << key["created"].get<std::string>()
-              << "\n";
+    std::cout << pad(key["kid"].get<std::string>(), 33)
+              << pad(key["created"].get<std::string>(), 22)
+              << (key["reusable"].get<bool>() ? "reusable" : "one account") << "\n";
   std::cout << out.size() << " EAB key" << (out.size() == 1 ? "" : "s")
             << " in the database (keys in the config file's \"eab\" are not listed)\n";
   return 0;

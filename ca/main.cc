@@ -66,14 +66,15 @@ instance refuses its requests from then on; its certificates stay valid until re
 )";
 
 const char* const kEabUsage =
-    R"(usage: xmppcert-ca eab add --state-dir DIR [--config FILE] --kid KEY_ID
+    R"(usage: xmppcert-ca eab add --state-dir DIR [--config FILE] --kid KEY_ID [--reusable]
        xmppcert-ca eab list --state-dir DIR [--config FILE] [--json]
        xmppcert-ca eab remove --state-dir DIR [--config FILE] --kid KEY_ID
 
 External account binding keys kept in the CA's database (besides the config file's "eab"
 keys), valid on every instance at once. `add` prints the new HMAC key once (base64url): give
 it with the key id to the member (xmppcert --acme-eab-kid, --acme-eab-hmac-file). With "eab":
-{"required": true} only a bound account can be created.
+{"required": true} only a bound account can be created. A key id opens one account, the
+first made with it; one added with --reusable opens any number (a member's several hosts).
 )";
 
 const char* const kRenewNowUsage =

@@ -1,7 +1,7 @@
 // Account key rollover (RFC 8555 §7.3.5) and external account binding (§7.3.4).
+#include "ca/problem.h"
 #include "ca/ra/acme_service.h"
 #include "ca/wfe/json_limits.h"
-#include "ca/problem.h"
 #include "engine/encoding.h"
 #include "engine/log.h"
 #include "jose/jws.h"
@@ -44,13 +44,13 @@ WebResponse AcmeService::key_change(const VerifiedPost& post) {
   return json_response(200, account_json(account), kid);
 }
 
-std::string AcmeService::check_external_binding(const VerifiedPost& post,
-                                                const nlohmann::json& payload) {
+AcmeService::ExternalBinding AcmeService::check_external_binding(const VerifiedPost& post,
+                                                                 const nlohmann::json& payload) {
   if (!payload.contains("externalAccountBinding")) {
     if (options_.eab_required)
       throw AcmeProblem("externalAccountRequired",
                         "this CA requires an external account binding (EAB key from its operator)");
-    return "";
+    return {};
   }
   ParsedJws binding = parse_flattened_jws(payload["externalAccountBinding"]);
   const std::string where = "externalAccountBinding header";
@@ -61,10 +61,13 @@ std::string AcmeService::check_external_binding(const VerifiedPost& post,
     throw AcmeProblem("malformed", "external account binding url differs from newAccount's");
   // The config file's keys, then those the operator added to the database (xmppcert-ca eab).
   std::optional<std::string> hmac_key;
-  if (auto key = options_.eab_keys.find(kid); key != options_.eab_keys.end())
+  bool reusable = options_.reusable_eab_keys.contains(kid);
+  if (auto key = options_.eab_keys.find(kid); key != options_.eab_keys.end()) {
     hmac_key = key->second;
-  else if (auto stored = storage_.eab_key(kid))
+  } else if (auto stored = storage_.eab_key(kid)) {
     hmac_key = stored->hmac_key;
+    reusable = reusable || stored->reusable;
+  }
   if (!hmac_key)
     throw AcmeProblem("unauthorized", "unknown external account binding key id " + kid, 401);
   if (!verify_hs256(binding, *hmac_key))
@@ -73,7 +76,7 @@ std::string AcmeService::check_external_binding(const VerifiedPost& post,
   PKeyPtr bound_key = key_from_jwk(bound);
   if (EVP_PKEY_eq(bound_key.get(), post.key.get()) != 1)
     throw AcmeProblem("malformed", "external account binding names another key");
-  return kid;
+  return {kid, reusable};
 }
 
 }  // namespace xmppcert::ca

@@ -1,9 +1,9 @@
 // Accounts (RFC 8555 §7.3): created by the JWK that signs newAccount, found again by its
 // thumbprint (RFC 7638, computed by the client side's code so both ends agree), updated or
 // deactivated by a POST to the account URL.
+#include "ca/problem.h"
 #include "ca/ra/acme_service.h"
 #include "ca/wfe/json_limits.h"
-#include "ca/problem.h"
 #include "engine/log.h"
 #include "jose/jws.h"
 
@@ -28,7 +28,8 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
   }
   if (only_existing) throw AcmeProblem("accountDoesNotExist", "no account for this key");
   // The binding is checked for new accounts only (RFC 8555 §7.3.4); a wrong MAC stores nothing.
-  std::string eab_kid = check_external_binding(post, payload);
+  ExternalBinding binding = check_external_binding(post, payload);
+  const std::string& eab_kid = binding.kid;
   AccountRecord account;
   account.thumbprint = thumbprint;
   account.jwk = jose::public_jwk(post.key.get());
@@ -37,7 +38,7 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
   // A key id binds to the first account it opens (unless the operator made it reusable):
   // checked and inserted in one transaction, so two instances cannot both open one.
   account.id = storage_.transaction([&] {
-    if (!eab_kid.empty() && !options_.reusable_eab_keys.contains(eab_kid))
+    if (!eab_kid.empty() && !binding.reusable)
       if (auto bound = storage_.account_by_eab_kid(eab_kid))
         throw AcmeProblem("unauthorized",
                           "external account binding key id " + eab_kid +

@@ -103,9 +103,14 @@ class AcmeService {
 
   // ra/account_keys.cc
   WebResponse key_change(const VerifiedPost& post);
-  // The EAB key id that bound the account ("" without one); AcmeProblem when required and
+  // The EAB key id that bound the account ("" without one) and whether that key may open more
+  // than one (config "eab.reusable" or `eab add --reusable`); AcmeProblem when required and
   // missing, or when its MAC does not verify.
-  std::string check_external_binding(const VerifiedPost& post, const nlohmann::json& payload);
+  struct ExternalBinding {
+    std::string kid;
+    bool reusable = false;
+  };
+  ExternalBinding check_external_binding(const VerifiedPost& post, const nlohmann::json& payload);
 
   // renewal_info.cc
   WebResponse renewal_info(const std::string& cert_id);

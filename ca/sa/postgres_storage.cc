@@ -51,6 +51,8 @@ CREATE TABLE crls (
   der BYTEA NOT NULL);
 CREATE TABLE eab_keys (kid TEXT PRIMARY KEY, hmac_key BYTEA NOT NULL, created BIGINT NOT NULL);
 )",
+    // 5: an EAB key may open any number of accounts (xmppcert-ca eab add --reusable).
+    "ALTER TABLE eab_keys ADD COLUMN reusable BOOLEAN NOT NULL DEFAULT false;",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -533,28 +535,31 @@ bool PostgresStorage::run_exclusively(const std::string& name, bool wait,
 
 bool PostgresStorage::add_eab_key(const EabKeyRecord& key) {
   PostgresPool::Lease lease(pool_);
-  return query("INSERT INTO eab_keys (kid, hmac_key, created) VALUES ($1, decode($2, 'hex'), $3) "
-               "ON CONFLICT (kid) DO NOTHING RETURNING 1",
-               {key.kid, hex_of(key.hmac_key), std::to_string(static_cast<long long>(key.created))})
+  return query("INSERT INTO eab_keys (kid, hmac_key, created, reusable) "
+               "VALUES ($1, decode($2, 'hex'), $3, $4) ON CONFLICT (kid) DO NOTHING RETURNING 1",
+               {key.kid, hex_of(key.hmac_key), std::to_string(static_cast<long long>(key.created)),
+                key.reusable ? "true" : "false"})
              .rows() == 1;
 }
 
 std::optional<EabKeyRecord> PostgresStorage::eab_key(const std::string& kid) {
   PostgresPool::Lease lease(pool_);
   Result rows =
-      query("SELECT kid, encode(hmac_key, 'hex'), created FROM eab_keys WHERE kid=$1", {kid});
+      query("SELECT kid, encode(hmac_key, 'hex'), created, reusable FROM eab_keys WHERE kid=$1",
+            {kid});
   if (rows.rows() == 0) return std::nullopt;
   return EabKeyRecord{rows.text(0, 0), bytes_of_hex(rows.text(0, 1)),
-                      static_cast<std::time_t>(rows.integer(0, 2))};
+                      static_cast<std::time_t>(rows.integer(0, 2)), rows.text(0, 3) == "t"};
 }
 
 std::vector<EabKeyRecord> PostgresStorage::eab_keys() {
   PostgresPool::Lease lease(pool_);
-  Result rows = query("SELECT kid, encode(hmac_key, 'hex'), created FROM eab_keys ORDER BY kid");
+  Result rows = query(
+      "SELECT kid, encode(hmac_key, 'hex'), created, reusable FROM eab_keys ORDER BY kid");
   std::vector<EabKeyRecord> out;
   for (int row = 0; row < rows.rows(); ++row)
     out.push_back({rows.text(row, 0), bytes_of_hex(rows.text(row, 1)),
-                   static_cast<std::time_t>(rows.integer(row, 2))});
+                   static_cast<std::time_t>(rows.integer(row, 2)), rows.text(row, 3) == "t"});
   return out;
 }
 

@@ -39,8 +39,13 @@ CREATE TABLE IF NOT EXISTS crls (
   number INTEGER PRIMARY KEY, this_update INTEGER NOT NULL, revoked_count INTEGER NOT NULL,
   der BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS eab_keys (
-  kid TEXT PRIMARY KEY, hmac_key BLOB NOT NULL, created INTEGER NOT NULL);
+  kid TEXT PRIMARY KEY, hmac_key BLOB NOT NULL, created INTEGER NOT NULL,
+  reusable INTEGER NOT NULL DEFAULT 0);
 )";
+
+// From version 4 to 5: an EAB key may be reusable (its table came with version 4).
+constexpr const char* kAddReusableEabKeys =
+    "ALTER TABLE eab_keys ADD COLUMN reusable INTEGER NOT NULL DEFAULT 0";
 
 // From version 3 to 4: the last hour's certificates become rate events, so that an upgrade
 // forgives none.
@@ -49,7 +54,6 @@ INSERT INTO rate_events (account, kind, at)
   SELECT account, 'certificate', issued FROM certificates
   WHERE issued >= CAST(strftime('%s','now') AS INTEGER) - 3600;
 )";
-
 
 // One prepared statement, finalized on scope exit; binds by position from 1.
 class Statement {
@@ -167,6 +171,7 @@ SqliteStorage::SqliteStorage(const std::filesystem::path& file) : path_(file.str
     found = schema_version();  // another process may have upgraded it meanwhile
     execute(kSchema);
     if (found > 0 && found < 4) execute(kCarryRateEventsOver);
+    if (found == 4) execute(kAddReusableEabKeys);
     execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
     execute("COMMIT");
   } catch (...) {
@@ -259,7 +264,8 @@ bool SqliteStorage::change_account(long long id, const std::string& thumbprint,
   if (change.contact) sets.emplace_back("contact", change.contact->dump());
   if (sets.empty()) return account(id).has_value();
   std::string sql = "UPDATE accounts SET ";
-  for (size_t i = 0; i < sets.size(); ++i) sql += (i ? ", " : "") + std::string(sets[i].first) + "=?";
+  for (size_t i = 0; i < sets.size(); ++i)
+    sql += (i ? ", " : "") + std::string(sets[i].first) + "=?";
   sql += " WHERE id=? AND thumbprint=? AND status='valid'";
   std::lock_guard guard(mutex_);
   Statement update(db_, sql.c_str(), path_);
@@ -475,29 +481,33 @@ bool SqliteStorage::run_exclusively(const std::string&, bool, const std::functio
 
 bool SqliteStorage::add_eab_key(const EabKeyRecord& key) {
   std::lock_guard guard(mutex_);
-  Statement(db_, "INSERT OR IGNORE INTO eab_keys (kid, hmac_key, created) VALUES (?, ?, ?)",
+  Statement(db_,
+            "INSERT OR IGNORE INTO eab_keys (kid, hmac_key, created, reusable) VALUES (?, ?, ?, ?)",
             path_)
       .bind(1, key.kid)
       .bind_blob(2, key.hmac_key)
       .bind(3, static_cast<long long>(key.created))
+      .bind(4, static_cast<long long>(key.reusable))
       .step();
   return sqlite3_changes(db_) == 1;
 }
 
 std::optional<EabKeyRecord> SqliteStorage::eab_key(const std::string& kid) {
   std::lock_guard guard(mutex_);
-  Statement row(db_, "SELECT kid, hmac_key, created FROM eab_keys WHERE kid=?", path_);
+  Statement row(db_, "SELECT kid, hmac_key, created, reusable FROM eab_keys WHERE kid=?", path_);
   row.bind(1, kid);
   if (!row.step()) return std::nullopt;
-  return EabKeyRecord{row.text(0), row.blob(1), static_cast<std::time_t>(row.integer(2))};
+  return EabKeyRecord{row.text(0), row.blob(1), static_cast<std::time_t>(row.integer(2)),
+                      row.integer(3) != 0};
 }
 
 std::vector<EabKeyRecord> SqliteStorage::eab_keys() {
   std::lock_guard guard(mutex_);
-  Statement row(db_, "SELECT kid, hmac_key, created FROM eab_keys ORDER BY kid", path_);
+  Statement row(db_, "SELECT kid, hmac_key, created, reusable FROM eab_keys ORDER BY kid", path_);
   std::vector<EabKeyRecord> out;
   while (row.step())
-    out.push_back({row.text(0), row.blob(1), static_cast<std::time_t>(row.integer(2))});
+    out.push_back(
+        {row.text(0), row.blob(1), static_cast<std::time_t>(row.integer(2)), row.integer(3) != 0});
   return out;
 }
 

@@ -88,15 +88,18 @@ struct EabKeyRecord {
   std::string kid;
   std::string hmac_key;  // raw bytes; never printed after `eab add`
   std::time_t created = 0;
+  bool reusable = false;  // may open any number of accounts (eab add --reusable)
 };
 
 // The schema version this build reads and writes; `xmppcert-ca migrate` brings a database
 // to it and every backend refuses a newer one.
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // How long rate events are kept: the longest window a limit counts (a week, per registered
 // domain) and a day more.
-constexpr std::time_t kRateEventsKept = 8 * 86400;  // 2: used_nonces, 3: ct_entries, 4: rate_events, crls, eab_keys
+constexpr std::time_t kRateEventsKept =
+    8 * 86400;  // 2: used_nonces, 3: ct_entries, 4: rate_events, crls, eab_keys,
+                // 5: eab_keys.reusable
 
 class Storage {
  public:

@@ -1,5 +1,9 @@
 #include "tests/ca/in_process_ca.h"
 
+#include <gtest/gtest.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include <chrono>
 
 #include "ca/ca_keys.h"
@@ -204,6 +208,28 @@ Reply InProcessCa::finalize(ClientAccount& account, const nlohmann::json& order)
   for (const auto& name : names) domains.push_back(parse_domain(name));
   return post_json(account, order["finalize"].get<std::string>(),
                    nlohmann::json{{"csr", csr_b64(key.get(), identities_for(domains, {}))}});
+}
+
+namespace {
+std::time_t crl_time(const ASN1_TIME* time) {
+  struct tm tm {};
+  ASN1_TIME_to_tm(time, &tm);
+  return timegm(&tm);
+}
+}  // namespace
+
+CrlSeen read_crl(const std::string& der) {
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
+  X509_CRL* crl = d2i_X509_CRL(nullptr, &cursor, static_cast<long>(der.size()));
+  EXPECT_NE(crl, nullptr);
+  if (!crl) return {};
+  CrlSeen seen{crl_time(X509_CRL_get0_lastUpdate(crl)), crl_time(X509_CRL_get0_nextUpdate(crl))};
+  auto* number =
+      static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, nullptr, nullptr));
+  if (number) seen.number = ASN1_INTEGER_get(number);
+  ASN1_INTEGER_free(number);
+  X509_CRL_free(crl);
+  return seen;
 }
 
 }  // namespace xmppcert::testing

@@ -131,4 +131,11 @@ class InProcessCa {
 // The path of one of this CA's URLs.
 std::string path_of(const std::string& url);
 
+// What a client reads from a CRL (GET /crl, DER): its update times and cRLNumber.
+struct CrlSeen {
+  std::time_t last_update = 0, next_update = 0;
+  long number = 0;
+};
+CrlSeen read_crl(const std::string& der);  // a failure of the test when it is no CRL
+
 }  // namespace xmppcert::testing

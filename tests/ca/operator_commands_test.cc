@@ -149,6 +149,56 @@ TEST_P(FoundationCaOperator, EabKeyAddedToTheDatabaseOpensAnAccountThatDeactivat
   EXPECT_NE(typo.err.find("add, list, remove"), std::string::npos) << typo.err;
 }
 
+// `eab add` binds a key id to the first account it opens; `--reusable` lets one key open the
+// accounts of a member's several hosts. Both are kept in the database, on either backend.
+TEST_P(FoundationCaOperator, EabKeyAddedAsReusableOpensSeveralAccountsAndAPlainOneOnlyOne) {
+  FoundationCa ca({.backend = GetParam(), .config_json = R"({"eab": {"required": true}})"});
+  testing::TempDir client;
+  auto add = [&](const std::string& kid, bool reusable) {
+    std::vector<std::string> args{"eab", "add", "--state-dir", ca.state_dir(), "--kid", kid};
+    if (reusable) args.push_back("--reusable");
+    ProcessResult added = testing::run_xmppcert_ca(with(args, ca));
+    EXPECT_EQ(added.exit_code, 0) << added.err;
+    size_t at = added.out.find("hmac_key: ");
+    std::string file = (client / kid).string();
+    testing::write_text(file, added.out.substr(at + 10, added.out.find('\n', at) - at - 10));
+    ::chmod(file.c_str(), 0600);
+    return file;
+  };
+  auto enroll = [&](const std::string& domain, const std::string& kid, const std::string& hmac) {
+    return testing::run_xmppcert(
+        {"enroll", domain, "--state-dir", (client / domain).string(), "--issuer", "foundation",
+         "--acme-directory", ca.directory_url(), "--acme-trust", ca.root_file(),
+         "--acme-agree-tos", "--http01-address", "127.0.0.1", "--http01-port",
+         std::to_string(ca.http01_port()), "--acme-eab-kid", kid, "--acme-eab-hmac-file", hmac});
+  };
+  std::string shared = add("member-hosts", true);
+  std::string single = add("one-host", false);
+  ProcessResult listed = testing::run_xmppcert_ca(
+      with({"eab", "list", "--state-dir", ca.state_dir(), "--json"}, ca));
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  json keys = json::parse(listed.out);
+  ASSERT_EQ(keys.size(), 2u) << listed.out;
+  EXPECT_EQ(keys[0]["kid"], "member-hosts");
+  EXPECT_EQ(keys[0]["reusable"], true);
+  EXPECT_EQ(keys[1]["reusable"], false);
+
+  for (const char* domain : {"a.example.test", "b.example.test"}) {
+    ProcessResult r = enroll(domain, "member-hosts", shared);
+    EXPECT_EQ(r.exit_code, 0) << domain << ": " << r.err << "\nCA log:\n" << ca.log();
+  }
+  ProcessResult first = enroll("c.example.test", "one-host", single);
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  ProcessResult second = enroll("d.example.test", "one-host", single);
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("one-host"), std::string::npos) << second.err;
+
+  ProcessResult misplaced = testing::run_xmppcert_ca(
+      with({"eab", "list", "--state-dir", ca.state_dir(), "--reusable"}, ca));
+  EXPECT_EQ(misplaced.exit_code, 2);
+  EXPECT_NE(misplaced.err.find("eab add"), std::string::npos) << misplaced.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Storage, FoundationCaOperator,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return testing::backend_name(info.param); });

@@ -5,8 +5,6 @@
 // server of this test binary: several instances are what PostgreSQL is for) and,
 // for what one instance shows, on both.
 #include <gtest/gtest.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include <atomic>
 #include <thread>
@@ -23,31 +21,6 @@ constexpr std::time_t kHour = 3600;
 constexpr std::time_t kDay = 86400;
 // ra/revocation.cc's lock name: a test holding it stands for an instance that is signing.
 constexpr const char* kCrlSignerLock = "crl-signer";
-
-struct CrlSeen {
-  std::time_t last_update = 0, next_update = 0;
-  long number = 0;
-};
-
-std::time_t crl_time(const ASN1_TIME* time) {
-  struct tm tm {};
-  ASN1_TIME_to_tm(time, &tm);
-  return timegm(&tm);
-}
-
-CrlSeen read_crl(const std::string& der) {
-  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
-  X509_CRL* crl = d2i_X509_CRL(nullptr, &cursor, static_cast<long>(der.size()));
-  EXPECT_NE(crl, nullptr);
-  if (!crl) return {};
-  CrlSeen seen{crl_time(X509_CRL_get0_lastUpdate(crl)), crl_time(X509_CRL_get0_nextUpdate(crl))};
-  auto* number =
-      static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, nullptr, nullptr));
-  if (number) seen.number = ASN1_INTEGER_get(number);
-  ASN1_INTEGER_free(number);
-  X509_CRL_free(crl);
-  return seen;
-}
 
 class TwoInstances : public ::testing::Test {
  protected:

@@ -3,8 +3,6 @@
 // Transitions the CA never makes (an authorization "revoked" by the server, an account
 // "revoked" by the server) have no test here. No binary, no network, no BIND.
 #include <gtest/gtest.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "ca/crl.h"
 #include "tests/ca/in_process_ca.h"
@@ -366,31 +364,6 @@ TEST_P(CaStateMachine, DeactivatedAccountIsNotRevivedByNewAccount) {
 }
 
 // --- the CRL on the clock ---
-
-std::time_t crl_time(const ASN1_TIME* time) {
-  struct tm tm {};
-  ASN1_TIME_to_tm(time, &tm);
-  return timegm(&tm);
-}
-
-struct CrlSeen {
-  std::time_t last_update = 0, next_update = 0;
-  long number = 0;
-};
-
-CrlSeen read_crl(const std::string& der) {
-  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
-  X509_CRL* crl = d2i_X509_CRL(nullptr, &cursor, static_cast<long>(der.size()));
-  EXPECT_NE(crl, nullptr);
-  if (!crl) return {};
-  CrlSeen seen{crl_time(X509_CRL_get0_lastUpdate(crl)), crl_time(X509_CRL_get0_nextUpdate(crl))};
-  auto* number =
-      static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, nullptr, nullptr));
-  if (number) seen.number = ASN1_INTEGER_get(number);
-  ASN1_INTEGER_free(number);
-  X509_CRL_free(crl);
-  return seen;
-}
 
 TEST_P(CaStateMachine, CrlRefreshedWellBeforeNextUpdate) {
   CrlSeen first = read_crl(ca_.get("/crl").raw);

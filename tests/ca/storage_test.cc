@@ -252,6 +252,38 @@ TEST(SqliteSchema, AVersionThreeFileIsUpgradedWhenOpenedAndKeepsItsRecords) {
   EXPECT_EQ(again.count_rate_events(1, "certificate", std::time(nullptr) - 3600), 1);
 }
 
+// A version 4 database (EAB keys, none of them reusable yet) upgraded to the current schema:
+// its keys stay, each still opening one account; a key added afterwards may be reusable.
+TEST_P(StorageOn, AVersionFourDatabaseKeepsItsEabKeysOneAccountEachAfterTheUpgrade) {
+  if (GetParam() == Backend::kPostgres) {
+    conninfo_ = PostgresServer::shared().create_database();
+    ca::PostgresStorage(conninfo_, password_, true).migrate(4);
+    PostgresServer::shared().query(conninfo_,
+                                   "INSERT INTO eab_keys (kid, hmac_key, created) VALUES "
+                                   "('member-4', decode('6b6579', 'hex'), 4)");
+    ca::PostgresStorage(conninfo_, password_, true).migrate();
+  } else {
+    { ca::SqliteStorage current(dir_.path() / "ca.db"); }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_.path() / "ca.db").c_str(), &db), SQLITE_OK);
+    const char* downgrade =
+        "DROP TABLE eab_keys; CREATE TABLE eab_keys (kid TEXT PRIMARY KEY, hmac_key BLOB NOT "
+        "NULL, created INTEGER NOT NULL); INSERT INTO eab_keys VALUES ('member-4', 'key', 4); "
+        "PRAGMA user_version=4;";
+    ASSERT_EQ(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto storage = connect();
+  auto kept = storage->eab_key("member-4");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->hmac_key, "key");
+  EXPECT_FALSE(kept->reusable);
+  EXPECT_TRUE(storage->add_eab_key({"shared-5", "key-5", 5, true}));
+  EXPECT_TRUE(connect()->eab_key("shared-5").value().reusable);
+  ASSERT_EQ(connect()->eab_keys().size(), 2u);
+}
+
 // One signed newAccount: the first request that needs the database.
 int new_account_status(const FoundationCa& ca, HttpResponse* out = nullptr) {
   HttpClient http(HttpOptions{ca.root_file()});

@@ -111,6 +111,9 @@ apt-get install -y -q "$ca_deb" > "$out/install-ca.log" || { cat "$out/install-c
 xmppcert-ca --help > /dev/null || fail "xmppcert-ca --help"
 file -L /usr/sbin/xmppcert-ca | grep -q ', stripped' || fail "/usr/sbin/xmppcert-ca is not stripped"
 [ -f /lib/systemd/system/xmppcert-ca.service ] || fail "xmppcert-ca.service missing"
+for doc in closed-federation.md transparency-log.md examples/haproxy-xmppcert-ca.cfg; do
+  [ -f /usr/share/doc/xmppcert-ca/$doc ] || fail "/usr/share/doc/xmppcert-ca/$doc (named in xmppcert-ca(8)) missing"
+done
 if command -v systemd-analyze > /dev/null; then
   systemd-analyze verify /lib/systemd/system/xmppcert-ca.service
 fi
