@@ -6,68 +6,27 @@
 
 #include "agent/agent.h"
 #include "engine/schedule.h"
-#include "engine/config.h"
 #include "engine/log.h"
-#include "plugins/planning.h"
-#include "plugins/registry.h"
 
 namespace xmppcert {
 
 // Everything is read and checked first; the running state changes only when all of it is
-// good, so a bad edit leaves the previous config in force and still watched. Every stored
-// certificate is managed, as `xmppcert renew` does: a config entry overrides the stored
-// request of its name, and the others keep theirs (what `enroll` stored).
+// good, so a bad edit leaves the previous config in force and still watched.
 void Agent::load() {
-  std::vector<CertificateRequest> requests;
-  std::set<std::string> configured;
-  std::set<std::filesystem::path> config_files;
-  std::set<std::filesystem::path> snippet_dirs;
-  if (options_.config) {
-    Config config = load_config(*options_.config);
-    requests = config.certificates;
-    for (const auto& file : config.files) config_files.insert(std::filesystem::absolute(file));
-    // A snippet added later to an included folder must be seen too: watch the folders.
-    for (const auto& pattern : config.include) {
-      std::filesystem::path full = pattern;
-      if (full.is_relative()) full = options_.config->parent_path() / full;
-      snippet_dirs.insert(std::filesystem::absolute(full.parent_path()).lexically_normal());
-    }
-    for (const auto& request : requests) configured.insert(request.name);
-    for (auto& request : requests) {
-      std::string at = options_.config->string() + ": certificates.\"" + request.name + "\"";
-      add_discovered_names(request, at);
-      validate_plugins(request, at);
-    }
-  }
-  // Records the engine wrote are trusted as they are (as `status` does): no re-validation.
-  // Names the server's config gained since are added (a host in a new conf.d snippet); a
-  // server config that cannot be read leaves the stored names.
-  for (const auto& record : store_.load_all()) {
-    if (configured.count(record.name)) continue;
-    CertificateRequest request = record.request;
-    try {
-      add_discovered_names(request, "record of " + record.name);
-    } catch (const std::exception& e) {
-      log_line(record.name, std::string("server config not read: ") + e.what());
-      request = record.request;
-    }
-    requests.push_back(request);
-  }
+  ManagedCertificates managed =
+      plan_managed_certificates(options_.config, store_, state_dir_, options_.make_server);
   // A certificate whose request changed is tried at once (the admin may have fixed what
   // failed); the others keep their backoff: a reload loses no one's schedule.
-  for (const auto& before : requests_)
-    if (std::find(requests.begin(), requests.end(), before) == requests.end()) {
-      backoff_until_.erase(before.name);
-      failures_.erase(before.name);
-    }
-  requests_ = std::move(requests);
-  configured_ = std::move(configured);
-  config_files_ = std::move(config_files);
-  snippet_dirs_ = std::move(snippet_dirs);
+  keep_schedules(managed.certificates, certificates_);
+  certificates_ = std::move(managed.certificates);
+  config_files_ = std::move(managed.config_files);
+  snippet_dirs_ = std::move(managed.snippet_dirs);
   std::time_t now = std::time(nullptr);
-  next_.clear();
-  for (const auto& request : requests_) schedule(request, now);
-  poll_new_certificates(now);
+  for (auto& certificate : certificates_) {
+    schedule(certificate, now);
+    // Renewal Information is asked at start for every certificate, then as the issuer says.
+    if (!certificate.next_poll) certificate.next_poll = now;
+  }
   refresh_watches();
 }
 
@@ -77,23 +36,24 @@ void Agent::refresh_watches() {
   std::set<std::filesystem::path> watched;
   std::set<std::filesystem::path> configs = config_files_;
   server_folders_.clear();
-  for (const auto& request : requests_) {
-    if (!request.install) continue;
-    auto plugin = make_server_plugin(*request.install, where(request.name) + ".install");
+  std::set<const ServerPlugin*> servers;  // each shared plugin once
+  for (const auto& certificate : certificates_) {
+    const ServerPlugin* plugin = certificate.plan.server.get();
+    if (!plugin || !servers.insert(plugin).second) continue;
     for (const auto& file : plugin->server_config_files()) configs.insert(file);
     for (const auto& folder : plugin->server_config_folders())
       server_folders_.insert(std::filesystem::path(folder).lexically_normal());
   }
-  watched_by_name_.clear();
-  for (const auto& request : requests_) {
-    std::set<std::filesystem::path> paths = paths_to_watch(reinstall_context(request), request);
-    watched.insert(paths.begin(), paths.end());
-    watched_by_name_[request.name] = std::move(paths);
+  for (auto& certificate : certificates_) {
+    certificate.watched = paths_to_watch(reinstall_context(), certificate.plan);
+    watched.insert(certificate.watched.begin(), certificate.watched.end());
   }
   // Records of certificates being enrolled with the CLI (folders without one we manage).
+  std::set<std::string> managed;
+  for (const auto& certificate : certificates_) managed.insert(certificate.name());
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(store_.certificates_dir(), error))
-    if (entry.is_directory(error) && !manages(entry.path().filename().string()))
+    if (entry.is_directory(error) && !managed.count(entry.path().filename().string()))
       watched.insert((entry.path() / "record.json").lexically_normal());
   // Debian's prosody: conf.d/X.cfg.lua is a symlink to ../conf.avail/X.cfg.lua, and an edit
   // of the target changes nothing in conf.d: what a link points to is watched too. A link
@@ -109,11 +69,6 @@ void Agent::refresh_watches() {
   // `xmppcert enroll` or `delete` while we run.
   folders.insert(store_.certificates_dir().lexically_normal());
   watcher_.watch_files(watched, folders);
-}
-
-bool Agent::manages(const std::string& name) const {
-  return std::any_of(requests_.begin(), requests_.end(),
-                     [&](const auto& request) { return request.name == name; });
 }
 
 // A burst of changes: our config or a server's reloads everything; a record or an installed
@@ -136,12 +91,12 @@ void Agent::on_files_changed() {
     std::error_code error;
     if (path.parent_path() == state) {
       bool recorded = std::filesystem::exists(path / "record.json", error);
-      if (recorded != manages(path.filename().string()))
+      if (recorded != (find(path.filename().string()) != nullptr))
         store_changed = true;
       else if (!recorded && std::filesystem::is_directory(path, error))
         new_folder = true;  // an enrollment under way: watch for its record
     } else if (path.filename() == "record.json" && path.parent_path().parent_path() == state &&
-               !manages(path.parent_path().filename().string())) {
+               !find(path.parent_path().filename().string())) {
       store_changed = true;
     }
   }
@@ -151,14 +106,14 @@ void Agent::on_files_changed() {
     reload("a certificate was enrolled or deleted in " + state_dir_.string());
   else if (new_folder)
     refresh_watches();
-  for (const auto& request : requests_) {
-    const auto& paths = watched_by_name_[request.name];
+  for (auto& certificate : certificates_) {
+    const auto& paths = certificate.watched;
     if (std::none_of(paths.begin(), paths.end(), [&](const auto& path) {
           return changed.count(path) > 0 || changed.count(path.parent_path()) > 0;
         }))
       continue;
-    reinstall_if_changed(reinstall_context(request), request);
-    schedule(request, std::time(nullptr));  // the CLI may have renewed it
+    reinstall_if_changed(reinstall_context(), certificate.plan);
+    schedule(certificate, std::time(nullptr));  // the CLI may have renewed it
   }
 }
 

@@ -5,7 +5,6 @@
 #include "engine/log.h"
 #include "engine/safe_open.h"
 #include "engine/state_lock.h"
-#include "plugins/registry.h"
 
 namespace xmppcert {
 namespace {
@@ -49,20 +48,27 @@ void remove_temporaries(const fs::path& dir, const std::string& target, const st
   }
 }
 
+// A stored plan whose server config could not be read at planning has no plugin: say why.
+ServerPlugin& server_of(const PlannedCertificate& plan) {
+  if (!plan.server)
+    throw OperationError(plan.where + ".install: no server plugin (its config was not read)");
+  return *plan.server;
+}
+
 }  // namespace
 
 std::set<fs::path> paths_to_watch(const ReinstallContext& context,
-                                  const CertificateRequest& request) {
+                                  const PlannedCertificate& plan) {
+  const CertificateRequest& request = plan.request;
   std::set<fs::path> paths = {
       (context.store.certificate_dir(request.name) / "record.json").lexically_normal()};
   if (!request.install) return paths;
   try {
     std::optional<CertificateRecord> record = context.store.load(request.name);
     if (!record || record->current_version == 0) return paths;
-    auto plugin = make_server_plugin(*request.install, context.where + ".install");
     // Installed paths do not depend on the version.
-    for (const auto& file :
-         plugin->installed_files(context.store.version(request.name, record->current_version)))
+    for (const auto& file : server_of(plan).installed_files(
+             context.store.version(request.name, record->current_version)))
       paths.insert(fs::path(file.path).lexically_normal());
   } catch (const std::exception& e) {
     log_line(request.name, std::string("installed files not watched: ") + e.what());
@@ -70,13 +76,14 @@ std::set<fs::path> paths_to_watch(const ReinstallContext& context,
   return paths;
 }
 
-void reinstall_if_changed(const ReinstallContext& context, const CertificateRequest& request) {
+void reinstall_if_changed(const ReinstallContext& context, const PlannedCertificate& plan) {
+  const CertificateRequest& request = plan.request;
   try {
     StateLock lock(context.state_dir, context.lock_wait);
     remove_temporaries(context.store.certificate_dir(request.name), "", request.name);
     std::optional<CertificateRecord> record = context.store.load(request.name);
     if (!request.install || !record || record->current_version == 0) return;
-    auto plugin = make_server_plugin(*request.install, context.where + ".install");
+    ServerPlugin* plugin = &server_of(plan);
     StoredVersion version = context.store.version(request.name, record->current_version);
     for (const auto& file : plugin->installed_files(version)) {
       fs::path path(file.path);

@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
-#include "engine/request.h"
 #include "engine/store.h"
+#include "renewal/planning.h"
 
 namespace xmppcert {
 
@@ -19,18 +19,18 @@ struct ReinstallContext {
   const StateDirStore& store;
   std::filesystem::path state_dir;
   std::chrono::milliseconds lock_wait;
-  std::string where;  // the request's origin, for error messages
 };
 
 // The paths whose change makes the agent look at the certificate again: the files its
 // current version installs, and its record (another process renewed it, or died writing).
+// Through the plan's server plugin: no server config is read again.
 std::set<std::filesystem::path> paths_to_watch(const ReinstallContext& context,
-                                               const CertificateRequest& request);
+                                               const PlannedCertificate& plan);
 
 // Under the lock: removes temporary files a killed run left beside the record and the
 // installed files, then, when an installed file no longer holds what the current version
 // put there, installs that version again and reloads the server. Logs what it did or why it
 // failed; never throws.
-void reinstall_if_changed(const ReinstallContext& context, const CertificateRequest& request);
+void reinstall_if_changed(const ReinstallContext& context, const PlannedCertificate& plan);
 
 }  // namespace xmppcert

@@ -12,7 +12,7 @@
 #include "cli/commands.h"
 #include "engine/keys.h"
 #include "engine/starttls_probe.h"
-#include "plugins/renewal.h"
+#include "renewal/renewal.h"
 
 namespace xmppcert::cli {
 namespace {

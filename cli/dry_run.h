@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engine/store.h"
-#include "plugins/planning.h"
+#include "renewal/planning.h"
 
 namespace xmppcert::cli {
 

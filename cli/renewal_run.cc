@@ -12,9 +12,9 @@
 #include "engine/fs.h"
 #include "engine/plan.h"
 #include "engine/state_lock.h"
-#include "plugins/planning.h"
-#include "plugins/renewal.h"
-#include "plugins/renewal_info_poll.h"
+#include "renewal/planning.h"
+#include "renewal/renewal.h"
+#include "renewal/renewal_info_poll.h"
 
 namespace xmppcert::cli {
 
@@ -23,9 +23,10 @@ int run_certificates(const Session& session, const std::vector<CertificateReques
   const Store& store = *session.store;
   std::vector<PlannedCertificate> plans;
   try {
-    plans = plan_certificates(wanted, {session.state_dir, [&](const std::string& name) {
-                                         return origin_of(session, name);
-                                       }});
+    PlanningOptions planning;
+    planning.state_dir = session.state_dir;
+    planning.where = [&](const std::string& name) { return origin_of(session, name); };
+    plans = plan_certificates(wanted, planning);
   } catch (const UsageError& e) {  // the install settings are checked here, not when loading
     if (!session.config) throw;
     throw UsageError(with_config_line(e.what(), *session.config));

@@ -47,7 +47,7 @@ struct CertificateRequest {
 // Validates every name (UsageError naming the bad one) and derives the SANs.
 XmppIdentities identities_of(const CertificateRequest& request);
 // How many times identities_of ran in this process: tests hold "once per certificate per
-// run" (plugins/planning.h) with it.
+// run" (renewal/planning.h) with it.
 long identities_of_calls();
 
 nlohmann::json request_to_json(const CertificateRequest& request);

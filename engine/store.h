@@ -69,7 +69,7 @@ struct CertificateRecord {
   std::time_t renewal_window_end = 0;
   std::time_t next_renewal_info_poll = 0;
   // Names of the request left out of the current certificate because issuing them failed
-  // (plugins/renewal.h: the last good set renewed instead), and why; retried with the rest.
+  // (renewal/renewal.h: the last good set renewed instead), and why; retried with the rest.
   std::vector<std::string> left_out;
   std::string left_out_why;
   // The DNS-IDs of the request the last, failed attempt asked for: what the next action asks

@@ -11,7 +11,7 @@
 #include "engine/clock.h"
 #include "engine/state_lock.h"
 #include "plugins/log_watch/log_follower.h"
-#include "plugins/planning.h"
+#include "plugins/registry.h"
 
 namespace xmppcert::logwatch {
 namespace {
@@ -28,7 +28,7 @@ std::map<std::string, WatchedNames> logs_of(const std::vector<CertificateRequest
   for (const auto& request : requests) {
     std::optional<TransparencyLogSource> source;
     try {
-      source = issuer_for(request, state_dir, request.name)->transparency_log();
+      source = make_issuer(request.issuer, request.issuer_settings, state_dir, request.name)->transparency_log();
     } catch (const std::exception& e) {
       log_warning(request.name, std::string("transparency log not watched: ") + e.what());
     }

@@ -9,7 +9,7 @@
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "engine/request.h"
-#include "plugins/renewal.h"
+#include "renewal/renewal.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {

@@ -1,12 +1,12 @@
-#include "plugins/planning.h"
+#include "renewal/planning.h"
 
 #include <gtest/gtest.h>
 
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "plugins/plugin_boundary.h"
-#include "plugins/renewal.h"
-#include "plugins/servers/common/xmpp_server_plugin.h"
+#include "renewal/renewal.h"
+#include "plugins/registry.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -56,12 +56,18 @@ class PlanningTest : public ::testing::Test {
                                      {"verify", false}}};
     return request;
   }
-  PlanningOptions options() const {
-    return {dir_ / "state", [](const std::string& name) { return "test \"" + name + "\""; }};
+  // The registry's server plugins, counted: each construction parses the server's config.
+  PlanningOptions options() {
+    return {dir_ / "state", [](const std::string& name) { return "test \"" + name + "\""; },
+            [this](const InstallTarget& target, const std::string& where) {
+              ++server_config_parses_;
+              return make_server_plugin(target, where);
+            }};
   }
 
   TempDir dir_;
   CountingStore store_{dir_ / "state"};
+  int server_config_parses_ = 0;
 };
 
 TEST_F(PlanningTest, AddsTheNamesTheServerServesAndValidatesTheIdentitiesOnce) {
@@ -77,7 +83,6 @@ TEST_F(PlanningTest, AddsTheNamesTheServerServesAndValidatesTheIdentitiesOnce) {
 }
 
 TEST_F(PlanningTest, AWholeRunParsesEachServerConfigOnceAndReadsEachRecordOnce) {
-  long parses_before = server_config_parses();
   long identities_before = identities_of_calls();
   auto plans =
       plan_certificates({prosody_request("a.example"), prosody_request("c.example")}, options());
@@ -93,7 +98,7 @@ TEST_F(PlanningTest, AWholeRunParsesEachServerConfigOnceAndReadsEachRecordOnce) 
       });
   EXPECT_TRUE(ok);
   EXPECT_EQ(issued, (std::vector<std::string>{"a.example", "c.example"}));
-  EXPECT_EQ(server_config_parses() - parses_before, 2) << "one per certificate";
+  EXPECT_EQ(server_config_parses_, 2) << "one per install target (cert_dir differs)";
   EXPECT_EQ(identities_of_calls() - identities_before, 2) << "one per certificate";
   EXPECT_EQ(store_.loads, (std::map<std::string, int>{{"a.example", 1}, {"c.example", 1}}));
   EXPECT_EQ(plans[0].record->current_version, 1) << "the plan holds the new record";
@@ -162,14 +167,38 @@ TEST_F(PlanningTest, AServerPluginThrowingFilesystemErrorsBecomesAnOperationErro
   }
 }
 
-TEST_F(PlanningTest, AStoredRecordIsPlannedWithoutDiscoveryOrAnotherRead) {
+TEST_F(PlanningTest, AStoredRecordIsPlannedWithTheNamesItsServerGainedWithoutAnotherRead) {
   CertificateRecord record;
   record.name = "a.example";
   record.request = prosody_request("a.example");
-  PlannedCertificate plan = plan_stored_certificate(record, options());
-  EXPECT_EQ(plan.request.domains, (std::vector<std::string>{"a.example"}));
+  auto plans = plan_stored_certificates({record}, options());
+  PlannedCertificate& plan = plans.front();
+  EXPECT_EQ(plan.request.domains, (std::vector<std::string>{"a.example", "b.example"}));
+  EXPECT_EQ(plan.configured, record.request);
   ASSERT_TRUE(plan.record);
+  EXPECT_FALSE(plan.issuer) << "made at its turn";
   EXPECT_TRUE(store_.loads.empty());
+}
+
+TEST_F(PlanningTest, AStoredRecordWhoseServerConfigIsGoneKeepsItsNamesAndGetsItsPluginAtItsTurn) {
+  CertificateRecord record;
+  record.name = "a.example";
+  record.request = prosody_request("a.example");
+  std::filesystem::remove(dir_ / "prosody.cfg.lua");
+  auto plans = plan_stored_certificates({record}, options());
+  PlannedCertificate& plan = plans.front();
+  EXPECT_EQ(plan.request, record.request);
+  EXPECT_FALSE(plan.server);
+  EXPECT_THROW(complete_plan(plan), UsageError) << "the turn fails, in the record";
+}
+
+TEST_F(PlanningTest, CertificatesInstalledIntoOneTargetShareItsPlugin) {
+  CertificateRequest a = prosody_request("a.example");
+  CertificateRequest c = prosody_request("c.example");
+  c.install = a.install;
+  auto plans = plan_certificates({a, c}, options());
+  EXPECT_EQ(server_config_parses_, 1);
+  EXPECT_EQ(plans[0].server, plans[1].server);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // moves the renewal into it, a pick in the past renews at once, and the next poll follows
 // Retry-After clamped to [1 min, 1 day]. The CA is a scripted ACME server; the certificate
 // comes from the local CA (it carries the AKI that names it at the CA).
-#include "plugins/renewal_info_poll.h"
+#include "renewal/renewal_info_poll.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "plugins/renewal.h"
+#include "renewal/renewal.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,6 @@
 #include "plugins/servers/common/xmpp_server_plugin.h"
 
 #include <algorithm>
-#include <atomic>
 #include <thread>
 
 #include "engine/clock.h"
@@ -27,18 +26,13 @@ std::string loopback_for(const std::string& host) {
   return host;
 }
 
-std::atomic<long> config_parses{0};
-
 // prosody with a few hundred hosts takes seconds to activate them before it handles SIGHUP.
 constexpr std::chrono::seconds kSignalHandlerWait{30};
 
 }  // namespace
 
-long server_config_parses() { return config_parses.load(); }
-
 void XmppServerPlugin::read_server_config() {
   facts_ = kind_.read_config(config_);
-  ++config_parses;
 }
 
 XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,

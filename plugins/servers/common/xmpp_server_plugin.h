@@ -26,10 +26,6 @@
 
 namespace xmppcert {
 
-// How many times an XmppServerPlugin parsed a server's config in this process: tests hold
-// "each server config parsed once per run" (plugins/planning.h) with it.
-long server_config_parses();
-
 class XmppServerPlugin : public ServerPlugin {
  public:
   // Reads the server's config now: a UsageError names `where`, or the server's file and line.
@@ -59,7 +55,7 @@ class XmppServerPlugin : public ServerPlugin {
   std::vector<InstallFile> files_for(const StoredVersion& version) const;
 
  private:
-  void read_server_config();  // facts_ from config_, counted by server_config_parses()
+  void read_server_config();  // facts_ from config_
   // xmpp_server_install.cc: install, rollback and the files they write.
   std::string content_for(const InstallFile& file, const StoredVersion& version) const;
   void write(const fs::path& path, const std::string& content,

@@ -15,6 +15,7 @@
 #include "engine/request.h"
 #include "engine/server_plugin.h"
 #include "engine/store.h"
+#include "renewal/planned_record.h"
 
 namespace xmppcert {
 
@@ -23,15 +24,27 @@ struct PlannedCertificate {
   CertificateRequest request;     // with the names the server's config serves added
   XmppIdentities identities;      // identities_of(request), validated
   std::string where;              // error prefix: the config entry or "command line"
+  // Made at planning (which checks its settings); a plan kept between turns (xmppcertd) lets
+  // it go, and the turn makes it again from the request and `state_dir`.
   std::unique_ptr<Issuer> issuer;
-  std::unique_ptr<ServerPlugin> server;     // none without "install"
-  std::optional<CertificateRecord> record;  // as stored: see load_records
+  std::shared_ptr<const std::filesystem::path> state_dir;
+  // None without "install". One per install target, shared by the plans of one planning that
+  // install into it (its config parsed once); a stored plan whose server config could not be
+  // read has none yet: the turn makes it.
+  std::shared_ptr<ServerPlugin> server;
+  PlannedRecord record;  // as stored: see load_records
 };
+
+// Builds a server plugin (its constructor reads the server's config): the registry's, or a
+// test's that counts.
+using ServerPluginFactory = std::function<std::unique_ptr<ServerPlugin>(
+    const InstallTarget& target, const std::string& where)>;
 
 struct PlanningOptions {
   std::filesystem::path state_dir;
   // The error prefix for a request named `name` ("" before discovery names it).
   std::function<std::string(const std::string& name)> where;
+  ServerPluginFactory make_server;  // empty: the registry's make_server_plugin
 };
 
 // Builds every server plugin and discovers its names first, then validates each request
@@ -40,17 +53,17 @@ struct PlanningOptions {
 std::vector<PlannedCertificate> plan_certificates(const std::vector<CertificateRequest>& requests,
                                                   const PlanningOptions& options);
 
-// One request, planned the same way.
-PlannedCertificate plan_certificate(const CertificateRequest& request,
-                                    const PlanningOptions& options);
 
 // Reads each plan's record, once: under the state lock when the run will write.
 void load_records(std::vector<PlannedCertificate>& plans, const Store& store);
 
-// A record the engine wrote, trusted as it is (xmppcertd without a config, as `status`
-// does): no discovery, no re-validation, and the record is not read again.
-PlannedCertificate plan_stored_certificate(CertificateRecord record,
-                                           const PlanningOptions& options);
+// Records the engine wrote (xmppcertd's stored certificates without a config entry), trusted
+// as they are, as `status` does: no re-validation, and the records are not read again. The
+// names a server's config gained since are added (a host in a new conf.d snippet); a server
+// config that cannot be read leaves the stored names (logged) and its plan without a server
+// plugin. Plugins are shared as in plan_certificates.
+std::vector<PlannedCertificate> plan_stored_certificates(std::vector<CertificateRecord> records,
+                                                         const PlanningOptions& options);
 
 // Adds the domains and components the request's server plugin finds in the server's own
 // config (a no-op without one); UsageError prefixed with `where` if it finds none at all.
@@ -60,5 +73,8 @@ void add_discovered_names(CertificateRequest& request, const std::string& where)
 std::unique_ptr<Issuer> issuer_for(const CertificateRequest& request,
                                    const std::filesystem::path& state_dir,
                                    const std::string& where);
+
+// The plan's issuer and server plugin, made now if the plan holds none (see above).
+void complete_plan(PlannedCertificate& plan);
 
 }  // namespace xmppcert

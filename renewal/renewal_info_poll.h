@@ -13,7 +13,7 @@
 #include "engine/issuer.h"
 #include "engine/request.h"
 #include "engine/store.h"
-#include "plugins/planning.h"
+#include "renewal/planning.h"
 
 namespace xmppcert {
 

@@ -1,4 +1,4 @@
-// The DANE and POSH steps of a certificate's turn (plugins/renewal.cc): keep the TLSA RRset
+// The DANE and POSH steps of a certificate's turn (renewal/renewal.cc): keep the TLSA RRset
 // at current + next key (publishing, querying, retiring through engine/dane_rollover.h), move
 // the rollover on after an issuance, and rewrite the POSH documents.
 #pragma once

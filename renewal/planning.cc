@@ -1,6 +1,7 @@
-#include "plugins/planning.h"
+#include "renewal/planning.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "engine/errors.h"
@@ -80,21 +81,39 @@ void add_discovered_names(CertificateRequest& request, const ServerPlugin& serve
     log_line(request.name, "names added from the " + request.install->plugin + " config: " + added);
 }
 
-// The server plugin, built once: its constructor parses the server's config.
+// One server plugin per install target for the plans of one planning: its constructor parses
+// the server's config, and a second certificate installed into the same target shares it.
+class ServerPlugins {
+ public:
+  explicit ServerPlugins(const PlanningOptions& options) : options_(options) {}
+  std::shared_ptr<ServerPlugin> for_target(const InstallTarget& target, const std::string& where) {
+    std::shared_ptr<ServerPlugin>& plugin = made_[target.plugin + "\n" + target.settings.dump()];
+    if (!plugin)
+      plugin = options_.make_server ? options_.make_server(target, where)
+                                    : make_server_plugin(target, where);
+    return plugin;
+  }
+
+ private:
+  const PlanningOptions& options_;
+  std::map<std::string, std::shared_ptr<ServerPlugin>> made_;  // by plugin and settings
+};
+
 PlannedCertificate discover(const CertificateRequest& configured, const PlanningOptions& options,
-                            bool trusted) {
+                            ServerPlugins& servers) {
   PlannedCertificate plan;
   plan.configured = configured;
   plan.request = configured;
   plan.where = options.where(configured.name);
   if (configured.install) {
-    plan.server = make_server_plugin(*configured.install, plan.where + ".install");
-    if (!trusted) add_discovered_names(plan.request, *plan.server, plan.where);
+    plan.server = servers.for_target(*configured.install, plan.where + ".install");
+    add_discovered_names(plan.request, *plan.server, plan.where);
   }
   return plan;
 }
 
-// The request's name, identities and issuer settings; the issuer it names.
+// The request's name, identities and issuer settings; the issuer it names. A trusted (stored)
+// request's issuer is made at its turn.
 void validate(PlannedCertificate& plan, const PlanningOptions& options, bool trusted) {
   if (!trusted) {
     plan.where = options.where(plan.request.name);
@@ -105,7 +124,7 @@ void validate(PlannedCertificate& plan, const PlanningOptions& options, bool tru
   } catch (const UsageError& e) {
     throw UsageError(plan.where + ": " + e.what());
   }
-  plan.issuer = issuer_for(plan.request, options.state_dir, plan.where);
+  if (!trusted) plan.issuer = issuer_for(plan.request, options.state_dir, plan.where);
 }
 
 }  // namespace
@@ -122,32 +141,69 @@ std::unique_ptr<Issuer> issuer_for(const CertificateRequest& request,
   return make_issuer(request.issuer, request.issuer_settings, state_dir, where);
 }
 
-std::vector<PlannedCertificate> plan_certificates(const std::vector<CertificateRequest>& requests,
-                                                  const PlanningOptions& options) {
-  std::vector<PlannedCertificate> plans;
-  plans.reserve(requests.size());
-  for (const auto& request : requests) plans.push_back(discover(request, options, false));
-  for (auto& plan : plans) validate(plan, options, false);
-  return plans;
+void complete_plan(PlannedCertificate& plan) {
+  if (plan.identities.dns_ids.empty()) {
+    try {
+      plan.identities = identities_of(plan.request);
+    } catch (const UsageError& e) {
+      throw UsageError(plan.where + ": " + e.what());
+    }
+  }
+  if (!plan.issuer) {
+    if (!plan.state_dir)
+      throw OperationError("plan " + plan.request.name + ": no issuer and no state dir to make it");
+    plan.issuer = issuer_for(plan.request, *plan.state_dir, plan.where);
+  }
+  if (plan.request.install && !plan.server)
+    plan.server = make_server_plugin(*plan.request.install, plan.where + ".install");
 }
 
-PlannedCertificate plan_certificate(const CertificateRequest& request,
-                                    const PlanningOptions& options) {
-  PlannedCertificate plan = discover(request, options, false);
-  validate(plan, options, false);
-  return plan;
+std::vector<PlannedCertificate> plan_certificates(const std::vector<CertificateRequest>& requests,
+                                                  const PlanningOptions& options) {
+  ServerPlugins servers(options);
+  std::vector<PlannedCertificate> plans;
+  plans.reserve(requests.size());
+  for (const auto& request : requests) plans.push_back(discover(request, options, servers));
+  auto state_dir = std::make_shared<const std::filesystem::path>(options.state_dir);
+  for (auto& plan : plans) {
+    validate(plan, options, false);
+    plan.state_dir = state_dir;
+  }
+  return plans;
 }
 
 void load_records(std::vector<PlannedCertificate>& plans, const Store& store) {
   for (auto& plan : plans) plan.record = store.load(plan.request.name);
 }
 
-PlannedCertificate plan_stored_certificate(CertificateRecord record,
-                                           const PlanningOptions& options) {
-  PlannedCertificate plan = discover(record.request, options, true);
-  validate(plan, options, true);
-  plan.record = std::move(record);
-  return plan;
+std::vector<PlannedCertificate> plan_stored_certificates(std::vector<CertificateRecord> records,
+                                                         const PlanningOptions& options) {
+  ServerPlugins servers(options);
+  auto state_dir = std::make_shared<const std::filesystem::path>(options.state_dir);
+  std::vector<PlannedCertificate> plans;
+  plans.reserve(records.size());
+  for (auto& record : records) {
+    PlannedCertificate plan;
+    try {
+      plan = discover(record.request, options, servers);
+    } catch (const std::exception& e) {
+      log_line(record.name, std::string("server config not read: ") + e.what());
+      plan = PlannedCertificate{};
+      plan.configured = plan.request = record.request;
+      plan.where = options.where(record.name);
+    }
+    // What does not validate any more (an issuer since removed) fails at its turn, in the
+    // record, as it always did: the other certificates are still managed.
+    try {
+      validate(plan, options, true);
+    } catch (const std::exception& e) {
+      log_line(record.name, std::string("not planned, tried at its turn: ") + e.what());
+    }
+    plan.state_dir = state_dir;
+    plan.record = std::move(record);
+    plans.push_back(std::move(plan));
+  }
+  return plans;
 }
 
 }  // namespace xmppcert

@@ -12,7 +12,7 @@
 
 #include "engine/plan.h"
 #include "engine/store.h"
-#include "plugins/planning.h"
+#include "renewal/planning.h"
 
 namespace xmppcert {
 
@@ -49,15 +49,9 @@ RenewalDecision renewal_decision(const PlannedCertificate& plan, std::time_t now
 // failure is in the store, and `plan.record` is then left empty: read it again if needed),
 // or when a DANE update fails (nothing removed from DNS). On success `plan.record` is the
 // new record. With "dane" the turn also publishes the TLSA records and picks the key
-// (plugins/dane_turn.h); with "posh" it rewrites the POSH documents after an issuance.
+// (renewal/dane_turn.h); with "posh" it rewrites the POSH documents after an issuance.
 RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::time_t now,
                             bool force);
-
-// A request's turn without a kept plan (xmppcertd): plans it, reading its record, then the
-// same as above.
-RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& request,
-                            const std::filesystem::path& state_dir, const std::string& where,
-                            std::time_t now, bool force);
 
 // Each plan's turn, in order. A failure of one certificate (any exception but a UsageError)
 // goes to `failed` and never stops the others. Each plan's issuer is released after its turn.

@@ -1,4 +1,4 @@
-#include "plugins/dane_turn.h"
+#include "renewal/dane_turn.h"
 
 #include <unistd.h>
 

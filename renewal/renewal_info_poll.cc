@@ -1,4 +1,4 @@
-#include "plugins/renewal_info_poll.h"
+#include "renewal/renewal_info_poll.h"
 
 #include <algorithm>
 

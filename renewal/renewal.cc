@@ -1,4 +1,4 @@
-#include "plugins/renewal.h"
+#include "renewal/renewal.h"
 
 #include <algorithm>
 
@@ -6,8 +6,7 @@
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "engine/plan.h"
-#include "plugins/dane_turn.h"
-#include "plugins/registry.h"
+#include "renewal/dane_turn.h"
 
 namespace xmppcert {
 
@@ -102,6 +101,7 @@ CertificateRecord renew_last_good_set(const Store& store, const CertificateRecor
 
 RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::time_t now,
                             bool force) {
+  complete_plan(plan);
   RenewalOutcome outcome;
   const CertificateRequest& request = plan.request;
   const bool issued_before = plan.record && plan.record->current_version > 0;
@@ -147,19 +147,6 @@ RenewalOutcome renew_if_due(const Store& store, PlannedCertificate& plan, std::t
   if (request.posh) refresh_posh(store, *outcome.issued, *request.posh, now);
   plan.record = outcome.issued;
   return outcome;
-}
-
-RenewalOutcome renew_if_due(const Store& store, const CertificateRequest& request,
-                            const std::filesystem::path& state_dir, const std::string& where,
-                            std::time_t now, bool force) {
-  PlannedCertificate plan;
-  plan.configured = plan.request = request;
-  plan.where = where;
-  plan.identities = identities_of(request);
-  plan.issuer = issuer_for(request, state_dir, where);
-  if (request.install) plan.server = make_server_plugin(*request.install, where + ".install");
-  plan.record = store.load(request.name);
-  return renew_if_due(store, plan, now, force);
 }
 
 bool renew_each(const Store& store, std::vector<PlannedCertificate>& plans, std::time_t now,
