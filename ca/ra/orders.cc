@@ -123,6 +123,9 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
                        {"status", "pending"},  {"expires", now + kAuthzLifetime},
                        {"identifiers", names}, {"authorizations", nlohmann::json::array()}};
   storage_.transaction([&] {
+    // From scratch on every attempt: after a serialization failure the authorizations of
+    // the lost attempt were rolled back, and an order listing them would point at nothing.
+    order["authorizations"] = nlohmann::json::array();
     for (const auto& name : names) {
       nlohmann::json challenges;
       for (const char* type : kChallengeTypes) challenges[type] = {{"status", "pending"}};
