@@ -6,7 +6,8 @@
 # JOBS=N runs N targets at once (default: the number of cores); FUZZ_SEED=N makes the runs
 # repeatable (libFuzzer -seed): CI runs each target for one minute with FUZZ_SEED=1, the same
 # run a developer can replay. FUZZ_PREBUILT=1 skips the build: BUILD_DIR then only needs the
-# fuzz_NAME binaries (a copy, so a long run goes on while the build dir is rebuilt).
+# fuzz_NAME binaries (a copy, so a long run goes on while the build dir is rebuilt);
+# FUZZ_BUILD_ONLY=1 builds and runs nothing (CI builds while other stages run).
 # A finding is saved as BUILD_DIR/fuzz-out/NAME/crash-* (or leak-*, timeout-*); exit 1 then.
 set -euo pipefail
 minutes=${1:?usage: bench/fuzz.sh MINUTES [BUILD_DIR] [TARGET...]}
@@ -29,6 +30,7 @@ if [ -z "${FUZZ_PREBUILT:-}" ]; then
     $(command -v ccache > /dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache) > /dev/null
   cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" > "$build/fuzz-build.log" 2>&1 ||
     { tail -40 "$build/fuzz-build.log"; exit 1; }
+  [ -z "${FUZZ_BUILD_ONLY:-}" ] || exit 0
 fi
 
 run_target() {

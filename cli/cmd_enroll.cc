@@ -35,7 +35,7 @@ failure the previous one is put back):
 options:
   --component NAME      a component (conference, upload, or a full name); repeatable
   --name NAME           the certificate's name in the store (default: DOMAIN in A-labels)
-  --issuer NAME         issuer (default: local, the embedded CA)
+  --issuer NAME         issuer (default: local, the local CA in the state dir)
   --key-type TYPE       ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096
   --validity DURATION   requested lifetime, e.g. 90d, 12h, 10m (default 90d)
   --reuse-key           keep the private key on renewal (DANE 3 1 1)

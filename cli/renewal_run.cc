@@ -10,7 +10,7 @@
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 #include "engine/state_lock.h"
 #include "renewal/planning.h"
 #include "renewal/renewal.h"

@@ -12,7 +12,7 @@
 #include "engine/issued_not_installed.h"
 #include "engine/keys.h"
 #include "engine/log.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 #include "engine/san.h"
 #include "engine/served_check.h"
 

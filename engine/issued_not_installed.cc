@@ -7,7 +7,7 @@
 #include "engine/fs.h"
 #include "engine/keys.h"
 #include "engine/log.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 #include "engine/san.h"
 
 namespace xmppcert {

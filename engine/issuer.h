@@ -29,7 +29,7 @@ struct IssuedCertificate {
   // The Retry-After of the renewal information asked at issuance (RFC 9773): when to ask
   // again; 0 when the issuer gave none.
   long renewal_info_retry_after = 0;
-  // The root the chain leads to, when the issuer knows it (an embedded CA; a CA whose root
+  // The root the chain leads to, when the issuer knows it (the local CA; a CA whose root
   // the admin pinned): stored with the version, installed as the servers' s2s trust anchor.
   std::string root_pem{};  // ({}: brace-initialising the fields above may leave it out)
 };

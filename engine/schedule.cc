@@ -5,7 +5,7 @@
 #include <string>
 
 #include "engine/dane_plan.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 
 namespace xmppcert {
 namespace {

@@ -2,7 +2,7 @@
 // numbered folder, and a JSON record naming the current one.
 //
 //   <state>/lock                          StateLock
-//   <state>/ca/local/                     the embedded CA (plugins/issuers/local)
+//   <state>/ca/local/                     the local CA (plugins/issuers/local)
 //   <state>/certs/<name>/record.json      CertificateRecord; "current_version" is the truth
 //   <state>/certs/<name>/v<N>/            privkey.pem (0600) cert.pem chain.pem fullchain.pem
 //   <state>/certs/<name>/next-key.pem     with "dane": the pre-generated next key (0600)

@@ -5,7 +5,7 @@
 #include "engine/enroll.h"
 #include "engine/errors.h"
 #include "engine/log.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 #include "renewal/dane_turn.h"
 
 namespace xmppcert {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 #include "engine/store.h"
 #include "renewal/planning.h"
 

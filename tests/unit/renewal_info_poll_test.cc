@@ -12,7 +12,7 @@
 #include "engine/enroll.h"
 #include "engine/fs.h"
 #include "engine/log.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/renewal_info.h"
 #include "plugins/issuers/local/local_ca.h"

@@ -5,7 +5,7 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/log.h"
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 #include "engine/schedule.h"
 #include "plugins/issuers/local/local_ca.h"
 #include "plugins/plugin_boundary.h"

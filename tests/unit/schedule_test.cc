@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 
 namespace xmppcert::testing {
 namespace {

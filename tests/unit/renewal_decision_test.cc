@@ -1,4 +1,4 @@
-#include "engine/plan.h"
+#include "engine/renewal_decision.h"
 
 #include <gtest/gtest.h>
 
