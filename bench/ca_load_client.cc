@@ -101,51 +101,84 @@ class LoadClient {
   }
 
   // One certificate for `domain`, start to download; false when the CA refused or gave up.
+  // A reply that is not what the step expects throws an error naming its URL, status and
+  // body, so that a failed run shows what the CA answered.
   bool obtain(const std::string& domain) {
     auto deadline = Clock::now() + kGiveUpAfter;
-    HttpResponse made = post(directory_["newOrder"],
-                             json{{"identifiers", {{{"type", "dns"}, {"value", domain}}}}}.dump());
-    if (made.status != 201) return fail("newOrder " + domain, made);
+    std::string new_order = directory_["newOrder"];
+    HttpResponse made =
+        post(new_order, json{{"identifiers", {{{"type", "dns"}, {"value", domain}}}}}.dump());
+    if (made.status != 201) return fail("newOrder " + domain, new_order, made);
     std::string order_url = *made.header("location");
-    json order = json::parse(made.body);
-    for (const auto& authz_url : order["authorizations"]) {
-      json authz = json::parse(post(authz_url, "").body);
-      if (authz["status"] == "valid") continue;
+    json order = object_of(new_order, made);
+    for (const auto& authz_value : order["authorizations"]) {
+      std::string authz_url = string_of(authz_value, "authorization URL", new_order, made);
+      HttpResponse authz_reply = post(authz_url, "");
+      json authz = object_of(authz_url, authz_reply);
+      if (authz.value("status", "") == "valid") continue;
       json challenge;
-      for (const auto& c : authz["challenges"])
-        if (c["type"] == "http-01") challenge = c;
-      std::string token = challenge["token"];
+      for (const auto& c : authz.value("challenges", json::array()))
+        if (c.value("type", "") == "http-01") challenge = c;
+      if (!challenge.is_object()) unexpected("no http-01 challenge", authz_url, authz_reply);
+      std::string token = string_of(challenge["token"], "challenge token", authz_url, authz_reply);
+      std::string challenge_url =
+          string_of(challenge["url"], "challenge url", authz_url, authz_reply);
       responder_.put(token, token + "." + jose::jwk_thumbprint(key_.get()));
-      HttpResponse answered = post(challenge["url"], "{}");
-      std::string status = json::parse(answered.body, nullptr, false).value("status", "");
+      std::string polled = challenge_url;
+      HttpResponse answered = post(challenge_url, "{}");
+      std::string status = object_of(polled, answered).value("status", "");
       while (status != "valid" && status != "invalid" && Clock::now() < deadline) {
         pause(answered);
+        polled = authz_url;
         answered = post(authz_url, "");
-        status = json::parse(answered.body, nullptr, false).value("status", "");
+        status = object_of(polled, answered).value("status", "");
       }
       responder_.remove(token);
-      if (status != "valid") return fail("validate " + domain, answered);
+      if (status != "valid") return fail("validate " + domain, polled, answered);
     }
     PKeyPtr cert_key = generate_private_key(KeyType::kEcP256);
     X509ReqPtr csr = build_csr(cert_key.get(), identities_for({parse_domain(domain)}, {}));
+    std::string polled = string_of(order["finalize"], "finalize URL", new_order, made);
     HttpResponse finalized =
-        post(order["finalize"], json{{"csr", base64url_encode(csr_der(csr.get()))}}.dump());
-    json state = json::parse(finalized.body, nullptr, false);
+        post(polled, json{{"csr", base64url_encode(csr_der(csr.get()))}}.dump());
+    json state = object_of(polled, finalized);
     while (state.value("status", "") == "processing" && Clock::now() < deadline) {
       pause(finalized);
+      polled = order_url;
       finalized = post(order_url, "");
-      state = json::parse(finalized.body, nullptr, false);
+      state = object_of(polled, finalized);
     }
-    if (state.value("status", "") != "valid") return fail("finalize " + domain, finalized);
-    HttpResponse cert = post(state["certificate"], "");
-    if (cert.status != 200) return fail("download " + domain, cert);
+    if (state.value("status", "") != "valid") return fail("finalize " + domain, polled, finalized);
+    std::string cert_url = string_of(state["certificate"], "certificate URL", polled, finalized);
+    HttpResponse cert = post(cert_url, "");
+    if (cert.status != 200) return fail("download " + domain, cert_url, cert);
     return true;
   }
 
  private:
-  bool fail(const std::string& what, const HttpResponse& r) {
-    std::cerr << options_.name << ": " << what << ": HTTP " << r.status << " " << r.body << "\n";
+  static std::string described(const std::string& url, const HttpResponse& r) {
+    return url + ": HTTP " + std::to_string(r.status) + " " + r.body;
+  }
+  bool fail(const std::string& what, const std::string& url, const HttpResponse& r) {
+    std::cerr << options_.name << ": " << what << ": " << described(url, r) << "\n";
     return false;
+  }
+  [[noreturn]] static void unexpected(const std::string& what, const std::string& url,
+                                      const HttpResponse& r) {
+    throw std::runtime_error(what + " in the reply of " + described(url, r));
+  }
+  // The body of a successful reply, a JSON object; an error naming the reply when it is
+  // anything else (a problem document included: its "status" is a number).
+  static json object_of(const std::string& url, const HttpResponse& r) {
+    if (r.status >= 400) unexpected("an error", url, r);
+    json parsed = json::parse(r.body, nullptr, false);
+    if (!parsed.is_object()) unexpected("no JSON object", url, r);
+    return parsed;
+  }
+  static std::string string_of(const json& value, const std::string& what, const std::string& url,
+                               const HttpResponse& r) {
+    if (!value.is_string()) unexpected("no " + what, url, r);
+    return value.get<std::string>();
   }
   void pause(const HttpResponse& r) {
     auto after = r.header("retry-after");

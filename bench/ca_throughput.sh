@@ -8,7 +8,9 @@
 # 127.0.0.1 through pebble-challtestsrv's DNS; the client answers http-01 itself on the
 # validation port. Prints certificates/s, p50 and p99 latency per certificate (newOrder to
 # download), the CA processes' CPU (user + system, and its share of the wall time) and peak
-# RSS, then the ratios the issue asks about. With --pkcs11, also (pkcs11-1) SQLite with its
+# RSS, then the ratios the issue asks about. When a certificate fails, the logs (each CA
+# instance's, PostgreSQL's, haproxy's, and the client's errors, which name the URL, status
+# and body of the reply it could not use) are kept in a /tmp/ca_throughput-logs.* folder. With --pkcs11, also (pkcs11-1) SQLite with its
 # keys in a SoftHSM2 token the script makes in its temp dir: issuance through the token and
 # from files side by side. Contacts only 127.0.0.1. Not a CI test.
 #   bench/ca_throughput.sh [--pkcs11] [BUILD_DIR] [CERTIFICATES_PER_CLIENT] [CLIENTS]
@@ -25,10 +27,17 @@ done
   echo "ca_throughput: build bench_ca_load_client and xmppcert-ca first" >&2; exit 2; }
 work=$(mktemp -d)
 pids=()
+keep_logs=""  # set when a run failed: the CA's, PostgreSQL's and the client's logs stay
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   # PostgreSQL: a fast shutdown (SIGINT), waited for, before its folder goes.
   if [ -n "${pg_pid:-}" ]; then kill -INT "$pg_pid" 2>/dev/null || true; wait "$pg_pid" || true; fi
+  if [ -n "$keep_logs" ]; then
+    local kept
+    kept=$(mktemp -d /tmp/ca_throughput-logs.XXXXXX)
+    cp "$work"/*.log "$work"/*.json "$work"/haproxy.cfg "$kept"/ 2>/dev/null || true
+    echo "a run failed: its logs are kept in $kept" >&2
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -168,12 +177,13 @@ measure() {  # NAME DIRECTORY_URL PID...: PIDs' children (PostgreSQL's backends)
   local name=$1 url=$2
   shift 2
   set -- "$@" $(for pid in "$@"; do pgrep -P "$pid" || true; done)
-  local cpu_start cpu_end start end line rss=0
+  local cpu_start cpu_end start end line rss=0 status=0
   cpu_start=$(cpu_seconds "$@")
   start=$(date +%s.%N)
   line=$("$build/bench_ca_load_client" --name "$name" --directory "$url" \
     --trust "$work/roots.pem" --http01-port "$validation" --clients "$clients" \
-    --certificates "$per_client" 2>>"$work/client-errors.log" || true)
+    --certificates "$per_client" 2>>"$work/client-errors.log") || status=$?
+  [ "$status" = 0 ] || keep_logs=1
   end=$(date +%s.%N)
   cpu_end=$(cpu_seconds "$@")
   for pid in "$@"; do

@@ -2,9 +2,10 @@
 // x509_entry appended in the transaction that stores it (ca/ra/finalize.cc), so none is
 // issued unlogged; the tree is built from the leaf hashes in the database (log_store.h);
 // signed tree heads are ECDSA P-256 over SHA-256 with the log key (log_key.h), re-signed
-// when the tree grew (after each issuance) or when the last is a second old. Maximum merge
-// delay: 1 s (an entry is in the next tree head, made as its issuance commits). The v1 API
-// under /ct/v1/ is in ct_api.cc.
+// when asked for (get-sth) and the tree grew or the last is a second old, from the leaf
+// hashes in the database as they are then (a rewritten entry shows in the next head);
+// issuance signs none. Maximum merge delay: 1 s (an entry is in every tree head signed after
+// its issuance commits). The v1 API under /ct/v1/ is in ct_api.cc.
 #pragma once
 
 #include <chrono>
@@ -38,7 +39,7 @@ class TransparencyLog {
 
   // Sequences an issued certificate; call inside storage.transaction().
   void append_issued(const std::string& leaf_pem, const std::string& serial);
-  // Signs a tree head over everything committed so far (after an issuance commits).
+  // Signs a tree head over everything committed so far.
   void refresh_tree_head();
   // The current tree head, re-signed when the tree grew or it is a second old.
   SignedTreeHead tree_head();

@@ -26,18 +26,24 @@ WebResponse AcmeService::key_change(const VerifiedPost& post) {
   if (EVP_PKEY_eq(old_key.get(), post.key.get()) != 1)
     throw AcmeProblem("malformed", "keyChange: oldKey is not the account's current key");
   std::string thumbprint = jose::jwk_thumbprint(new_key.get());
-  std::lock_guard guard(state_mutex_);
-  if (auto other = storage_.account_by_thumbprint(thumbprint)) {
+  AccountChange change;
+  change.thumbprint = thumbprint;
+  change.jwk = jose::public_jwk(new_key.get());
+  // The new key checked unused and the account moved to it in one transaction: two accounts
+  // rolling over to one key at once get one 409, not a failed insert.
+  std::optional<AccountRecord> other;
+  bool changed = storage_.transaction([&] {
+    other = storage_.account_by_thumbprint(thumbprint);
+    return !other && storage_.change_account(post.account->id, post.account->thumbprint, change);
+  });
+  if (other) {
     WebResponse conflict = json_response(
         409, AcmeProblem("conflict", "the new key belongs to another account", 409).document(),
         url("/acme/acct/" + std::to_string(other->id)));
     conflict.content_type = "application/problem+json";
     return conflict;
   }
-  AccountChange change;
-  change.thumbprint = thumbprint;
-  change.jwk = jose::public_jwk(new_key.get());
-  if (!storage_.change_account(post.account->id, post.account->thumbprint, change))
+  if (!changed)
     throw AcmeProblem("unauthorized", "the account changed its key or status meanwhile", 401);
   AccountRecord account = storage_.account(post.account->id).value_or(*post.account);
   log_line("xmppcert-ca", "audit: account " + std::to_string(account.id) + " changed its key");

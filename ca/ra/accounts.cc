@@ -20,12 +20,11 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
   bool_member(payload, "termsOfServiceAgreed", "newAccount");
   bool only_existing = bool_member(payload, "onlyReturnExisting", "newAccount").value_or(false);
   std::string thumbprint = jose::jwk_thumbprint(post.key.get());
-  std::lock_guard guard(state_mutex_);
-  auto existing = storage_.account_by_thumbprint(thumbprint);
-  if (existing) {
-    return json_response(200, account_json(*existing),
-                         url("/acme/acct/" + std::to_string(existing->id)));
-  }
+  auto found = [&](const AccountRecord& existing) {
+    return json_response(200, account_json(existing),
+                         url("/acme/acct/" + std::to_string(existing.id)));
+  };
+  if (auto existing = storage_.account_by_thumbprint(thumbprint)) return found(*existing);
   if (only_existing) throw AcmeProblem("accountDoesNotExist", "no account for this key");
   // The binding is checked for new accounts only (RFC 8555 §7.3.4); a wrong MAC stores nothing.
   ExternalBinding binding = check_external_binding(post, payload);
@@ -36,8 +35,12 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
   account.eab_kid = eab_kid;
   if (payload.contains("contact")) account.contact = checked_contacts(payload["contact"]);
   // A key id binds to the first account it opens (unless the operator made it reusable):
-  // checked and inserted in one transaction, so two instances cannot both open one.
+  // checked and inserted in one transaction, so two instances cannot both open one; and a key
+  // opens one account, also when two newAccounts with it arrive at once.
+  std::optional<AccountRecord> existing;
   account.id = storage_.transaction([&] {
+    existing = storage_.account_by_thumbprint(thumbprint);
+    if (existing) return existing->id;
     if (!eab_kid.empty() && !binding.reusable)
       if (auto bound = storage_.account_by_eab_kid(eab_kid))
         throw AcmeProblem("unauthorized",
@@ -47,6 +50,7 @@ WebResponse AcmeService::new_account(const VerifiedPost& post) {
                           401);
     return storage_.insert_account(account);
   });
+  if (existing) return found(*existing);
   log_line("xmppcert-ca", "account " + std::to_string(account.id) + " created" +
                               (eab_kid.empty() ? "" : " (external account " + eab_kid + ")"));
   return json_response(201, account_json(account), url("/acme/acct/" + std::to_string(account.id)));

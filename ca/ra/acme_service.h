@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <future>
@@ -129,8 +130,9 @@ class AcmeService {
   void release_certificate(const std::vector<long long>& events);
   std::set<std::string> domain_rate_kinds(const std::vector<std::string>& names) const;
   void check_domain_rates(const std::set<std::string>& kinds, const char* counted);
-  // At a challenge POST: counts and records a running validation; finish it when its outcome
-  // is recorded.
+  // At a challenge POST, inside the transaction that marks the challenge processing: counts
+  // and records a running validation; finish it (in the transaction that records its
+  // outcome) when it ends.
   long long reserve_validation(long long account);
   void finish_validation(long long event, bool failed);
 
@@ -151,9 +153,12 @@ class AcmeService {
 
   void run_validation(const std::string& authz_id, const std::string& type,
                       long long rate_event);
-  // Moves the challenge to processing (stored) and queues its validation; state_mutex_ held.
+  // In one transaction, reads the authorization into `authz` and, when `startable` says the
+  // challenge may start, moves it to processing, counts the running validation and queues it.
+  // The future is ready when the validation is recorded; invalid when nothing started.
   std::future<void> start_validation(long long account, const std::string& authz_id,
-                                     nlohmann::json& authz, const std::string& type);
+                                     const std::string& type, nlohmann::json& authz,
+                                     const std::function<bool(const nlohmann::json&)>& startable);
   // An instance that died mid-validation or mid-finalize leaves its challenge or order
   // "processing" in the shared database for good. Whoever reads one after
   // abandoned_after() (3x the validation deadline, at least 30 s: far beyond any live
@@ -181,8 +186,13 @@ class AcmeService {
   Signer signer_;
   NonceService nonces_;
   CaMetrics metrics_;
-  std::mutex state_mutex_;  // read-modify-write of orders and authorizations
+  // No lock of its own guards orders and authorizations: every read-modify-write of one
+  // runs in a storage transaction, which serializes it against every thread and instance.
   std::mutex crl_mutex_;  // one CRL signed at a time in this instance
+  // One certificate recorded at a time in this instance: each appends the transparency log's
+  // next entry, so two transactions doing it at once would only conflict (PostgreSQL runs one
+  // of them again; instances on one database still meet that way).
+  std::mutex issue_mutex_;
   std::unique_ptr<WorkQueue> validations_;
 };
 

@@ -1,5 +1,6 @@
 // Finalizing an order (RFC 8555 §7.4): the CSR is checked against the names the order
-// validated, signed outside the state lock, recorded with the order in one transaction and
+// validated, signed between two transactions (ready to processing, processing to valid with
+// the certificate: no lock held while it is signed), recorded with the order and
 // written to the audit log; the same transaction sequences it in the transparency log; then the
 // certificate's download, for its own account only.
 #include <openssl/x509.h>
@@ -24,10 +25,9 @@ void AcmeService::recheck_stale_caa(const nlohmann::json& order) {
     auto authz = storage_.document("authz", authz_id.get<std::string>());
     if (!authz || (*authz)["status"] != "valid") continue;  // finalize refuses the order anyway
     if (now() - authz->value("caa_checked", std::time_t{0}) < kCaaCheckValidFor) continue;
-    // Outside the state lock: a lookup takes up to the validation deadline.
+    // Outside any transaction: a lookup takes up to the validation deadline.
     validator_.check_caa((*authz)["identifier"].get<std::string>(), validator_.deadline());
-    std::lock_guard guard(state_mutex_);
-    storage_.transaction([&] {
+    storage_.transaction(Commit::kRepeatable, [&] {
       auto current = storage_.document("authz", authz_id.get<std::string>());
       if (!current) return;
       (*current)["caa_checked"] = now();
@@ -51,7 +51,6 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   if (!csr) throw AcmeProblem("badCSR", "csr is not a DER PKCS#10 request");
   recheck_stale_caa(load_owned("order", id, post));  // AcmeProblem caa: nothing is signed
 
-  std::unique_lock lock(state_mutex_);
   nlohmann::json order;
   std::vector<std::string> validated;
   XmppIdentities ids;
@@ -59,7 +58,9 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   // instances on one database get the same finalize. The certificate is counted against the
   // account's and its registered domains' rate limits in the same transaction (released when
   // signing fails).
-  std::vector<long long> rate_events = storage_.transaction([&] {
+  // Repeatable: lost with the database, the order is ready again and nothing was issued; the
+  // certificate's own transaction below is durable, and so makes this one durable too.
+  std::vector<long long> rate_events = storage_.transaction(Commit::kRepeatable, [&] {
     order = load_owned("order", id, post);
     order_json(order);
     if (order["status"] != "ready")
@@ -75,22 +76,25 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     storage_.put_document("order", id, post.account->id, order);
     return events;
   });
-  lock.unlock();
 
   SignedCertificate cert;
   try {
     cert = signer_.sign(X509_REQ_get0_pubkey(csr.get()), ids, options_.lifetime);
   } catch (...) {
-    lock.lock();
-    release_certificate(rate_events);
-    order["status"] = "invalid";
-    order["error"] = AcmeProblem("serverInternal", "signing failed", 500).document();
-    storage_.put_document("order", id, post.account->id, order);
+    storage_.transaction([&] {
+      auto current = storage_.document("order", id);
+      if (!current || (*current)["status"] != "processing") return;  // given up meanwhile
+      release_certificate(rate_events);
+      order = *current;
+      order["status"] = "invalid";
+      order["error"] = AcmeProblem("serverInternal", "signing failed", 500).document();
+      storage_.put_document("order", id, post.account->id, order);
+    });
     throw;
   }
-  lock.lock();
   order["status"] = "valid";
   order["certificate"] = cert.serial_hex;
+  std::unique_lock issuing(issue_mutex_);
   storage_.transaction([&] {
     // Signing that outlasted abandoned_after() finds the order given up: nothing is issued.
     auto current = storage_.document("order", id);
@@ -101,7 +105,9 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
     storage_.put_document("order", id, post.account->id, order);
     log_.append_issued(cert.leaf_pem, cert.serial_hex);  // logged, or not issued at all
   });
-  log_.refresh_tree_head();
+  issuing.unlock();
+  // No tree head signed here: the next get-sth signs one that holds this entry (and every
+  // other committed meanwhile), off the issuance's path.
   metrics_.count_issued(std::chrono::steady_clock::now() - started);
   std::string names;
   for (const auto& name : validated) names += (names.empty() ? "" : ",") + name;
@@ -119,7 +125,6 @@ void AcmeService::give_up_abandoned_order(const std::string& id, nlohmann::json&
            now() - doc.value("processing_since", now()) >= abandoned_after();
   };
   if (!abandoned(order)) return;
-  std::lock_guard guard(state_mutex_);
   storage_.transaction([&] {
     auto current = storage_.document("order", id);
     if (!current || !abandoned(*current)) return;

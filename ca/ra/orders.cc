@@ -122,7 +122,10 @@ WebResponse AcmeService::new_order(const VerifiedPost& post) {
   nlohmann::json order{{"id", random_id(16)},  {"account", post.account->id},
                        {"status", "pending"},  {"expires", now + kAuthzLifetime},
                        {"identifiers", names}, {"authorizations", nlohmann::json::array()}};
-  storage_.transaction([&] {
+  storage_.transaction(Commit::kRepeatable, [&] {
+    // From scratch on every attempt: after a serialization failure the authorizations of
+    // the lost attempt were rolled back, and an order listing them would point at nothing.
+    order["authorizations"] = nlohmann::json::array();
     for (const auto& name : names) {
       nlohmann::json challenges;
       for (const char* type : kChallengeTypes) challenges[type] = {{"status", "pending"}};
@@ -152,15 +155,16 @@ WebResponse AcmeService::get_authz(const VerifiedPost& post, const std::string& 
   nlohmann::json authz = load_owned("authz", id, post);
   if (!post.payload.empty() &&
       string_member(post.json(), "status", "authorization update").value_or("") == "deactivated") {
-    std::lock_guard guard(state_mutex_);
-    authz = load_owned("authz", id, post);
-    // RFC 8555 §7.1.6: only a pending or valid authorization can be deactivated.
-    std::string status = authz_status(authz);
-    if (status != "pending" && status != "valid")
-      throw AcmeProblem("malformed", "authorization " + id + " is " + status +
-                                         "; only a pending or valid one can be deactivated");
-    authz["status"] = "deactivated";
-    storage_.put_document("authz", id, post.account->id, authz);
+    storage_.transaction([&] {
+      authz = load_owned("authz", id, post);
+      // RFC 8555 §7.1.6: only a pending or valid authorization can be deactivated.
+      std::string status = authz_status(authz);
+      if (status != "pending" && status != "valid")
+        throw AcmeProblem("malformed", "authorization " + id + " is " + status +
+                                           "; only a pending or valid one can be deactivated");
+      authz["status"] = "deactivated";
+      storage_.put_document("authz", id, post.account->id, authz);
+    });
   }
   restart_abandoned_validations(post.account->id, id, authz);
   WebResponse response = json_response(200, authz_json(id, authz));
@@ -173,14 +177,14 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
   if (std::none_of(std::begin(kChallengeTypes), std::end(kChallengeTypes),
                    [&](const char* t) { return type == t; }))
     throw AcmeProblem("malformed", "no such challenge type " + type, 404);
-  std::unique_lock lock(state_mutex_);
   std::future<void> done;
   nlohmann::json authz = load_owned("authz", authz_id, post);
-  auto& state = authz["challenges"][type];
   // A POST with a payload ("{}") asks for validation; POST-as-GET only reads.
-  if (!post.payload.empty() && authz_status(authz) == "pending" && state["status"] == "pending")
-    done = start_validation(post.account->id, authz_id, authz, type);
-  lock.unlock();
+  auto startable = [&](const nlohmann::json& doc) {
+    return authz_status(doc) == "pending" && doc["challenges"][type]["status"] == "pending";
+  };
+  if (!post.payload.empty() && startable(authz))
+    done = start_validation(post.account->id, authz_id, type, authz, startable);
   // Validation usually takes milliseconds: answer with the state it reached rather than make
   // the client wait out a Retry-After for nothing (it still comes when the bound passes).
   if (done.valid() && done.wait_for(kAnswerWithin) == std::future_status::ready)
@@ -191,13 +195,26 @@ WebResponse AcmeService::post_challenge(const VerifiedPost& post, const std::str
   return response;
 }
 
-std::future<void> AcmeService::start_validation(long long account, const std::string& authz_id,
-                                                nlohmann::json& authz, const std::string& type) {
-  long long rate_event = reserve_validation(account);
-  auto& state = authz["challenges"][type];
-  state["status"] = "processing";
-  state["processing_since"] = now();
-  storage_.put_document("authz", authz_id, account, authz);
+std::future<void> AcmeService::start_validation(
+    long long account, const std::string& authz_id, const std::string& type, nlohmann::json& authz,
+    const std::function<bool(const nlohmann::json&)>& startable) {
+  // One commit: the authorization read again, and if the challenge may still start (no other
+  // request, on any instance, started it meanwhile), the running validation counted and the
+  // challenge marked processing.
+  long long rate_event = 0;
+  bool started = storage_.transaction(Commit::kRepeatable, [&] {
+    auto current = storage_.document("authz", authz_id);
+    if (!current) return false;
+    authz = std::move(*current);
+    if (!startable(authz)) return false;
+    auto& state = authz["challenges"][type];
+    state["status"] = "processing";
+    state["processing_since"] = now();
+    rate_event = reserve_validation(account);
+    storage_.put_document("authz", authz_id, account, authz);
+    return true;
+  });
+  if (!started) return {};
   auto finished = std::make_shared<std::promise<void>>();
   std::future<void> done = finished->get_future();
   validations_->submit(account, authz["identifier"].get<std::string>(),
@@ -228,16 +245,12 @@ void AcmeService::restart_abandoned_validations(long long account, const std::st
   };
   for (const char* type : kChallengeTypes) {
     if (!abandoned(authz, type)) continue;
-    std::lock_guard guard(state_mutex_);
-    auto current = storage_.document("authz", authz_id);
-    if (!current || !abandoned(*current, type)) continue;
-    authz = *current;
-    log_line("xmppcert-ca",
-             std::string("validation ") + type + " of authorization " + authz_id +
-                 " abandoned (processing since " +
-                 format_utc(authz["challenges"][type]["processing_since"].get<std::time_t>()) +
-                 "): validating again");
-    start_validation(account, authz_id, authz, type);
+    std::time_t since = authz["challenges"][type].value("processing_since", now());
+    auto still_abandoned = [&](const nlohmann::json& doc) { return abandoned(doc, type); };
+    if (!start_validation(account, authz_id, type, authz, still_abandoned).valid()) continue;
+    log_line("xmppcert-ca", std::string("validation ") + type + " of authorization " + authz_id +
+                                " abandoned (processing since " + format_utc(since) +
+                                "): validating again");
   }
 }
 
@@ -281,34 +294,43 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
     for (const auto& one : all) perspectives.push_back(one.json());
     log_line("xmppcert-ca", notary::describe_perspectives(authz_id, challenge, all));
   }
-  std::lock_guard guard(state_mutex_);
-  finish_validation(rate_event, !error.is_null());
-  authz = *storage_.document("authz", authz_id);
-  if (authz["challenges"][type]["status"] != "processing") return;
-  auto& state = authz["challenges"][type];
-  if (authz["status"] != "pending") {
-    // Only from the state the validation started in: an authorization deactivated meanwhile
-    // stays deactivated, whatever the target answered.
-    state["status"] = "invalid";
-    state["error"] =
-        AcmeProblem("malformed", "the authorization was " + authz["status"].get<std::string>() +
-                                     " while this challenge was validated")
-            .document();
-  } else if (error.is_null()) {
-    state["status"] = "valid";
-    state["validated"] = format_utc(now());
-    authz["status"] = "valid";
-    authz["caa_checked"] = now();  // finalize looks again once this is 8 hours old
-  } else {
-    state["status"] = "invalid";
-    state["error"] = error;
-    authz["status"] = "invalid";
+  // One commit: the validation's rate event settled and its outcome recorded.
+  bool failed_here = false;  // the target's answer made the authorization invalid
+  bool recorded = storage_.transaction(Commit::kRepeatable, [&] {
+    failed_here = false;
+    finish_validation(rate_event, !error.is_null());
+    authz = *storage_.document("authz", authz_id);
+    if (authz["challenges"][type]["status"] != "processing") return false;
+    auto& state = authz["challenges"][type];
+    if (authz["status"] != "pending") {
+      // Only from the state the validation started in: an authorization deactivated
+      // meanwhile stays deactivated, whatever the target answered.
+      state["status"] = "invalid";
+      state["error"] =
+          AcmeProblem("malformed", "the authorization was " +
+                                       authz["status"].get<std::string>() +
+                                       " while this challenge was validated")
+              .document();
+    } else if (error.is_null()) {
+      state["status"] = "valid";
+      state["validated"] = format_utc(now());
+      authz["status"] = "valid";
+      authz["caa_checked"] = now();  // finalize looks again once this is 8 hours old
+    } else {
+      state["status"] = "invalid";
+      state["error"] = error;
+      authz["status"] = "invalid";
+      failed_here = true;
+    }
+    if (!perspectives.is_null()) state["perspectives"] = perspectives;
+    storage_.put_document("authz", authz_id, account->id, authz);
+    return true;
+  });
+  if (!recorded) return;
+  if (failed_here)
     log_line("xmppcert-ca", "validation " + type + " of " + challenge.domain + " for account " +
                                 std::to_string(account->id) +
                                 " failed: " + error["detail"].get<std::string>());
-  }
-  if (!perspectives.is_null()) state["perspectives"] = perspectives;
-  storage_.put_document("authz", authz_id, account->id, authz);
   metrics_.count_validation(error.is_null());
 }
 

@@ -76,15 +76,13 @@ void AcmeService::release_certificate(const std::vector<long long>& events) {
 
 long long AcmeService::reserve_validation(long long account) {
   int limit = options_.failed_validations_per_account_per_hour;
-  return storage_.transaction([&] {
-    std::time_t since = now() - kHour;
-    if (limit > 0 && storage_.count_rate_events(account, kFailed, since) +
-                             storage_.count_rate_events(account, kValidating, since) >=
-                         limit)
-      limited("account " + std::to_string(account) + " has failed " + std::to_string(limit) +
-              " validations in the last hour (those running counted as failed)");
-    return storage_.add_rate_event(account, kValidating, now());
-  });
+  std::time_t since = now() - kHour;
+  if (limit > 0 && storage_.count_rate_events(account, kFailed, since) +
+                           storage_.count_rate_events(account, kValidating, since) >=
+                       limit)
+    limited("account " + std::to_string(account) + " has failed " + std::to_string(limit) +
+            " validations in the last hour (those running counted as failed)");
+  return storage_.add_rate_event(account, kValidating, now());
 }
 
 void AcmeService::finish_validation(long long event, bool failed) {

@@ -39,11 +39,12 @@ WebResponse AcmeService::revoke_cert(const VerifiedPost& post) {
   } else if (EVP_PKEY_eq(X509_get0_pubkey(cert.get()), post.key.get()) != 1) {
     throw AcmeProblem("unauthorized", "the JWS key is not the certificate's key", 403);
   }
-  std::lock_guard guard(state_mutex_);
-  if (storage_.certificate(serial)->revoked_at != 0)
-    throw AcmeProblem("alreadyRevoked", "certificate " + serial + " is already revoked");
   std::time_t now = this->now();
-  storage_.revoke_certificate(serial, static_cast<int>(reason), now);
+  storage_.transaction([&] {  // revoked once, also when two requests for it arrive at once
+    if (storage_.certificate(serial)->revoked_at != 0)
+      throw AcmeProblem("alreadyRevoked", "certificate " + serial + " is already revoked");
+    storage_.revoke_certificate(serial, static_cast<int>(reason), now);
+  });
   refresh_crl_if_due(true);
   metrics_.count_revoked();
   log_line("xmppcert-ca", "audit: revoked serial " + serial + " (reason " + std::to_string(reason) +

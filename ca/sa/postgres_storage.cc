@@ -2,11 +2,16 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <random>
+#include <thread>
 
 #include "engine/errors.h"
+#include "ca/sa/postgres_pool.h"
 
 namespace xmppcert::ca {
 namespace {
@@ -57,7 +62,17 @@ static_assert(std::size(kMigrations) == kSchemaVersion);
 
 // Any key will do as long as every instance uses the same: "xmppcert" in ASCII.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7888467214727020916)";
-constexpr int kTransactionAttempts = 10;
+constexpr int kTransactionAttempts = 16;
+
+// Before attempt `attempt` (2, 3, ...) of a transaction that lost a serialization conflict:
+// a random pause of up to 1, 2, 4 ... 32 ms. The transactions that conflicted were running
+// at the same moment; run again at once, they would meet again, and again.
+void back_off(int attempt) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  int bound_ms = 1 << std::min(attempt - 2, 5);
+  std::this_thread::sleep_for(std::chrono::microseconds(
+      std::uniform_int_distribution<int>(0, bound_ms * 1000)(random)));
+}
 
 // The advisory lock key of `name`: FNV-1a, the same in every build and instance.
 std::string lock_key(const std::string& name) {
@@ -150,17 +165,17 @@ CertificateRecord read_certificate(const auto& rows, int row) {
 
 PostgresStorage::PostgresStorage(std::string conninfo, std::string password, bool for_migration)
     : conninfo_(std::move(conninfo)), password_(std::move(password)) {
-  std::lock_guard guard(mutex_);
-  connect();
+  PostgresPool::Lease lease(pool_);
+  connect(*lease);
   if (for_migration) return;
   int version = schema_version();
   if (version > kSchemaVersion)
-    throw_operation_error("open", where(conn_),
+    throw_operation_error("open", where(lease->conn),
                           "its schema is version " + std::to_string(version) +
                               ", newer than this xmppcert-ca's " + std::to_string(kSchemaVersion) +
                               "; run the newer xmppcert-ca");
   if (version < kSchemaVersion)
-    throw_operation_error("open", where(conn_),
+    throw_operation_error("open", where(lease->conn),
                           "its schema is version " + std::to_string(version) +
                               ", this xmppcert-ca "
                               "needs " +
@@ -168,13 +183,13 @@ PostgresStorage::PostgresStorage(std::string conninfo, std::string password, boo
                               "; run xmppcert-ca migrate --config FILE");
 }
 
-PostgresStorage::~PostgresStorage() { PQfinish(conn_); }
+PostgresStorage::~PostgresStorage() = default;
 
 // (Re)connects when there is no good connection; StorageUnavailable when the server cannot be
 // reached. The password goes to libpq as a parameter, never into a string we could log.
-void PostgresStorage::connect() {
-  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
-  PQfinish(conn_);
+void PostgresStorage::connect(PostgresConnection& connection) {
+  if (connection.conn && PQstatus(connection.conn) == CONNECTION_OK) return;
+  PQfinish(connection.conn);
   std::vector<const char*> keys{"connect_timeout", "dbname"};
   std::vector<const char*> values{"5", conninfo_.c_str()};
   if (!password_.empty()) {
@@ -183,64 +198,71 @@ void PostgresStorage::connect() {
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
-  if (!conn_) throw StorageUnavailable("connect to PostgreSQL: out of memory");
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string cause = PQerrorMessage(conn_);
+  connection.conn = PQconnectdbParams(keys.data(), values.data(), 1);
+  if (!connection.conn) throw StorageUnavailable("connect to PostgreSQL: out of memory");
+  if (PQstatus(connection.conn) != CONNECTION_OK) {
+    std::string cause = PQerrorMessage(connection.conn);
     while (!cause.empty() && (cause.back() == '\n' || cause.back() == ' ')) cause.pop_back();
-    PQfinish(conn_);
-    conn_ = nullptr;
+    PQfinish(connection.conn);
+    connection.conn = nullptr;
     throw StorageUnavailable("connect to PostgreSQL: " + cause);
   }
   // NOTICEs ("already exists, skipping") are not for the operator's terminal.
   PQsetNoticeProcessor(
-      conn_, [](void*, const char*) {}, nullptr);
+      connection.conn, [](void*, const char*) {}, nullptr);
 }
 
 PostgresStorage::Result PostgresStorage::query(const char* sql,
                                                const std::vector<std::string>& params) {
-  if (!in_transaction_) connect();
+  PostgresConnection& connection = pool_.held();
+  if (!connection.in_transaction) connect(connection);
+  pg_conn* conn = connection.conn;
   std::vector<const char*> values;
   for (const auto& param : params) values.push_back(param.c_str());
   // Without parameters the simple protocol, which takes several statements (a migration).
-  pg_result* raw = params.empty() ? PQexec(conn_, sql)
-                                  : PQexecParams(conn_, sql, static_cast<int>(values.size()),
+  pg_result* raw = params.empty() ? PQexec(conn, sql)
+                                  : PQexecParams(conn, sql, static_cast<int>(values.size()),
                                                  nullptr, values.data(), nullptr, nullptr, 0);
   ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Result(raw);
   const char* field = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
   std::string state = field ? field : "";
-  std::string cause = raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_);
+  std::string cause = raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn);
   PQclear(raw);
   while (!cause.empty() && (cause.back() == '\n' || cause.back() == ' ')) cause.pop_back();
   // Class 08 (connection exception), 57P01-03 (the server shuts down or is starting).
-  if (PQstatus(conn_) != CONNECTION_OK || state.starts_with("08") || state.starts_with("57P"))
-    throw StorageUnavailable(where(conn_) + ": " + cause);
+  if (PQstatus(conn) != CONNECTION_OK || state.starts_with("08") || state.starts_with("57P")) {
+    pool_.forget_connections();
+    throw StorageUnavailable(where(conn) + ": " + cause);
+  }
   if (state == "40001" || state == "40P01") throw SerializationFailure(cause);
-  throw_operation_error("query", where(conn_), cause);
+  throw_operation_error("query", where(conn), cause);
 }
 
-void PostgresStorage::run_transaction(const std::function<void()>& body) {
-  std::lock_guard guard(mutex_);
+void PostgresStorage::run_transaction(const std::function<void()>& body, Commit commit) {
+  PostgresPool::Lease lease(pool_);
   for (int attempt = 1;; ++attempt) {
-    connect();
-    query("BEGIN ISOLATION LEVEL SERIALIZABLE");
-    in_transaction_ = true;
+    if (attempt > 1) back_off(attempt);
+    connect(*lease);
+    query(commit == Commit::kDurable
+              ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+              : "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL synchronous_commit TO OFF");
+    lease->in_transaction = true;
     try {
       body();
       query("COMMIT");
-      in_transaction_ = false;
+      lease->in_transaction = false;
       return;
     } catch (const SerializationFailure& conflict) {
-      in_transaction_ = false;
+      lease->in_transaction = false;
       query("ROLLBACK");
       if (attempt == kTransactionAttempts)
-        throw_operation_error("commit a transaction on", where(conn_),
+        throw_operation_error("commit a transaction on", where(lease->conn),
                               std::string(conflict.what()) + " (" +
                                   std::to_string(kTransactionAttempts) + " attempts)");
     } catch (...) {
-      in_transaction_ = false;
-      if (PQstatus(conn_) == CONNECTION_OK) PQclear(PQexec(conn_, "ROLLBACK"));
+      lease->in_transaction = false;
+      if (PQstatus(lease->conn) == CONNECTION_OK) PQclear(PQexec(lease->conn, "ROLLBACK"));
       throw;
     }
   }
@@ -254,9 +276,9 @@ int PostgresStorage::schema_version() {
 }
 
 int PostgresStorage::migrate(int target) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   if (target < 1 || target > kSchemaVersion)
-    throw_operation_error("migrate", where(conn_),
+    throw_operation_error("migrate", where(lease->conn),
                           "no schema version " + std::to_string(target) + " to migrate to");
   int before = 0;
   run_transaction([&] {
@@ -264,7 +286,7 @@ int PostgresStorage::migrate(int target) {
     query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     before = schema_version();
     if (before > kSchemaVersion)
-      throw_operation_error("migrate", where(conn_),
+      throw_operation_error("migrate", where(lease->conn),
                             "its schema is version " + std::to_string(before) +
                                 ", newer than this xmppcert-ca's " +
                                 std::to_string(kSchemaVersion) + "; run the newer xmppcert-ca");
@@ -273,12 +295,12 @@ int PostgresStorage::migrate(int target) {
       query("DELETE FROM schema_version");
       query("INSERT INTO schema_version (version) VALUES ($1)", {std::to_string(next)});
     }
-  });
+  }, Commit::kDurable);
   return before;
 }
 
 long long PostgresStorage::insert_account(const AccountRecord& account) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   return query(
              "INSERT INTO accounts (thumbprint, jwk, status, contact, eab_kid, created) VALUES "
              "($1, $2, $3, $4, $5, floor(extract(epoch from now()))::bigint) RETURNING id",
@@ -288,28 +310,28 @@ long long PostgresStorage::insert_account(const AccountRecord& account) {
 }
 
 void PostgresStorage::update_account(const AccountRecord& account) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   query("UPDATE accounts SET thumbprint=$1, jwk=$2, status=$3, contact=$4 WHERE id=$5",
         {account.thumbprint, account.jwk.dump(), account.status, account.contact.dump(),
          std::to_string(account.id)});
 }
 
 std::optional<AccountRecord> PostgresStorage::account(long long id) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kAccountColumns) + "WHERE id=$1").c_str(), {std::to_string(id)});
   if (rows.rows() == 0) return std::nullopt;
   return read_account(rows, 0);
 }
 
 std::optional<AccountRecord> PostgresStorage::account_by_thumbprint(const std::string& thumbprint) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kAccountColumns) + "WHERE thumbprint=$1").c_str(), {thumbprint});
   if (rows.rows() == 0) return std::nullopt;
   return read_account(rows, 0);
 }
 
 std::optional<AccountRecord> PostgresStorage::account_by_eab_kid(const std::string& kid) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows =
       query((std::string(kAccountColumns) + "WHERE eab_kid=$1 ORDER BY id LIMIT 1").c_str(), {kid});
   if (rows.rows() == 0) return std::nullopt;
@@ -334,13 +356,13 @@ bool PostgresStorage::change_account(long long id, const std::string& thumbprint
   std::string sql = "UPDATE accounts SET " + sets + " WHERE id=$" +
                     std::to_string(values.size() - 1) + " AND thumbprint=$" +
                     std::to_string(values.size()) + " AND status='valid' RETURNING 1";
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   return query(sql.c_str(), values).rows() == 1;
 }
 
 void PostgresStorage::put_document(const std::string& kind, const std::string& id,
                                    long long account, const nlohmann::json& doc) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   query(
       "INSERT INTO documents (kind, id, account, doc) VALUES ($1, $2, $3, $4) ON CONFLICT "
       "(kind, id) DO UPDATE SET account = EXCLUDED.account, doc = EXCLUDED.doc",
@@ -349,7 +371,7 @@ void PostgresStorage::put_document(const std::string& kind, const std::string& i
 
 std::optional<nlohmann::json> PostgresStorage::document(const std::string& kind,
                                                         const std::string& id) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query("SELECT doc FROM documents WHERE kind=$1 AND id=$2", {kind, id});
   if (rows.rows() == 0) return std::nullopt;
   return nlohmann::json::parse(rows.text(0, 0));
@@ -357,7 +379,7 @@ std::optional<nlohmann::json> PostgresStorage::document(const std::string& kind,
 
 std::vector<std::pair<std::string, nlohmann::json>> PostgresStorage::documents(
     const std::string& kind) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query("SELECT id, doc FROM documents WHERE kind=$1 ORDER BY id", {kind});
   std::vector<std::pair<std::string, nlohmann::json>> out;
   for (int row = 0; row < rows.rows(); ++row)
@@ -366,7 +388,7 @@ std::vector<std::pair<std::string, nlohmann::json>> PostgresStorage::documents(
 }
 
 void PostgresStorage::insert_certificate(const CertificateRecord& cert) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   query(
       "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) VALUES "
       "($1, $2, $3, $4, $5, floor(extract(epoch from now()))::bigint)",
@@ -375,20 +397,20 @@ void PostgresStorage::insert_certificate(const CertificateRecord& cert) {
 }
 
 std::optional<CertificateRecord> PostgresStorage::certificate(const std::string& serial) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kCertificateColumns) + "WHERE serial=$1").c_str(), {serial});
   if (rows.rows() == 0) return std::nullopt;
   return read_certificate(rows, 0);
 }
 
 void PostgresStorage::revoke_certificate(const std::string& serial, int reason, std::time_t when) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   query("UPDATE certificates SET revoked_at=$1, reason=$2 WHERE serial=$3",
         {std::to_string(static_cast<long long>(when)), std::to_string(reason), serial});
 }
 
 std::vector<CertificateRecord> PostgresStorage::revoked_certificates() {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kCertificateColumns) + "WHERE revoked_at != 0").c_str());
   std::vector<CertificateRecord> out;
   for (int row = 0; row < rows.rows(); ++row) out.push_back(read_certificate(rows, row));
@@ -396,14 +418,14 @@ std::vector<CertificateRecord> PostgresStorage::revoked_certificates() {
 }
 
 long long PostgresStorage::count_certificates_since(long long account, std::time_t since) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   return query("SELECT COUNT(*) FROM certificates WHERE account=$1 AND issued>=$2",
                {std::to_string(account), std::to_string(static_cast<long long>(since))})
       .integer(0, 0);
 }
 
 std::vector<CertificateRecord> PostgresStorage::certificates() {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kCertificateColumns) + "ORDER BY issued, serial").c_str());
   std::vector<CertificateRecord> out;
   for (int row = 0; row < rows.rows(); ++row) out.push_back(read_certificate(rows, row));
@@ -411,25 +433,31 @@ std::vector<CertificateRecord> PostgresStorage::certificates() {
 }
 
 std::string PostgresStorage::shared_secret(const std::string& name, const std::string& candidate) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
         {name, candidate});
   return query("SELECT value FROM settings WHERE name=$1", {name}).text(0, 0);
 }
 
 bool PostgresStorage::use_nonce(const std::string& nonce, std::time_t expires) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   if (++nonces_used_ % 1024 == 0)
     query("DELETE FROM used_nonces WHERE expires < floor(extract(epoch from now()))::bigint");
+  // A repeatable commit (Commit::kRepeatable), in the statement's own transaction: every POST
+  // uses a nonce, and waiting for a WAL flush for each would cost a round trip to the disk
+  // per request. What a crash of the server could lose is a nonce whose request wrote
+  // nothing durable after it (a durable commit flushes the WAL before it): replaying such a
+  // request repeats what a client may repeat anyway.
   return query(
-             "INSERT INTO used_nonces (nonce, expires) VALUES ($1, $2) ON CONFLICT (nonce) DO "
-             "NOTHING RETURNING 1",
+             "INSERT INTO used_nonces (nonce, expires) SELECT $1, $2::bigint FROM (SELECT "
+             "set_config('synchronous_commit', 'off', true)) AS repeatable ON CONFLICT (nonce) "
+             "DO NOTHING RETURNING 1",
              {nonce, std::to_string(static_cast<long long>(expires))})
              .rows() == 1;
 }
 
 std::optional<RenewalOverride> PostgresStorage::renewal_override() {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query("SELECT value FROM settings WHERE name='renewal_override'");
   if (rows.rows() == 0) return std::nullopt;
   nlohmann::json value = nlohmann::json::parse(rows.text(0, 0), nullptr, false);
@@ -439,7 +467,7 @@ std::optional<RenewalOverride> PostgresStorage::renewal_override() {
 }
 
 void PostgresStorage::set_renewal_override(const RenewalOverride& moved) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   nlohmann::json value{
       {"issued_before", moved.issued_before}, {"start", moved.start}, {"end", moved.end}};
   query(
@@ -449,7 +477,7 @@ void PostgresStorage::set_renewal_override(const RenewalOverride& moved) {
 }
 
 std::vector<AccountRecord> PostgresStorage::accounts() {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kAccountColumns) + "ORDER BY id").c_str());
   std::vector<AccountRecord> out;
   for (int row = 0; row < rows.rows(); ++row) out.push_back(read_account(rows, row));
@@ -458,7 +486,7 @@ std::vector<AccountRecord> PostgresStorage::accounts() {
 
 long long PostgresStorage::add_rate_event(long long account, const std::string& kind,
                                           std::time_t at) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   if (++rate_events_added_ % 1024 == 0)
     query("DELETE FROM rate_events WHERE at < $1",
           {std::to_string(static_cast<long long>(at - kRateEventsKept))});
@@ -468,7 +496,7 @@ long long PostgresStorage::add_rate_event(long long account, const std::string& 
 }
 
 void PostgresStorage::set_rate_event_kind(long long id, const std::string& kind, std::time_t at) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   if (kind.empty()) {
     query("DELETE FROM rate_events WHERE id=$1", {std::to_string(id)});
     return;
@@ -479,14 +507,14 @@ void PostgresStorage::set_rate_event_kind(long long id, const std::string& kind,
 
 long long PostgresStorage::count_rate_events(long long account, const std::string& kind,
                                              std::time_t since) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   return query("SELECT COUNT(*) FROM rate_events WHERE account=$1 AND kind=$2 AND at>=$3",
                {std::to_string(account), kind, std::to_string(static_cast<long long>(since))})
       .integer(0, 0);
 }
 
 std::optional<CrlRecord> PostgresStorage::latest_crl() {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query(
       "SELECT number, this_update, revoked_count, encode(der, 'hex') FROM crls ORDER BY number "
       "DESC LIMIT 1");
@@ -496,7 +524,7 @@ std::optional<CrlRecord> PostgresStorage::latest_crl() {
 }
 
 void PostgresStorage::store_crl(const CrlRecord& crl) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   query("INSERT INTO crls (number, this_update, revoked_count, der) VALUES ($1, $2, $3, "
         "decode($4, 'hex'))",
         {std::to_string(crl.number), std::to_string(static_cast<long long>(crl.this_update)),
@@ -507,7 +535,7 @@ void PostgresStorage::store_crl(const CrlRecord& crl) {
 
 bool PostgresStorage::run_exclusively(const std::string& name, bool wait,
                                       const std::function<void()>& body) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   // A session lock, taken before any transaction of `body` begins: that transaction's
   // snapshot then already sees what the previous holder committed.
   std::string key = lock_key(name);
@@ -519,8 +547,8 @@ bool PostgresStorage::run_exclusively(const std::string& name, bool wait,
   try {
     body();
   } catch (...) {
-    if (PQstatus(conn_) == CONNECTION_OK)
-      PQclear(PQexecParams(conn_, "SELECT pg_advisory_unlock($1::bigint)", 1, nullptr,
+    if (PQstatus(lease->conn) == CONNECTION_OK)
+      PQclear(PQexecParams(lease->conn, "SELECT pg_advisory_unlock($1::bigint)", 1, nullptr,
                            std::array<const char*, 1>{key.c_str()}.data(), nullptr, nullptr, 0));
     throw;
   }
@@ -529,7 +557,7 @@ bool PostgresStorage::run_exclusively(const std::string& name, bool wait,
 }
 
 bool PostgresStorage::add_eab_key(const EabKeyRecord& key) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   return query("INSERT INTO eab_keys (kid, hmac_key, created, reusable) "
                "VALUES ($1, decode($2, 'hex'), $3, $4) ON CONFLICT (kid) DO NOTHING RETURNING 1",
                {key.kid, hex_of(key.hmac_key), std::to_string(static_cast<long long>(key.created)),
@@ -538,7 +566,7 @@ bool PostgresStorage::add_eab_key(const EabKeyRecord& key) {
 }
 
 std::optional<EabKeyRecord> PostgresStorage::eab_key(const std::string& kid) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows =
       query("SELECT kid, encode(hmac_key, 'hex'), created, reusable FROM eab_keys WHERE kid=$1",
             {kid});
@@ -548,7 +576,7 @@ std::optional<EabKeyRecord> PostgresStorage::eab_key(const std::string& kid) {
 }
 
 std::vector<EabKeyRecord> PostgresStorage::eab_keys() {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query(
       "SELECT kid, encode(hmac_key, 'hex'), created, reusable FROM eab_keys ORDER BY kid");
   std::vector<EabKeyRecord> out;
@@ -559,12 +587,12 @@ std::vector<EabKeyRecord> PostgresStorage::eab_keys() {
 }
 
 bool PostgresStorage::remove_eab_key(const std::string& kid) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   return query("DELETE FROM eab_keys WHERE kid=$1 RETURNING 1", {kid}).rows() == 1;
 }
 
 uint64_t PostgresStorage::log_append(const LogEntryRecord& entry) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   // Inside a SERIALIZABLE transaction: two instances appending at once conflict, and the
   // one that retries reads the new size.
   uint64_t index = log_size();
@@ -578,26 +606,26 @@ uint64_t PostgresStorage::log_append(const LogEntryRecord& entry) {
 }
 
 uint64_t PostgresStorage::log_size() {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   return static_cast<uint64_t>(
       query("SELECT COALESCE(MAX(idx) + 1, 0) FROM ct_entries").integer(0, 0));
 }
 
 std::vector<std::string> PostgresStorage::log_leaf_hashes(uint64_t count) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query("SELECT encode(leaf_hash, 'hex') FROM ct_entries WHERE idx < $1 ORDER BY idx",
                       {std::to_string(count)});
   std::vector<std::string> out;
   out.reserve(count);
   for (int row = 0; row < rows.rows(); ++row) out.push_back(bytes_of_hex(rows.text(row, 0)));
   if (out.size() != count)
-    throw_operation_error("read the transparency log in", where(conn_),
+    throw_operation_error("read the transparency log in", where(lease->conn),
                           "entries are missing below " + std::to_string(count));
   return out;
 }
 
 std::vector<LogEntryRecord> PostgresStorage::log_entries(uint64_t first, uint64_t last) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows = query(
       "SELECT idx, encode(leaf_input, 'hex'), encode(extra_data, 'hex') FROM ct_entries WHERE "
       "idx >= $1 AND idx <= $2 ORDER BY idx",
@@ -614,7 +642,7 @@ std::vector<LogEntryRecord> PostgresStorage::log_entries(uint64_t first, uint64_
 }
 
 std::optional<uint64_t> PostgresStorage::log_index_of_leaf_hash(const std::string& leaf_hash) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows =
       query("SELECT idx FROM ct_entries WHERE leaf_hash = decode($1, 'hex') ORDER BY idx LIMIT 1",
             {hex_of(leaf_hash)});
@@ -623,7 +651,7 @@ std::optional<uint64_t> PostgresStorage::log_index_of_leaf_hash(const std::strin
 }
 
 std::optional<uint64_t> PostgresStorage::log_index_of_certificate(const std::string& cert_sha256) {
-  std::lock_guard guard(mutex_);
+  PostgresPool::Lease lease(pool_);
   Result rows =
       query("SELECT idx FROM ct_entries WHERE cert_sha256 = decode($1, 'hex') ORDER BY idx LIMIT 1",
             {hex_of(cert_sha256)});

@@ -2,15 +2,17 @@
 // (the database brings its own replication and backups). Every transaction runs at
 // SERIALIZABLE and is run again on a serialization failure, so a read-check-write such as
 // "finalize a ready order" happens once across instances. A lost connection is
-// StorageUnavailable (503 with Retry-After); the next operation connects again. The schema
+// StorageUnavailable (503 with Retry-After); the next operation connects again. Each thread
+// that uses the storage at a time has a connection of its own (postgres_pool.h). The schema
 // is created and upgraded only by migrate() (xmppcert-ca migrate); opening a database whose
 // schema is older or newer than this build's is refused with what to run.
 #pragma once
 
-#include <mutex>
+#include <atomic>
 #include <string>
 #include <vector>
 
+#include "ca/sa/postgres_pool.h"
 #include "ca/sa/storage.h"
 
 struct pg_conn;
@@ -82,21 +84,21 @@ class PostgresStorage : public Storage {
   std::optional<uint64_t> log_index_of_certificate(const std::string& cert_sha256) override;
 
  protected:
-  void run_transaction(const std::function<void()>& body) override;
+  void run_transaction(const std::function<void()>& body, Commit commit) override;
 
  private:
   class Result;
-  void connect();
+  // (Re)connects `connection` unless it is connected and well.
+  void connect(PostgresConnection& connection);
   int schema_version();  // 0: no schema yet
+  // On the connection this thread holds (a PostgresPool::Lease of pool_).
   Result query(const char* sql, const std::vector<std::string>& params = {});
 
   std::string conninfo_;
   std::string password_;
-  std::recursive_mutex mutex_;
-  pg_conn* conn_ = nullptr;
-  bool in_transaction_ = false;
-  unsigned long long nonces_used_ = 0;  // every 1024th use also forgets expired nonces
-  unsigned long long rate_events_added_ = 0;  // every 1024th also forgets day-old events
+  PostgresPool pool_;
+  std::atomic<unsigned long long> nonces_used_ = 0;  // every 1024th use also forgets expired nonces
+  std::atomic<unsigned long long> rate_events_added_ = 0;  // every 1024th forgets day-old events
 };
 
 }  // namespace xmppcert::ca

@@ -79,7 +79,7 @@ class SqliteStorage : public Storage {
   std::optional<uint64_t> log_index_of_certificate(const std::string& cert_sha256) override;
 
  protected:
-  void run_transaction(const std::function<void()>& body) override;
+  void run_transaction(const std::function<void()>& body, Commit commit) override;
 
  private:
   void execute(const char* sql);

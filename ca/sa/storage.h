@@ -4,7 +4,7 @@
 // embedded default, sqlite_storage.h) and PostgreSQL for several instances on one database
 // (postgres_storage.h). open_storage.h picks one from the CA config's "storage".
 // A write returns only once it is durable, so a response never acknowledges what a crash
-// could lose.
+// could lose; except a transaction the caller marks Commit::kRepeatable (below).
 #pragma once
 
 #include <cstdint>
@@ -101,6 +101,20 @@ constexpr std::time_t kRateEventsKept =
     8 * 86400;  // 2: used_nonces, 3: ct_entries, 4: rate_events, crls, eab_keys,
                 // 5: eab_keys.reusable
 
+// How durable a transaction is when it returns.
+enum class Commit {
+  // On disk (SQLite: the WAL fsynced; PostgreSQL: the WAL flushed): accounts, certificates,
+  // revocations, the CRL, and by default everything.
+  kDurable,
+  // The steps a client repeats when they are gone (an order, an authorization, a
+  // challenge's state, a used nonce): written, but not waited on to reach the disk, so a
+  // power failure (SQLite) or a crash of the database server (PostgreSQL; never a crash of
+  // the CA alone) may lose the last fraction of a second of them. The database keeps a prefix
+  // of its commits, so the next durable commit makes every earlier one durable too: an
+  // acknowledged certificate is never lost, nor the state its order reached.
+  kRepeatable,
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -190,17 +204,21 @@ class Storage {
   // `body` again after a serialization conflict, so it must start from what it reads.
   template <typename Body>
   auto transaction(Body body) {
+    return transaction(Commit::kDurable, std::move(body));
+  }
+  template <typename Body>
+  auto transaction(Commit commit, Body body) {
     if constexpr (std::is_void_v<decltype(body())>) {
-      run_transaction([&] { body(); });
+      run_transaction([&] { body(); }, commit);
     } else {
       std::optional<decltype(body())> result;
-      run_transaction([&] { result.emplace(body()); });
+      run_transaction([&] { result.emplace(body()); }, commit);
       return std::move(*result);
     }
   }
 
  protected:
-  virtual void run_transaction(const std::function<void()>& body) = 0;
+  virtual void run_transaction(const std::function<void()>& body, Commit commit) = 0;
 };
 
 }  // namespace xmppcert::ca

@@ -113,6 +113,8 @@ class InProcessCa {
   ca::AcmeService& service() { return *service_; }
   // Another connection to this CA's database, as another instance (or the operator) opens it.
   std::unique_ptr<ca::Storage> connect() const;
+  // PostgreSQL's libpq connection string of this CA's database; empty on SQLite.
+  const std::string& conninfo() const { return conninfo_; }
 
  private:
   InProcessCa(std::shared_ptr<FakeClock> shared_clock, std::shared_ptr<TempDir> dir);

@@ -3,9 +3,9 @@
 // migrate` (and from version 3 to 4 on both backends, records kept) and a newer one refused,
 // the database password never travels in the connection string, and a PostgreSQL killed with
 // SIGKILL makes the CA answer 503 with Retry-After until it is back, then serve again by itself.
-// Backends: StorageOn on both; PostgresCa is PostgreSQL's own (migrate, the password file,
-// a database server to kill, instances sharing it); SqliteSchema is SQLite's own (its
-// user_version upgrade).
+// Backends: StorageOn on both; PostgresCa is PostgreSQL's own (a connection per thread,
+// migrate, the password file, a database server to kill, instances sharing it); SqliteSchema
+// is SQLite's own (its user_version upgrade).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -112,6 +112,30 @@ class PostgresCa : public ::testing::Test {
   }
   testing::TempDir dir_;
 };
+
+// One instance serves many requests at once: a thread inside a transaction holds its own
+// connection, and another thread's query is answered meanwhile, on a connection of its own
+// (it does not see the uncommitted write).
+TEST_F(PostgresCa, AQueryIsAnsweredWhileAnotherThreadOfTheSameInstanceIsInsideATransaction) {
+  std::string conninfo = PostgresServer::shared().create_database();
+  std::string password = read_password(PostgresServer::shared().password_file());
+  ca::PostgresStorage(conninfo, password, true).migrate();
+  ca::PostgresStorage storage(conninfo, password);
+  std::atomic<bool> answered = false, saw_uncommitted = false;
+  std::thread other;
+  storage.transaction([&] {
+    storage.put_document("order", "o1", 1, {{"status", "ready"}});
+    if (!other.joinable())
+      other = std::thread([&] {
+        saw_uncommitted = storage.document("order", "o1").has_value();
+        answered = true;
+      });
+    EXPECT_TRUE(testing::eventually([&] { return answered.load(); }, std::chrono::seconds(10)));
+  });
+  other.join();
+  EXPECT_FALSE(saw_uncommitted.load());
+  EXPECT_TRUE(storage.document("order", "o1").has_value());
+}
 
 TEST_F(PostgresCa, MigrateCreatesTheSchemaOnceAndRefusesANewerOne) {
   PostgresServer& db = PostgresServer::shared();
