@@ -27,14 +27,14 @@ ManagedCertificates plan_managed_certificates(const std::optional<std::filesyste
     auto where = [&](const std::string& name) {
       return config->string() + ": certificates.\"" + name + "\"";
     };
-    plans = plan_certificates(loaded.certificates, {state_dir, where, make_server});
+    plans = plan_certificates(loaded.certificates, {state_dir, where, make_server, {}});
   }
   std::vector<CertificateRecord> records;
   for (auto& record : store.load_all())
     if (!configured.count(record.name)) records.push_back(std::move(record));
   auto stored = plan_stored_certificates(
       std::move(records),
-      {state_dir, [](const std::string& name) { return "record of " + name; }, make_server});
+      {state_dir, [](const std::string& name) { return "record of " + name; }, make_server, {}});
   managed.certificates.reserve(plans.size() + stored.size());
   // Between turns a kept plan holds what a reload compares and a turn needs: the request,
   // its origin and server plugin. Its issuer and identities are made again at the turn

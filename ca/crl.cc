@@ -15,7 +15,7 @@ struct Owned {
 
 }  // namespace
 
-std::string build_crl(IssuingCa& ca, const std::vector<CertificateRecord>& revoked,
+std::string build_crl(IssuingCa& ca, const std::vector<IssuedLeaf>& revoked,
                       long long number, std::time_t now) {
   X509_CRL* crl = X509_CRL_new();
   Owned<X509_CRL, X509_CRL_free> owned{crl};

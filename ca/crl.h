@@ -16,7 +16,7 @@ inline constexpr std::time_t kCrlNextUpdate = 7 * 86400;
 inline constexpr std::time_t kCrlRefreshAfter = 86400;
 
 // DER. `number` is the CRL number (monotonic); next update kCrlNextUpdate after `now`.
-std::string build_crl(IssuingCa& ca, const std::vector<CertificateRecord>& revoked,
+std::string build_crl(IssuingCa& ca, const std::vector<IssuedLeaf>& revoked,
                       long long number, std::time_t now);
 
 }  // namespace xmppcert::ca

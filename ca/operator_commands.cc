@@ -31,12 +31,12 @@ int parse_reason(const std::string& text) {
   throw UsageError("revoke: --reason " + text + " is not one of " + names);
 }
 
-std::string status_of(const CertificateRecord& cert, std::time_t now) {
+std::string status_of(const IssuedLeaf& cert, std::time_t now) {
   if (cert.revoked_at != 0) return "revoked";
   return cert.not_after < now ? "expired" : "valid";
 }
 
-std::vector<std::string> names_of(const CertificateRecord& cert) {
+std::vector<std::string> names_of(const IssuedLeaf& cert) {
   try {
     return inspect_certificate(parse_certificate(cert.leaf_pem, cert.serial).get())
         .identities.dns_ids;

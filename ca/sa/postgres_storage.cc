@@ -148,8 +148,8 @@ AccountRecord read_account(const auto& rows, int row) {
   return account;
 }
 
-CertificateRecord read_certificate(const auto& rows, int row) {
-  CertificateRecord cert;
+IssuedLeaf read_certificate(const auto& rows, int row) {
+  IssuedLeaf cert;
   cert.serial = rows.text(row, 0);
   cert.account = rows.integer(row, 1);
   cert.order = rows.text(row, 2);
@@ -387,7 +387,7 @@ std::vector<std::pair<std::string, nlohmann::json>> PostgresStorage::documents(
   return out;
 }
 
-void PostgresStorage::insert_certificate(const CertificateRecord& cert) {
+void PostgresStorage::insert_certificate(const IssuedLeaf& cert) {
   PostgresPool::Lease lease(pool_);
   query(
       "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) VALUES "
@@ -396,7 +396,7 @@ void PostgresStorage::insert_certificate(const CertificateRecord& cert) {
        std::to_string(static_cast<long long>(cert.not_after))});
 }
 
-std::optional<CertificateRecord> PostgresStorage::certificate(const std::string& serial) {
+std::optional<IssuedLeaf> PostgresStorage::certificate(const std::string& serial) {
   PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kCertificateColumns) + "WHERE serial=$1").c_str(), {serial});
   if (rows.rows() == 0) return std::nullopt;
@@ -409,10 +409,10 @@ void PostgresStorage::revoke_certificate(const std::string& serial, int reason, 
         {std::to_string(static_cast<long long>(when)), std::to_string(reason), serial});
 }
 
-std::vector<CertificateRecord> PostgresStorage::revoked_certificates() {
+std::vector<IssuedLeaf> PostgresStorage::revoked_certificates() {
   PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kCertificateColumns) + "WHERE revoked_at != 0").c_str());
-  std::vector<CertificateRecord> out;
+  std::vector<IssuedLeaf> out;
   for (int row = 0; row < rows.rows(); ++row) out.push_back(read_certificate(rows, row));
   return out;
 }
@@ -424,10 +424,10 @@ long long PostgresStorage::count_certificates_since(long long account, std::time
       .integer(0, 0);
 }
 
-std::vector<CertificateRecord> PostgresStorage::certificates() {
+std::vector<IssuedLeaf> PostgresStorage::certificates() {
   PostgresPool::Lease lease(pool_);
   Result rows = query((std::string(kCertificateColumns) + "ORDER BY issued, serial").c_str());
-  std::vector<CertificateRecord> out;
+  std::vector<IssuedLeaf> out;
   for (int row = 0; row < rows.rows(); ++row) out.push_back(read_certificate(rows, row));
   return out;
 }

@@ -47,12 +47,12 @@ class PostgresStorage : public Storage {
   std::optional<nlohmann::json> document(const std::string& kind, const std::string& id) override;
   std::vector<std::pair<std::string, nlohmann::json>> documents(const std::string& kind) override;
 
-  void insert_certificate(const CertificateRecord& cert) override;
-  std::optional<CertificateRecord> certificate(const std::string& serial) override;
+  void insert_certificate(const IssuedLeaf& cert) override;
+  std::optional<IssuedLeaf> certificate(const std::string& serial) override;
   void revoke_certificate(const std::string& serial, int reason, std::time_t when) override;
-  std::vector<CertificateRecord> revoked_certificates() override;
+  std::vector<IssuedLeaf> revoked_certificates() override;
   long long count_certificates_since(long long account, std::time_t since) override;
-  std::vector<CertificateRecord> certificates() override;
+  std::vector<IssuedLeaf> certificates() override;
   std::vector<AccountRecord> accounts() override;
 
   long long add_rate_event(long long account, const std::string& kind, std::time_t at) override;

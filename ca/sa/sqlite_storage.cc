@@ -109,8 +109,8 @@ AccountRecord read_account(Statement& row) {
   return account;
 }
 
-CertificateRecord read_certificate(Statement& row) {
-  CertificateRecord cert;
+IssuedLeaf read_certificate(Statement& row) {
+  IssuedLeaf cert;
   cert.serial = row.text(0);
   cert.account = row.integer(1);
   cert.order = row.text(2);
@@ -317,7 +317,7 @@ std::vector<std::pair<std::string, nlohmann::json>> SqliteStorage::documents(
   return out;
 }
 
-void SqliteStorage::insert_certificate(const CertificateRecord& cert) {
+void SqliteStorage::insert_certificate(const IssuedLeaf& cert) {
   std::lock_guard guard(mutex_);
   Statement(db_,
             "INSERT INTO certificates (serial, account, order_id, leaf_pem, not_after, issued) "
@@ -331,7 +331,7 @@ void SqliteStorage::insert_certificate(const CertificateRecord& cert) {
       .step();
 }
 
-std::optional<CertificateRecord> SqliteStorage::certificate(const std::string& serial) {
+std::optional<IssuedLeaf> SqliteStorage::certificate(const std::string& serial) {
   std::lock_guard guard(mutex_);
   Statement row(db_, (std::string(kCertificateColumns) + "WHERE serial=?").c_str(), path_);
   row.bind(1, serial);
@@ -348,10 +348,10 @@ void SqliteStorage::revoke_certificate(const std::string& serial, int reason, st
       .step();
 }
 
-std::vector<CertificateRecord> SqliteStorage::revoked_certificates() {
+std::vector<IssuedLeaf> SqliteStorage::revoked_certificates() {
   std::lock_guard guard(mutex_);
   Statement row(db_, (std::string(kCertificateColumns) + "WHERE revoked_at != 0").c_str(), path_);
-  std::vector<CertificateRecord> out;
+  std::vector<IssuedLeaf> out;
   while (row.step()) out.push_back(read_certificate(row));
   return out;
 }
@@ -364,10 +364,10 @@ long long SqliteStorage::count_certificates_since(long long account, std::time_t
   return row.integer(0);
 }
 
-std::vector<CertificateRecord> SqliteStorage::certificates() {
+std::vector<IssuedLeaf> SqliteStorage::certificates() {
   std::lock_guard guard(mutex_);
   Statement row(db_, (std::string(kCertificateColumns) + "ORDER BY issued, serial").c_str(), path_);
-  std::vector<CertificateRecord> out;
+  std::vector<IssuedLeaf> out;
   while (row.step()) out.push_back(read_certificate(row));
   return out;
 }

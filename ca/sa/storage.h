@@ -38,7 +38,9 @@ struct AccountChange {
   std::optional<nlohmann::json> contact;
 };
 
-struct CertificateRecord {
+// A certificate the CA signed, as stored (client side, a certificate's record.json is
+// engine/store.h's CertificateRecord).
+struct IssuedLeaf {
   std::string serial;  // lower-case hex
   long long account = 0;
   std::string order;
@@ -140,13 +142,13 @@ class Storage {
   virtual std::vector<std::pair<std::string, nlohmann::json>> documents(
       const std::string& kind) = 0;
 
-  virtual void insert_certificate(const CertificateRecord& cert) = 0;
-  virtual std::optional<CertificateRecord> certificate(const std::string& serial) = 0;
+  virtual void insert_certificate(const IssuedLeaf& cert) = 0;
+  virtual std::optional<IssuedLeaf> certificate(const std::string& serial) = 0;
   virtual void revoke_certificate(const std::string& serial, int reason, std::time_t when) = 0;
-  virtual std::vector<CertificateRecord> revoked_certificates() = 0;
+  virtual std::vector<IssuedLeaf> revoked_certificates() = 0;
   virtual long long count_certificates_since(long long account, std::time_t since) = 0;
   // Every certificate, oldest first (xmppcert-ca list).
-  virtual std::vector<CertificateRecord> certificates() = 0;
+  virtual std::vector<IssuedLeaf> certificates() = 0;
   // Every account, by id (xmppcert-ca accounts).
   virtual std::vector<AccountRecord> accounts() = 0;
 
