@@ -214,6 +214,7 @@ TEST(FoundationCaHaproxy, EightClientsEnrollingInALoopAllFinishWhenAnInstanceIsK
                                   std::chrono::seconds(120)))
       << "no " << after << " certificates in 120 s\nCA log:\n"
       << ca.log();
+  // The random part of the kill moment (the point of the test), not a wait for a condition.
   std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   int at_kill = acknowledged_so_far.load();
   ca.kill_hard();  // the first instance; haproxy sends everything to the second from now on

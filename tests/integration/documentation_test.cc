@@ -45,7 +45,7 @@ std::map<std::string, std::set<std::string>> config_keys() {
   static const std::regex accessor(
       R"(fields\.(string|boolean|strings|object)\(\s*"([a-z0-9_]+)\")");
   std::map<std::string, std::set<std::string>> keys;
-  for (const auto& file : sources_under({"engine", "plugins"})) {
+  for (const auto& file : sources_under({"engine", "plugins", "dane"})) {
     std::string text = read_file(file);
     std::string name = fs::relative(file, kSource).string();
     bool lists = false;

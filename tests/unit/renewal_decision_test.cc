@@ -2,19 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/issued_record.h"
+
 namespace xmppcert {
 namespace {
 
-CertificateRecord issued_record(std::time_t not_before, std::time_t not_after) {
-  CertificateRecord record;
-  record.name = "example.org";
-  record.request.name = "example.org";
-  record.request.domains = {"example.org"};
-  record.current_version = 1;
-  record.certificate.not_before = not_before;
-  record.certificate.not_after = not_after;
-  return record;
-}
+using testing::issued_record;
 
 TEST(RenewalPlan, RenewsWhenTwoThirdsOfLifetimeHavePassed) {
   auto record = issued_record(0, 90 * 86400);

@@ -6,18 +6,14 @@
 #include "dane/dane_settings.h"
 #include "dane/dane_state.h"
 #include "engine/renewal_decision.h"
+#include "tests/support/issued_record.h"
 
 namespace xmppcert::testing {
 namespace {
 
-CertificateRecord issued_record(std::time_t not_before, std::time_t not_after) {
-  CertificateRecord record;
-  record.name = "example.org";
-  record.request.name = "example.org";
-  record.request.domains = {"example.org"};
-  record.current_version = 1;
-  record.certificate.not_before = not_before;
-  record.certificate.not_after = not_after;
+// As the store writes one: with its identities and renewal time.
+CertificateRecord scheduled_record(std::time_t not_before, std::time_t not_after) {
+  CertificateRecord record = issued_record(not_before, not_after);
   record.certificate.identities = identities_of(record.request);
   record.next_renewal = not_before + (not_after - not_before) * 2 / 3;
   return record;
@@ -31,7 +27,7 @@ TEST(Schedule, ANeverIssuedCertificateIsActedOnNow) {
 }
 
 TEST(Schedule, AnIssuedCertificateWaitsForTheRenewalTimeItsRecordShows) {
-  CertificateRecord record = issued_record(0, 90 * 86400);
+  CertificateRecord record = scheduled_record(0, 90 * 86400);
   record.next_renewal += renewal_jitter(record.name, 0, 90 * 86400);  // as enroll stores it
   EXPECT_EQ(next_action(&record, record.request, 86400), record.next_renewal);
 }
@@ -46,7 +42,7 @@ TEST(Schedule, TheJitterIsAtMostOnePercentOfTheLifetimeAndFixedPerName) {
 // Issue 23 item 9: `xmppcert status` shows the time xmppcertd computes, so the backoff's
 // jitter is fixed per certificate and failure count, not drawn anew at each call.
 TEST(Schedule, TheEndOfABackoffIsTheSameEachTimeItIsComputed) {
-  CertificateRecord record = issued_record(0, 90 * 86400);
+  CertificateRecord record = scheduled_record(0, 90 * 86400);
   record.consecutive_failures = 4;
   record.last_attempt = Attempt{70 * 86400, false, "issuer down"};
   std::time_t first = next_action(&record, record.request, 70 * 86400);
@@ -56,7 +52,7 @@ TEST(Schedule, TheEndOfABackoffIsTheSameEachTimeItIsComputed) {
 }
 
 TEST(Schedule, AChangedRequestIsActedOnNow) {
-  CertificateRecord record = issued_record(0, 90 * 86400);
+  CertificateRecord record = scheduled_record(0, 90 * 86400);
   CertificateRequest wanted = record.request;
   wanted.components = {"conference"};
   EXPECT_EQ(next_action(&record, wanted, 86400), 86400);
@@ -68,7 +64,7 @@ TEST(Schedule, FailuresBackOffExponentiallyUpToSixHours) {
   EXPECT_EQ(retry_delay(5, 0.0).count(), 480);
   EXPECT_EQ(retry_delay(40, 0.0).count(), 6 * 3600);
   EXPECT_EQ(retry_delay(3, 1.0).count(), 132);  // +10% jitter at most
-  CertificateRecord record = issued_record(0, 90 * 86400);
+  CertificateRecord record = scheduled_record(0, 90 * 86400);
   record.consecutive_failures = 3;
   record.last_attempt = Attempt{70 * 86400, false, "issuer down"};
   std::time_t next = next_action(&record, record.request, 70 * 86400);
@@ -85,7 +81,7 @@ namespace {
 // Under DANE the agent comes back for the rollover's own steps, and a due renewal that waits
 // for the next key's TLSA record comes back when the switch becomes ready, not at once.
 TEST(Schedule, PendingDaneStepsComeBeforeTheRenewalTime) {
-  CertificateRecord record = issued_record(0, 90 * 86400);
+  CertificateRecord record = scheduled_record(0, 90 * 86400);
   DaneSettings settings;
   settings.ttl = std::chrono::seconds(60);
   set_dane_settings(record.request, settings);
