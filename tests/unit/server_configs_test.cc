@@ -101,6 +101,17 @@ TEST(EjabberdConfig, FindsHostsAliasesModuleHostsListenersAndCertfiles) {
   EXPECT_TRUE(config_trusts(facts, "/etc/ejabberd/ca.pem"));
 }
 
+// Found by the fuzzer in CI: "@HOST@" inside a host name made the module-host expansion loop
+// for ever.
+TEST(EjabberdConfig, AHostNameContainingTheHostMarkerIsExpandedOnceNotForEver) {
+  TempDir dir;
+  write_text(dir / "ejabberd.yml",
+             "hosts: [\"a.@HOST@\"]\n"
+             "modules:\n  mod_muc: {}\n");
+  ServerFacts facts = read_ejabberd_config(dir / "ejabberd.yml");
+  EXPECT_EQ(facts.names.components, (Names{"conference.a.@HOST@"}));
+}
+
 TEST(EjabberdConfig, ASyntaxErrorNamesFileAndLine) {
   TempDir dir;
   write_text(dir / "ejabberd.yml", "hosts:\n  - example.org\nlisten: [\n");

@@ -19,8 +19,12 @@ const ModuleHost kModuleHosts[] = {
     {"mod_mix", "mix.@HOST@"},        {"mod_multicast", "multicast.@HOST@"},
 };
 
+// One pass, like ejabberd's own global replace: a host that itself contains "@HOST@" (not a
+// valid domain, but the config is the daemon user's to write) is not expanded again.
 std::string replace_host(std::string pattern, const std::string& host) {
-  for (size_t at; (at = pattern.find("@HOST@")) != std::string::npos;) pattern.replace(at, 6, host);
+  const std::string marker = "@HOST@";
+  for (size_t at = 0; (at = pattern.find(marker, at)) != std::string::npos; at += host.size())
+    pattern.replace(at, marker.size(), host);
   return pattern;
 }
 
