@@ -29,7 +29,8 @@ std::vector<int> version_numbers(const fs::path& dir) {
   return numbers;
 }
 
-// A module's file beside the versions: a plain name that is neither the record nor a version.
+}  // namespace
+
 const std::string& private_file_name(const std::string& file) {
   bool ok = !file.empty() && file.size() <= 64 && file[0] >= 'a' && file[0] <= 'z' &&
             file != kRecordFile && !version_number(file);
@@ -38,8 +39,6 @@ const std::string& private_file_name(const std::string& file) {
   if (!ok) throw_operation_error("store private file", "\"" + file + "\"", "not a plain file name");
   return file;
 }
-
-}  // namespace
 
 void validate_certificate_name(const std::string& name) {
   bool ok =

@@ -90,6 +90,11 @@ struct CertificateRecord {
 // Certificate names become folder names: [a-z0-9] then [a-z0-9._-]; UsageError otherwise.
 void validate_certificate_name(const std::string& name);
 
+// A module's private file name (Store::save_private_file): a plain name ([a-z0-9.-], starting
+// with a letter) that is neither the record nor a version folder; returns it, an
+// OperationError otherwise.
+const std::string& private_file_name(const std::string& file);
+
 // Where records and versions live. Callers take a `const Store&`; StateDirStore below is
 // the state-dir backend, and another one (state shared by a cluster of XMPP nodes) can be
 // added behind the same interface without touching them.

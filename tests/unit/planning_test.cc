@@ -5,10 +5,11 @@
 #include "engine/errors.h"
 #include "engine/log.h"
 #include "plugins/plugin_boundary.h"
-#include "renewal/renewal.h"
 #include "plugins/registry.h"
+#include "renewal/renewal.h"
 #include "tests/support/fake_issuer.h"
 #include "tests/support/fake_server_plugin.h"
+#include "tests/support/memory_store.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -17,13 +18,13 @@ namespace {
 using testing::TempDir;
 using testing::write_text;
 
-// The state-dir store, counting how often each record is read.
-class CountingStore : public StateDirStore {
+// The tests' store, counting how often each record is read.
+class CountingStore : public testing::MemoryStore {
  public:
-  using StateDirStore::StateDirStore;
+  using MemoryStore::MemoryStore;
   std::optional<CertificateRecord> load(const std::string& name) const override {
     ++loads[name];
-    return StateDirStore::load(name);
+    return MemoryStore::load(name);
   }
   mutable std::map<std::string, int> loads;
 };
@@ -64,7 +65,7 @@ class PlanningTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  CountingStore store_{dir_ / "state"};
+  CountingStore store_{dir_ / "versions"};
   int server_config_parses_ = 0;
   int identities_validated_ = 0;
 };
@@ -141,11 +142,11 @@ TEST_F(PlanningTest, AnIssuerThrowingJsonErrorsIsRecordedAndTheOthersStillIssue)
                              "broken: unexpected JSON"),
             std::string::npos)
       << failures[0];
-  auto failed = store_.StateDirStore::load("broken.example");
+  auto failed = store_.MemoryStore::load("broken.example");
   ASSERT_TRUE(failed && failed->last_attempt);
   EXPECT_FALSE(failed->last_attempt->ok);
   EXPECT_EQ(failed->consecutive_failures, 1);
-  auto issued = store_.StateDirStore::load("good.example");
+  auto issued = store_.MemoryStore::load("good.example");
   ASSERT_TRUE(issued);
   EXPECT_EQ(issued->current_version, 1);
 }

@@ -17,6 +17,7 @@
 #include "plugins/issuers/local/local_ca.h"
 #include "renewal/schedule.h"
 #include "tests/support/fake_issuer.h"
+#include "tests/support/memory_store.h"
 #include "tests/unit/scripted_http_server.h"
 #include "tests/unit/test_support.h"
 
@@ -69,7 +70,7 @@ class RenewalInfoPollTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  StateDirStore store_{dir_ / "state"};
+  testing::MemoryStore store_{dir_ / "versions"};
   LocalCa ca_{LocalCa::dir_in(dir_ / "state")};
   CertificateRequest request_;
   std::string log_;

@@ -12,6 +12,7 @@
 #include "renewal/schedule.h"
 #include "tests/support/fake_issuer.h"
 #include "tests/support/fake_server_plugin.h"
+#include "tests/support/memory_store.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -46,7 +47,7 @@ class RenewalTest : public ::testing::Test {
   void refuse_broken_name() { issuer_->refuse("broken.example.org", "no A or AAAA record"); }
 
   TempDir dir_;
-  StateDirStore store_{dir_ / "state"};
+  testing::MemoryStore store_{dir_ / "versions"};
   FakeIssuer* issuer_ = nullptr;
 };
 

@@ -15,6 +15,7 @@
 #include "plugins/servers/jabberd2/jabberd2_plugin.h"
 #include "plugins/servers/prosody/prosody_config.h"
 #include "plugins/servers/prosody/prosody_plugin.h"
+#include "tests/support/memory_store.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
@@ -207,8 +208,8 @@ TEST(Jabberd14Config, AnIncludeLoopOrAMissingIncludeIsAnErrorNamingTheFile) {
 class PluginFilesTest : public ::testing::Test {
  protected:
   StoredVersion version() {
-    StateDirStore store(dir / "state");
-    return store.write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
+    return MemoryStore(dir / "versions")
+        .write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
   }
   TempDir dir;
 };

@@ -5,8 +5,9 @@
 #include "engine/errors.h"
 #include "engine/fs.h"
 #include "engine/store.h"
-#include "plugins/servers/ejabberd/ejabberd_plugin.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
+#include "plugins/servers/ejabberd/ejabberd_plugin.h"
+#include "tests/support/memory_store.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
@@ -23,7 +24,7 @@ struct TrustAnchorTest : ::testing::Test {
                             "test.install");
   }
   TempDir dir;
-  StateDirStore store{dir / "state"};
+  MemoryStore store{dir / "versions"};
 };
 
 TEST_F(TrustAnchorTest, FoundationInstallsTheRootStoredWithEachVersion) {

@@ -12,6 +12,7 @@
 #include "engine/store.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
 #include "plugins/servers/prosody/prosody_plugin.h"
+#include "tests/support/memory_store.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
@@ -78,8 +79,8 @@ TEST(ReadUntrustedFile, ARegularFileComesWithItsModeAndAMissingOneIsNothing) {
 class HostileCertDirTest : public ::testing::Test {
  protected:
   StoredVersion version() {
-    StateDirStore store(dir / "state");
-    return store.write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
+    return MemoryStore(dir / "versions")
+        .write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
   }
   XmppServerPlugin plugin(CrashPoints crash_points = {}) {
     write_text(dir / "prosody.cfg.lua", "VirtualHost \"example.org\"\n");
