@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "dane/tlsa_dns.h"
+#include "engine/command_runner.h"
 #include "engine/errors.h"
-#include "engine/process.h"
 
 namespace xmppcert {
 
@@ -37,12 +37,13 @@ TlsaAnswer parse_dig_tlsa_answer(const std::string& output) {
   return answer;
 }
 
-TlsaAnswer query_tlsa_answer(const std::string& owner, const std::string& resolver, int port) {
+TlsaAnswer query_tlsa_answer(const std::string& owner, const std::string& resolver, int port,
+                             const CommandRunner& commands) {
   require_tlsa_owner(owner);
   std::vector<std::string> argv{"dig", "+dnssec", "+time=2", "+tries=2"};
   if (!resolver.empty()) argv.insert(argv.end(), {"-p", std::to_string(port), "@" + resolver});
   argv.insert(argv.end(), {owner, "TLSA"});
-  CommandResult result = run_command(argv, std::chrono::seconds(30));
+  CommandResult result = commands.run(argv, std::chrono::seconds(30), "", {});
   if (result.exit_code != 0)
     throw_operation_error("query TLSA", owner,
                           "dig exit code " + std::to_string(result.exit_code) +

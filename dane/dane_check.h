@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/command_runner.h"
+
 namespace xmppcert {
 
 struct TlsaAnswer {
@@ -19,8 +21,10 @@ struct TlsaAnswer {
 TlsaAnswer parse_dig_tlsa_answer(const std::string& output);
 
 // Asks `resolver` (an address; empty: the system resolver) on `port` for the TLSA records at
-// `owner` ("_5269._tcp.example.org."). OperationError naming the owner when dig fails.
-TlsaAnswer query_tlsa_answer(const std::string& owner, const std::string& resolver, int port);
+// `owner` ("_5269._tcp.example.org."). OperationError naming the owner when dig fails. dig
+// runs through `commands`.
+TlsaAnswer query_tlsa_answer(const std::string& owner, const std::string& resolver, int port,
+                             const CommandRunner& commands = system_command_runner());
 
 // The "sha-256" fingerprints of a POSH document; OperationError naming `where` (the URL) when
 // it is not one.

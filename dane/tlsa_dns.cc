@@ -4,8 +4,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "engine/command_runner.h"
 #include "engine/errors.h"
-#include "engine/process.h"
 
 namespace xmppcert {
 
@@ -56,7 +56,7 @@ std::vector<std::string> DigTlsaResolver::spki_hashes(const std::string& owner) 
   if (!settings_.server.empty())
     argv.insert(argv.end(), {"-p", std::to_string(settings_.port), "@" + settings_.server});
   argv.insert(argv.end(), {owner, "TLSA"});
-  CommandResult result = run_command(argv, std::chrono::seconds(30));
+  CommandResult result = commands_.run(argv, std::chrono::seconds(30), "", {});
   if (result.exit_code != 0)
     throw_operation_error("query TLSA", owner,
                           "dig exit code " + std::to_string(result.exit_code) +

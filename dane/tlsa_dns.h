@@ -8,16 +8,21 @@
 
 #include "dane/dane_rollover.h"
 #include "dane/dane_settings.h"
+#include "engine/command_runner.h"
 
 namespace xmppcert {
 
 class DigTlsaResolver : public TlsaResolver {
  public:
-  explicit DigTlsaResolver(const DaneSettings& settings) : settings_(settings) {}
+  // dig runs through `commands`.
+  explicit DigTlsaResolver(const DaneSettings& settings,
+                           const CommandRunner& commands = system_command_runner())
+      : settings_(settings), commands_(commands) {}
   std::vector<std::string> spki_hashes(const std::string& owner) override;
 
  private:
   DaneSettings settings_;
+  const CommandRunner& commands_;
 };
 
 // The "3 1 1" data in `dig +short ... TLSA` output ("3 1 1 0C72...A5 64C5D3D6": dig splits

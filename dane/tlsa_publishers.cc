@@ -11,7 +11,8 @@ struct TlsaPublisherEntry {
   // What the publisher needs that `settings` lack, as the error names it; "" when nothing.
   std::string (*lacks)(const DaneSettings& settings);
   std::unique_ptr<TlsaPublisher> (*make)(const DaneSettings& settings,
-                                         const std::string& certificate);
+                                         const std::string& certificate,
+                                         const CommandRunner& commands);
 };
 
 const TlsaPublisherEntry kTlsaPublishers[] = {
@@ -57,12 +58,13 @@ void require_tlsa_publisher_settings(const DaneSettings& settings, const std::st
 }
 
 std::unique_ptr<TlsaPublisher> make_tlsa_publisher(const DaneSettings& settings,
-                                                   const std::string& certificate) {
+                                                   const std::string& certificate,
+                                                   const CommandRunner& commands) {
   const TlsaPublisherEntry* entry = find_publisher(settings.publish);
   if (!entry)
     throw_operation_error("publish TLSA for", certificate,
                           "unknown publisher \"" + settings.publish + "\"");
-  return entry->make(settings, certificate);
+  return entry->make(settings, certificate, commands);
 }
 
 }  // namespace xmppcert

@@ -8,6 +8,7 @@
 
 #include "dane/dane_rollover.h"
 #include "dane/dane_settings.h"
+#include "engine/command_runner.h"
 
 namespace xmppcert {
 
@@ -18,8 +19,10 @@ void require_known_tlsa_publisher(const std::string& publish, const std::string&
 // for rfc2136).
 void require_tlsa_publisher_settings(const DaneSettings& settings, const std::string& where);
 
-// The publisher `settings` name; `certificate` names it in log lines.
-std::unique_ptr<TlsaPublisher> make_tlsa_publisher(const DaneSettings& settings,
-                                                   const std::string& certificate);
+// The publisher `settings` name; `certificate` names it in log lines. `commands` runs what
+// it runs (nsupdate, the hook).
+std::unique_ptr<TlsaPublisher> make_tlsa_publisher(
+    const DaneSettings& settings, const std::string& certificate,
+    const CommandRunner& commands = system_command_runner());
 
 }  // namespace xmppcert

@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "engine/command_runner.h"
 #include "engine/errors.h"
-#include "engine/process.h"
 
 namespace xmppcert {
 namespace {
@@ -23,7 +23,8 @@ void require_readable_key_file(const std::string& path) {
 
 }  // namespace
 
-void send_dns_update(const DnsUpdateTarget& target, const std::vector<std::string>& lines) {
+void send_dns_update(const DnsUpdateTarget& target, const std::vector<std::string>& lines,
+                     const CommandRunner& commands) {
   const std::string operation = "RFC 2136 update at";
   const std::string server = target.server + ":" + std::to_string(target.port);
   // Each line is one nsupdate command: a line break in a name would be a command of its own.
@@ -45,7 +46,7 @@ void send_dns_update(const DnsUpdateTarget& target, const std::vector<std::strin
     require_readable_key_file(target.key_file);
     argv.insert(argv.end(), {"-k", target.key_file});
   }
-  run_command_checked(argv, operation + " " + server, script);
+  commands.run_checked(argv, operation + " " + server, script);
 }
 
 }  // namespace xmppcert

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/command_runner.h"
+
 namespace xmppcert {
 
 struct DnsUpdateTarget {
@@ -18,7 +20,9 @@ struct DnsUpdateTarget {
 
 // Sends `lines` ("update add NAME TTL TYPE DATA", "update delete ...") as one message. An
 // OperationError naming the server when a line holds a line break, the key file cannot be
-// read, or nsupdate fails (the server refused, BADSIG, unreachable).
-void send_dns_update(const DnsUpdateTarget& target, const std::vector<std::string>& lines);
+// read, or nsupdate fails (the server refused, BADSIG, unreachable). nsupdate runs through
+// `commands`.
+void send_dns_update(const DnsUpdateTarget& target, const std::vector<std::string>& lines,
+                     const CommandRunner& commands = system_command_runner());
 
 }  // namespace xmppcert

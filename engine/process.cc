@@ -9,26 +9,13 @@
 #include <cerrno>
 
 #include "engine/command_environment.h"
+#include "engine/command_runner.h"
 #include "engine/errors.h"
 
 namespace xmppcert {
 namespace {
 
 constexpr size_t kOutputLimit = 64 * 1024;
-
-std::string joined(const std::vector<std::string>& argv) {
-  std::string text;
-  for (const auto& arg : argv) text += (text.empty() ? "" : " ") + arg;
-  return text;
-}
-
-std::string last_line(const std::string& output) {
-  size_t end = output.find_last_not_of("\n\r ");
-  if (end == std::string::npos) return "";
-  size_t start = output.find_last_of('\n', end);
-  return output.substr(start == std::string::npos ? 0 : start + 1,
-                       end + 1 - (start == std::string::npos ? 0 : start + 1));
-}
 
 // In a forked child before exec: the signal mask and ignored signals survive exec, and the
 // agent blocks SIGTERM/SIGHUP/SIGINT (it reads them from a signalfd). A reload command or a
@@ -41,6 +28,12 @@ void restore_default_signals() {
 }
 
 }  // namespace
+
+std::string command_text(const std::vector<std::string>& argv) {
+  std::string text;
+  for (const auto& arg : argv) text += (text.empty() ? "" : " ") + arg;
+  return text;
+}
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds time_limit,
                           const std::string& input, const CommandEnvironment& environment) {
@@ -117,7 +110,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (timed_out) {
-    throw_operation_error("run", joined(argv),
+    throw_operation_error("run", command_text(argv),
                           "no exit after " + std::to_string(time_limit.count()) + " s, killed");
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -126,13 +119,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
 
 void run_command_checked(const std::vector<std::string>& argv, const std::string& what,
                          const std::string& input, const CommandEnvironment& environment) {
-  CommandResult result = run_command(argv, std::chrono::seconds(300), input, environment);
-  if (result.exit_code == 0) return;
-  std::string cause =
-      result.exit_code < 0 ? "killed by a signal" : "exit code " + std::to_string(result.exit_code);
-  std::string line = last_line(result.output);
-  if (!line.empty()) cause += " (" + line + ")";
-  throw_operation_error(what, "\"" + joined(argv) + "\"", cause);
+  system_command_runner().run_checked(argv, what, input, environment);
 }
 
 }  // namespace xmppcert
@@ -146,7 +133,7 @@ void spawn_detached(const std::vector<std::string>& argv, const CommandEnvironme
   args.push_back(nullptr);
   std::string program = resolve_command(argv[0]);
   if (program.empty())
-    throw_operation_error("start", joined(argv), std::string("not found in ") + kCommandPath);
+    throw_operation_error("start", command_text(argv), std::string("not found in ") + kCommandPath);
   std::vector<std::string> env_entries = clean_environment(environment);
   std::vector<char*> envp = environment_pointers(env_entries);
   int status_fds[2];  // the grandchild reports a failed exec here; success closes it
@@ -173,7 +160,7 @@ void spawn_detached(const std::vector<std::string>& argv, const CommandEnvironme
   int error = 0;
   ssize_t n = ::read(status_fds[0], &error, sizeof error);
   ::close(status_fds[0]);
-  if (n == sizeof error) throw_operation_error("start", joined(argv), errno_text(error));
+  if (n == sizeof error) throw_operation_error("start", command_text(argv), errno_text(error));
 }
 
 }  // namespace xmppcert

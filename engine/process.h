@@ -26,6 +26,9 @@ using CommandEnvironment = std::vector<std::string>;
 // in kCommandPath. An OperationError when there is none.
 std::string resolve_command(const std::string& program);
 
+// argv joined by spaces, for messages.
+std::string command_text(const std::vector<std::string>& argv);
+
 // `input` is written to the command's stdin (at most a pipe's worth, 64 KiB); otherwise
 // stdin is /dev/null.
 CommandResult run_command(const std::vector<std::string>& argv,

@@ -3,7 +3,6 @@
 // change, retried at the next step.
 #include "dane/publishers/publishers.h"
 #include "dane/tlsa_dns.h"
-#include "engine/process.h"
 
 namespace xmppcert {
 namespace {
@@ -16,11 +15,12 @@ std::string joined(const std::vector<std::string>& items) {
 
 class HookTlsaPublisher : public TlsaPublisher {
  public:
-  explicit HookTlsaPublisher(std::vector<std::string> argv) : argv_(std::move(argv)) {}
+  HookTlsaPublisher(std::vector<std::string> argv, const CommandRunner& commands)
+      : argv_(std::move(argv)), commands_(commands) {}
   void change(const std::vector<std::string>& owners, const std::vector<std::string>& add,
               const std::vector<std::string>& remove, std::chrono::seconds ttl) override {
     require_tlsa_change(owners, add, remove);
-    run_command_checked(
+    commands_.run_checked(
         argv_, "TLSA hook", "",
         {"XMPPCERT_TLSA_OWNERS=" + joined(owners), "XMPPCERT_TLSA_ADD=" + joined(add),
          "XMPPCERT_TLSA_REMOVE=" + joined(remove),
@@ -29,13 +29,14 @@ class HookTlsaPublisher : public TlsaPublisher {
 
  private:
   std::vector<std::string> argv_;
+  const CommandRunner& commands_;
 };
 
 }  // namespace
 
-std::unique_ptr<TlsaPublisher> make_hook_publisher(const DaneSettings& settings,
-                                                   const std::string&) {
-  return std::make_unique<HookTlsaPublisher>(settings.hook);
+std::unique_ptr<TlsaPublisher> make_hook_publisher(const DaneSettings& settings, const std::string&,
+                                                   const CommandRunner& commands) {
+  return std::make_unique<HookTlsaPublisher>(settings.hook, commands);
 }
 
 }  // namespace xmppcert

@@ -29,7 +29,8 @@ class PrintTlsaPublisher : public TlsaPublisher {
 }  // namespace
 
 std::unique_ptr<TlsaPublisher> make_print_publisher(const DaneSettings&,
-                                                    const std::string& certificate) {
+                                                    const std::string& certificate,
+                                                    const CommandRunner&) {
   return std::make_unique<PrintTlsaPublisher>(certificate);
 }
 

@@ -9,8 +9,8 @@ namespace {
 
 class Rfc2136TlsaPublisher : public TlsaPublisher {
  public:
-  explicit Rfc2136TlsaPublisher(const DaneSettings& s)
-      : target_{s.server, s.port, s.key_file, s.zone} {}
+  Rfc2136TlsaPublisher(const DaneSettings& s, const CommandRunner& commands)
+      : target_{s.server, s.port, s.key_file, s.zone}, commands_(commands) {}
   void change(const std::vector<std::string>& owners, const std::vector<std::string>& add,
               const std::vector<std::string>& remove, std::chrono::seconds ttl) override {
     require_tlsa_change(owners, add, remove);
@@ -22,18 +22,20 @@ class Rfc2136TlsaPublisher : public TlsaPublisher {
         lines.push_back("update add " + owner + " " + std::to_string(ttl.count()) + " TLSA 3 1 1 " +
                         hash);
     }
-    send_dns_update(target_, lines);
+    send_dns_update(target_, lines, commands_);
   }
 
  private:
   DnsUpdateTarget target_;
+  const CommandRunner& commands_;
 };
 
 }  // namespace
 
 std::unique_ptr<TlsaPublisher> make_rfc2136_publisher(const DaneSettings& settings,
-                                                      const std::string&) {
-  return std::make_unique<Rfc2136TlsaPublisher>(settings);
+                                                      const std::string&,
+                                                      const CommandRunner& commands) {
+  return std::make_unique<Rfc2136TlsaPublisher>(settings, commands);
 }
 
 }  // namespace xmppcert

@@ -6,10 +6,10 @@
 #include "dane/next_key.h"
 #include "engine/certificate.h"
 #include "engine/clock.h"
+#include "engine/command_runner.h"
 #include "engine/fs.h"
 #include "engine/keys.h"
 #include "engine/log.h"
-#include "engine/process.h"
 #include "engine/state_lock.h"
 #include "plugins/log_watch/log_follower.h"
 #include "plugins/registry.h"
@@ -82,7 +82,8 @@ bool stored_in(const Store& store, X509* cert) {
 }  // namespace
 
 void run_on_unexpected_hooks(const std::vector<LogAlarm>& alarms,
-                             const std::set<std::vector<std::string>>& hooks) {
+                             const std::set<std::vector<std::string>>& hooks,
+                             const CommandRunner& commands) {
   for (const auto& alarm : alarms)
     for (const auto& argv : hooks) {
       bool certificate = alarm.kind == LogAlarm::Kind::certificate;
@@ -101,7 +102,7 @@ void run_on_unexpected_hooks(const std::vector<LogAlarm>& alarms,
         environment.push_back("XMPPCERT_PROBLEM=" + alarm.problem);
       }
       try {
-        run_command_checked(argv, "on_unexpected hook", "", environment);
+        commands.run_checked(argv, "on_unexpected hook", "", environment);
       } catch (const std::exception& e) {
         log_warning("xmppcert", std::string("transparency log alarm: ") + e.what());
       }

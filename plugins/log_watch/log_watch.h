@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/command_runner.h"
 #include "engine/request.h"
 #include "engine/store.h"
 #include "plugins/log_watch/log_watch_state.h"
@@ -44,9 +45,10 @@ LogWatchRound watch_transparency_logs(const LogWatchContext& context,
 //   certificate: XMPPCERT_SERIAL, XMPPCERT_DOMAINS (space-separated), XMPPCERT_ISSUED (UTC),
 //                XMPPCERT_ISSUER, XMPPCERT_ACCOUNT (when the log names it), XMPPCERT_LOG_INDEX
 //   log:         XMPPCERT_PROBLEM
-// A failing hook is logged, never thrown.
+// A failing hook is logged, never thrown. The hooks run through `commands`.
 void run_on_unexpected_hooks(const std::vector<LogAlarm>& alarms,
-                             const std::set<std::vector<std::string>>& hooks);
+                             const std::set<std::vector<std::string>>& hooks,
+                             const CommandRunner& commands = system_command_runner());
 
 // The node_exporter textfile lines: open alarms, and each log's last good read.
 std::string log_watch_metrics(const std::filesystem::path& state_dir);

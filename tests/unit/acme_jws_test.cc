@@ -6,10 +6,11 @@
 #include "engine/fs.h"
 #include "engine/http.h"
 #include "engine/keys.h"
+#include "jose/jws.h"
 #include "plugins/issuers/acme/acme_issuer.h"
 #include "plugins/issuers/acme/challenges.h"
-#include "jose/jws.h"
 #include "plugins/issuers/acme/transport.h"
+#include "tests/support/fake_command_runner.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::acme {
@@ -98,6 +99,35 @@ TEST(Dns01, TxtValueIsTheBase64UrlSha256OfTheKeyAuthorization) {
   std::string value = Dns01Hook::txt_value("token.thumbprint");
   EXPECT_EQ(value.size(), 43u);
   EXPECT_EQ(value.find('='), std::string::npos);
+}
+
+TEST(Dns01, TheHookAddsThenDeletesTheTxtRecordOfTheChallengeName) {
+  testing::FakeCommandRunner commands;
+  Dns01Hook hook({"/usr/local/bin/dns-hook", "--zone=example.org"}, commands);
+  hook.present("example.org", "token", "token.thumbprint");
+  hook.cleanup("example.org", "token", "token.thumbprint");
+  const std::string txt = Dns01Hook::txt_value("token.thumbprint");
+  auto calls = commands.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].argv,
+            (std::vector<std::string>{"/usr/local/bin/dns-hook", "--zone=example.org", "add",
+                                      "_acme-challenge.example.org.", txt}));
+  EXPECT_EQ(calls[1].argv[2], "del");
+  commands.answer("/usr/local/bin/dns-hook", {1, "zone locked\n"});
+  EXPECT_THROW(hook.present("example.org", "token", "token.thumbprint"), OperationError);
+}
+
+TEST(Dns01, AnRfc2136UpdateSendsOneTxtLineToNsupdateOnItsInput) {
+  testing::FakeCommandRunner commands;
+  Rfc2136Update update("192.0.2.53", 5353, "", commands);
+  update.present("example.org", "token", "token.thumbprint");
+  auto calls = commands.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].argv, (std::vector<std::string>{"nsupdate", "-t", "30"}));
+  EXPECT_EQ(calls[0].input,
+            "server 192.0.2.53 5353\nupdate add _acme-challenge.example.org. 60 "
+            "TXT \"" +
+                Dns01Hook::txt_value("token.thumbprint") + "\"\nsend\n");
 }
 
 TEST(HttpResponse, LinksAreFoundByRel) {

@@ -8,6 +8,7 @@
 #include "engine/config.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
+#include "tests/support/fake_command_runner.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -101,21 +102,22 @@ namespace {
 
 // "publish": "hook": the change arrives in XMPPCERT_TLSA_* variables of an argv run.
 TEST(TlsaDns, TheHookGetsOwnersAddedAndRemovedHashesAndTheTtl) {
-  testing::TempDir dir;
-  auto hook = dir / "tlsa-hook";
-  testing::write_text(hook,
-                      "#!/bin/sh\nprintf '%s\\n' \"$XMPPCERT_TLSA_OWNERS\" \"$XMPPCERT_TLSA_ADD\" "
-                      "\"$XMPPCERT_TLSA_REMOVE\" \"$XMPPCERT_TLSA_TTL\" > \"$0.out\"\n");
-  ::chmod(hook.c_str(), 0755);
+  testing::FakeCommandRunner commands;
   DaneSettings settings;
   settings.publish = "hook";
-  settings.hook = {hook.string()};
+  settings.hook = {"/usr/local/bin/tlsa-hook", "--zone", "example.org"};
   const std::string a(64, 'a'), b(64, 'b'), c(64, 'c');
-  make_tlsa_publisher(settings, "example.org")
+  make_tlsa_publisher(settings, "example.org", commands)
       ->change({"_5269._tcp.example.org.", "_5222._tcp.example.org."}, {a, b}, {c},
                std::chrono::seconds(300));
-  EXPECT_EQ(read_file(dir / "tlsa-hook.out"), "_5269._tcp.example.org. _5222._tcp.example.org.\n" +
-                                                  a + " " + b + "\n" + c + "\n300\n");
+  ASSERT_EQ(commands.calls().size(), 1u) << "one run per change";
+  testing::CommandCall call = commands.calls().at(0);
+  EXPECT_EQ(call.argv, settings.hook);
+  EXPECT_EQ(call.variable("XMPPCERT_TLSA_OWNERS"),
+            "_5269._tcp.example.org. _5222._tcp.example.org.");
+  EXPECT_EQ(call.variable("XMPPCERT_TLSA_ADD"), a + " " + b);
+  EXPECT_EQ(call.variable("XMPPCERT_TLSA_REMOVE"), c);
+  EXPECT_EQ(call.variable("XMPPCERT_TLSA_TTL"), "300");
 }
 
 TEST(TlsaDns, AFailingHookIsAnOperationErrorNamingIt) {

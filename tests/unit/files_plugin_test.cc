@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/errors.h"
+#include "tests/support/fake_command_runner.h"
+#include "tests/support/memory_store.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert {
@@ -21,7 +23,7 @@ std::string usage_error_of(const nlohmann::json& settings) {
 
 TEST(FilesPlugin, InstallsEachFileWithItsModeAndRunsTheReloadArgv) {
   TempDir dir;
-  StateDirStore store(dir / "state");
+  testing::MemoryStore store(dir / "versions");
   StoredVersion v = store.write_version("a.org", {"KEY\n", "CERT\n", "CHAIN\n"});
   nlohmann::json settings{
       {"key", (dir / "k.pem").string()},
@@ -42,9 +44,10 @@ TEST(FilesPlugin, InstallsEachFileWithItsModeAndRunsTheReloadArgv) {
 }
 
 TEST(FilesPlugin, ReloadFailureIsAnErrorWithTheCommandAndItsLastLine) {
-  FilesPlugin plugin(
-      {{"key", "/tmp/never-written"}, {"reload", {"/bin/sh", "-c", "echo no such daemon; exit 3"}}},
-      "t");
+  testing::FakeCommandRunner commands;
+  commands.answer("reload-daemon", {3, "starting\nno such daemon\n"});
+  FilesPlugin plugin({{"key", "/tmp/never-written"}, {"reload", {"reload-daemon", "--now"}}}, "t",
+                     commands);
   try {
     plugin.reload();
     FAIL();
@@ -52,6 +55,8 @@ TEST(FilesPlugin, ReloadFailureIsAnErrorWithTheCommandAndItsLastLine) {
     std::string message = e.what();
     EXPECT_NE(message.find("exit code 3"), std::string::npos) << message;
     EXPECT_NE(message.find("no such daemon"), std::string::npos) << message;
+    EXPECT_EQ(message.find("starting"), std::string::npos) << "the last line only: " << message;
+    EXPECT_NE(message.find("\"reload-daemon --now\""), std::string::npos) << message;
   }
 }
 

@@ -9,6 +9,7 @@
 #include "plugins/issuers/acme/ca_input.h"
 #include "plugins/issuers/acme/challenges.h"
 #include "plugins/issuers/acme/http01_request.h"
+#include "tests/support/fake_command_runner.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
@@ -31,14 +32,15 @@ TEST(HostileCa, AWebrootTokenWithDotDotOrASlashWritesNothingOutside) {
 }
 
 TEST(HostileCa, AnRfc2136NameWithALineBreakIsRefusedBeforeNsupdateRuns) {
-  // nsupdate at 127.0.0.1:1 would fail anyway: the refusal must come first, naming the cause.
-  acme::Rfc2136Update update("127.0.0.1", 1, "");
+  testing::FakeCommandRunner commands;  // an nsupdate that would accept anything
+  acme::Rfc2136Update update("127.0.0.1", 1, "", commands);
   try {
     update.present("example.org.\nupdate add evil.example. 60 A 192.0.2.1\nsend\nx", "t", "ka");
     FAIL() << "no error";
   } catch (const OperationError& e) {
     EXPECT_NE(std::string(e.what()).find("not a DNS name"), std::string::npos) << e.what();
   }
+  EXPECT_TRUE(commands.calls().empty()) << "nsupdate never ran";
 }
 
 TEST(HostileCa, AnAuthorizationForANameNotRequestedIsRefused) {

@@ -24,6 +24,7 @@
 #include "plugins/log_watch/log_follower.h"
 #include "plugins/log_watch/log_watch.h"
 #include "plugins/log_watch/log_watch_state.h"
+#include "tests/support/fake_command_runner.h"
 #include "tests/unit/test_certificates.h"
 #include "tests/unit/test_support.h"
 
@@ -460,8 +461,6 @@ TEST_F(InclusionCheck, UnsignedSctOrFalseAuditPathIsTheLogMisbehaving) {
 }
 
 TEST(LogWatchHook, OnUnexpectedRunsWithTheAlarmInXmppcertVariables) {
-  TempDir dir;
-  std::string out = (dir.path() / "env").string();
   LogAlarm alarm;
   alarm.log = "https://ca.example.test:8443/";
   alarm.serial = "5EED";
@@ -471,16 +470,21 @@ TEST(LogWatchHook, OnUnexpectedRunsWithTheAlarmInXmppcertVariables) {
   alarm.account = "https://ca.example.test:8443/acme/acct/7";
   alarm.log_index = 12;
   using Hooks = std::set<std::vector<std::string>>;
-  run_on_unexpected_hooks({alarm}, Hooks{std::vector<std::string>{"/bin/sh", "-c", "env > " + out}});
-  std::string env = read_file(out);
-  for (const char* line :
-       {"XMPPCERT_ALARM=certificate\n", "XMPPCERT_SERIAL=5EED\n",
-        "XMPPCERT_DOMAINS=b.example.test conference.b.example.test\n",
-        "XMPPCERT_ISSUED=2023-11-14T22:13:20Z\n", "XMPPCERT_LOG_INDEX=12\n",
-        "XMPPCERT_ACCOUNT=https://ca.example.test:8443/acme/acct/7\n",
-        "XMPPCERT_LOG_URL=https://ca.example.test:8443/\n"})
-    EXPECT_NE(env.find(line), std::string::npos) << line << env;
-  // A failing hook is logged, not thrown: the watch goes on.
+  testing::FakeCommandRunner commands;
+  const std::vector<std::string> hook{"/usr/local/bin/alarm", "--page"};
+  run_on_unexpected_hooks({alarm}, Hooks{hook}, commands);
+  ASSERT_EQ(commands.calls().size(), 1u);
+  testing::CommandCall call = commands.calls().at(0);
+  EXPECT_EQ(call.argv, hook);
+  for (const char* entry : {"XMPPCERT_ALARM=certificate", "XMPPCERT_SERIAL=5EED",
+                            "XMPPCERT_DOMAINS=b.example.test conference.b.example.test",
+                            "XMPPCERT_ISSUED=2023-11-14T22:13:20Z", "XMPPCERT_LOG_INDEX=12",
+                            "XMPPCERT_ACCOUNT=https://ca.example.test:8443/acme/acct/7",
+                            "XMPPCERT_LOG_URL=https://ca.example.test:8443/"})
+    EXPECT_NE(std::find(call.environment.begin(), call.environment.end(), entry),
+              call.environment.end())
+        << entry;
+  // A failing hook (a real one) is logged, not thrown: the watch goes on.
   EXPECT_NO_THROW(run_on_unexpected_hooks({alarm}, Hooks{std::vector<std::string>{"/bin/false"}}));
 }
 

@@ -6,6 +6,8 @@
 #include "engine/store.h"
 #include "plugins/servers/common/xmpp_server_plugin.h"
 #include "plugins/servers/prosody/prosody_plugin.h"
+#include "tests/support/fake_command_runner.h"
+#include "tests/support/memory_store.h"
 #include "tests/unit/test_support.h"
 
 namespace xmppcert::testing {
@@ -14,31 +16,39 @@ namespace {
 class ReloadEnvironmentTest : public ::testing::Test {
  protected:
   StoredVersion write_version() {
-    return StateDirStore(dir / "state")
-        .write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
+    return store.write_version("example.org", {"KEY\n", "CERT\n", "CHAIN\n"});
   }
-  // prosody, with a reload that writes its environment to `seen` (the shell only redirects).
+  // prosody, whose reload command `commands` answers and records.
   XmppServerPlugin plugin() {
     write_text(dir / "prosody.cfg.lua", "VirtualHost \"example.org\"\n");
     return XmppServerPlugin(
         kProsodyKind,
-        {{"config", (dir / "prosody.cfg.lua").string()},
-         {"reload", {"/bin/sh", "-c", "/usr/bin/env > " + (dir / "seen").string()}}},
-        "test.install");
+        {{"config", (dir / "prosody.cfg.lua").string()}, {"reload", {"prosodyctl", "reload"}}},
+        "test.install", {}, commands);
   }
-  std::string seen() { return read_file(dir / "seen"); }
+  // The environment of the last reload.
+  std::string seen(const std::string& name) { return commands.calls().back().variable(name); }
   TempDir dir;
+  FakeCommandRunner commands;
+  MemoryStore store{dir / "versions"};
 };
 
 TEST_F(ReloadEnvironmentTest, AReloadAfterAnInstallNamesThatVersion) {
   XmppServerPlugin p = plugin();
   p.install(write_version());
   p.reload();
-  EXPECT_NE(seen().find("XMPPCERT_NAME=example.org\n"), std::string::npos) << seen();
-  EXPECT_NE(seen().find("XMPPCERT_VERSION=1\n"), std::string::npos) << seen();
-  EXPECT_NE(seen().find("XMPPCERT_INSTALLED=" + (dir / "certs" / "example.org.key").string()),
+  // prosody reloads a second time when the files are new
+  // (ServerKind::new_files_need_second_reload).
+  ASSERT_FALSE(commands.calls().empty());
+  for (const auto& call : commands.calls())
+    EXPECT_EQ(call.argv, (std::vector<std::string>{"prosodyctl", "reload"}));
+  EXPECT_EQ(seen("XMPPCERT_NAME"), "example.org");
+  EXPECT_EQ(seen("XMPPCERT_VERSION"), "1");
+  EXPECT_EQ(seen("XMPPCERT_DOMAINS"), "") << "the stored certificate is no certificate";
+  EXPECT_EQ(seen("XMPPCERT_KEY"), store.version("example.org", 1).key_path().string());
+  EXPECT_NE(seen("XMPPCERT_INSTALLED").find((dir / "certs" / "example.org.key").string()),
             std::string::npos)
-      << seen();
+      << seen("XMPPCERT_INSTALLED");
 }
 
 TEST_F(ReloadEnvironmentTest, AReloadAfterARollbackNamesThePreviousVersionOrNone) {
@@ -46,13 +56,13 @@ TEST_F(ReloadEnvironmentTest, AReloadAfterARollbackNamesThePreviousVersionOrNone
   p.install(write_version());
   ASSERT_TRUE(p.rollback());  // nothing of ours was there before v1
   p.reload();
-  EXPECT_EQ(seen().find("XMPPCERT_VERSION="), std::string::npos) << seen();
+  EXPECT_EQ(seen("XMPPCERT_VERSION"), "") << "no version of ours is installed";
 
   p.install(write_version());  // v2
   p.install(write_version());  // v3 replaces v2's files
   ASSERT_TRUE(p.rollback());
   p.reload();
-  EXPECT_NE(seen().find("XMPPCERT_VERSION=2\n"), std::string::npos) << seen();
+  EXPECT_EQ(seen("XMPPCERT_VERSION"), "2");
 }
 
 }  // namespace

@@ -6,11 +6,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/command_runner.h"
 #include "engine/dns_update.h"
 #include "engine/encoding.h"
 #include "engine/errors.h"
 #include "engine/fs.h"
-#include "engine/process.h"
 #include "engine/safe_open.h"
 #include "plugins/issuers/acme/ca_input.h"
 #include "plugins/issuers/acme/http01_request.h"
@@ -129,7 +129,7 @@ void WebrootWriter::cleanup(const std::string&, const std::string& token, const 
 // (issue 12 #5). The authorization checks it against the order; send_dns_update refuses
 // line breaks as the last line.
 void Rfc2136Update::update(const std::string& line) {
-  send_dns_update({server_, port_, key_file_, ""}, {line});
+  send_dns_update({server_, port_, key_file_, ""}, {line}, commands_);
 }
 
 void Rfc2136Update::present(const std::string& domain, const std::string&,
@@ -159,7 +159,7 @@ void Dns01Hook::present(const std::string& domain, const std::string&,
   require_dns_name(domain, "dns-01 hook");
   std::vector<std::string> argv = argv_;
   argv.insert(argv.end(), {"add", "_acme-challenge." + domain + ".", txt_value(key_authorization)});
-  run_command_checked(argv, "dns-01 hook");
+  commands_.run_checked(argv, "dns-01 hook");
 }
 
 void Dns01Hook::cleanup(const std::string& domain, const std::string&,
@@ -167,7 +167,7 @@ void Dns01Hook::cleanup(const std::string& domain, const std::string&,
   require_dns_name(domain, "dns-01 hook");
   std::vector<std::string> argv = argv_;
   argv.insert(argv.end(), {"del", "_acme-challenge." + domain + ".", txt_value(key_authorization)});
-  run_command_checked(argv, "dns-01 hook");
+  commands_.run_checked(argv, "dns-01 hook");
 }
 
 }  // namespace xmppcert::acme

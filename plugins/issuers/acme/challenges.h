@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/command_runner.h"
 #include "plugins/issuers/acme/challenge_listener.h"
 
 namespace xmppcert::acme {
@@ -66,8 +67,12 @@ class WebrootWriter : public ChallengeSolver {
 // with a key file).
 class Rfc2136Update : public ChallengeSolver {
  public:
-  Rfc2136Update(std::string server, int port, std::string key_file)
-      : server_(std::move(server)), port_(port), key_file_(std::move(key_file)) {}
+  Rfc2136Update(std::string server, int port, std::string key_file,
+                const CommandRunner& commands = system_command_runner())
+      : server_(std::move(server)),
+        port_(port),
+        key_file_(std::move(key_file)),
+        commands_(commands) {}
   std::string type() const override { return "dns-01"; }
   void present(const std::string& domain, const std::string& token,
                const std::string& key_authorization) override;
@@ -79,11 +84,14 @@ class Rfc2136Update : public ChallengeSolver {
   std::string server_;
   int port_;
   std::string key_file_;
+  const CommandRunner& commands_;  // runs nsupdate
 };
 
 class Dns01Hook : public ChallengeSolver {
  public:
-  explicit Dns01Hook(std::vector<std::string> argv) : argv_(std::move(argv)) {}
+  explicit Dns01Hook(std::vector<std::string> argv,
+                     const CommandRunner& commands = system_command_runner())
+      : argv_(std::move(argv)), commands_(commands) {}
   std::string type() const override { return "dns-01"; }
   void present(const std::string& domain, const std::string& token,
                const std::string& key_authorization) override;
@@ -95,6 +103,7 @@ class Dns01Hook : public ChallengeSolver {
 
  private:
   std::vector<std::string> argv_;
+  const CommandRunner& commands_;
 };
 
 }  // namespace xmppcert::acme

@@ -4,9 +4,9 @@
 #include <thread>
 
 #include "engine/clock.h"
+#include "engine/command_runner.h"
 #include "engine/errors.h"
 #include "engine/log.h"
-#include "engine/process.h"
 #include "engine/trusted_file.h"
 #include "plugins/servers/common/pidfile_restart.h"
 #include "plugins/servers/common/signal_ready.h"
@@ -36,8 +36,9 @@ void XmppServerPlugin::read_server_config() {
 }
 
 XmppServerPlugin::XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,
-                                   const std::string& where, CrashPoints crash_points)
-    : kind_(kind), crash_points_(std::move(crash_points)) {
+                                   const std::string& where, CrashPoints crash_points,
+                                   const CommandRunner& commands)
+    : kind_(kind), crash_points_(std::move(crash_points)), commands_(&commands) {
   JsonFields fields(settings, where);
   fields.allow_only({"config", "cert_dir", "owner", "group", "key_mode", "cert_mode", "reload",
                      "restart", "verify", "trust_anchor", "edit_config", "discovered_names"});
@@ -129,8 +130,8 @@ void XmppServerPlugin::reload() {
       throw_operation_error("reload " + std::string(kind_.name), pidfile->second.string(),
                             "this pid file names no running process; " + hint);
     try {
-      run_command_checked(reload_argv_, std::string("reload ") + kind_.name, "",
-                          reload_environment_);
+      commands_->run_checked(reload_argv_, std::string("reload ") + kind_.name, "",
+                             reload_environment_);
     } catch (const OperationError& e) {
       throw OperationError(std::string(e.what()) + "; " + hint);
     }
@@ -138,8 +139,8 @@ void XmppServerPlugin::reload() {
                                  [](const Replaced& file) { return !file.content; });
     if (new_files && kind_.new_files_need_second_reload) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      run_command_checked(reload_argv_, std::string("reload ") + kind_.name + " (new files)", "",
-                          reload_environment_);
+      commands_->run_checked(reload_argv_, std::string("reload ") + kind_.name + " (new files)", "",
+                             reload_environment_);
     }
     return;
   }

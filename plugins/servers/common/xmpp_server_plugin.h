@@ -20,8 +20,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/command_runner.h"
 #include "engine/fs.h"
-#include "engine/process.h"
 #include "plugins/servers/common/install_settings.h"
 #include "plugins/servers/common/server_kind.h"
 
@@ -30,9 +30,11 @@ namespace xmppcert {
 class XmppServerPlugin : public ServerPlugin {
  public:
   // Reads the server's config now: a UsageError names `where`, or the server's file and line.
-  // `crash_points` (tests): those of each installed file's atomic write.
-  XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings,
-                   const std::string& where, CrashPoints crash_points = {});
+  // `crash_points` (tests): those of each installed file's atomic write. `commands` runs the
+  // reload argv.
+  XmppServerPlugin(const ServerKind& kind, const nlohmann::json& settings, const std::string& where,
+                   CrashPoints crash_points = {},
+                   const CommandRunner& commands = system_command_runner());
 
   std::string name() const override { return kind_.name; }
   ServedNames discover() const override;
@@ -65,6 +67,7 @@ class XmppServerPlugin : public ServerPlugin {
 
   const ServerKind& kind_;
   CrashPoints crash_points_;
+  const CommandRunner* commands_;
   fs::path config_;
   ServerFacts facts_;
   fs::path cert_dir_;

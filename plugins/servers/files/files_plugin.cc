@@ -1,9 +1,9 @@
 #include "plugins/servers/files/files_plugin.h"
 
+#include "engine/command_runner.h"
 #include "engine/errors.h"
 #include "engine/json_fields.h"
 #include "engine/log.h"
-#include "engine/process.h"
 #include "engine/reload_environment.h"
 #include "plugins/servers/common/install_settings.h"
 
@@ -18,7 +18,9 @@ std::string combined_of(const StoredVersion& v) { return key_of(v) + fullchain_o
 
 }  // namespace
 
-FilesPlugin::FilesPlugin(const nlohmann::json& settings, const std::string& where) {
+FilesPlugin::FilesPlugin(const nlohmann::json& settings, const std::string& where,
+                         const CommandRunner& commands)
+    : commands_(&commands) {
   JsonFields fields(settings, where);
   fields.allow_only({"key", "cert", "chain", "fullchain", "combined", "owner", "group", "key_mode",
                      "cert_mode", "reload"});
@@ -77,7 +79,8 @@ std::vector<std::vector<std::string>> FilesPlugin::reload_commands() const {
 }
 
 void FilesPlugin::reload() {
-  if (!reload_argv_.empty()) run_command_checked(reload_argv_, "reload", "", reload_environment_);
+  if (!reload_argv_.empty())
+    commands_->run_checked(reload_argv_, "reload", "", reload_environment_);
 }
 
 }  // namespace xmppcert

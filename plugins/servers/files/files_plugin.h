@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/command_runner.h"
 #include "engine/fs.h"
-#include "engine/process.h"
 #include "engine/server_plugin.h"
 #include "plugins/servers/common/install_settings.h"
 
@@ -25,8 +25,10 @@ namespace xmppcert {
 
 class FilesPlugin : public ServerPlugin {
  public:
-  // Throws UsageError naming `where` and the key for any bad setting.
-  FilesPlugin(const nlohmann::json& settings, const std::string& where);
+  // Throws UsageError naming `where` and the key for any bad setting. `commands` runs the
+  // reload argv.
+  FilesPlugin(const nlohmann::json& settings, const std::string& where,
+              const CommandRunner& commands = system_command_runner());
 
   std::string name() const override { return "files"; }
   void install(const StoredVersion& version) override;
@@ -45,6 +47,7 @@ class FilesPlugin : public ServerPlugin {
   std::vector<Target> targets_;
   InstallOwnership ownership_;
   std::vector<std::string> reload_argv_;
+  const CommandRunner* commands_;
   CommandEnvironment reload_environment_;  // of the version install() wrote last
   std::string where_;
   // Certificates installed without their key ("fullchain" alone): the server would pair the
