@@ -206,7 +206,7 @@ class LoadClient {
 
   const Options& options_;
   TokenResponder& responder_;
-  HttpClient http_;
+  CurlHttpClient http_;
   PKeyPtr key_;
   json directory_;
   std::string kid_;

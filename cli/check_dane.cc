@@ -66,7 +66,7 @@ DaneCheck check_dane(const ProbeTarget& target, X509* leaf, const cmdline::Parse
     HttpOptions options;
     options.ca_file = args.value("--posh-ca").value_or("");
     options.timeout = std::chrono::seconds(10);
-    HttpClient http(options);
+    CurlHttpClient http(options);
     HttpResponse response = http.get(url);
     if (response.status != 200)
       throw_operation_error("fetch POSH document", url, "HTTP " + std::to_string(response.status));

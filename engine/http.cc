@@ -109,22 +109,26 @@ std::vector<std::string> HttpResponse::links(const std::string& rel) const {
   return targets;
 }
 
-HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
+CurlHttpClient::CurlHttpClient(HttpOptions options) : options_(std::move(options)) {
   curl_ = curl_library().easy_init();
   if (!curl_) throw_operation_error("initialise", "libcurl", "curl_easy_init failed");
 }
 
-HttpClient::~HttpClient() { curl_library().easy_cleanup(static_cast<CURL*>(curl_)); }
+CurlHttpClient::~CurlHttpClient() { curl_library().easy_cleanup(static_cast<CURL*>(curl_)); }
 
-HttpResponse HttpClient::get(const std::string& url) { return perform("GET", url, nullptr, ""); }
-HttpResponse HttpClient::head(const std::string& url) { return perform("HEAD", url, nullptr, ""); }
-HttpResponse HttpClient::post(const std::string& url, const std::string& body,
-                              const std::string& content_type) {
+HttpResponse CurlHttpClient::get(const std::string& url) {
+  return perform("GET", url, nullptr, "");
+}
+HttpResponse CurlHttpClient::head(const std::string& url) {
+  return perform("HEAD", url, nullptr, "");
+}
+HttpResponse CurlHttpClient::post(const std::string& url, const std::string& body,
+                                  const std::string& content_type) {
   return perform("POST", url, &body, content_type);
 }
 
-HttpResponse HttpClient::perform(const std::string& method, const std::string& url,
-                                 const std::string* body, const std::string& content_type) {
+HttpResponse CurlHttpClient::perform(const std::string& method, const std::string& url,
+                                     const std::string* body, const std::string& content_type) {
   const CurlLibrary& lib = curl_library();
   CURL* curl = static_cast<CURL*>(curl_);
   require_secure_url(url);

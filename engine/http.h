@@ -1,5 +1,8 @@
-// HTTP over libcurl. One HttpClient keeps one easy handle, so consecutive requests to the
-// same server reuse the connection (an issuer does a dozen round trips per certificate).
+// HTTP: the HttpClient interface and CurlHttpClient, HTTP over libcurl. One CurlHttpClient
+// keeps one easy handle, so consecutive requests to the same server reuse the connection (an
+// issuer does a dozen round trips per certificate). Code a test drives without sockets takes
+// an HttpClient& (the ACME transport); tests pass a FakeHttpClient
+// (tests/support/fake_http_client.h).
 #pragma once
 
 #include <chrono>
@@ -52,17 +55,27 @@ void require_secure_url(const std::string& url);
 
 class HttpClient {
  public:
-  explicit HttpClient(HttpOptions options = {});
-  ~HttpClient();
-  HttpClient(const HttpClient&) = delete;
-  HttpClient& operator=(const HttpClient&) = delete;
+  virtual ~HttpClient() = default;
 
-  // Transport failures are OperationErrors naming the method and URL; any HTTP status is
-  // returned as a response.
-  HttpResponse get(const std::string& url);
-  HttpResponse head(const std::string& url);
+  // Transport failures are OperationErrors naming the method and URL (HttpTrustError for a
+  // certificate that does not verify); any HTTP status is returned as a response.
+  virtual HttpResponse get(const std::string& url) = 0;
+  virtual HttpResponse head(const std::string& url) = 0;
+  virtual HttpResponse post(const std::string& url, const std::string& body,
+                            const std::string& content_type) = 0;
+};
+
+class CurlHttpClient : public HttpClient {
+ public:
+  explicit CurlHttpClient(HttpOptions options = {});
+  ~CurlHttpClient() override;
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
+
+  HttpResponse get(const std::string& url) override;
+  HttpResponse head(const std::string& url) override;
   HttpResponse post(const std::string& url, const std::string& body,
-                    const std::string& content_type);
+                    const std::string& content_type) override;
 
  private:
   HttpResponse perform(const std::string& method, const std::string& url, const std::string* body,

@@ -100,7 +100,7 @@ Perspective NotaryClient::ask_one(size_t index, const ChallengeToCheck& challeng
     options.max_body = kMaxAnswerBytes;
     HttpResponse response;
     try {
-      response = HttpClient(options).post(url, body, "application/jose+json");
+      response = CurlHttpClient(options).post(url, body, "application/jose+json");
     } catch (const std::exception& error) {
       bool late = std::chrono::steady_clock::now() >= deadline - std::chrono::milliseconds(5);
       throw AcmeProblem("connection",

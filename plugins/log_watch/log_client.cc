@@ -60,7 +60,7 @@ std::string HttpLogTransport::get(const std::string& path_and_query, size_t max_
   options.ca_file = trust_file_;
   options.timeout = std::chrono::seconds(20);
   options.max_body = max_body;
-  HttpClient client(options);
+  CurlHttpClient client(options);
   std::string url = url_ + "ct/v1/" + path_and_query;
   HttpResponse response = client.get(url);
   if (response.status != 200)
@@ -76,7 +76,7 @@ std::string HttpLogTransport::post(const std::string& path, const std::string& j
   options.ca_file = trust_file_;
   options.timeout = std::chrono::seconds(20);
   options.max_body = max_body;
-  HttpClient client(options);
+  CurlHttpClient client(options);
   std::string url = url_ + "ct/v1/" + path;
   HttpResponse response = client.post(url, json, "application/json");
   if (response.status != 200)

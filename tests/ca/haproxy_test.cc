@@ -247,7 +247,7 @@ TEST(FoundationCaHaproxy, EightClientsEnrollingInALoopAllFinishWhenAnInstanceIsK
   EXPECT_GE(std::stoi(ca.sql("SELECT count(*) FROM certificates")), acknowledged);
 
   // The CRL through the one URL is current: signed within the day, days from its nextUpdate.
-  HttpClient http(HttpOptions{ca.root_file()});
+  CurlHttpClient http(HttpOptions{ca.root_file()});
   HttpResponse crl = http.get(base + "/crl");
   ASSERT_EQ(crl.status, 200);
   auto [to_next, since_last] = crl_times(crl.body);

@@ -245,7 +245,7 @@ class NotaryRequests : public Notaries {
   HttpResponse post(const std::string& body) {
     HttpOptions options;
     options.verify_peer = false;  // the notary's self-signed certificate: not under test here
-    return HttpClient(options).post(url(), body, "application/jose+json");
+    return CurlHttpClient(options).post(url(), body, "application/jose+json");
   }
 
   std::unique_ptr<ca::IssuingCa> issuing;
@@ -294,7 +294,7 @@ TEST_F(NotaryRequests, AreAnsweredInvalidForTargetsOutsideTheNotarysNetworks) {
                                     "token.thumb", now,     now + 5000};
   HttpOptions options;
   options.verify_peer = false;
-  HttpResponse answer = HttpClient(options).post(
+  HttpResponse answer = CurlHttpClient(options).post(
       url,
       jose::sign_jws(issuing->key.get(), std::nullopt, request.request_id, url,
                      ca::notary::request_payload(request, issuing->cert.get()).dump()),

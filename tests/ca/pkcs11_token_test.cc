@@ -66,7 +66,7 @@ TEST_F(Pkcs11Token, InitMakesTheKeysInTheTokenNonExtractableAndTheStateDirHoldsN
   EXPECT_EQ(testing::occurrences(objects, "Usage:      sign\n"), 4u) << objects;
 
   // The CA serves HTTPS with the token's key: the directory answers over TLS to the root.
-  HttpClient http(HttpOptions{ca.root_file()});
+  CurlHttpClient http(HttpOptions{ca.root_file()});
   EXPECT_EQ(http.get(ca.directory_url()).status, 200);
 }
 
@@ -211,7 +211,7 @@ TEST_F(Pkcs11Token, XmppcertEnrollsAndTheTreeHeadVerifiesWithTheTokensLogKey) {
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 
   // The tree head holding it is signed with the log key the token holds, as log-list names it.
-  HttpClient http(HttpOptions{ca.root_file()});
+  CurlHttpClient http(HttpOptions{ca.root_file()});
   nlohmann::json sth = nlohmann::json::parse(
       http.get("https://127.0.0.1:" + std::to_string(ca.port()) + "/ct/v1/get-sth").body);
   EXPECT_GE(sth["tree_size"].get<int>(), 1) << sth;
@@ -277,7 +277,7 @@ TEST_F(Pkcs11Token, FileKeysImportedIntoATokenServeUnderTheSameRootAndTheSameLog
   nlohmann::json before = nlohmann::json::parse(list_before.out);
   nlohmann::json after = nlohmann::json::parse(list_after.out);
   EXPECT_EQ(after["operators"][0]["logs"][0]["key"], before["operators"][0]["logs"][0]["key"]);
-  HttpClient http(HttpOptions{ca.root_file()});
+  CurlHttpClient http(HttpOptions{ca.root_file()});
   nlohmann::json sth = nlohmann::json::parse(
       http.get("https://127.0.0.1:" + std::to_string(ca.port()) + "/ct/v1/get-sth").body);
   EXPECT_EQ(sth["tree_size"], 2) << sth;

@@ -59,7 +59,7 @@ class RawAcmeClient {
   std::string kid;
 
  private:
-  HttpClient http_;
+  CurlHttpClient http_;
   json directory_;
   PKeyPtr key_;
 };

@@ -286,7 +286,7 @@ TEST_P(StorageOn, AVersionFourDatabaseKeepsItsEabKeysOneAccountEachAfterTheUpgra
 
 // One signed newAccount: the first request that needs the database.
 int new_account_status(const FoundationCa& ca, HttpResponse* out = nullptr) {
-  HttpClient http(HttpOptions{ca.root_file()});
+  CurlHttpClient http(HttpOptions{ca.root_file()});
   json directory = json::parse(http.get(ca.directory_url()).body);
   std::string nonce = *http.head(directory["newNonce"]).header("replay-nonce");
   PKeyPtr key = generate_private_key(KeyType::kEcP256);
@@ -302,7 +302,7 @@ TEST_F(PostgresCa, TwoInstancesOnOneDatabaseTakeEachOthersNoncesOnceAndShareAcco
   if (!FoundationCa::available()) GTEST_SKIP() << "xmppcert-ca or bind9 missing";
   FoundationCa ca({.backend = Backend::kPostgres});
   std::string second = "https://127.0.0.1:" + std::to_string(ca.start_another_instance());
-  HttpClient http(HttpOptions{ca.root_file()});
+  CurlHttpClient http(HttpOptions{ca.root_file()});
   json first_directory = json::parse(http.get(ca.directory_url()).body);
   auto nonce_from = [&](const std::string& new_nonce_url) {
     return *http.head(new_nonce_url).header("replay-nonce");
@@ -343,7 +343,7 @@ TEST_F(PostgresCa, DatabaseKilledMeans503WithRetryAfterAndTheCaRecoversWhenItIsB
   EXPECT_EQ(new_account_status(ca, &down), 503) << down.body << "\n" << ca.log();
   EXPECT_TRUE(down.header("retry-after")) << down.body;
   EXPECT_NE(down.body.find("unavailable"), std::string::npos) << down.body;
-  HttpClient http(HttpOptions{ca.root_file()});
+  CurlHttpClient http(HttpOptions{ca.root_file()});
   EXPECT_EQ(http.get("https://127.0.0.1:" + std::to_string(ca.port()) + "/crl").status, 503);
 
   db.start();

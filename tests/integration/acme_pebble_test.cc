@@ -289,7 +289,7 @@ TEST_F(AcmePebble, PreferredChainIsPickedAmongTheAlternates) {
   Pebble pebble({.alternate_roots = 1});
   HttpOptions options;
   options.ca_file = pebble.trust_file();
-  HttpClient http(options);
+  CurlHttpClient http(options);
   X509Ptr alternate_root = parse_certificate(http.get(pebble.root_url(1)).body, "pebble root 1");
   char cn[256] = "";
   X509_NAME_get_text_by_NID(X509_get_subject_name(alternate_root.get()), NID_commonName, cn,

@@ -66,7 +66,7 @@ void FaultProxy::handle(int fd) {
   HttpOptions options;
   options.ca_file = trust_file_;
   options.extra_headers = {"Host: localhost:" + std::to_string(port_)};
-  HttpClient upstream(options);
+  CurlHttpClient upstream(options);
   std::string buffer;
   char chunk[8192];
   for (;;) {  // keep-alive: one request after another

@@ -12,7 +12,7 @@ namespace {
 
 TEST(HttpLimits, ABodyBeyondTheCapIsAnErrorNamingTheUrl) {
   ScriptedHttpServer server({{200, {}, std::string((4 << 20) + 1, 'x')}});
-  HttpClient client;
+  CurlHttpClient client;
   std::string error = error_message_of<OperationError>([&] { client.get(server.url("/directory")); });
   EXPECT_NE(error.find("larger than"), std::string::npos) << error;
   EXPECT_NE(error.find("/directory"), std::string::npos) << error;
@@ -23,14 +23,14 @@ TEST(HttpLimits, HugeHeadersAreAnError) {
   for (int i = 0; i < 100; ++i)
     headers.push_back("X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'y'));
   ScriptedHttpServer server({{200, headers, "{}"}});
-  HttpClient client;
+  CurlHttpClient client;
   EXPECT_NE(error_message_of<OperationError>([&] { client.get(server.url("/")); }).find("headers larger"),
             std::string::npos);
 }
 
 TEST(HttpLimits, ABodyWithinTheCapIsReturned) {
   ScriptedHttpServer server({{200, {}, std::string(100000, 'x')}});
-  HttpClient client;
+  CurlHttpClient client;
   EXPECT_EQ(client.get(server.url("/")).body.size(), 100000u);
 }
 

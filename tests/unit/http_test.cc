@@ -13,7 +13,7 @@ using testing::ScriptedHttpServer;
 
 TEST(HttpClient, ReturnsStatusLowerCaseHeadersAndBody) {
   ScriptedHttpServer server({{201, {"X-Thing: Value", "Content-Type: text/plain"}, "hello"}});
-  HttpClient client;
+  CurlHttpClient client;
   HttpResponse response = client.get(server.url("/a"));
   EXPECT_EQ(response.status, 201);
   EXPECT_EQ(response.body, "hello");
@@ -24,13 +24,13 @@ TEST(HttpClient, ReturnsStatusLowerCaseHeadersAndBody) {
 
 TEST(HttpClient, AnErrorStatusIsAResponseNotAnException) {
   ScriptedHttpServer server({{503, {}, "busy"}});
-  HttpClient client;
+  CurlHttpClient client;
   EXPECT_EQ(client.get(server.url("/")).status, 503);
 }
 
 TEST(HttpClient, PostsTheBodyAndHeadSendsNone) {
   ScriptedHttpServer server({{200, {}, ""}, {200, {}, ""}});
-  HttpClient client({"", std::chrono::seconds(5), {"X-Extra: 1"}});
+  CurlHttpClient client({"", std::chrono::seconds(5), {"X-Extra: 1"}});
   client.post(server.url("/new"), "{\"a\":1}", "application/jose+json");
   client.head(server.url("/nonce"));
   EXPECT_EQ(server.request_lines(), (std::vector<std::string>{"POST /new", "HEAD /nonce"}));
@@ -39,7 +39,7 @@ TEST(HttpClient, PostsTheBodyAndHeadSendsNone) {
 
 TEST(HttpClient, ADroppedConnectionIsAnOperationErrorNamingMethodAndUrl) {
   ScriptedHttpServer server({{200, {}, "", true}});
-  HttpClient client;
+  CurlHttpClient client;
   std::string url = server.url("/gone");
   try {
     client.get(url);

@@ -72,7 +72,7 @@ std::string pinned_root_pem(const AcmeSettings& settings,
   HttpOptions options;
   options.verify_peer = false;  // the pin below is the check; see the header
   options.max_body = kRootLimit;
-  HttpResponse response = HttpClient(options).get(url);
+  HttpResponse response = CurlHttpClient(options).get(url);
   if (response.status != 200)
     throw_operation_error("fetch foundation root from", url,
                           "HTTP status " + std::to_string(response.status));

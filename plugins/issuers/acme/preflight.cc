@@ -48,7 +48,7 @@ PreflightCheck directory_check(const AcmeSettings& settings, const std::string& 
     HttpOptions options;
     options.ca_file = pinned_root.empty() ? settings.trust : pinned.path();
     options.timeout = std::chrono::seconds(10);
-    HttpClient http(options);
+    CurlHttpClient http(options);
     HttpResponse response = http.get(settings.directory);
     if (response.status != 200) {
       check.failure = "HTTP status " + std::to_string(response.status);

@@ -63,7 +63,13 @@ std::optional<int> retry_after_seconds(const HttpResponse& response, int limit) 
 }
 
 Transport::Transport(std::string directory_url, HttpOptions options, const Clock& clock)
-    : directory_url_(std::move(directory_url)), http_(std::move(options)), clock_(&clock) {}
+    : directory_url_(std::move(directory_url)),
+      own_http_(std::make_unique<CurlHttpClient>(std::move(options))),
+      http_(own_http_.get()),
+      clock_(&clock) {}
+
+Transport::Transport(std::string directory_url, HttpClient& http, const Clock& clock)
+    : directory_url_(std::move(directory_url)), http_(&http), clock_(&clock) {}
 
 HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& send) {
   for (int attempt = 1;; ++attempt) {
@@ -91,7 +97,7 @@ HttpResponse Transport::send_with_retries(const std::function<HttpResponse()>& s
 
 const nlohmann::json& Transport::directory() {
   if (directory_) return *directory_;
-  HttpResponse r = send_with_retries([&] { return http_.get(directory_url_); });
+  HttpResponse r = send_with_retries([&] { return http_->get(directory_url_); });
   if (r.status != 200) throw problem_error("fetch ACME directory", directory_url_, r);
   auto json = nlohmann::json::parse(r.body, nullptr, false);
   if (!json.is_object() || !json.contains("newNonce"))
@@ -115,7 +121,7 @@ void Transport::keep_nonce(const HttpResponse& response) {
 std::string Transport::take_nonce() {
   if (nonces_.empty()) {
     std::string url = endpoint("newNonce");
-    HttpResponse r = send_with_retries([&] { return http_.head(url); });
+    HttpResponse r = send_with_retries([&] { return http_->head(url); });
     keep_nonce(r);
     if (nonces_.empty()) throw_operation_error("get nonce from", url, "no Replay-Nonce header");
   }
@@ -130,7 +136,7 @@ HttpResponse Transport::signed_post(const std::string& url, const std::string& p
   for (int bad_nonces = 0;; ++bad_nonces) {
     HttpResponse r = send_with_retries([&] {
       std::string body = jose::sign_jws(key_, with_jwk ? std::nullopt : kid_, take_nonce(), url, payload);
-      HttpResponse response = http_.post(url, body, "application/jose+json");
+      HttpResponse response = http_->post(url, body, "application/jose+json");
       keep_nonce(response);
       return response;
     });
@@ -158,7 +164,7 @@ HttpResponse Transport::post(const std::string& url, const nlohmann::json& paylo
 HttpResponse Transport::post_as_get(const std::string& url) { return signed_post(url, "", false); }
 
 HttpResponse Transport::get(const std::string& url) {
-  return send_with_retries([&] { return http_.get(url); });
+  return send_with_retries([&] { return http_->get(url); });
 }
 
 }  // namespace xmppcert::acme

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,6 +38,8 @@ class Transport {
   // plays a CA's replies with no real time passing (tests/fuzz/acme_replies_fuzz.cc).
   Transport(std::string directory_url, HttpOptions options,
             const Clock& clock = system_clock());
+  // Over `http` (a test's FakeHttpClient), which must outlive the transport.
+  Transport(std::string directory_url, HttpClient& http, const Clock& clock = system_clock());
 
   const nlohmann::json& directory();
   const std::string& directory_url() const { return directory_url_; }
@@ -65,7 +68,8 @@ class Transport {
   HttpResponse send_with_retries(const std::function<HttpResponse()>& send);
 
   std::string directory_url_;
-  HttpClient http_;
+  std::unique_ptr<HttpClient> own_http_;  // a CurlHttpClient, unless one was handed in
+  HttpClient* http_;
   const Clock* clock_;
   std::optional<nlohmann::json> directory_;
   std::vector<std::string> nonces_;
