@@ -123,7 +123,8 @@ void Agent::act(ManagedCertificate& certificate) {
   schedule(certificate, now);
   // A failure the record does not show (no lock, no state dir) must not make a busy loop,
   // nor may a turn that did nothing and finds itself due again at once: both back off.
-  bool again_at_once = result == OperationResult::nothing_done && certificate.next_action <= now + 1;
+  bool again_at_once =
+      result == OperationResult::nothing_done && certificate.next_action <= now + 1;
   certificate.failures = failed || again_at_once ? certificate.failures + 1 : 0;
   if (certificate.failures > 0) {
     certificate.backoff_until = now + retry_delay(certificate.failures, 0.0).count();
@@ -195,8 +196,8 @@ int Agent::run() {
     reinstall_if_changed(reinstall_context(), certificate.plan);
   notify_systemd("READY=1\nSTATUS=managing " + std::to_string(certificates_.size()) +
                  " certificate(s)");
-  log_line("xmppcertd", "managing " + std::to_string(certificates_.size()) +
-                            " certificate(s) in " + state_dir_.string());
+  log_line("xmppcertd", "managing " + std::to_string(certificates_.size()) + " certificate(s) in " +
+                            state_dir_.string());
   for (const auto& certificate : certificates_)  // the time `status` shows as next_renewal
     log_line(certificate.name(), "next action " + format_utc(certificate.next_action));
   if (certificates_.empty())

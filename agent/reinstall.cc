@@ -64,8 +64,7 @@ ServerPlugin& server_of(const PlannedCertificate& plan) {
 
 }  // namespace
 
-std::set<fs::path> paths_to_watch(const ReinstallContext& context,
-                                  const PlannedCertificate& plan) {
+std::set<fs::path> paths_to_watch(const ReinstallContext& context, const PlannedCertificate& plan) {
   const CertificateRequest& request = plan.request;
   std::set<fs::path> paths = {
       (context.store.certificate_dir(request.name) / "record.json").lexically_normal()};
@@ -87,8 +86,7 @@ void reinstall_if_changed(const ReinstallContext& context, const PlannedCertific
   const CertificateRequest& request = plan.request;
   // Nothing installed and nothing left half-written: no lock, no record read (an agent
   // starting with 10,000 certificates passes them all here).
-  if (!request.install && !contains_temporary(context.store.certificate_dir(request.name)))
-    return;
+  if (!request.install && !contains_temporary(context.store.certificate_dir(request.name))) return;
   try {
     StateLock lock(context.state_dir, context.lock_wait);
     remove_temporaries(context.store.certificate_dir(request.name), "", request.name);
