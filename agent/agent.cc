@@ -123,7 +123,8 @@ void Agent::act(ManagedCertificate& certificate) {
   schedule(certificate, now);
   // A failure the record does not show (no lock, no state dir) must not make a busy loop,
   // nor may a turn that did nothing and finds itself due again at once: both back off.
-  bool again_at_once = result == OperationResult::nothing_done && certificate.next_action <= now + 1;
+  bool again_at_once =
+      result == OperationResult::nothing_done && certificate.next_action <= now + 1;
   certificate.failures = failed || again_at_once ? certificate.failures + 1 : 0;
   if (certificate.failures > 0) {
     certificate.backoff_until = now + retry_delay(certificate.failures, 0.0).count();
@@ -189,13 +190,14 @@ void Agent::write_metrics() {
 int Agent::run() {
   require_writable_directory(state_dir_, "state dir", kStateDirMode);
   load();
-  notify_systemd("READY=1\nSTATUS=managing " + std::to_string(certificates_.size()) +
-                 " certificate(s)");
-  log_line("xmppcertd", "managing " + std::to_string(certificates_.size()) +
-                            " certificate(s) in " + state_dir_.string());
-  // Files changed, and temporaries left, while no agent was watching.
+  // Files changed, and temporaries left, while no agent was watching: put right before the
+  // agent says it is ready.
   for (const auto& certificate : certificates_)
     reinstall_if_changed(reinstall_context(), certificate.plan);
+  notify_systemd("READY=1\nSTATUS=managing " + std::to_string(certificates_.size()) +
+                 " certificate(s)");
+  log_line("xmppcertd", "managing " + std::to_string(certificates_.size()) + " certificate(s) in " +
+                            state_dir_.string());
   for (const auto& certificate : certificates_)  // the time `status` shows as next_renewal
     log_line(certificate.name(), "next action " + format_utc(certificate.next_action));
   if (certificates_.empty())
@@ -229,9 +231,11 @@ int Agent::run() {
     // and the metrics read every record at once, and an agent idle for hours must not keep that
     // peak (10,000 certificates: idle RSS under 64 MB, bench/agent_scale.sh).
     ::malloc_trim(0);
+    if (watcher_.has_pending_changes()) wait_ms = 0;  // a folder appeared as watches changed
     pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {watcher_.fd(), POLLIN, 0}};
-    if (::poll(fds, 2, static_cast<int>(std::min<long>(wait_ms, 86400000L))) <= 0) continue;
-    if (fds[1].revents & POLLIN) on_files_changed();
+    int ready = ::poll(fds, 2, static_cast<int>(std::min<long>(wait_ms, 86400000L)));
+    if ((ready > 0 && (fds[1].revents & POLLIN)) || watcher_.has_pending_changes())
+      on_files_changed();
   }
   notify_systemd("STOPPING=1");
   log_line("xmppcertd", "stopping");

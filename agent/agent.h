@@ -51,16 +51,16 @@ class Agent {
   void act(ManagedCertificate& certificate);
   void poll_renewal_info(ManagedCertificate& certificate);
   void watch_transparency_logs();  // plugins/log_watch/log_watch.h
-  bool drain_signals();  // false: stop requested
+  bool drain_signals();            // false: stop requested
   void write_metrics();
 
   AgentOptions options_;
   std::filesystem::path state_dir_;
   StateDirStore store_;
   std::vector<ManagedCertificate> certificates_;
-  std::set<std::string> issuers_without_advice_;  // issuer names that gave none
-  std::set<std::filesystem::path> snippet_dirs_;  // folders of "include" globs
-  std::set<std::filesystem::path> config_files_;  // ours and the servers' (with includes)
+  std::set<std::string> issuers_without_advice_;    // issuer names that gave none
+  std::set<std::filesystem::path> snippet_dirs_;    // folders of "include" globs
+  std::set<std::filesystem::path> config_files_;    // ours and the servers' (with includes)
   std::set<std::filesystem::path> server_folders_;  // folders server configs include by glob
   std::time_t next_log_watch_ = 0;  // 0: at the next turn of the loop; -1: no log to watch
   FileWatcher watcher_;

@@ -29,12 +29,19 @@ FileWatcher::~FileWatcher() { ::close(fd_); }
 
 void FileWatcher::watch_files(const std::set<std::filesystem::path>& files,
                               const std::set<std::filesystem::path>& whole_folders) {
+  std::set<std::filesystem::path> was_missing;
+  for (const auto& folder : whole_folders_)
+    if (files_.count(folder.lexically_normal())) was_missing.insert(folder);
   files_.clear();
   whole_folders_ = whole_folders;
   std::set<std::filesystem::path> folders;
   for (const auto& folder : whole_folders) {
     if (std::filesystem::is_directory(folder)) {
       folders.insert(folder);
+      // Its creation event may be queued on the parent, which now means nothing (the folder
+      // left files_, the parent's watch may be gone): what was written into it before this
+      // watch would be missed. So its appearance is reported by the next changed().
+      if (was_missing.count(folder)) appeared_.insert(folder.lexically_normal());
     } else {  // e.g. a conf.d a package will create later
       files_.insert(folder.lexically_normal());
       folders.insert(folder.lexically_normal().parent_path());
@@ -63,7 +70,8 @@ void FileWatcher::watch_files(const std::set<std::filesystem::path>& files,
 }
 
 std::set<std::filesystem::path> FileWatcher::changed() {
-  std::set<std::filesystem::path> paths;
+  std::set<std::filesystem::path> paths = std::move(appeared_);
+  appeared_.clear();
   alignas(inotify_event) char buffer[16384];
   while (true) {
     ssize_t n = ::read(fd_, buffer, sizeof buffer);

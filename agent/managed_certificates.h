@@ -23,7 +23,7 @@ struct ManagedCertificate {
   bool configured = false;  // an entry of the config (else: its stored request)
   std::time_t next_action = 0;
   std::optional<std::time_t> next_poll;  // when to ask for Renewal Information again
-  int failures = 0;  // consecutive failed or fruitless actions, this run
+  int failures = 0;                      // consecutive failed or fruitless actions, this run
   // The backoff of failures the record does not show; kept across reloads for a request that
   // did not change (the schedule never acts before it).
   std::time_t backoff_until = 0;

@@ -38,6 +38,13 @@ bool is_temporary_of(const fs::path& entry, const std::string& target) {
   return name.rfind("." + target + ".tmp-", 0) == 0;
 }
 
+bool contains_temporary(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (is_temporary_of(entry.path(), "")) return true;
+  return false;
+}
+
 void remove_temporaries(const fs::path& dir, const std::string& target, const std::string& name) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -57,8 +64,7 @@ ServerPlugin& server_of(const PlannedCertificate& plan) {
 
 }  // namespace
 
-std::set<fs::path> paths_to_watch(const ReinstallContext& context,
-                                  const PlannedCertificate& plan) {
+std::set<fs::path> paths_to_watch(const ReinstallContext& context, const PlannedCertificate& plan) {
   const CertificateRequest& request = plan.request;
   std::set<fs::path> paths = {
       (context.store.certificate_dir(request.name) / "record.json").lexically_normal()};
@@ -78,6 +84,9 @@ std::set<fs::path> paths_to_watch(const ReinstallContext& context,
 
 void reinstall_if_changed(const ReinstallContext& context, const PlannedCertificate& plan) {
   const CertificateRequest& request = plan.request;
+  // Nothing installed and nothing left half-written: no lock, no record read (an agent
+  // starting with 10,000 certificates passes them all here).
+  if (!request.install && !contains_temporary(context.store.certificate_dir(request.name))) return;
   try {
     StateLock lock(context.state_dir, context.lock_wait);
     remove_temporaries(context.store.certificate_dir(request.name), "", request.name);

@@ -7,8 +7,11 @@
 # the CA sends a Retry-After), so the CA, not the client, sets the pace. Names resolve to
 # 127.0.0.1 through pebble-challtestsrv's DNS; the client answers http-01 itself on the
 # validation port. Prints certificates/s, p50 and p99 latency per certificate (newOrder to
-# download), the CA processes' CPU (user + system, and its share of the wall time) and peak
-# RSS, then the ratios the issue asks about. When a certificate fails, the logs (each CA
+# download), the CA processes' CPU (user + system, and its share of the wall time), peak
+# RSS, how busy the whole machine was (the load client, haproxy and pebble-challtestsrv
+# included: near 100%, more CA instances cannot be faster) and, for PostgreSQL, how many
+# transactions it failed with a serialization conflict (each one run again after a pause),
+# then the ratios the issue asks about. When a certificate fails, the logs (each CA
 # instance's, PostgreSQL's, haproxy's, and the client's errors, which name the URL, status
 # and body of the reply it could not use) are kept in a /tmp/ca_throughput-logs.* folder. With --pkcs11, also (pkcs11-1) SQLite with its
 # keys in a SoftHSM2 token the script makes in its temp dir: issuance through the token and
@@ -173,18 +176,34 @@ cpu_seconds() {  # PID...: user + system CPU time so far, summed
   echo "$total"
 }
 
+machine_jiffies() {  # "BUSY IDLE": every core's time so far, in clock ticks
+  awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat
+}
+
+serialization_failures() {  # so far, as PostgreSQL logged them (every database of the run)
+  [ -r "$work/postgres.log" ] || { echo 0; return; }
+  grep -c 'could not serialize access' "$work/postgres.log" || true
+}
+
 measure() {  # NAME DIRECTORY_URL PID...: PIDs' children (PostgreSQL's backends) count too
   local name=$1 url=$2
   shift 2
+  local parents=("$@")
   set -- "$@" $(for pid in "$@"; do pgrep -P "$pid" || true; done)
-  local cpu_start cpu_end start end line rss=0 status=0
+  local cpu_start cpu_end start end line rss=0 status=0 machine_start machine_end conflicts
   cpu_start=$(cpu_seconds "$@")
+  machine_start=$(machine_jiffies)
+  conflicts=$(serialization_failures)
   start=$(date +%s.%N)
   line=$("$build/bench_ca_load_client" --name "$name" --directory "$url" \
     --trust "$work/roots.pem" --http01-port "$validation" --clients "$clients" \
     --certificates "$per_client" 2>>"$work/client-errors.log") || status=$?
   [ "$status" = 0 ] || keep_logs=1
   end=$(date +%s.%N)
+  machine_end=$(machine_jiffies)
+  conflicts=$(($(serialization_failures) - conflicts))
+  # Backends a CA connected meanwhile started at 0 s: counted from here on.
+  set -- $(printf '%s\n' "$@" $(for pid in "${parents[@]}"; do pgrep -P "$pid" || true; done) | sort -u)
   cpu_end=$(cpu_seconds "$@")
   for pid in "$@"; do
     [ -r "/proc/$pid/status" ] && rss=$((rss + $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")))
@@ -193,7 +212,11 @@ measure() {  # NAME DIRECTORY_URL PID...: PIDs' children (PostgreSQL's backends)
   # NAME CERTS FAILED RATE P50 P99
   awk -v cpu="$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN {print b - a}')" \
     -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')" -v rss="$rss" \
-    '{printf "%-18s %5d certs %3d failed %7.2f certs/s  p50 %7.1f ms  p99 %7.1f ms  CA CPU %6.2f s (%3.0f%% of one core)  peak RSS %d MiB\n", $1, $2, $3, $4, $5, $6, cpu, 100 * cpu / wall, rss / 1024}' \
+    -v machine="$machine_start $machine_end" -v conflicts="$conflicts" \
+    '{split(machine, m, " "); busy = m[3] - m[1]; idle = m[4] - m[2]
+      printf "%-18s %5d certs %3d failed %7.2f certs/s  p50 %7.1f ms  p99 %7.1f ms  CA CPU %6.2f s (%3.0f%% of one core)  peak RSS %d MiB  machine busy %3.0f%%", $1, $2, $3, $4, $5, $6, cpu, 100 * cpu / wall, rss / 1024, 100 * busy / (busy + idle)
+      if ($1 ~ /^postgresql/) printf "  serialization failures %d", conflicts
+      printf "\n"}' \
     <<<"$line"
 }
 

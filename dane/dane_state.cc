@@ -1,29 +1,18 @@
 #include "dane/dane_state.h"
 
-#include "engine/clock.h"
+#include "engine/record_json.h"
 
 namespace xmppcert {
-namespace {
-
-nlohmann::json time_or_null(std::time_t t) {
-  return t ? nlohmann::json(format_utc(t)) : nlohmann::json();
-}
-std::time_t time_from(const nlohmann::json& json, const char* key) {
-  auto it = json.find(key);
-  return it != json.end() && it->is_string() ? parse_utc(it->get<std::string>()) : 0;
-}
-
-}  // namespace
 
 nlohmann::json dane_state_to_json(const DaneState& s) {
   return {{"current", s.current},
           {"next", s.next},
           {"published", s.published},
-          {"published_at", time_or_null(s.published_at)},
-          {"next_visible_since", time_or_null(s.next_visible_since)},
+          {"published_at", stored_time_to_json(s.published_at)},
+          {"next_visible_since", stored_time_to_json(s.next_visible_since)},
           {"retired", s.retired},
-          {"retire_at", time_or_null(s.retire_at)},
-          {"last_query", time_or_null(s.last_query)},
+          {"retire_at", stored_time_to_json(s.retire_at)},
+          {"last_query", stored_time_to_json(s.last_query)},
           {"waiting", s.waiting}};
 }
 
@@ -32,11 +21,11 @@ DaneState dane_state_from_json(const nlohmann::json& json) {
   s.current = json.value("current", "");
   s.next = json.value("next", "");
   s.published = json.value("published", std::vector<std::string>{});
-  s.published_at = time_from(json, "published_at");
-  s.next_visible_since = time_from(json, "next_visible_since");
+  s.published_at = stored_time_from_json(json.value("published_at", nlohmann::json()));
+  s.next_visible_since = stored_time_from_json(json.value("next_visible_since", nlohmann::json()));
   s.retired = json.value("retired", "");
-  s.retire_at = time_from(json, "retire_at");
-  s.last_query = time_from(json, "last_query");
+  s.retire_at = stored_time_from_json(json.value("retire_at", nlohmann::json()));
+  s.last_query = stored_time_from_json(json.value("last_query", nlohmann::json()));
   s.waiting = json.value("waiting", "");
   return s;
 }

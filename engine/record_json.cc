@@ -6,13 +6,6 @@
 namespace xmppcert {
 namespace {
 
-nlohmann::json time_or_null(std::time_t t) {
-  return t ? nlohmann::json(format_utc(t)) : nlohmann::json();
-}
-std::time_t time_from(const nlohmann::json& j) {
-  return j.is_string() ? parse_utc(j.get<std::string>()) : 0;
-}
-
 nlohmann::json identities_to_json(const XmppIdentities& ids) {
   return {{"dns", ids.dns_ids}, {"srv", ids.srv_ids}, {"xmpp_addr", ids.xmpp_addrs}};
 }
@@ -23,6 +16,14 @@ XmppIdentities identities_from_json(const nlohmann::json& j) {
 }
 
 }  // namespace
+
+nlohmann::json stored_time_to_json(std::time_t time) {
+  return time ? nlohmann::json(format_utc(time)) : nlohmann::json();
+}
+
+std::time_t stored_time_from_json(const nlohmann::json& json) {
+  return json.is_string() ? parse_utc(json.get<std::string>()) : 0;
+}
 
 void add_renewal_outlook(nlohmann::json& json, const CertificateRecord& r) {
   if (r.renewal_window_end)
@@ -40,9 +41,9 @@ nlohmann::json record_to_json(const CertificateRecord& r) {
       {"request", request_to_json(r.request)},
       {"current_version", r.current_version},
       {"dropped_identities", r.dropped_identities},
-      {"next_renewal", time_or_null(r.next_renewal)},
+      {"next_renewal", stored_time_to_json(r.next_renewal)},
       {"renewal_info_retry_after", r.renewal_info_retry_after},
-      {"last_success", time_or_null(r.last_success)},
+      {"last_success", stored_time_to_json(r.last_success)},
       {"consecutive_failures", r.consecutive_failures},
       {"revoked", r.revoked},
   };
@@ -71,7 +72,7 @@ nlohmann::json record_to_json(const CertificateRecord& r) {
         {"version", pending->version},
         {"issuer", pending->issuer},
         {"issuer_settings", pending->issuer_settings},
-        {"renew_after", time_or_null(pending->renew_after)},
+        {"renew_after", stored_time_to_json(pending->renew_after)},
         {"renewal_info_retry_after", pending->renewal_info_retry_after}};
   return json;
 }
@@ -83,9 +84,9 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
     r.request = request_from_json(json.at("request"), r.name, {}, origin + ": request");
     r.current_version = json.value("current_version", 0);
     r.dropped_identities = json.value("dropped_identities", std::vector<std::string>{});
-    r.next_renewal = time_from(json.value("next_renewal", nlohmann::json()));
+    r.next_renewal = stored_time_from_json(json.value("next_renewal", nlohmann::json()));
     r.renewal_info_retry_after = json.value("renewal_info_retry_after", 0L);
-    r.last_success = time_from(json.value("last_success", nlohmann::json()));
+    r.last_success = stored_time_from_json(json.value("last_success", nlohmann::json()));
     r.consecutive_failures = json.value("consecutive_failures", 0);
     r.revoked = json.value("revoked", false);
     if (auto it = json.find("certificate"); it != json.end()) {
@@ -93,22 +94,23 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
       c.serial_hex = it->at("serial").get<std::string>();
       c.subject = it->value("subject", "");
       c.issuer = it->value("issuer", "");
-      c.not_before = time_from(it->at("not_before"));
-      c.not_after = time_from(it->at("not_after"));
+      c.not_before = stored_time_from_json(it->at("not_before"));
+      c.not_after = stored_time_from_json(it->at("not_after"));
       c.sha256_fingerprint = it->at("sha256").get<std::string>();
       c.identities = identities_from_json(it->at("names"));
       c.server_auth = it->value("server_auth", false);
       c.client_auth = it->value("client_auth", false);
     }
     if (auto it = json.find("last_attempt"); it != json.end())
-      r.last_attempt =
-          Attempt{time_from(it->at("time")), it->at("ok").get<bool>(), it->value("message", "")};
+      r.last_attempt = Attempt{stored_time_from_json(it->at("time")), it->at("ok").get<bool>(),
+                               it->value("message", "")};
     r.extensions = extensions_from_json(json, extension_sections().record, origin);
     if (auto it = json.find("renewal_window"); it != json.end()) {
-      r.renewal_window_start = time_from(it->at("start"));
-      r.renewal_window_end = time_from(it->at("end"));
+      r.renewal_window_start = stored_time_from_json(it->at("start"));
+      r.renewal_window_end = stored_time_from_json(it->at("end"));
     }
-    r.next_renewal_info_poll = time_from(json.value("next_renewal_info_poll", nlohmann::json()));
+    r.next_renewal_info_poll =
+        stored_time_from_json(json.value("next_renewal_info_poll", nlohmann::json()));
     if (auto it = json.find("left_out"); it != json.end()) {
       r.left_out = it->at("names").get<std::vector<std::string>>();
       r.left_out_why = it->value("why", "");
@@ -119,7 +121,7 @@ CertificateRecord record_from_json(const nlohmann::json& json, const std::string
       r.issued_not_installed =
           IssuedNotInstalled{it->at("version").get<int>(), it->at("issuer").get<std::string>(),
                              it->value("issuer_settings", nlohmann::json::object()),
-                             time_from(it->value("renew_after", nlohmann::json())),
+                             stored_time_from_json(it->value("renew_after", nlohmann::json())),
                              it->value("renewal_info_retry_after", 0L)};
     return r;
   } catch (const nlohmann::json::exception& e) {

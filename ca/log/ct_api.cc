@@ -203,7 +203,7 @@ WebResponse TransparencyLog::add_chain(const WebRequest& request) {
   std::string cert_hash = sha256_of(der);
   std::string serial = serial_hex(leaf.get());
   bool appended = false;
-  uint64_t timestamp = storage_.transaction([&] {
+  uint64_t timestamp = storage_.queued_transaction(kLogAppendQueue, Commit::kDurable, [&] {
     appended = false;  // the body runs again after a serialization failure
     ctlog::LogStore store(storage_);
     if (auto index = store.index_of_certificate(cert_hash)) {

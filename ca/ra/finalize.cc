@@ -60,7 +60,9 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   // signing fails).
   // Repeatable: lost with the database, the order is ready again and nothing was issued; the
   // certificate's own transaction below is durable, and so makes this one durable too.
-  std::vector<long long> rate_events = storage_.transaction(Commit::kRepeatable, [&] {
+  // Queued with every transaction that counts and adds rate events, on every instance.
+  std::vector<long long> rate_events =
+      storage_.queued_transaction(kRateEventsQueue, Commit::kRepeatable, [&] {
     order = load_owned("order", id, post);
     order_json(order);
     if (order["status"] != "ready")
@@ -94,8 +96,9 @@ WebResponse AcmeService::finalize(const VerifiedPost& post, const std::string& i
   }
   order["status"] = "valid";
   order["certificate"] = cert.serial_hex;
+  // One appender at a time: in this instance (the mutex) and across instances (the queue).
   std::unique_lock issuing(issue_mutex_);
-  storage_.transaction([&] {
+  storage_.queued_transaction(kLogAppendQueue, Commit::kDurable, [&] {
     // Signing that outlasted abandoned_after() finds the order given up: nothing is issued.
     auto current = storage_.document("order", id);
     if (!current || (*current)["status"] != "processing")

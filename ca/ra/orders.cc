@@ -202,7 +202,7 @@ std::future<void> AcmeService::start_validation(
   // request, on any instance, started it meanwhile), the running validation counted and the
   // challenge marked processing.
   long long rate_event = 0;
-  bool started = storage_.transaction(Commit::kRepeatable, [&] {
+  bool started = storage_.queued_transaction(kRateEventsQueue, Commit::kRepeatable, [&] {
     auto current = storage_.document("authz", authz_id);
     if (!current) return false;
     authz = std::move(*current);
@@ -296,7 +296,7 @@ void AcmeService::run_validation(const std::string& authz_id, const std::string&
   }
   // One commit: the validation's rate event settled and its outcome recorded.
   bool failed_here = false;  // the target's answer made the authorization invalid
-  bool recorded = storage_.transaction(Commit::kRepeatable, [&] {
+  bool recorded = storage_.queued_transaction(kRateEventsQueue, Commit::kRepeatable, [&] {
     failed_here = false;
     finish_validation(rate_event, !error.is_null());
     authz = *storage_.document("authz", authz_id);

@@ -256,6 +256,7 @@ void PostgresStorage::run_transaction(const std::function<void()>& body, Commit 
     } catch (const SerializationFailure& conflict) {
       lease->in_transaction = false;
       query("ROLLBACK");
+      ++serialization_retries_;
       if (attempt == kTransactionAttempts)
         throw_operation_error("commit a transaction on", where(lease->conn),
                               std::string(conflict.what()) + " (" +

@@ -34,6 +34,9 @@ class PostgresStorage : public Storage {
   // stop below kSchemaVersion (to test the upgrade from an older one).
   int migrate(int target = kSchemaVersion);
 
+  // How many times a transaction lost a serialization conflict and was run again.
+  unsigned long long serialization_retries() const { return serialization_retries_; }
+
   long long insert_account(const AccountRecord& account) override;
   void update_account(const AccountRecord& account) override;
   std::optional<AccountRecord> account(long long id) override;
@@ -99,6 +102,7 @@ class PostgresStorage : public Storage {
   PostgresPool pool_;
   std::atomic<unsigned long long> nonces_used_ = 0;  // every 1024th use also forgets expired nonces
   std::atomic<unsigned long long> rate_events_added_ = 0;  // every 1024th forgets day-old events
+  std::atomic<unsigned long long> serialization_retries_ = 0;
 };
 
 }  // namespace xmppcert::ca

@@ -103,6 +103,10 @@ constexpr std::time_t kRateEventsKept =
     8 * 86400;  // 2: used_nonces, 3: ct_entries, 4: rate_events, crls, eab_keys,
                 // 5: eab_keys.reusable
 
+// The queues of Storage::queued_transaction.
+inline constexpr const char* kLogAppendQueue = "transparency-log-append";
+inline constexpr const char* kRateEventsQueue = "rate-events";
+
 // How durable a transaction is when it returns.
 enum class Commit {
   // On disk (SQLite: the WAL fsynced; PostgreSQL: the WAL flushed): accounts, certificates,
@@ -190,8 +194,10 @@ class Storage {
 
   // The transparency log's entries (table ct_entries, read through ca/log/log_store.h):
   // append-only, indexes 0, 1, 2, ... with no gap. log_append stores `entry` as the next one
-  // (its index is ignored) and returns that index; call it inside transaction(), the one that
-  // stores the certificate, so that two appends never take the same index.
+  // (its index is ignored) and returns that index; call it inside the transaction that
+  // stores the certificate, so that two appends never take the same index, queued
+  // (queued_transaction(kLogAppendQueue, ...)) so that appenders wait for each other rather
+  // than conflict.
   virtual uint64_t log_append(const LogEntryRecord& entry) = 0;
   virtual uint64_t log_size() = 0;
   // The leaf hashes of entries 0 .. count-1; an error when one is missing.
@@ -215,6 +221,23 @@ class Storage {
     } else {
       std::optional<decltype(body())> result;
       run_transaction([&] { result.emplace(body()); }, commit);
+      return std::move(*result);
+    }
+  }
+
+  // transaction(commit, body) run while this connection holds the lock `queue` that every
+  // instance on the database shares (run_exclusively), taken before the transaction begins:
+  // transactions of one queue run one after the other and see each other's commits, where
+  // at SERIALIZABLE they would conflict and be run again after a pause. For the hot spots
+  // every instance writes: the transparency log's next index (kLogAppendQueue) and the rate
+  // events counted before one is added (kRateEventsQueue).
+  template <typename Body>
+  auto queued_transaction(const char* queue, Commit commit, Body body) {
+    if constexpr (std::is_void_v<decltype(body())>) {
+      run_exclusively(queue, true, [&] { transaction(commit, std::move(body)); });
+    } else {
+      std::optional<decltype(body())> result;
+      run_exclusively(queue, true, [&] { result.emplace(transaction(commit, std::move(body))); });
       return std::move(*result);
     }
   }

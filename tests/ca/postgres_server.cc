@@ -168,6 +168,8 @@ void PostgresServer::kill_hard() {
 
 std::string PostgresServer::password_file() const { return (dir_.path() / "ca-password").string(); }
 
+std::string PostgresServer::password() const { return kPassword; }
+
 std::string PostgresServer::create_database() {
   std::string name = "ca" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
   query(connection(port_, "postgres"), "CREATE DATABASE " + name);

@@ -28,6 +28,8 @@ class PostgresServer {
   int port() const { return port_; }
   // A 0600 file holding the password, as the CA's "password_file" names it.
   std::string password_file() const;
+  // The password that file holds (for a PostgresStorage a test opens itself).
+  std::string password() const;
   // Creates a fresh database; returns its libpq connection string (without the password).
   std::string create_database();
   // Drops the database `conninfo` names (ending its connections) and creates it again empty:

@@ -166,9 +166,12 @@ TEST_F(EnrollTest, VersionFoldersOfFailedAttemptsArePrunedToo) {
   enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr));
   for (int i = 0; i < 12; ++i) {
     plugin.fail_next_reload = true;
-    EXPECT_THROW(
-        enroll_certificate(store_, request_for("example.org"), ca_, &plugin, std::time(nullptr)),
-        OperationError);
+    // A name more each time: the certificate issued but not installed by the previous attempt
+    // does not cover it, so every attempt orders and writes a version of its own.
+    CertificateRequest request = request_for("example.org");
+    request.domains.push_back("n" + std::to_string(i) + ".example.org");
+    EXPECT_THROW(enroll_certificate(store_, request, ca_, &plugin, std::time(nullptr)),
+                 OperationError);
   }
   EXPECT_LE(store_.versions("example.org").size(), kVersionsKept + 1u);
   EXPECT_EQ(store_.load("example.org")->current_version, 1);
