@@ -1,7 +1,7 @@
 // HTTP: the HttpClient interface and CurlHttpClient, HTTP over libcurl. One CurlHttpClient
 // keeps one easy handle, so consecutive requests to the same server reuse the connection (an
 // issuer does a dozen round trips per certificate). Code a test drives without sockets takes
-// an HttpClient& (the ACME transport); tests pass a FakeHttpClient
+// an HttpClient& (an issuer's transport); tests pass a FakeHttpClient
 // (tests/support/fake_http_client.h).
 #pragma once
 
