@@ -7,9 +7,10 @@
 namespace xmppcert {
 namespace {
 
-// nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ...";
-// keep the part after the tag.
-std::string syntax_error_text(const nlohmann::json::parse_error& e) {
+// nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ..." (or
+// "[json.exception.out_of_range.406] number overflow parsing '1e999'"); keep the part after
+// the tag.
+std::string syntax_error_text(const nlohmann::json::exception& e) {
   std::string text = e.what();
   size_t tag_end = text.find("] ");
   if (tag_end != std::string::npos) text.erase(0, tag_end + 2);
@@ -37,7 +38,7 @@ std::string with_line_of_unknown_key(const std::string& message, const std::stri
 nlohmann::json parse_config_json(const std::string& text, const std::string& origin) {
   try {
     return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, a number out of range
     throw UsageError(origin + ": JSON " + syntax_error_text(e));
   }
 }

@@ -48,6 +48,13 @@ TEST(Config, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_NE(error.find("line 3, column"), std::string::npos) << error;
 }
 
+// Found by fuzzing: a number too large for a double was an exception of the JSON library
+// that escaped as a crash, not an error naming the file.
+TEST(Config, ANumberTooLargeIsAnErrorNamingTheFile) {
+  std::string error = usage_error_of("{\"certificates\": {}, \"x\": 4e4444}");
+  EXPECT_NE(error.find("xmppcert.json: JSON number overflow"), std::string::npos) << error;
+}
+
 TEST(Config, UnknownKeyNamesFileLineAndKeyPath) {
   std::string error = usage_error_of(
       "{\n  \"certificates\": {\n    \"a.org\": {\n      \"componets\": []\n    }\n  }\n}");
